@@ -1,0 +1,96 @@
+//! The command line: clap definitions, and one options struct per command.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Publish a cycle of recorded talks as a podcast: tagged episodes, an RSS feed and a web page.
+#[derive(Debug, Parser)]
+#[command(name = "cyclecast", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXIT_CODES: &str = "Exit status: 0 on success, 1 when `check` found problems or `probe` rejected a file, 2 on errors (bad usage, bad config or recordings, IO).";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate, then write the episodes, the feed and the page into the output folder.
+    Publish(PublishArgs),
+    /// Validate the config and the recordings without writing anything.
+    Check(ProjectArgs),
+    /// Print each recording's figures and tags, or why it cannot be read.
+    Probe(ProbeArgs),
+}
+
+/// Options of `probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Audio files to read.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print a JSON array, one object per file.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where the project is.
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// The project's config file; the project folder is the folder holding it.
+    #[arg(long, default_value = "config.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// Publish at this address instead of the config's `base_url` (for a preview or a
+    /// staging copy; GUIDs stay the same).
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<url::Url>,
+}
+
+/// Options of `publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Output folder [default: `feed/` beside the config].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write into a non-empty folder even if it holds no earlier feed.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_base_url(text: &str) -> Result<url::Url, String> {
+    let mut url = crate::config::parse_web_url(text)?;
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verifies_the_command_line_definition() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn adds_the_trailing_slash_to_a_base_url() {
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8080/x").unwrap().as_str(),
+            "http://127.0.0.1:8080/x/"
+        );
+        assert!(parse_base_url("ftp://example.org/").is_err());
+    }
+}

@@ -1,0 +1,993 @@
+//! Stage 1: `config.toml` → [`Cycle`].
+//!
+//! The text is deserialized into `Raw*` types that keep every value's span, then validated
+//! into the model. Every problem found is reported, each with `config.toml:LINE:COL`:
+//! unknown keys, bad dates, malformed URLs, duplicate ids or numbers, paths leaving the
+//! project. [`parse`] is pure; [`load`] reads the file and checks that the files it names exist.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+use url::Url;
+
+use crate::lang::Lang;
+use crate::model::{
+    Category, Credit, Cycle, Drawing, EpisodeType, Link, Organization, Owner, Place, Podcast,
+    Rebroadcast, Report, Session, Source, Speaker,
+};
+use crate::problem::Problem;
+
+type Text = Spanned<String>;
+
+/// `config.toml` as written, before validation.
+#[derive(Debug, Deserialize)]
+struct RawConfig {
+    podcast: Spanned<RawPodcast>,
+    organizer: RawOrganization,
+    #[serde(default)]
+    partners: Vec<RawOrganization>,
+    place: Option<RawPlace>,
+    #[serde(default)]
+    credits: Vec<RawCredit>,
+    #[serde(default)]
+    sessions: Vec<Spanned<RawSession>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPodcast {
+    title: Text,
+    subtitle: Option<Text>,
+    description: Text,
+    language: Text,
+    base_url: Text,
+    time_zone: Text,
+    cover: Option<Text>,
+    #[serde(default)]
+    categories: Vec<Text>,
+    #[serde(default)]
+    explicit: bool,
+    author: Text,
+    copyright: Option<Text>,
+    owner: RawOwner,
+    /// Overrides the GUID derived from `base_url`, for a podcast that moved.
+    guid: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawOwner {
+    name: Text,
+    email: Text,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawOrganization {
+    name: Text,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPlace {
+    name: Text,
+    address: Text,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawCredit {
+    role: Text,
+    name: Text,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSession {
+    id: Text,
+    number: Spanned<i64>,
+    date: Text,
+    time: Option<Text>,
+    title: Text,
+    description: Text,
+    episode_type: Option<Text>,
+    recording: Option<Text>,
+    #[serde(default)]
+    speakers: Vec<RawSpeaker>,
+    #[serde(default)]
+    rebroadcasts: Vec<RawRebroadcast>,
+    #[serde(default)]
+    reports: Vec<Spanned<RawReport>>,
+    #[serde(default)]
+    drawings: Vec<Spanned<RawDrawing>>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawSpeaker {
+    name: Text,
+    affiliation: Option<Text>,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawRebroadcast {
+    show: Text,
+    station: Text,
+    frequency: Option<Text>,
+    aired: Option<Text>,
+    url: Text,
+    note: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawReport {
+    title: Text,
+    url: Option<Text>,
+    file: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawDrawing {
+    url: Option<Text>,
+    file: Option<Text>,
+    alt: Text,
+    credit: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawLink {
+    title: Text,
+    url: Text,
+}
+
+/// A validated configuration: the cycle, and the project files it refers to.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project folder: the folder holding `config.toml`.
+    pub root: PathBuf,
+    /// The cycle the file describes.
+    pub cycle: Cycle,
+    /// Every project file the config names, with where it is named (for errors).
+    pub files: Vec<FileRef>,
+}
+
+/// A project file named in the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// The path as written in the config.
+    pub written: String,
+    /// Line and column where it is written.
+    pub position: (usize, usize),
+}
+
+/// Reads and validates `path`; the project folder is the folder that holds it.
+///
+/// Returns every problem found; an IO error reading the file itself is one problem too.
+pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Problem::error(
+            &display,
+            format!("cannot read the config: {e}"),
+        )]
+    })?;
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let root = root.canonicalize().map_err(|e| {
+        vec![Problem::error(
+            &display,
+            format!("cannot resolve the project folder: {e}"),
+        )]
+    })?;
+    let config = parse(&text, &display, &root)?;
+    let problems = check_files(&config, &display);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Checks that each named file exists and, links resolved, stays inside the project.
+fn check_files(config: &Config, display: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for file in &config.files {
+        let problem = match file.path.canonicalize() {
+            Err(_) => Some(format!("file `{}` does not exist", file.written)),
+            Ok(real) if !real.starts_with(&config.root) => Some(format!(
+                "file `{}` leads outside the project folder",
+                file.written
+            )),
+            Ok(real) if !real.is_file() => Some(format!("`{}` is not a file", file.written)),
+            Ok(_) => None,
+        };
+        if let Some(message) = problem {
+            problems.push(Problem {
+                position: Some(file.position),
+                ..Problem::error(display, message)
+            });
+        }
+    }
+    problems
+}
+
+/// Parses and validates config text. `file` names it in messages; relative paths in it are
+/// resolved against `root`. Does no IO.
+pub fn parse(text: &str, file: &str, root: &Path) -> Result<Config, Vec<Problem>> {
+    let mut v = Validator {
+        text,
+        file,
+        root,
+        problems: Vec::new(),
+        files: Vec::new(),
+        seen: HashMap::new(),
+    };
+    let raw = v.deserialize()?;
+    let cycle = v.cycle(raw);
+    if v.problems.is_empty() {
+        Ok(Config {
+            root: root.to_path_buf(),
+            cycle,
+            files: v.files,
+        })
+    } else {
+        v.problems.sort_by_key(|p| p.position);
+        Err(v.problems)
+    }
+}
+
+/// Collects problems while turning raw values into model values.
+struct Validator<'a> {
+    text: &'a str,
+    file: &'a str,
+    root: &'a Path,
+    problems: Vec<Problem>,
+    files: Vec<FileRef>,
+    /// Session ids and numbers already seen, with their line.
+    seen: HashMap<String, usize>,
+}
+
+impl Validator<'_> {
+    fn error_at(&mut self, offset: usize, message: impl Into<String>) {
+        self.problems
+            .push(Problem::at(self.file, self.text, offset, message));
+    }
+
+    /// Deserializes the raw config, reporting syntax and type errors and every unknown key.
+    fn deserialize(&mut self) -> Result<RawConfig, Vec<Problem>> {
+        let document = DeTable::parse(self.text).map_err(|e| vec![self.toml_problem(&e)])?;
+        let mut unknown = Vec::new();
+        let deserializer = toml::de::Deserializer::from(document.clone());
+        let raw: Result<RawConfig, _> =
+            serde_ignored::deserialize(deserializer, |path| unknown.push(segments(&path)));
+        for path in unknown {
+            let (offset, name) = locate(document.get_ref(), &path);
+            self.error_at(offset, format!("unknown key `{name}`"));
+        }
+        match raw {
+            Ok(raw) => Ok(raw),
+            Err(e) => {
+                let mut problems = std::mem::take(&mut self.problems);
+                problems.push(self.toml_problem(&e));
+                Err(problems)
+            }
+        }
+    }
+
+    fn toml_problem(&self, error: &toml::de::Error) -> Problem {
+        let message = error.message().trim_end_matches('\n').replace('\n', "; ");
+        match error.span() {
+            Some(span) => Problem::at(self.file, self.text, span.start, message),
+            None => Problem::error(self.file, message),
+        }
+    }
+
+    fn cycle(&mut self, raw: RawConfig) -> Cycle {
+        let podcast = self.podcast(raw.podcast);
+        let organizer = self.organization(raw.organizer);
+        let partners = raw
+            .partners
+            .into_iter()
+            .map(|p| self.organization(p))
+            .collect();
+        let place = raw.place.map(|p| Place {
+            name: self.required(p.name),
+            address: self.required(p.address),
+            url: p.url.and_then(|u| self.url(&u)),
+        });
+        let credits = raw
+            .credits
+            .into_iter()
+            .map(|c| Credit {
+                role: self.required(c.role),
+                name: self.required(c.name),
+                url: c.url.and_then(|u| self.url(&u)),
+            })
+            .collect();
+        let mut sessions: Vec<Session> = raw
+            .sessions
+            .into_iter()
+            .filter_map(|s| self.session(s))
+            .collect();
+        sessions.sort_by_key(|s| s.number);
+        Cycle {
+            podcast,
+            organizer,
+            partners,
+            place,
+            credits,
+            sessions,
+        }
+    }
+
+    fn podcast(&mut self, raw: Spanned<RawPodcast>) -> Podcast {
+        let raw = raw.into_inner();
+        let lang = Lang::from_tag(raw.language.get_ref()).unwrap_or_else(|| {
+            self.error_at(
+                raw.language.span().start,
+                format!(
+                    "unsupported language `{}`: expected a language tag such as `fr` or `en-GB` (labels exist for French and English)",
+                    raw.language.get_ref()
+                ),
+            );
+            Lang::from_tag("fr").expect("fr is built in")
+        });
+        let base_url = self.url(&raw.base_url).map(with_trailing_slash);
+        let guid = match &raw.guid {
+            Some(g) => uuid::Uuid::parse_str(g.get_ref()).unwrap_or_else(|_| {
+                self.error_at(g.span().start, format!("`{}` is not a UUID", g.get_ref()));
+                uuid::Uuid::nil()
+            }),
+            None => base_url
+                .as_ref()
+                .map_or(uuid::Uuid::nil(), crate::episode::podcast_guid),
+        };
+        let time_zone = Tz::from_str(raw.time_zone.get_ref()).unwrap_or_else(|_| {
+            self.error_at(
+                raw.time_zone.span().start,
+                format!(
+                    "unknown time zone `{}`: expected an IANA name such as `Europe/Paris`",
+                    raw.time_zone.get_ref()
+                ),
+            );
+            Tz::UTC
+        });
+        let categories = raw
+            .categories
+            .iter()
+            .filter_map(|c| self.category(c))
+            .collect();
+        let owner = Owner {
+            name: self.required(raw.owner.name),
+            email: self.email(raw.owner.email),
+        };
+        Podcast {
+            title: self.required(raw.title),
+            subtitle: raw.subtitle.map(|s| self.required(s)),
+            description: self.required(raw.description).trim().to_string(),
+            lang,
+            base_url: base_url.unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
+            guid,
+            time_zone,
+            cover: raw.cover.and_then(|c| self.project_file(&c)),
+            categories,
+            explicit: raw.explicit,
+            author: self.required(raw.author),
+            copyright: raw.copyright.map(|c| self.required(c)),
+            owner,
+        }
+    }
+
+    fn organization(&mut self, raw: RawOrganization) -> Organization {
+        Organization {
+            name: self.required(raw.name),
+            url: raw.url.and_then(|u| self.url(&u)),
+        }
+    }
+
+    fn session(&mut self, raw: Spanned<RawSession>) -> Option<Session> {
+        let raw = raw.into_inner();
+        let id = raw.id.get_ref().clone();
+        if !is_slug(&id) {
+            self.error_at(
+                raw.id.span().start,
+                format!("session id `{id}` must be lowercase ASCII letters, digits and single dashes (it names the session's files and URLs)"),
+            );
+        }
+        let number = match u32::try_from(*raw.number.get_ref()) {
+            Ok(n) if (1..=9999).contains(&n) => n,
+            _ => {
+                self.error_at(
+                    raw.number.span().start,
+                    "session number must be between 1 and 9999",
+                );
+                0
+            }
+        };
+        let date = self.date(&raw.date);
+        let time = raw.time.as_ref().and_then(|t| self.time(t));
+        let episode_type = match raw.episode_type.as_ref().map(|t| t.get_ref().as_str()) {
+            None | Some("full") => EpisodeType::Full,
+            Some("bonus") => EpisodeType::Bonus,
+            Some("trailer") => EpisodeType::Trailer,
+            Some(other) => {
+                let offset = raw.episode_type.as_ref().map_or(0, |t| t.span().start);
+                self.error_at(
+                    offset,
+                    format!(
+                        "unknown episode type `{other}`: expected `full`, `bonus` or `trailer`"
+                    ),
+                );
+                EpisodeType::Full
+            }
+        };
+        let session = Session {
+            id,
+            number,
+            date: date.unwrap_or_default(),
+            time,
+            title: self.required(raw.title),
+            description: self.required(raw.description).trim().to_string(),
+            episode_type,
+            recording: raw.recording.and_then(|r| self.project_file(&r)),
+            speakers: raw.speakers.into_iter().map(|s| self.speaker(s)).collect(),
+            rebroadcasts: raw
+                .rebroadcasts
+                .into_iter()
+                .map(|r| self.rebroadcast(r))
+                .collect(),
+            reports: raw
+                .reports
+                .into_iter()
+                .filter_map(|r| self.report(r))
+                .collect(),
+            drawings: raw
+                .drawings
+                .into_iter()
+                .filter_map(|d| self.drawing(d))
+                .collect(),
+            links: raw
+                .links
+                .into_iter()
+                .filter_map(|l| {
+                    let title = self.required(l.title);
+                    self.url(&l.url).map(|url| Link { title, url })
+                })
+                .collect(),
+        };
+        self.check_unique(&raw.id, &raw.number);
+        Some(session)
+    }
+
+    /// Reports a session id or number used twice, at its second use.
+    fn check_unique(&mut self, id: &Text, number: &Spanned<i64>) {
+        let first_id = self.first_use(format!("id:{}", id.get_ref()), id.span().start);
+        if let Some(line) = first_id {
+            self.error_at(
+                id.span().start,
+                format!(
+                    "session id `{}` is already used on line {line}",
+                    id.get_ref()
+                ),
+            );
+        }
+        let first_number =
+            self.first_use(format!("number:{}", number.get_ref()), number.span().start);
+        if let Some(line) = first_number {
+            self.error_at(
+                number.span().start,
+                format!(
+                    "session number {} is already used on line {line}",
+                    number.get_ref()
+                ),
+            );
+        }
+    }
+
+    /// Remembers a value; returns the line of its earlier use, if any.
+    fn first_use(&mut self, key: String, offset: usize) -> Option<usize> {
+        let line = crate::problem::line_col(self.text, offset).0;
+        match self.seen.get(&key) {
+            Some(&first) => Some(first),
+            None => {
+                self.seen.insert(key, line);
+                None
+            }
+        }
+    }
+
+    fn speaker(&mut self, raw: RawSpeaker) -> Speaker {
+        Speaker {
+            name: self.required(raw.name),
+            affiliation: raw.affiliation.map(|a| self.required(a)),
+            url: raw.url.and_then(|u| self.url(&u)),
+        }
+    }
+
+    fn rebroadcast(&mut self, raw: RawRebroadcast) -> Rebroadcast {
+        Rebroadcast {
+            show: self.required(raw.show),
+            station: self.required(raw.station),
+            frequency: raw.frequency.map(|f| self.required(f)),
+            aired: raw.aired.and_then(|d| self.date(&d)),
+            url: self
+                .url(&raw.url)
+                .unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
+            note: raw.note.map(|n| self.required(n)),
+        }
+    }
+
+    fn report(&mut self, raw: Spanned<RawReport>) -> Option<Report> {
+        let offset = raw.span().start;
+        let raw = raw.into_inner();
+        let title = self.required(raw.title);
+        let source = self.source(offset, raw.url, raw.file, "report")?;
+        if let Source::File(path) = &source
+            && path.extension().and_then(|e| e.to_str()) != Some("md")
+        {
+            self.error_at(offset, "a report file must be Markdown (`.md`)");
+        }
+        Some(Report { title, source })
+    }
+
+    fn drawing(&mut self, raw: Spanned<RawDrawing>) -> Option<Drawing> {
+        let offset = raw.span().start;
+        let raw = raw.into_inner();
+        let alt = self.required(raw.alt);
+        let credit = raw.credit.map(|c| self.required(c));
+        let source = self.source(offset, raw.url, raw.file, "drawing")?;
+        Some(Drawing {
+            source,
+            alt,
+            credit,
+        })
+    }
+
+    /// A resource given by exactly one of `url` and `file`.
+    fn source(
+        &mut self,
+        offset: usize,
+        url: Option<Text>,
+        file: Option<Text>,
+        what: &str,
+    ) -> Option<Source> {
+        match (url, file) {
+            (Some(url), None) => self.url(&url).map(Source::Url),
+            (None, Some(file)) => self.project_file(&file).map(Source::File),
+            _ => {
+                self.error_at(
+                    offset,
+                    format!("a {what} needs exactly one of `url` and `file`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A non-empty text, trimmed of surrounding white space.
+    fn required(&mut self, text: Text) -> String {
+        let value = text.get_ref().trim();
+        if value.is_empty() {
+            self.error_at(text.span().start, "this text must not be empty");
+        }
+        value.to_string()
+    }
+
+    fn url(&mut self, text: &Text) -> Option<Url> {
+        match parse_web_url(text.get_ref()) {
+            Ok(url) => Some(url),
+            Err(why) => {
+                self.error_at(text.span().start, why);
+                None
+            }
+        }
+    }
+
+    fn email(&mut self, text: Text) -> String {
+        let value = text.get_ref().trim();
+        let valid = value.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        }) && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>');
+        if !valid {
+            self.error_at(
+                text.span().start,
+                format!("`{value}` is not an email address"),
+            );
+        }
+        value.to_string()
+    }
+
+    fn date(&mut self, text: &Text) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d")
+            .inspect_err(|_| {
+                self.error_at(
+                    text.span().start,
+                    format!(
+                        "`{}` is not a date: expected YYYY-MM-DD, e.g. 2022-10-25",
+                        text.get_ref()
+                    ),
+                );
+            })
+            .ok()
+    }
+
+    fn time(&mut self, text: &Text) -> Option<NaiveTime> {
+        NaiveTime::parse_from_str(text.get_ref(), "%H:%M")
+            .inspect_err(|_| {
+                self.error_at(
+                    text.span().start,
+                    format!(
+                        "`{}` is not a time: expected HH:MM, e.g. 19:00",
+                        text.get_ref()
+                    ),
+                );
+            })
+            .ok()
+    }
+
+    fn category(&mut self, text: &Text) -> Option<Category> {
+        let mut parts = text.get_ref().split('>').map(str::trim);
+        let name = parts.next().unwrap_or_default().to_string();
+        let sub = parts.next().map(str::to_string);
+        if name.is_empty() || sub.as_deref() == Some("") || parts.next().is_some() {
+            self.error_at(
+                text.span().start,
+                format!(
+                    "`{}` is not a category: expected `Name` or `Name > Subcategory`",
+                    text.get_ref()
+                ),
+            );
+            return None;
+        }
+        Some(Category { name, sub })
+    }
+
+    /// A relative path that stays inside the project, resolved against the root.
+    fn project_file(&mut self, text: &Text) -> Option<PathBuf> {
+        let written = text.get_ref();
+        match inside_project(written) {
+            Ok(relative) => {
+                let path = self.root.join(relative);
+                let position = crate::problem::line_col(self.text, text.span().start);
+                self.files.push(FileRef {
+                    path: path.clone(),
+                    written: written.clone(),
+                    position,
+                });
+                Some(path)
+            }
+            Err(why) => {
+                self.error_at(text.span().start, why);
+                None
+            }
+        }
+    }
+}
+
+/// One step of a path into the TOML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Flattens a `serde_ignored` path into its steps, root first.
+fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
+    use serde_ignored::Path as P;
+    match path {
+        P::Root => Vec::new(),
+        P::Seq { parent, index } => {
+            let mut s = segments(parent);
+            s.push(Segment::Index(*index));
+            s
+        }
+        P::Map { parent, key } => {
+            let mut s = segments(parent);
+            // `Spanned<T>` deserializes through a private wrapper key of its own.
+            if !key.starts_with("$__serde_spanned_private") {
+                s.push(Segment::Key(key.clone()));
+            }
+            s
+        }
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            segments(parent)
+        }
+    }
+}
+
+/// Finds where the key at `path` is written: its byte offset and its dotted name.
+fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
+    let name = path
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => k.clone(),
+            Segment::Index(i) => format!("[{i}]"),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace(".[", "[");
+    let mut offset = 0;
+    let mut value: Option<&DeValue<'_>> = None;
+    let mut current = table;
+    for segment in path {
+        match segment {
+            Segment::Key(key) => {
+                let Some((k, v)) = current.iter().find(|(k, _)| k.get_ref() == key) else {
+                    break;
+                };
+                offset = k.span().start;
+                value = Some(v.get_ref());
+                if let DeValue::Table(t) = v.get_ref() {
+                    current = t;
+                }
+            }
+            Segment::Index(i) => {
+                let Some(DeValue::Array(items)) = value else {
+                    break;
+                };
+                let Some(item) = items.get(*i) else {
+                    break;
+                };
+                offset = item.span().start;
+                value = Some(item.get_ref());
+                if let DeValue::Table(t) = item.get_ref() {
+                    current = t;
+                }
+            }
+        }
+    }
+    (offset, name)
+}
+
+/// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Parses an absolute `http` or `https` URL with a host.
+pub fn parse_web_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{text}` must be an http or https URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{text}` has no host"));
+    }
+    Ok(url)
+}
+
+fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+/// Checks, without touching the disk, that a written path is relative and never climbs
+/// out of the project folder.
+fn inside_project(written: &str) -> Result<PathBuf, String> {
+    let path = Path::new(written);
+    let mut depth = 0usize;
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => {
+                depth += 1;
+                clean.push(part);
+            }
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => {
+                depth -= 1;
+                clean.pop();
+            }
+            Component::ParentDir | Component::RootDir | Component::Prefix(_) => {
+                return Err(format!(
+                    "path `{written}` must stay inside the project folder (write it relative to config.toml)"
+                ));
+            }
+        }
+    }
+    if depth == 0 {
+        return Err(format!("path `{written}` names no file"));
+    }
+    Ok(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[podcast]
+title = "Cycle"
+description = "Un cycle."
+language = "fr"
+base_url = "https://example.org/cycle"
+time_zone = "Europe/Paris"
+author = "Org"
+[podcast.owner]
+name = "Org"
+email = "org@example.org"
+
+[organizer]
+name = "Org"
+
+[[sessions]]
+id = "premiere"
+number = 1
+date = "2022-10-25"
+time = "19:00"
+title = "Première"
+description = "La première."
+"#;
+
+    fn parse_str(text: &str) -> Result<Config, Vec<Problem>> {
+        parse(text, "config.toml", Path::new("/project"))
+    }
+
+    fn messages(text: &str) -> Vec<String> {
+        parse_str(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn parses_a_minimal_cycle() {
+        let config = parse_str(MINIMAL).unwrap();
+        let cycle = &config.cycle;
+        assert_eq!(
+            cycle.podcast.base_url.as_str(),
+            "https://example.org/cycle/"
+        );
+        assert_eq!(cycle.sessions[0].stem(), "01-premiere");
+        assert_eq!(cycle.sessions[0].time, NaiveTime::from_hms_opt(19, 0, 0));
+        assert_eq!(cycle.podcast.time_zone, chrono_tz::Europe::Paris);
+    }
+
+    #[test]
+    fn rejects_unknown_config_fields_with_their_line_all_at_once() {
+        let text = MINIMAL.replace("author = \"Org\"", "author = \"Org\"\nauthour = \"x\"")
+            + "colour = \"red\"\n";
+        let found = messages(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(
+            found[0],
+            "config.toml:9:1: error: unknown key `podcast.authour`"
+        );
+        assert!(
+            found[1].contains("unknown key `sessions[0].colour`"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn reports_every_semantic_error_together() {
+        let text = MINIMAL
+            .replace("2022-10-25", "2022-13-40")
+            .replace("\"19:00\"", "\"7pm\"")
+            .replace("https://example.org/cycle", "javascript:alert(1)")
+            .replace("org@example.org", "nobody");
+        let found = messages(&text);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|m| m
+                    .contains(":6:12: error: `javascript:alert(1)` must be an http or https URL")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("`2022-13-40` is not a date"))
+        );
+        assert!(found.iter().any(|m| m.contains("`7pm` is not a time")));
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("`nobody` is not an email address"))
+        );
+    }
+
+    #[test]
+    fn rejects_duplicate_session_ids_and_numbers() {
+        let second = &MINIMAL[MINIMAL.find("[[sessions]]").unwrap()..];
+        let found = messages(&format!("{MINIMAL}{second}"));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("session id `premiere` is already used on line 17"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("session number 1 is already used on line 18"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn rejects_paths_leaving_the_project() {
+        let text = MINIMAL.replace(
+            "description = \"La première.\"",
+            "description = \"x\"\nrecording = \"../secret.mp3\"",
+        );
+        let found = messages(&text);
+        assert!(
+            found[0].contains("path `../secret.mp3` must stay inside the project folder"),
+            "{found:?}"
+        );
+        let text = MINIMAL.replace(
+            "description = \"La première.\"",
+            "description = \"x\"\nrecording = \"/etc/passwd\"",
+        );
+        assert!(messages(&text)[0].contains("must stay inside the project folder"));
+        assert_eq!(
+            inside_project("recordings/../recordings/a.mp3").unwrap(),
+            PathBuf::from("recordings/a.mp3")
+        );
+    }
+
+    #[test]
+    fn keeps_the_line_of_a_syntax_error() {
+        let found = messages("[podcast]\ntitle = \"unterminated\n");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].starts_with("config.toml:2:"), "{found:?}");
+    }
+
+    #[test]
+    fn reports_a_missing_required_key() {
+        let found = messages(&MINIMAL.replace("title = \"Cycle\"\n", ""));
+        assert!(found[0].contains("missing field `title`"), "{found:?}");
+    }
+
+    #[test]
+    fn allows_a_session_with_a_date_alone() {
+        let config = parse_str(&MINIMAL.replace("time = \"19:00\"\n", "")).unwrap();
+        assert_eq!(config.cycle.sessions[0].time, None);
+    }
+
+    #[test]
+    fn rejects_ids_that_are_not_slugs() {
+        let found = messages(&MINIMAL.replace("\"premiere\"", "\"Première rencontre\""));
+        assert!(
+            found[0].contains("must be lowercase ASCII letters"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn derives_the_podcast_guid_from_the_feed_url() {
+        let a = parse_str(MINIMAL).unwrap().cycle.podcast.guid;
+        let b = parse_str(&MINIMAL.replace("example.org/cycle", "example.org/other"))
+            .unwrap()
+            .cycle
+            .podcast
+            .guid;
+        assert_ne!(a, b);
+        assert_eq!(a, parse_str(MINIMAL).unwrap().cycle.podcast.guid);
+    }
+}

@@ -1,0 +1,293 @@
+//! Languages: the labels of the page and the feed's show notes, and how dates are written.
+//!
+//! French and English are built in; a language tag such as `fr-BE` uses its base language's
+//! labels.
+
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use serde::Serialize;
+
+/// The cycle's language: its tag (as written in the feed) and its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lang {
+    /// BCP 47 tag, e.g. `fr` or `fr-FR`.
+    pub tag: String,
+    /// The labels in that language.
+    pub labels: &'static Labels,
+}
+
+impl Lang {
+    /// Looks up a language tag; `None` when no labels exist for its base language.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let valid = !tag.is_empty()
+            && tag.split('-').enumerate().all(|(i, part)| {
+                let len_ok = if i == 0 {
+                    (2..=3).contains(&part.len())
+                } else {
+                    (2..=8).contains(&part.len())
+                };
+                len_ok && part.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if !valid {
+            return None;
+        }
+        let base = tag
+            .split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let labels = match base.as_str() {
+            "fr" => &FRENCH,
+            "en" => &ENGLISH,
+            _ => return None,
+        };
+        Some(Lang {
+            tag: tag.to_string(),
+            labels,
+        })
+    }
+
+    /// Writes a session's day (and time, when known) in words, e.g.
+    /// `mardi 25 octobre 2022 à 19 h 00` or `Tuesday 25 October 2022, 7:00 pm`.
+    pub fn long_date(&self, date: NaiveDate, time: Option<NaiveTime>) -> String {
+        let l = self.labels;
+        let weekday = l.weekdays[date.weekday().num_days_from_monday() as usize];
+        let month = l.months[date.month0() as usize];
+        let day = format!("{weekday} {} {month} {}", date.day(), date.year());
+        match time {
+            None => day,
+            Some(t) if std::ptr::eq(l, &FRENCH) => {
+                format!("{day} à {} h {:02}", t.hour(), t.minute())
+            }
+            Some(t) => format!("{day}, {}", t.format("%H:%M")),
+        }
+    }
+
+    /// Writes a day in words without the weekday, e.g. `2 décembre 2022`.
+    pub fn short_date(&self, date: NaiveDate) -> String {
+        format!(
+            "{} {} {}",
+            date.day(),
+            self.labels.months[date.month0() as usize],
+            date.year()
+        )
+    }
+}
+
+/// Every label the page and the show notes need, in one language.
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct Labels {
+    /// Names of the weekdays, Monday first.
+    #[serde(skip)]
+    pub weekdays: [&'static str; 7],
+    /// Names of the months, January first.
+    #[serde(skip)]
+    pub months: [&'static str; 12],
+    /// "Session" as in "Session #2".
+    pub session: &'static str,
+    /// Heading of the list of sessions.
+    pub sessions: &'static str,
+    /// Marks the bonus session.
+    pub bonus: &'static str,
+    /// Marks a session not held yet.
+    pub upcoming: &'static str,
+    /// Says a recording is not published yet.
+    pub not_recorded: &'static str,
+    /// Heading of the speakers list.
+    pub speakers: &'static str,
+    /// "Place".
+    pub place: &'static str,
+    /// Link to a map.
+    pub map: &'static str,
+    /// Heading of the partners list.
+    pub partners: &'static str,
+    /// "Organized by".
+    pub organized_by: &'static str,
+    /// Heading of the credits.
+    pub credits: &'static str,
+    /// Heading of the recording.
+    pub listen: &'static str,
+    /// Download link text.
+    pub download: &'static str,
+    /// "Duration".
+    pub duration: &'static str,
+    /// "Size".
+    pub size: &'static str,
+    /// "Format".
+    pub format: &'static str,
+    /// Heading of the radio rebroadcasts.
+    pub radio: &'static str,
+    /// "aired on".
+    pub aired: &'static str,
+    /// Listen to the radio version.
+    pub radio_listen: &'static str,
+    /// Heading of the reports.
+    pub reports: &'static str,
+    /// Opens a report.
+    pub read_report: &'static str,
+    /// Heading of the drawings.
+    pub drawings: &'static str,
+    /// "by" before a credit.
+    pub by: &'static str,
+    /// Heading of other links.
+    pub links: &'static str,
+    /// Heading of the subscribe section.
+    pub subscribe: &'static str,
+    /// Explains the feed address.
+    pub subscribe_help: &'static str,
+    /// Name of the feed link.
+    pub feed: &'static str,
+    /// Fallback text for browsers without audio.
+    pub no_audio: &'static str,
+    /// Skip link.
+    pub skip_to_content: &'static str,
+    /// Table of contents label.
+    pub contents: &'static str,
+    /// Generated-by line.
+    pub generated_by: &'static str,
+    /// Link from the show notes to the session on the page.
+    pub session_page: &'static str,
+}
+
+/// French labels.
+pub static FRENCH: Labels = Labels {
+    weekdays: [
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    ],
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    session: "Rencontre",
+    sessions: "Les rencontres",
+    bonus: "Bonus",
+    upcoming: "À venir",
+    not_recorded: "L'enregistrement n'est pas encore publié.",
+    speakers: "Avec",
+    place: "Lieu",
+    map: "Voir sur la carte",
+    partners: "Partenaires",
+    organized_by: "Organisé par",
+    credits: "Crédits",
+    listen: "Écouter la rencontre",
+    download: "Télécharger l'enregistrement",
+    duration: "durée",
+    size: "taille",
+    format: "format",
+    radio: "Version radiophonique",
+    aired: "diffusée le",
+    radio_listen: "Écouter l'émission",
+    reports: "Compte-rendus",
+    read_report: "Lire",
+    drawings: "Version dessinée",
+    by: "par",
+    links: "Ressources",
+    subscribe: "S'abonner au podcast",
+    subscribe_help: "Copiez cette adresse dans votre application de podcasts :",
+    feed: "Flux RSS du podcast",
+    no_audio: "Votre navigateur ne lit pas l'audio : téléchargez le fichier.",
+    skip_to_content: "Aller au contenu",
+    contents: "Sommaire",
+    generated_by: "Page générée par cyclecast",
+    session_page: "La rencontre sur le site : compte-rendus et ressources",
+};
+
+/// English labels.
+pub static ENGLISH: Labels = Labels {
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    session: "Session",
+    sessions: "Sessions",
+    bonus: "Bonus",
+    upcoming: "Upcoming",
+    not_recorded: "The recording is not published yet.",
+    speakers: "With",
+    place: "Place",
+    map: "See on the map",
+    partners: "Partners",
+    organized_by: "Organized by",
+    credits: "Credits",
+    listen: "Listen to the session",
+    download: "Download the recording",
+    duration: "duration",
+    size: "size",
+    format: "format",
+    radio: "Radio version",
+    aired: "aired on",
+    radio_listen: "Listen to the show",
+    reports: "Reports",
+    read_report: "Read",
+    drawings: "Drawings",
+    by: "by",
+    links: "Resources",
+    subscribe: "Subscribe to the podcast",
+    subscribe_help: "Paste this address into your podcast app:",
+    feed: "Podcast RSS feed",
+    no_audio: "Your browser cannot play audio: download the file.",
+    skip_to_content: "Skip to content",
+    contents: "Contents",
+    generated_by: "Page made by cyclecast",
+    session_page: "The session on the web: reports and resources",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_french_dates_in_words() {
+        let fr = Lang::from_tag("fr").unwrap();
+        let date = NaiveDate::from_ymd_opt(2022, 10, 25).unwrap();
+        let time = NaiveTime::from_hms_opt(19, 0, 0);
+        assert_eq!(fr.long_date(date, time), "mardi 25 octobre 2022 à 19 h 00");
+        assert_eq!(fr.long_date(date, None), "mardi 25 octobre 2022");
+    }
+
+    #[test]
+    fn writes_english_dates_in_words() {
+        let en = Lang::from_tag("en-GB").unwrap();
+        let date = NaiveDate::from_ymd_opt(2023, 2, 2).unwrap();
+        assert_eq!(
+            en.long_date(date, NaiveTime::from_hms_opt(19, 0, 0)),
+            "Thursday 2 February 2023, 19:00"
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_or_malformed_language_tags() {
+        assert!(Lang::from_tag("de").is_none());
+        assert!(Lang::from_tag("f").is_none());
+        assert!(Lang::from_tag("fr_FR").is_none());
+        assert_eq!(Lang::from_tag("fr-FR").unwrap().labels, &FRENCH);
+    }
+}

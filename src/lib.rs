@@ -1,0 +1,220 @@
+//! cyclecast turns a cycle of recorded public talks into a podcast.
+//!
+//! The pipeline, one module per stage: [`config`] → [`ingest`] → [`probe`] → [`episode`] →
+//! [`tag`] → [`feed`] and [`page`] → [`commit`]. [`check`] validates everything before
+//! anything is written; [`publish`] runs the whole. Only [`commit`] writes into `feed/`, and
+//! nothing ever writes into `recordings/`.
+
+pub mod check;
+pub mod cli;
+pub mod commit;
+pub mod config;
+pub mod episode;
+pub mod feed;
+pub mod fs;
+pub mod ingest;
+pub mod lang;
+pub mod model;
+pub mod page;
+pub mod probe;
+pub mod problem;
+pub mod publish;
+pub mod tag;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::check::ProjectOptions;
+use serde::Serialize;
+
+use crate::cli::{Cli, Command, ProbeArgs, ProjectArgs, PublishArgs};
+use crate::model::Tags;
+use crate::publish::PublishOptions;
+
+/// Runs a parsed command line; returns the exit status. Errors are for `main` to print.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Publish(args) => run_publish(args),
+        Command::Check(args) => Ok(run_check(args)),
+        Command::Probe(args) => run_probe(&args),
+    }
+}
+
+fn run_publish(args: PublishArgs) -> Result<ExitCode> {
+    let options = PublishOptions {
+        project: project(args.project),
+        out: args.out,
+        force: args.force,
+    };
+    let report = publish::publish(&options)?;
+    if !args.quiet {
+        for warning in &report.warnings {
+            eprintln!("{warning}");
+        }
+        eprintln!(
+            "published {} episode{} ({} announced without a recording) into `{}`: {} file{} written, {} unchanged, {} removed",
+            report.episodes,
+            plural(report.episodes),
+            report.announced,
+            report.out.display(),
+            report.written.len(),
+            plural(report.written.len()),
+            report.unchanged.len(),
+            report.removed.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(args: ProjectArgs) -> ExitCode {
+    match check::validate(&project(args)) {
+        Ok(validated) => {
+            for warning in &validated.warnings {
+                eprintln!("{warning}");
+            }
+            let sessions = validated.config.cycle.sessions.len();
+            let recordings = validated.recordings.len();
+            eprintln!(
+                "ok: {sessions} session{}, {recordings} recording{} ready to publish",
+                plural(sessions),
+                plural(recordings)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            eprintln!("{errors} error{} found", plural(errors));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// One file's line in `probe --json`.
+#[derive(Serialize)]
+struct ProbeLine<'a> {
+    path: String,
+    container: Option<&'a str>,
+    codec: Option<&'a str>,
+    sample_rate: Option<u32>,
+    channels: Option<u32>,
+    bits_per_sample: Option<u32>,
+    duration_seconds: Option<f64>,
+    frames: Option<u64>,
+    bitrate: Option<u64>,
+    size: Option<u64>,
+    tags: Option<&'a Tags>,
+    error: Option<String>,
+    warnings: &'a [String],
+}
+
+fn run_probe(args: &ProbeArgs) -> Result<ExitCode> {
+    let results: Vec<_> = args
+        .files
+        .iter()
+        .map(|f| (f, probe::probe_file(f)))
+        .collect();
+    let lines: Vec<ProbeLine<'_>> = results
+        .iter()
+        .map(|(path, result)| {
+            let info = result.as_ref().ok();
+            ProbeLine {
+                path: path.display().to_string(),
+                container: info.map(|i| i.container.as_str()),
+                codec: info.map(|i| i.codec.as_str()),
+                sample_rate: info.map(|i| i.sample_rate),
+                channels: info.map(|i| i.channels),
+                bits_per_sample: info.and_then(|i| i.bits_per_sample),
+                duration_seconds: info.map(|i| (i.duration_secs() * 1e6).round() / 1e6),
+                frames: info.map(|i| i.frames),
+                bitrate: info.map(|i| i.bitrate()),
+                size: info.map(|i| i.size),
+                tags: info.map(|i| &i.tags),
+                error: result.as_ref().err().map(ToString::to_string),
+                warnings: info.map_or(&[], |i| i.warnings.as_slice()),
+            }
+        })
+        .collect();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&lines)?);
+    } else {
+        for line in &lines {
+            print_probe_block(line);
+        }
+    }
+    let rejected = lines.iter().any(|l| l.error.is_some());
+    Ok(if rejected {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_probe_block(line: &ProbeLine<'_>) {
+    println!("{}", line.path);
+    if let Some(error) = &line.error {
+        println!("  error: {error}");
+        return;
+    }
+    let field = |name: &str, value: String| println!("  {name:<16}{value}");
+    field("container", line.container.unwrap_or_default().to_string());
+    field("codec", line.codec.unwrap_or_default().to_string());
+    field(
+        "sample rate",
+        format!("{} Hz", line.sample_rate.unwrap_or_default()),
+    );
+    field("channels", line.channels.unwrap_or_default().to_string());
+    if let Some(bits) = line.bits_per_sample {
+        field("bits per sample", bits.to_string());
+    }
+    field(
+        "duration",
+        format!(
+            "{:.3} s ({} frames)",
+            line.duration_seconds.unwrap_or_default(),
+            line.frames.unwrap_or_default()
+        ),
+    );
+    field(
+        "bitrate",
+        format!(
+            "{:.1} kbit/s",
+            line.bitrate.unwrap_or_default() as f64 / 1000.0
+        ),
+    );
+    field("size", format!("{} bytes", line.size.unwrap_or_default()));
+    if let Some(tags) = line.tags {
+        let named = [
+            ("title", &tags.title),
+            ("artist", &tags.artist),
+            ("album", &tags.album),
+            ("date", &tags.date),
+            ("comment", &tags.comment),
+        ];
+        for (name, value) in named {
+            if let Some(value) = value {
+                field(name, value.clone());
+            }
+        }
+        if tags.has_picture {
+            field("picture", "yes".to_string());
+        }
+    }
+    for warning in line.warnings {
+        println!("  warning: {warning}");
+    }
+}
+
+fn project(args: ProjectArgs) -> ProjectOptions {
+    ProjectOptions {
+        config: args.config,
+        base_url: args.base_url,
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

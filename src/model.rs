@@ -1,0 +1,327 @@
+//! The types the stages share: the validated cycle (from `config`), the recordings (from
+//! `ingest`), their figures (from `probe`) and the episodes built from all three.
+//!
+//! Nothing here does IO.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use url::Url;
+
+use crate::lang::Lang;
+
+/// A cycle of talks: the podcast and its sessions, validated.
+#[derive(Debug, Clone)]
+pub struct Cycle {
+    /// The podcast as a whole.
+    pub podcast: Podcast,
+    /// Who organizes the cycle.
+    pub organizer: Organization,
+    /// Partner organizations, in config order.
+    pub partners: Vec<Organization>,
+    /// Where the sessions take place.
+    pub place: Option<Place>,
+    /// People and groups to credit (visuals, drawings, radio edit…).
+    pub credits: Vec<Credit>,
+    /// The sessions, sorted by number.
+    pub sessions: Vec<Session>,
+}
+
+/// The podcast's channel-level description.
+#[derive(Debug, Clone)]
+pub struct Podcast {
+    /// Title of the podcast and of the cycle.
+    pub title: String,
+    /// One-line summary.
+    pub subtitle: Option<String>,
+    /// Plain-text description, paragraphs separated by blank lines.
+    pub description: String,
+    /// Language of the cycle, its page and its feed.
+    pub lang: Lang,
+    /// Where `feed/` is served, always ending with `/`.
+    pub base_url: Url,
+    /// The podcast's GUID: never changes once published (see [`crate::episode::podcast_guid`]).
+    pub guid: uuid::Uuid,
+    /// Time zone the session dates and times are given in.
+    pub time_zone: Tz,
+    /// Square cover image in the project, published as `cover.<ext>`.
+    pub cover: Option<PathBuf>,
+    /// Apple Podcasts categories.
+    pub categories: Vec<Category>,
+    /// Whether the podcast contains explicit content.
+    pub explicit: bool,
+    /// Author shown by podcast apps.
+    pub author: String,
+    /// Copyright notice.
+    pub copyright: Option<String>,
+    /// Owner that directories contact.
+    pub owner: Owner,
+}
+
+/// An Apple Podcasts category, with an optional subcategory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Top-level category, e.g. `Society & Culture`.
+    pub name: String,
+    /// Subcategory, e.g. `Politics` under `News`.
+    pub sub: Option<String>,
+}
+
+/// The podcast's owner, as directories see it.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    /// Name of the person or group.
+    pub name: String,
+    /// Email address for ownership checks.
+    pub email: String,
+}
+
+/// An organization or person with an optional web address.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    /// Display name.
+    pub name: String,
+    /// Web site.
+    pub url: Option<Url>,
+}
+
+/// Where the sessions take place.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// Name of the place.
+    pub name: String,
+    /// Postal address.
+    pub address: String,
+    /// The place's own web site.
+    pub url: Option<Url>,
+}
+
+/// A credit line: who did what.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    /// What they did, in the cycle's language.
+    pub role: String,
+    /// Who.
+    pub name: String,
+    /// Their web site.
+    pub url: Option<Url>,
+}
+
+/// One meeting of the cycle.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Stable identifier, ASCII `[a-z0-9-]`: the slug of every file and URL of the session.
+    pub id: String,
+    /// Position in the cycle, from 1.
+    pub number: u32,
+    /// Day of the meeting, in the podcast's time zone.
+    pub date: NaiveDate,
+    /// Starting time, when known.
+    pub time: Option<NaiveTime>,
+    /// Title (no number in it).
+    pub title: String,
+    /// Plain-text description, paragraphs separated by blank lines.
+    pub description: String,
+    /// Full, trailer or bonus.
+    pub episode_type: EpisodeType,
+    /// The recording in the project, if the session has been recorded.
+    pub recording: Option<PathBuf>,
+    /// Who spoke.
+    pub speakers: Vec<Speaker>,
+    /// Radio rebroadcasts of the session.
+    pub rebroadcasts: Vec<Rebroadcast>,
+    /// Written reports (compte-rendus).
+    pub reports: Vec<Report>,
+    /// Drawings made during the session.
+    pub drawings: Vec<Drawing>,
+    /// Other links.
+    pub links: Vec<Link>,
+}
+
+impl Session {
+    /// The `NN-id` stem shared by the session's published files.
+    pub fn stem(&self) -> String {
+        format!("{:02}-{}", self.number, self.id)
+    }
+}
+
+/// The episode type of the iTunes namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpisodeType {
+    /// A regular episode.
+    Full,
+    /// A preview.
+    Trailer,
+    /// Extra content.
+    Bonus,
+}
+
+impl EpisodeType {
+    /// The value written in `itunes:episodeType`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpisodeType::Full => "full",
+            EpisodeType::Trailer => "trailer",
+            EpisodeType::Bonus => "bonus",
+        }
+    }
+}
+
+/// A person or group who spoke at a session.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    /// Name as it should be shown.
+    pub name: String,
+    /// Affiliation or short description.
+    pub affiliation: Option<String>,
+    /// Their web page.
+    pub url: Option<Url>,
+}
+
+/// A radio rebroadcast of a session.
+#[derive(Debug, Clone)]
+pub struct Rebroadcast {
+    /// The show's name.
+    pub show: String,
+    /// The station.
+    pub station: String,
+    /// Its frequency, e.g. `106.3 FM`.
+    pub frequency: Option<String>,
+    /// Day it was aired.
+    pub aired: Option<NaiveDate>,
+    /// Where to listen to it again.
+    pub url: Url,
+    /// A word about it.
+    pub note: Option<String>,
+}
+
+/// Where a resource lives: at a web address, or in a file of the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Hosted elsewhere.
+    Url(Url),
+    /// A file in the project (absolute path inside the project folder).
+    File(PathBuf),
+}
+
+/// A written report of a session.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Title of the report.
+    pub title: String,
+    /// A web address, or a Markdown file in the project.
+    pub source: Source,
+}
+
+/// A drawing made during a session.
+#[derive(Debug, Clone)]
+pub struct Drawing {
+    /// The image: a web address, or a file in the project.
+    pub source: Source,
+    /// Text alternative.
+    pub alt: String,
+    /// Who drew it.
+    pub credit: Option<String>,
+}
+
+/// A titled link.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// What the link is.
+    pub title: String,
+    /// Where it goes.
+    pub url: Url,
+}
+
+/// A recording found in the project, ready to be probed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    /// Number of the session it belongs to.
+    pub session: u32,
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+    /// BLAKE3 hash of its content, hex.
+    pub hash: String,
+}
+
+/// A recording's figures, as counted by `probe`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioInfo {
+    /// Container format, e.g. `mp3`, `isomp4`.
+    pub container: String,
+    /// Codec, e.g. `mp3`, `aac`.
+    pub codec: String,
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Number of channels.
+    pub channels: u32,
+    /// Bits per sample, for formats that have a bit depth.
+    pub bits_per_sample: Option<u32>,
+    /// Exact number of audio frames (samples per channel), encoder delay and padding removed.
+    pub frames: u64,
+    /// Size of the file in bytes.
+    pub size: u64,
+    /// Bytes of audio packets.
+    pub audio_bytes: u64,
+    /// Tags found in the file.
+    pub tags: Tags,
+    /// Remarks about the file that do not stop it from being published.
+    pub warnings: Vec<String>,
+}
+
+impl AudioInfo {
+    /// Exact duration in seconds.
+    pub fn duration_secs(&self) -> f64 {
+        self.frames as f64 / f64::from(self.sample_rate)
+    }
+
+    /// Average bitrate of the audio packets, in bits per second.
+    pub fn bitrate(&self) -> u64 {
+        if self.frames == 0 {
+            return 0;
+        }
+        (self.audio_bytes as u128 * 8 * u128::from(self.sample_rate) / u128::from(self.frames))
+            as u64
+    }
+}
+
+/// Tags read from a recording.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tags {
+    /// Title.
+    pub title: Option<String>,
+    /// Artist.
+    pub artist: Option<String>,
+    /// Album.
+    pub album: Option<String>,
+    /// Recording or release date, as written.
+    pub date: Option<String>,
+    /// Comment.
+    pub comment: Option<String>,
+    /// Whether the file carries a picture.
+    pub has_picture: bool,
+}
+
+/// A published episode: a session with its recording, figures and published file.
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// The session it publishes.
+    pub session: Session,
+    /// GUID of the item, never changes once published.
+    pub guid: String,
+    /// Path of the published file under `feed/`, e.g. `episodes/01-slug.mp3`.
+    pub file: String,
+    /// Absolute URL of the published file.
+    pub url: Url,
+    /// MIME type of the published file.
+    pub mime: &'static str,
+    /// Exact size of the published file in bytes.
+    pub length: u64,
+    /// Figures of the recording.
+    pub audio: AudioInfo,
+    /// Date and time of the session, in the podcast's time zone.
+    pub published: DateTime<Tz>,
+}

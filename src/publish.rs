@@ -1,0 +1,172 @@
+//! `cyclecast publish`: validate everything, then do the work, then commit.
+//!
+//! Nothing is written before validation has passed; the recordings are only read.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::check::{ProjectOptions, Validated};
+use crate::commit::{Content, Output};
+use crate::model::{Episode, Source};
+use crate::problem::{Problem, Problems};
+use crate::tag::{TagContext, TagPlan};
+
+/// Options of `publish`.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// The project.
+    pub project: ProjectOptions,
+    /// Output folder; `feed/` beside the config when not given.
+    pub out: Option<PathBuf>,
+    /// Write into a non-empty folder that holds no earlier feed.
+    pub force: bool,
+}
+
+/// What a publish did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Episodes in the feed.
+    pub episodes: usize,
+    /// Sessions announced without a recording.
+    pub announced: usize,
+    /// Files written.
+    pub written: Vec<String>,
+    /// Files already up to date.
+    pub unchanged: Vec<String>,
+    /// Stale files removed.
+    pub removed: Vec<String>,
+    /// Warnings found during validation.
+    pub warnings: Vec<Problem>,
+}
+
+/// Runs the whole pipeline into the output folder.
+pub fn publish(options: &PublishOptions) -> Result<Report> {
+    let validated = crate::check::validate(&options.project).map_err(Problems)?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| validated.config.root.join("feed"));
+    let (episodes, plans) = build_episodes(&validated)?;
+    let media = media_outputs(&validated, &episodes, plans);
+    let last = rendered_outputs(&validated, &episodes);
+    let committed = crate::commit::commit(&out, &media, &last, options.force)?;
+    Ok(Report {
+        out,
+        episodes: episodes.len(),
+        announced: validated.config.cycle.sessions.len() - episodes.len(),
+        written: committed.written,
+        unchanged: committed.unchanged,
+        removed: committed.removed,
+        warnings: validated.warnings,
+    })
+}
+
+/// Plans each recording's published copy and builds its episode with the copy's exact size.
+fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)> {
+    let cycle = &validated.config.cycle;
+    let mut episodes = Vec::new();
+    let mut plans = Vec::new();
+    for (recording, audio) in &validated.recordings {
+        let session = cycle
+            .sessions
+            .iter()
+            .find(|s| s.number == recording.session)
+            .expect("ingest only returns recordings of known sessions");
+        let page = crate::page::session_url(cycle, session);
+        let context = TagContext {
+            cycle,
+            artwork: validated.artwork.as_ref(),
+            page: &page,
+        };
+        let is_mp3 = audio.codec == "mp3";
+        let payload = if is_mp3 {
+            crate::tag::locate_payload(&recording.path)?
+        } else {
+            0..recording.size
+        };
+        let plan = crate::tag::plan(context, session, &recording.path, is_mp3, payload)?;
+        let episode = crate::episode::build(cycle, session, audio.clone(), plan.output_len())
+            .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        episodes.push(episode);
+        plans.push(plan);
+    }
+    Ok((episodes, plans))
+}
+
+/// Episodes, cover and drawings: everything the feed and page point at.
+fn media_outputs(validated: &Validated, episodes: &[Episode], plans: Vec<TagPlan>) -> Vec<Output> {
+    let cycle = &validated.config.cycle;
+    let mut outputs: Vec<Output> = episodes
+        .iter()
+        .zip(plans)
+        .map(|(e, plan)| Output {
+            path: e.file.clone(),
+            content: Content::Episode(plan),
+        })
+        .collect();
+    if let Some(cover) = &cycle.podcast.cover {
+        outputs.push(Output {
+            path: cover_target(cover),
+            content: Content::Copy(cover.clone()),
+        });
+    }
+    for drawing in cycle.sessions.iter().flat_map(|s| &s.drawings) {
+        if let Source::File(path) = &drawing.source {
+            outputs.push(Output {
+                path: crate::page::drawing_target(path),
+                content: Content::Copy(path.clone()),
+            });
+        }
+    }
+    outputs
+}
+
+/// The feed and the page, written last.
+fn rendered_outputs(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
+    let cycle = &validated.config.cycle;
+    let cover = cycle.podcast.cover.as_deref().map(cover_target);
+    let cover_url = cover
+        .as_ref()
+        .and_then(|c| cycle.podcast.base_url.join(c).ok());
+    let feed = crate::feed::render(
+        cycle,
+        episodes,
+        crate::feed::FeedLinks {
+            cover: cover_url.as_ref(),
+        },
+    );
+    let inputs = crate::page::PageInputs {
+        cover,
+        reports: validated.reports.clone(),
+    };
+    let index = crate::page::render_index(cycle, episodes, &inputs);
+    vec![
+        Output {
+            path: crate::episode::FEED_FILE.to_string(),
+            content: Content::Text(feed),
+        },
+        Output {
+            path: "index.html".to_string(),
+            content: Content::Text(index),
+        },
+    ]
+}
+
+/// `cover.jpg` or `cover.png`, whatever the project calls it.
+fn cover_target(cover: &Path) -> String {
+    let extension = cover
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("jpg")
+        .to_ascii_lowercase();
+    let extension = if extension == "jpeg" {
+        "jpg".to_string()
+    } else {
+        extension
+    };
+    format!("cover.{extension}")
+}
