@@ -57,7 +57,12 @@ pub struct Committed {
 /// Writes `media` then `last` (feeds and pages) into `out`, then removes stale files.
 /// Refuses a non-empty folder that holds no earlier feed unless `force` is set.
 pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Result<Committed> {
-    guard_foreign_folder(out, force)?;
+    let planned: Vec<&str> = media
+        .iter()
+        .chain(last)
+        .filter_map(|o| o.path.split('/').next())
+        .collect();
+    guard_foreign_folder(out, &planned, force)?;
     fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
     let mut done = Committed::default();
     for output in media.iter().chain(last) {
@@ -72,7 +77,9 @@ pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Res
     Ok(done)
 }
 
-fn guard_foreign_folder(out: &Path, force: bool) -> Result<()> {
+/// Refuses to write into a folder holding files cyclecast would not write, unless it holds an
+/// earlier feed or `force` is set: a mistyped `--out` must not litter someone's documents.
+fn guard_foreign_folder(out: &Path, planned: &[&str], force: bool) -> Result<()> {
     let Ok(entries) = fs::read_dir(out) else {
         return Ok(());
     };
@@ -80,7 +87,9 @@ fn guard_foreign_folder(out: &Path, force: bool) -> Result<()> {
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    let foreign = names.iter().any(|n| !is_foreign_but_harmless(n));
+    let foreign = names
+        .iter()
+        .any(|n| !is_foreign_but_harmless(n) && !planned.contains(&n.as_str()));
     let ours = names
         .iter()
         .any(|n| n == crate::episode::FEED_FILE || n == "index.html");
@@ -96,9 +105,7 @@ fn guard_foreign_folder(out: &Path, force: bool) -> Result<()> {
 /// Writes one output through a temporary file; returns whether anything was written.
 fn write_output(out: &Path, output: &Output) -> Result<bool> {
     let target = out.join(&output.path);
-    if let Content::Text(text) = &output.content
-        && fs::read(&target).is_ok_and(|existing| existing == text.as_bytes())
-    {
+    if already_there(&target, &output.content)? {
         return Ok(false);
     }
     let folder = target
@@ -137,6 +144,65 @@ fn write_file(path: &Path, content: &Content) -> Result<()> {
     file.sync_all()
         .with_context(|| format!("failed to sync `{}`", path.display()))?;
     Ok(())
+}
+
+/// Whether `target` already holds exactly `content`, compared by streaming both (a read
+/// costs less than a write, and unchanged files keep their modification time for deploys
+/// and HTTP caches).
+fn already_there(target: &Path, content: &Content) -> Result<bool> {
+    let Ok(existing) = File::open(target) else {
+        return Ok(false);
+    };
+    let mut compare = Comparer {
+        existing: std::io::BufReader::new(existing),
+        same: true,
+    };
+    let streamed = match content {
+        Content::Text(text) => compare
+            .write_all(text.as_bytes())
+            .map_err(anyhow::Error::from),
+        Content::Copy(source) => crate::fs::open(source).and_then(|mut input| {
+            std::io::copy(&mut input, &mut compare)
+                .map(drop)
+                .map_err(anyhow::Error::from)
+        }),
+        Content::Episode(plan) => crate::tag::apply(plan, &mut compare),
+    };
+    match streamed {
+        Ok(()) => Ok(compare.same && compare.at_end()),
+        // The comparer stops the stream at the first difference.
+        Err(_) if !compare.same => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A writer that checks that what it is given equals what a reader holds.
+struct Comparer<R> {
+    existing: R,
+    same: bool,
+}
+
+impl<R: std::io::Read> Comparer<R> {
+    fn at_end(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.existing.read(&mut byte), Ok(0))
+    }
+}
+
+impl<R: std::io::Read> Write for Comparer<R> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut theirs = vec![0u8; buf.len()];
+        let matches = self.existing.read_exact(&mut theirs).is_ok() && theirs == buf;
+        if !matches {
+            self.same = false;
+            return Err(std::io::Error::other("content differs"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `episodes/.01-x.mp3.cyclecast-tmp`: hidden, in the final folder so the rename is atomic.
@@ -201,6 +267,43 @@ mod tests {
         let second = commit(dir.path(), &[], &[text("feed.xml", "<rss/>")], false).unwrap();
         assert_eq!(second.unchanged, ["feed.xml"]);
         assert!(second.written.is_empty());
+        let third = commit(dir.path(), &[], &[text("feed.xml", "<rss/>\n")], false).unwrap();
+        assert_eq!(third.written, ["feed.xml"], "a longer content is a change");
+        let fourth = commit(dir.path(), &[], &[text("feed.xml", "<rss/>")], false).unwrap();
+        assert_eq!(
+            fourth.written,
+            ["feed.xml"],
+            "a shorter content is a change"
+        );
+    }
+
+    #[test]
+    fn leaves_an_identical_copy_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("cover.jpg");
+        fs::write(&source, vec![7u8; 100_000]).unwrap();
+        let out = dir.path().join("feed");
+        let copy = Output {
+            path: "cover.jpg".into(),
+            content: Content::Copy(source.clone()),
+        };
+        assert_eq!(
+            commit(&out, std::slice::from_ref(&copy), &[], false)
+                .unwrap()
+                .written,
+            ["cover.jpg"]
+        );
+        assert_eq!(
+            commit(&out, std::slice::from_ref(&copy), &[], false)
+                .unwrap()
+                .unchanged,
+            ["cover.jpg"]
+        );
+        fs::write(&source, vec![8u8; 100_000]).unwrap();
+        assert_eq!(
+            commit(&out, &[copy], &[], false).unwrap().written,
+            ["cover.jpg"]
+        );
     }
 
     #[test]

@@ -375,10 +375,10 @@ fn map_url(address: &str) -> String {
 pub fn human_duration(seconds: f64) -> String {
     let total = seconds.round() as u64;
     let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if h > 0 {
-        format!("{h} h {m:02} min")
-    } else {
-        format!("{m} min {s:02} s")
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s:02} s"),
+        _ => format!("{h} h {m:02} min"),
     }
 }
 
@@ -416,5 +416,6 @@ mod tests {
         assert_eq!(human_size(&en, 456_789), "456.8\u{a0}kB");
         assert_eq!(human_duration(1512.4), "25 min 12 s");
         assert_eq!(human_duration(3725.0), "1 h 02 min");
+        assert_eq!(human_duration(32.7), "33 s");
     }
 }
