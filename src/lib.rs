@@ -15,6 +15,7 @@ pub mod fs;
 pub mod ingest;
 pub mod lang;
 pub mod model;
+pub mod mpeg;
 pub mod page;
 pub mod probe;
 pub mod problem;

@@ -6,7 +6,7 @@
 //! has panicked on crafted input in the past, so each probe runs under `catch_unwind`.
 
 use std::fs::File;
-use std::io::{Cursor, ErrorKind};
+use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
@@ -32,52 +32,63 @@ pub enum ProbeError {
     /// Not a format cyclecast reads, or not audio at all.
     #[error("not a supported audio file ({0})")]
     Unsupported(String),
-    /// Audio whose stream is damaged.
-    #[error("the audio stream is damaged: {0}")]
+    /// Audio whose stream is damaged or cut short; the message says how.
+    #[error("{0}")]
     Corrupt(String),
     /// The reader crashed on this input.
     #[error("the audio reader failed on this file (malformed input): {0}")]
     Crashed(String),
 }
 
+/// How many bytes of the file's start are kept to look for an MP3 frame-count header.
+const HEAD_LEN: usize = 64 * 1024;
+
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let file = File::open(path)?;
+    let mut file = File::open(path)?;
     let size = file.metadata()?.len();
+    let mut head = Vec::with_capacity(HEAD_LEN);
+    (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
+    file.seek(SeekFrom::Start(0))?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    probe_source(Box::new(file), extension.as_deref(), size)
+    probe_source(Box::new(file), &head, extension.as_deref(), size)
 }
 
 /// Probes bytes in memory (`extension` is a hint, e.g. `"mp3"`).
 pub fn probe_bytes(bytes: Vec<u8>, extension: Option<&str>) -> Result<AudioInfo, ProbeError> {
     let size = bytes.len() as u64;
-    probe_source(Box::new(Cursor::new(bytes)), extension, size)
+    let head = bytes[..bytes.len().min(HEAD_LEN)].to_vec();
+    probe_source(Box::new(Cursor::new(bytes)), &head, extension, size)
 }
 
 fn probe_source(
     source: Box<dyn MediaSource>,
+    head: &[u8],
     extension: Option<&str>,
     size: u64,
 ) -> Result<AudioInfo, ProbeError> {
     if size == 0 {
         return Err(ProbeError::Empty);
     }
-    catch_unwind(AssertUnwindSafe(|| count(source, extension, size))).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        Err(ProbeError::Crashed(message))
-    })
+    catch_unwind(AssertUnwindSafe(|| count(source, head, extension, size))).unwrap_or_else(
+        |panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(ProbeError::Crashed(message))
+        },
+    )
 }
 
 /// Opens the container, then walks its packets.
 fn count(
     source: Box<dyn MediaSource>,
+    head: &[u8],
     extension: Option<&str>,
     size: u64,
 ) -> Result<AudioInfo, ProbeError> {
@@ -97,6 +108,13 @@ fn count(
             SymphoniaError::IoError(io) if io.kind() != ErrorKind::UnexpectedEof => {
                 ProbeError::Io(io)
             }
+            // The container was recognized, but its structure is broken or cut short.
+            SymphoniaError::DecodeError(why) => {
+                ProbeError::Corrupt(format!("the audio stream is damaged: {why}"))
+            }
+            SymphoniaError::IoError(_) => ProbeError::Corrupt(
+                "the file ends before its structure does: it is truncated".into(),
+            ),
             other => ProbeError::Unsupported(other.to_string()),
         })?;
     let container = format.format_info().short_name.to_string();
@@ -131,17 +149,15 @@ fn count(
     let trimmed = u64::from(track.delay.unwrap_or(0)) + u64::from(track.padding.unwrap_or(0));
     let frames = packet_frames.saturating_sub(trimmed);
     if frames == 0 {
-        return Err(ProbeError::Corrupt("no audio packets".into()));
+        return Err(ProbeError::Corrupt(
+            "the file holds no audio packets".into(),
+        ));
     }
+    // An MP3 without a Xing, Info or VBRI header states no length: symphonia then estimates
+    // one from the first frame's bitrate, which is what players show too.
+    let declared = container != "mp3" || crate::mpeg::has_frame_count_header(head);
     if let Some(stated) = track.num_frames {
-        // One MP3 frame (1,152 samples) of slack: encoders round differently.
-        if stated.abs_diff(frames) > 1152 {
-            warnings.push(format!(
-                "players that trust the header would show {:.3} s, but the stream holds {:.3} s (the exact figure is used)",
-                stated as f64 / f64::from(sample_rate),
-                frames as f64 / f64::from(sample_rate)
-            ));
-        }
+        check_stated_length(stated, frames, sample_rate, declared, &mut warnings)?;
     }
     let tags = read_tags(format.as_mut());
     let bits_per_sample = params.bits_per_sample.filter(|_| has_bit_depth(&codec));
@@ -157,6 +173,37 @@ fn count(
         tags,
         warnings,
     })
+}
+
+/// Compares the length a header states (or a player would estimate) with the one counted.
+fn check_stated_length(
+    stated: u64,
+    counted: u64,
+    sample_rate: u32,
+    declared: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(), ProbeError> {
+    // One MP3 frame (1,152 samples) of slack: encoders round differently.
+    if stated.abs_diff(counted) <= 1152 {
+        return Ok(());
+    }
+    let seconds = |frames: u64| frames as f64 / f64::from(sample_rate);
+    let (stated_s, counted_s) = (seconds(stated), seconds(counted));
+    if !declared {
+        warnings.push(format!(
+            "this VBR MP3 has no Xing header: players estimate {stated_s:.3} s, the stream holds {counted_s:.3} s (the exact figure is used)"
+        ));
+        Ok(())
+    } else if stated > counted {
+        Err(ProbeError::Corrupt(format!(
+            "the file is truncated: its header states {stated_s:.3} s but only {counted_s:.3} s of audio are there"
+        )))
+    } else {
+        warnings.push(format!(
+            "the header states {stated_s:.3} s but the stream holds {counted_s:.3} s (the exact figure is used)"
+        ));
+        Ok(())
+    }
 }
 
 /// Sums the duration (in frames) and the bytes of every packet of the track.
@@ -194,8 +241,24 @@ fn sum_packets(
                 );
                 break;
             }
-            Err(e) if packets == 0 => return Err(ProbeError::Unsupported(e.to_string())),
-            Err(e) => return Err(ProbeError::Corrupt(format!("after {packets} packets: {e}"))),
+            Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
+                return Err(ProbeError::Corrupt(
+                    "the file ends before its first audio packet: it is truncated".into(),
+                ));
+            }
+            Err(SymphoniaError::Unsupported(what)) => {
+                return Err(ProbeError::Unsupported(what.to_string()));
+            }
+            Err(e) if packets == 0 => {
+                return Err(ProbeError::Corrupt(format!(
+                    "the audio stream is damaged from its start (truncated?): {e}"
+                )));
+            }
+            Err(e) => {
+                return Err(ProbeError::Corrupt(format!(
+                    "the audio stream is damaged after {packets} packets: {e}"
+                )));
+            }
         }
     }
     Ok((frames, bytes))
@@ -308,17 +371,22 @@ mod tests {
     }
 
     #[test]
-    fn reports_a_truncated_wav_with_its_true_length() {
+    fn rejects_a_wav_shorter_than_its_header_states() {
         let mut bytes = wav(8000, 8000);
         bytes.truncate(44 + 4000);
-        let info = probe_bytes(bytes, Some("wav")).unwrap();
-        assert_eq!(info.frames, 2000);
+        let err = probe_bytes(bytes, Some("wav")).unwrap_err();
         assert!(
-            info.warnings
-                .iter()
-                .any(|w| w.contains("would show 1.000 s, but the stream holds 0.250 s")),
-            "{:?}",
-            info.warnings
+            err.to_string()
+                .contains("truncated: its header states 1.000 s but only 0.250 s"),
+            "{err}"
         );
+    }
+
+    #[test]
+    fn accepts_a_wav_cut_within_one_frame_of_its_header() {
+        let mut bytes = wav(8000, 8000);
+        bytes.truncate(44 + 16_000 - 200);
+        let info = probe_bytes(bytes, Some("wav")).unwrap();
+        assert_eq!(info.frames, 7900);
     }
 }

@@ -197,7 +197,7 @@ fn payload_range(file: &mut (impl Read + Seek)) -> io::Result<Range<u64>> {
     Ok(start..end)
 }
 
-/// The full size of an ID3v2 tag starting at `offset`, if one does.
+/// The full size of an ID3v2 tag starting at `offset`, if one does and fits in the file.
 fn id3v2_size_at(file: &mut (impl Read + Seek), offset: u64, len: u64) -> io::Result<Option<u64>> {
     if offset + 10 > len {
         return Ok(None);
@@ -205,16 +205,7 @@ fn id3v2_size_at(file: &mut (impl Read + Seek), offset: u64, len: u64) -> io::Re
     let mut header = [0u8; 10];
     file.seek(SeekFrom::Start(offset))?;
     file.read_exact(&mut header)?;
-    let syncsafe = header[6..10].iter().all(|b| b & 0x80 == 0);
-    if &header[..3] != b"ID3" || header[3] == 0xFF || header[4] == 0xFF || !syncsafe {
-        return Ok(None);
-    }
-    let body = header[6..10]
-        .iter()
-        .fold(0u64, |acc, &b| (acc << 7) | u64::from(b));
-    let footer = if header[5] & 0x10 != 0 { 10 } else { 0 };
-    let size = 10 + body + footer;
-    Ok((offset + size <= len).then_some(size))
+    Ok(crate::mpeg::id3v2_len(&header).filter(|size| offset + size <= len))
 }
 
 /// Writes the published copy into `out`: the new tag, then the payload as it is.
