@@ -1,7 +1,8 @@
 //! Validation shared by `check` and `publish`: everything that can be found wrong before a
 //! single byte is written, found all at once.
 //!
-//! Reads the config, the recordings (probed in full), the cover and the reports; writes nothing.
+//! Reads the config, the recordings (probed in full), the images, the transcripts and the
+//! reports; writes nothing. Each problem names its file, and its line where it has one.
 
 use std::path::{Path, PathBuf};
 
@@ -9,9 +10,10 @@ use url::Url;
 
 use crate::config::Config;
 use crate::ingest::display_path;
-use crate::model::{AudioInfo, Recording, Source};
+use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::problem::Problem;
 use crate::tag::Artwork;
+use crate::transcript::{Format, Transcript};
 
 /// Where to find the project, and how to override its address.
 #[derive(Debug, Clone)]
@@ -33,6 +35,8 @@ pub struct Validated {
     pub artwork: Option<Artwork>,
     /// Each Markdown report, rendered to HTML, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
+    /// Each session's transcript, parsed, keyed by session number.
+    pub transcripts: Vec<(u32, Transcript)>,
     /// Warnings found on the way.
     pub warnings: Vec<Problem>,
 }
@@ -43,16 +47,20 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
     if let Some(base_url) = &options.base_url {
         config.cycle.podcast.base_url = base_url.clone();
     }
+    let config_file = options.config.display().to_string();
     let mut problems = Vec::new();
-    let recordings = match crate::ingest::ingest(&config) {
-        Ok(recordings) => recordings,
-        Err(found) => {
-            problems.extend(found);
-            Vec::new()
-        }
-    };
+    let recordings = crate::ingest::ingest(&config).unwrap_or_else(|found| {
+        problems.extend(found);
+        Vec::new()
+    });
     let probed = probe_all(&config.root, recordings, &mut problems);
+    for (recording, audio) in &probed {
+        let session = session_of(&config, recording);
+        problems.extend(check_chapters(&config_file, session, audio));
+    }
     let artwork = read_artwork(&config, &mut problems);
+    check_episode_images(&config, &mut problems);
+    let transcripts = read_transcripts(&config, &probed, &mut problems);
     let reports = read_reports(&config, &mut problems);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
@@ -62,8 +70,19 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
         recordings: probed,
         artwork,
         reports,
+        transcripts,
         warnings: problems,
     })
+}
+
+/// The session a recording was found for.
+pub fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
+    config
+        .cycle
+        .sessions
+        .iter()
+        .find(|s| s.number == recording.session)
+        .expect("ingest only returns recordings of known sessions")
 }
 
 /// Probes every recording; a file that cannot be published becomes a problem.
@@ -95,25 +114,121 @@ fn probe_all(
     probed
 }
 
+/// Chapters must start before the recording ends.
+fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Vec<Problem> {
+    let duration_ms = (audio.duration_secs() * 1000.0) as u64;
+    session
+        .chapters
+        .iter()
+        .filter(|c| c.start_ms >= duration_ms)
+        .map(|c| Problem {
+            position: Some(c.position),
+            ..Problem::error(
+                config_file,
+                format!(
+                    "chapter `{}` starts at {} but the recording lasts {}",
+                    c.title,
+                    crate::feed::itunes_duration(c.start_ms as f64 / 1000.0),
+                    crate::feed::itunes_duration(audio.duration_secs())
+                ),
+            )
+        })
+        .collect()
+}
+
 fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {
     let path = config.cycle.podcast.cover.as_ref()?;
+    let bytes = read_image(config, path, problems)?;
+    Artwork::from_bytes(bytes)
+}
+
+fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
+    for path in config
+        .cycle
+        .sessions
+        .iter()
+        .filter_map(|s| s.image.as_ref())
+    {
+        read_image(config, path, problems);
+    }
+}
+
+/// Reads an image and checks it against the directories' cover rules.
+fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
     let shown = display_path(&config.root, path);
     match std::fs::read(path) {
         Ok(bytes) => {
-            let artwork = Artwork::from_bytes(bytes);
-            if artwork.is_none() {
-                problems.push(Problem::error(
-                    shown,
-                    "the cover must be a JPEG or PNG image",
-                ));
-            }
-            artwork
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            let found = crate::artwork::cover_problems(&bytes, extension);
+            let valid = found.is_empty();
+            problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
+            valid.then_some(bytes)
         }
         Err(e) => {
-            problems.push(Problem::error(shown, format!("cannot read the cover: {e}")));
+            problems.push(Problem::error(shown, format!("cannot read the image: {e}")));
             None
         }
     }
+}
+
+/// Parses each recorded session's transcript and checks it fits the recording.
+fn read_transcripts(
+    config: &Config,
+    probed: &[(Recording, AudioInfo)],
+    problems: &mut Vec<Problem>,
+) -> Vec<(u32, Transcript)> {
+    let mut transcripts = Vec::new();
+    for (recording, audio) in probed {
+        let session = session_of(config, recording);
+        let Some(path) = &session.transcript else {
+            continue;
+        };
+        let shown = display_path(&config.root, path);
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::WebVtt);
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(Problem::error(
+                    shown,
+                    format!("cannot read the transcript: {e}"),
+                ));
+                continue;
+            }
+        };
+        match crate::transcript::parse(&text, format) {
+            Ok(transcript) => {
+                let duration_ms = (audio.duration_secs() * 1000.0) as u64;
+                // A second of slack: transcripts are often timed by hand.
+                if let Some(late) = transcript
+                    .cues
+                    .iter()
+                    .find(|c| c.start_ms > duration_ms + 1000)
+                {
+                    problems.push(Problem::error(
+                        &shown,
+                        format!(
+                            "a cue starts at {} but the recording lasts {}",
+                            crate::feed::itunes_duration(late.start_ms as f64 / 1000.0),
+                            crate::feed::itunes_duration(audio.duration_secs())
+                        ),
+                    ));
+                }
+                transcripts.push((session.number, transcript));
+            }
+            Err(e) => problems.push(Problem {
+                position: Some((e.line, 1)),
+                ..Problem::error(shown, format!("not a valid transcript: {}", e.message))
+            }),
+        }
+    }
+    transcripts
 }
 
 fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, String)> {

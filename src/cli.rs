@@ -24,6 +24,26 @@ pub enum Command {
     Check(ProjectArgs),
     /// Print each recording's figures and tags, or why it cannot be read.
     Probe(ProbeArgs),
+    /// Publish a preview at http://127.0.0.1:PORT/ and serve it until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The project's config file; the project folder is the folder holding it.
+    #[arg(long, default_value = "config.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// Port to listen on, on 127.0.0.1 only (0: any free port).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Publish the preview into this folder and keep it [default: a temporary folder,
+    /// removed on exit].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Log one line per request on stderr.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Options of `probe`.

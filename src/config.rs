@@ -18,8 +18,8 @@ use url::Url;
 
 use crate::lang::Lang;
 use crate::model::{
-    Category, Credit, Cycle, Drawing, EpisodeType, Link, Organization, Owner, Place, Podcast,
-    Rebroadcast, Report, Session, Source, Speaker,
+    Category, Chapter, Credit, Cycle, Drawing, EpisodeType, License, Link, Organization, Owner,
+    Place, Podcast, Rebroadcast, Report, Role, Season, Session, ShowType, Source, Speaker, Txt,
 };
 use crate::problem::Problem;
 
@@ -57,6 +57,30 @@ struct RawPodcast {
     owner: RawOwner,
     /// Overrides the GUID derived from `base_url`, for a podcast that moved.
     guid: Option<Text>,
+    /// `episodic` (default) or `serial`.
+    #[serde(rename = "type")]
+    show_type: Option<Text>,
+    #[serde(default)]
+    locked: bool,
+    season: Option<Spanned<i64>>,
+    season_name: Option<Text>,
+    license: Option<RawLicense>,
+    #[serde(default)]
+    funding: Vec<RawLink>,
+    #[serde(default)]
+    txt: Vec<RawTxt>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawLicense {
+    name: Text,
+    url: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawTxt {
+    text: Text,
+    purpose: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +100,10 @@ struct RawPlace {
     name: Text,
     address: Text,
     url: Option<Text>,
+    /// `"latitude,longitude"` in degrees.
+    geo: Option<Text>,
+    /// OpenStreetMap object: `N`, `W` or `R` followed by its id.
+    osm: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,12 +133,25 @@ struct RawSession {
     drawings: Vec<Spanned<RawDrawing>>,
     #[serde(default)]
     links: Vec<RawLink>,
+    #[serde(default)]
+    chapters: Vec<Spanned<RawChapter>>,
+    transcript: Option<Text>,
+    image: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
 struct RawSpeaker {
     name: Text,
     affiliation: Option<Text>,
+    url: Option<Text>,
+    role: Option<Text>,
+    img: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawChapter {
+    start: Text,
+    title: Text,
     url: Option<Text>,
 }
 
@@ -188,12 +229,28 @@ pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
             format!("cannot resolve the project folder: {e}"),
         )]
     })?;
-    let config = parse(&text, &display, &root)?;
+    let mut config = parse(&text, &display, &root)?;
+    attach_transcripts(&mut config);
     let problems = check_files(&config, &display);
     if problems.is_empty() {
         Ok(config)
     } else {
         Err(problems)
+    }
+}
+
+/// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
+fn attach_transcripts(config: &mut Config) {
+    for session in &mut config.cycle.sessions {
+        let Some(recording) = &session.recording else {
+            continue;
+        };
+        if session.transcript.is_none() {
+            session.transcript = ["vtt", "srt"]
+                .iter()
+                .map(|e| recording.with_extension(e))
+                .find(|p| p.is_file());
+        }
     }
 }
 
@@ -300,9 +357,11 @@ impl Validator<'_> {
             .map(|p| self.organization(p))
             .collect();
         let place = raw.place.map(|p| Place {
-            name: self.required(p.name),
+            name: self.limited(p.name, 128),
             address: self.required(p.address),
             url: p.url.and_then(|u| self.url(&u)),
+            geo: p.geo.and_then(|g| self.geo(&g)),
+            osm: p.osm.and_then(|o| self.osm(&o)),
         });
         let credits = raw
             .credits
@@ -370,6 +429,44 @@ impl Validator<'_> {
             name: self.required(raw.owner.name),
             email: self.email(raw.owner.email),
         };
+        if raw.description.get_ref().trim().len() > 4000 {
+            self.error_at(
+                raw.description.span().start,
+                format!(
+                    "the description is {} bytes long: podcast directories accept at most 4,000",
+                    raw.description.get_ref().trim().len()
+                ),
+            );
+        }
+        let show_type = match raw.show_type.as_ref().map(|t| t.get_ref().as_str()) {
+            None | Some("episodic") => ShowType::Episodic,
+            Some("serial") => ShowType::Serial,
+            Some(other) => {
+                let offset = raw.show_type.as_ref().map_or(0, |t| t.span().start);
+                self.error_at(
+                    offset,
+                    format!("unknown podcast type `{other}`: expected `episodic` or `serial`"),
+                );
+                ShowType::Episodic
+            }
+        };
+        let season_number = match &raw.season {
+            None => 1,
+            Some(n) => u32::try_from(*n.get_ref())
+                .ok()
+                .filter(|n| *n >= 1)
+                .unwrap_or_else(|| {
+                    self.error_at(n.span().start, "the season must be a number from 1");
+                    1
+                }),
+        };
+        let season = Season {
+            number: season_number,
+            name: raw.season_name.map_or_else(
+                || raw.title.get_ref().trim().to_string(),
+                |n| self.limited(n, 128),
+            ),
+        };
         Podcast {
             title: self.required(raw.title),
             subtitle: raw.subtitle.map(|s| self.required(s)),
@@ -384,7 +481,42 @@ impl Validator<'_> {
             author: self.required(raw.author),
             copyright: raw.copyright.map(|c| self.required(c)),
             owner,
+            show_type,
+            locked: raw.locked,
+            season,
+            license: raw.license.map(|l| License {
+                name: self.required(l.name),
+                url: l.url.and_then(|u| self.url(&u)),
+            }),
+            funding: raw
+                .funding
+                .into_iter()
+                .filter_map(|l| self.link(l))
+                .collect(),
+            txt: raw
+                .txt
+                .into_iter()
+                .map(|t| Txt {
+                    text: self.limited(t.text, 4000),
+                    purpose: t.purpose.map(|p| self.limited(p, 128)),
+                })
+                .collect(),
         }
+    }
+
+    fn link(&mut self, raw: RawLink) -> Option<Link> {
+        let title = self.required(raw.title);
+        self.url(&raw.url).map(|url| Link { title, url })
+    }
+
+    /// A required text of at most `max` characters.
+    fn limited(&mut self, text: Text, max: usize) -> String {
+        let offset = text.span().start;
+        let value = self.required(text);
+        if value.chars().count() > max {
+            self.error_at(offset, format!("this text is longer than {max} characters"));
+        }
+        value
     }
 
     fn organization(&mut self, raw: RawOrganization) -> Organization {
@@ -455,14 +587,10 @@ impl Validator<'_> {
                 .into_iter()
                 .filter_map(|d| self.drawing(d))
                 .collect(),
-            links: raw
-                .links
-                .into_iter()
-                .filter_map(|l| {
-                    let title = self.required(l.title);
-                    self.url(&l.url).map(|url| Link { title, url })
-                })
-                .collect(),
+            links: raw.links.into_iter().filter_map(|l| self.link(l)).collect(),
+            chapters: self.chapters(raw.chapters),
+            transcript: raw.transcript.and_then(|t| self.transcript_file(&t)),
+            image: raw.image.and_then(|i| self.project_file(&i)),
         };
         self.check_unique(&raw.id, &raw.number);
         Some(session)
@@ -506,11 +634,119 @@ impl Validator<'_> {
     }
 
     fn speaker(&mut self, raw: RawSpeaker) -> Speaker {
+        let role = match &raw.role {
+            None => Role::Speaker,
+            Some(text) => Role::ALL
+                .iter()
+                .find(|(_, name)| name == text.get_ref())
+                .map_or_else(
+                    || {
+                        let names: Vec<String> =
+                            Role::ALL.iter().map(|(_, n)| format!("`{n}`")).collect();
+                        self.error_at(
+                            text.span().start,
+                            format!(
+                                "unknown role `{}`: expected one of {}",
+                                text.get_ref(),
+                                names.join(", ")
+                            ),
+                        );
+                        Role::Speaker
+                    },
+                    |(role, _)| *role,
+                ),
+        };
         Speaker {
-            name: self.required(raw.name),
+            name: self.limited(raw.name, 128),
             affiliation: raw.affiliation.map(|a| self.required(a)),
             url: raw.url.and_then(|u| self.url(&u)),
+            role,
+            img: raw.img.and_then(|u| self.url(&u)),
         }
+    }
+
+    /// Chapters must start at 0, in order, each at its own time.
+    fn chapters(&mut self, raw: Vec<Spanned<RawChapter>>) -> Vec<Chapter> {
+        let mut chapters: Vec<Chapter> = Vec::new();
+        for item in raw {
+            let position = crate::problem::line_col(self.text, item.span().start);
+            let raw = item.into_inner();
+            let Some(start_ms) = parse_timestamp(raw.start.get_ref()) else {
+                self.error_at(
+                    raw.start.span().start,
+                    format!("`{}` is not a chapter start: expected H:MM:SS, MM:SS or seconds, e.g. 12:30", raw.start.get_ref()),
+                );
+                continue;
+            };
+            match chapters.last() {
+                None if start_ms != 0 => self.error_at(
+                    raw.start.span().start,
+                    "the first chapter must start at 0:00",
+                ),
+                Some(previous) if start_ms <= previous.start_ms => self.error_at(
+                    raw.start.span().start,
+                    format!(
+                        "chapters must be in order, each after the one before (line {})",
+                        previous.position.0
+                    ),
+                ),
+                _ => {}
+            }
+            chapters.push(Chapter {
+                start_ms,
+                title: self.required(raw.title),
+                url: raw.url.and_then(|u| self.url(&u)),
+                position,
+            });
+        }
+        chapters
+    }
+
+    /// A transcript file: WebVTT (`.vtt`) or SubRip (`.srt`).
+    fn transcript_file(&mut self, text: &Text) -> Option<PathBuf> {
+        let path = self.project_file(text)?;
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if !matches!(extension.as_deref(), Some("vtt" | "srt")) {
+            self.error_at(
+                text.span().start,
+                "a transcript must be a WebVTT (`.vtt`) or SubRip (`.srt`) file",
+            );
+        }
+        Some(path)
+    }
+
+    fn geo(&mut self, text: &Text) -> Option<(f64, f64)> {
+        let parsed = text.get_ref().split_once(',').and_then(|(lat, lon)| {
+            let (lat, lon) = (
+                lat.trim().parse::<f64>().ok()?,
+                lon.trim().parse::<f64>().ok()?,
+            );
+            ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+        });
+        if parsed.is_none() {
+            self.error_at(
+                text.span().start,
+                format!(
+                    "`{}` is not a position: expected \"latitude,longitude\" in degrees",
+                    text.get_ref()
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn osm(&mut self, text: &Text) -> Option<String> {
+        let value = text.get_ref().trim();
+        let valid = value.len() > 1
+            && matches!(value.as_bytes()[0], b'N' | b'W' | b'R')
+            && value[1..].bytes().all(|b| b.is_ascii_digit());
+        if !valid {
+            self.error_at(text.span().start, format!("`{value}` is not an OpenStreetMap object: expected N, W or R followed by its id, e.g. W123456"));
+        }
+        valid.then(|| value.to_string())
     }
 
     fn rebroadcast(&mut self, raw: RawRebroadcast) -> Rebroadcast {
@@ -653,6 +889,17 @@ impl Validator<'_> {
             );
             return None;
         }
+        if !crate::rules::is_apple_category(&name, sub.as_deref()) {
+            let hint = crate::rules::apple_category_hint(&name);
+            self.error_at(
+                text.span().start,
+                format!(
+                    "`{}` is not an Apple Podcasts category{hint}",
+                    text.get_ref()
+                ),
+            );
+            return None;
+        }
         Some(Category { name, sub })
     }
 
@@ -751,6 +998,35 @@ fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
         }
     }
     (offset, name)
+}
+
+/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds.
+pub fn parse_timestamp(text: &str) -> Option<u64> {
+    let (whole, fraction) = match text.trim().split_once('.') {
+        Some((w, f)) if !f.is_empty() && f.len() <= 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            (w, format!("{f:0<3}").parse::<u64>().ok()?)
+        }
+        Some(_) => return None,
+        None => (text.trim(), 0),
+    };
+    let parts: Vec<&str> = whole.split(':').collect();
+    if parts.is_empty()
+        || parts.len() > 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let numbers: Vec<u64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if numbers.len() > 1 && numbers[1..].iter().any(|&n| n >= 60) {
+        return None;
+    }
+    let seconds = numbers.iter().fold(0u64, |acc, n| acc * 60 + n);
+    Some(seconds * 1000 + fraction)
 }
 
 /// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.

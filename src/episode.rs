@@ -69,6 +69,27 @@ pub fn build(cycle: &Cycle, session: &Session, audio: AudioInfo, length: u64) ->
         length,
         audio,
         published: session_start(session, cycle.podcast.time_zone),
+        chapters_file: (!session.chapters.is_empty())
+            .then(|| format!("chapters/{}.json", session.stem())),
+        transcript_files: session.transcript.as_ref().map(|_| {
+            (
+                format!("transcripts/{}.vtt", session.stem()),
+                format!("transcripts/{}.srt", session.stem()),
+            )
+        }),
+        image_file: session.image.as_ref().map(|path| {
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("jpg")
+                .to_ascii_lowercase();
+            let extension = if extension == "jpeg" {
+                "jpg".to_string()
+            } else {
+                extension
+            };
+            format!("images/{}.{extension}", session.stem())
+        }),
     })
 }
 

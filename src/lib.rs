@@ -5,6 +5,8 @@
 //! anything is written; [`publish`] runs the whole. Only [`commit`] writes into `feed/`, and
 //! nothing ever writes into `recordings/`.
 
+pub mod artwork;
+pub mod chapters;
 pub mod check;
 pub mod cli;
 pub mod commit;
@@ -20,7 +22,10 @@ pub mod page;
 pub mod probe;
 pub mod problem;
 pub mod publish;
+pub mod rules;
+pub mod serve;
 pub mod tag;
+pub mod transcript;
 
 use std::process::ExitCode;
 
@@ -29,7 +34,7 @@ use anyhow::Result;
 use crate::check::ProjectOptions;
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, ProbeArgs, ProjectArgs, PublishArgs};
+use crate::cli::{Cli, Command, ProbeArgs, ProjectArgs, PublishArgs, ServeArgs};
 use crate::model::Tags;
 use crate::publish::PublishOptions;
 
@@ -39,7 +44,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Publish(args) => run_publish(args),
         Command::Check(args) => Ok(run_check(args)),
         Command::Probe(args) => run_probe(&args),
+        Command::Serve(args) => run_serve(args),
     }
+}
+
+/// Serves a preview until Ctrl-C; its own `base_url` is the local address it listens on.
+fn run_serve(args: ServeArgs) -> Result<ExitCode> {
+    serve::serve(&serve::ServeOptions {
+        project: ProjectOptions {
+            config: args.config,
+            base_url: None,
+        },
+        port: args.port,
+        out: args.out,
+        verbose: args.verbose,
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_publish(args: PublishArgs) -> Result<ExitCode> {

@@ -57,6 +57,54 @@ pub struct Podcast {
     pub copyright: Option<String>,
     /// Owner that directories contact.
     pub owner: Owner,
+    /// Episodic (newest first) or serial (in order).
+    pub show_type: ShowType,
+    /// Whether other platforms may not import the feed (`podcast:locked`).
+    pub locked: bool,
+    /// The season all sessions belong to (the cycle), with its name.
+    pub season: Season,
+    /// License of the recordings (`podcast:license`).
+    pub license: Option<License>,
+    /// Where listeners can support the cycle (`podcast:funding`).
+    pub funding: Vec<Link>,
+    /// Free texts for other platforms, e.g. ownership checks (`podcast:txt`).
+    pub txt: Vec<Txt>,
+}
+
+/// The iTunes show type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowType {
+    /// Listeners start with the newest episode.
+    Episodic,
+    /// Listeners start with the first episode; episode numbers are required.
+    Serial,
+}
+
+/// A season: its number and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Season {
+    /// Number, from 1.
+    pub number: u32,
+    /// Name, e.g. the cycle's title.
+    pub name: String,
+}
+
+/// A license: an SPDX identifier or a name, with a URL to its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct License {
+    /// Identifier (e.g. `cc-by-sa-4.0`) or name.
+    pub name: String,
+    /// Where the license is written.
+    pub url: Option<Url>,
+}
+
+/// A free text for other platforms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Txt {
+    /// The text (at most 4,000 characters).
+    pub text: String,
+    /// What it is for, e.g. `verify`.
+    pub purpose: Option<String>,
 }
 
 /// An Apple Podcasts category, with an optional subcategory.
@@ -95,6 +143,10 @@ pub struct Place {
     pub address: String,
     /// The place's own web site.
     pub url: Option<Url>,
+    /// Latitude and longitude, in degrees.
+    pub geo: Option<(f64, f64)>,
+    /// OpenStreetMap object, e.g. `W43678282` (type letter and id).
+    pub osm: Option<String>,
 }
 
 /// A credit line: who did what.
@@ -137,6 +189,25 @@ pub struct Session {
     pub drawings: Vec<Drawing>,
     /// Other links.
     pub links: Vec<Link>,
+    /// Chapters, sorted, the first at 0.
+    pub chapters: Vec<Chapter>,
+    /// A transcript (WebVTT or SRT) in the project.
+    pub transcript: Option<PathBuf>,
+    /// The episode's own square artwork in the project.
+    pub image: Option<PathBuf>,
+}
+
+/// A chapter of a session's recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Start, in milliseconds from the start of the recording.
+    pub start_ms: u64,
+    /// Title.
+    pub title: String,
+    /// A link about what is said.
+    pub url: Option<Url>,
+    /// Line and column of the chapter in the config, for messages.
+    pub position: (usize, usize),
 }
 
 impl Session {
@@ -177,6 +248,67 @@ pub struct Speaker {
     pub affiliation: Option<String>,
     /// Their web page.
     pub url: Option<Url>,
+    /// What they did at the session.
+    pub role: Role,
+    /// A picture of them.
+    pub img: Option<Url>,
+}
+
+/// What a person did at a session. The Podcasting 2.0 person taxonomy has no speaker,
+/// moderator, illustrator or rapporteur: [`Role::taxonomy`] gives the nearest role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Speaks at the session (the default).
+    Speaker,
+    /// Chairs the discussion.
+    Moderator,
+    /// Hosts the podcast or the session.
+    Host,
+    /// Draws during the session.
+    Illustrator,
+    /// Writes the report.
+    Rapporteur,
+    /// Interprets between languages.
+    Interpreter,
+    /// Records the sound.
+    SoundEngineer,
+    /// Edits the recording.
+    AudioEditor,
+}
+
+impl Role {
+    /// Every role, with its config name.
+    pub const ALL: [(Role, &'static str); 8] = [
+        (Role::Speaker, "speaker"),
+        (Role::Moderator, "moderator"),
+        (Role::Host, "host"),
+        (Role::Illustrator, "illustrator"),
+        (Role::Rapporteur, "rapporteur"),
+        (Role::Interpreter, "interpreter"),
+        (Role::SoundEngineer, "sound engineer"),
+        (Role::AudioEditor, "audio editor"),
+    ];
+
+    /// The role and group of the Podcasting 2.0 person taxonomy nearest to this one.
+    pub fn taxonomy(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Speaker => ("guest", "cast"),
+            Role::Moderator | Role::Host => ("host", "cast"),
+            Role::Illustrator => ("graphic designer", "visuals"),
+            Role::Rapporteur => ("writer", "writing"),
+            Role::Interpreter => ("translator", "writing"),
+            Role::SoundEngineer => ("audio engineer", "audio production"),
+            Role::AudioEditor => ("audio editor", "audio post-production"),
+        }
+    }
+
+    /// The config name of the role.
+    pub fn name(self) -> &'static str {
+        Role::ALL
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("speaker", |(_, n)| n)
+    }
 }
 
 /// A radio rebroadcast of a session.
@@ -324,4 +456,10 @@ pub struct Episode {
     pub audio: AudioInfo,
     /// Date and time of the session, in the podcast's time zone.
     pub published: DateTime<Tz>,
+    /// Path under `feed/` of the JSON chapters, when the session has chapters.
+    pub chapters_file: Option<String>,
+    /// Paths under `feed/` of the transcript as WebVTT and as SubRip, when there is one.
+    pub transcript_files: Option<(String, String)>,
+    /// Path under `feed/` of the episode's own artwork, when it has one.
+    pub image_file: Option<String>,
 }

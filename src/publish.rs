@@ -11,7 +11,7 @@ use crate::check::{ProjectOptions, Validated};
 use crate::commit::{Content, Output};
 use crate::model::{Episode, Source};
 use crate::problem::{Problem, Problems};
-use crate::tag::{TagContext, TagPlan};
+use crate::tag::{Recorded, TagContext, TagPlan};
 
 /// Options of `publish`.
 #[derive(Debug, Clone)]
@@ -71,11 +71,7 @@ fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)>
     let mut episodes = Vec::new();
     let mut plans = Vec::new();
     for (recording, audio) in &validated.recordings {
-        let session = cycle
-            .sessions
-            .iter()
-            .find(|s| s.number == recording.session)
-            .expect("ingest only returns recordings of known sessions");
+        let session = crate::check::session_of(&validated.config, recording);
         let page = crate::page::session_url(cycle, session);
         let context = TagContext {
             cycle,
@@ -88,7 +84,13 @@ fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)>
         } else {
             0..recording.size
         };
-        let plan = crate::tag::plan(context, session, &recording.path, is_mp3, payload)?;
+        let recorded = Recorded {
+            path: &recording.path,
+            is_mp3,
+            payload,
+            duration_ms: (audio.duration_secs() * 1000.0).round() as u64,
+        };
+        let plan = crate::tag::plan(context, session, &recorded)?;
         let episode = crate::episode::build(cycle, session, audio.clone(), plan.output_len())
             .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
         episodes.push(episode);
@@ -97,17 +99,46 @@ fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)>
     Ok((episodes, plans))
 }
 
-/// Episodes, cover and drawings: everything the feed and page point at.
+/// Episodes, images, chapters and transcripts: everything the feed and page point at.
 fn media_outputs(validated: &Validated, episodes: &[Episode], plans: Vec<TagPlan>) -> Vec<Output> {
     let cycle = &validated.config.cycle;
-    let mut outputs: Vec<Output> = episodes
-        .iter()
-        .zip(plans)
-        .map(|(e, plan)| Output {
-            path: e.file.clone(),
+    let mut outputs = Vec::new();
+    for (episode, plan) in episodes.iter().zip(plans) {
+        outputs.push(Output {
+            path: episode.file.clone(),
             content: Content::Episode(plan),
-        })
-        .collect();
+        });
+        let session = &episode.session;
+        if let (Some(path), Some(json)) = (
+            &episode.chapters_file,
+            crate::chapters::render_json(session),
+        ) {
+            outputs.push(Output {
+                path: path.clone(),
+                content: Content::Text(json),
+            });
+        }
+        let transcript = validated
+            .transcripts
+            .iter()
+            .find(|(n, _)| *n == session.number);
+        if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
+            outputs.push(Output {
+                path: vtt.clone(),
+                content: Content::Text(crate::transcript::render_vtt(transcript)),
+            });
+            outputs.push(Output {
+                path: srt.clone(),
+                content: Content::Text(crate::transcript::render_srt(transcript)),
+            });
+        }
+        if let (Some(target), Some(image)) = (&episode.image_file, &session.image) {
+            outputs.push(Output {
+                path: target.clone(),
+                content: Content::Copy(image.clone()),
+            });
+        }
+    }
     if let Some(cover) = &cycle.podcast.cover {
         outputs.push(Output {
             path: cover_target(cover),

@@ -27,15 +27,9 @@ pub struct Artwork {
 }
 
 impl Artwork {
-    /// Recognizes a JPEG or PNG image by its first bytes.
+    /// Recognizes a JPEG or PNG image by its header.
     pub fn from_bytes(bytes: Vec<u8>) -> Option<Artwork> {
-        let mime = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            "image/jpeg"
-        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            "image/png"
-        } else {
-            return None;
-        };
+        let mime = crate::artwork::inspect(&bytes)?.format.mime();
         Some(Artwork { bytes, mime })
     }
 }
@@ -89,22 +83,35 @@ pub struct TagContext<'a> {
     pub page: &'a Url,
 }
 
-/// Decides the published copy of `source`, an MP3 when `is_mp3`; `payload` comes from
-/// [`locate_payload`].
+/// The recording a copy is made from.
+#[derive(Debug, Clone)]
+pub struct Recorded<'a> {
+    /// Its path.
+    pub path: &'a Path,
+    /// Whether it is an MP3 (the only format tagged so far).
+    pub is_mp3: bool,
+    /// Its audio bytes, from [`locate_payload`] (the whole file for other formats).
+    pub payload: Range<u64>,
+    /// Its exact duration in milliseconds (the last chapter ends there).
+    pub duration_ms: u64,
+}
+
+/// Decides the published copy of a session's recording.
 pub fn plan(
     context: TagContext<'_>,
     session: &Session,
-    source: &Path,
-    is_mp3: bool,
-    payload: Range<u64>,
+    recorded: &Recorded<'_>,
 ) -> Result<TagPlan> {
-    if !is_mp3 {
+    let source = recorded.path;
+    let payload = recorded.payload.clone();
+    if !recorded.is_mp3 {
         return Ok(TagPlan::Copy {
             source: source.to_path_buf(),
             len: payload.end,
         });
     }
-    let tag = build_tag(context, session);
+    let mut tag = build_tag(context, session);
+    add_chapters(&mut tag, session, recorded.duration_ms);
     let mut bytes = Vec::new();
     Encoder::new()
         .version(Version::Id3v23)
@@ -161,6 +168,49 @@ fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
         });
     }
     tag
+}
+
+/// Writes the session's chapters as `CHAP` frames listed by a top-level `CTOC` frame.
+fn add_chapters(tag: &mut Tag, session: &Session, duration_ms: u64) {
+    if session.chapters.is_empty() {
+        return;
+    }
+    let ms = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let ids: Vec<String> = (1..=session.chapters.len())
+        .map(|i| format!("chp{i}"))
+        .collect();
+    for (i, chapter) in session.chapters.iter().enumerate() {
+        let end = session
+            .chapters
+            .get(i + 1)
+            .map_or(duration_ms, |next| next.start_ms);
+        let mut frames = vec![id3::Frame::text("TIT2", chapter.title.clone())];
+        if let Some(url) = &chapter.url {
+            frames.push(
+                ExtendedLink {
+                    description: String::new(),
+                    link: url.to_string(),
+                }
+                .into(),
+            );
+        }
+        tag.add_frame(id3::frame::Chapter {
+            element_id: ids[i].clone(),
+            start_time: ms(chapter.start_ms),
+            end_time: ms(end.max(chapter.start_ms)),
+            // All ones: the offsets are not given, the times are.
+            start_offset: u32::MAX,
+            end_offset: u32::MAX,
+            frames,
+        });
+    }
+    tag.add_frame(id3::frame::TableOfContents {
+        element_id: "toc".to_string(),
+        top_level: true,
+        ordered: true,
+        elements: ids,
+        frames: Vec::new(),
+    });
 }
 
 /// The three-letter language code ID3 wants.

@@ -1,0 +1,355 @@
+//! Transcripts: WebVTT or SubRip in, both out (pure).
+//!
+//! A transcript is untrusted text: cue text is parsed down to plain text (markup removed,
+//! entities decoded) and written back escaped, so what is published is always well-formed.
+
+use std::fmt::Write as _;
+
+/// A transcript's source format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// WebVTT (`.vtt`).
+    WebVtt,
+    /// SubRip (`.srt`).
+    SubRip,
+}
+
+impl Format {
+    /// The format a file name's extension names.
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension.to_ascii_lowercase().as_str() {
+            "vtt" => Some(Format::WebVtt),
+            "srt" => Some(Format::SubRip),
+            _ => None,
+        }
+    }
+}
+
+/// One timed piece of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    /// Start, in milliseconds.
+    pub start_ms: u64,
+    /// End, in milliseconds.
+    pub end_ms: u64,
+    /// Who speaks, when the source says (WebVTT `<v Name>`).
+    pub voice: Option<String>,
+    /// Plain text; lines separated by `\n`.
+    pub text: String,
+}
+
+/// A parsed transcript.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transcript {
+    /// Cues in time order.
+    pub cues: Vec<Cue>,
+}
+
+/// Why a transcript was refused, with the line (from 1) where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ParseError {
+    /// Line of the problem.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError {
+        line,
+        message: message.into(),
+    })
+}
+
+/// Parses a transcript; cues must be timed in order, each ending after it starts.
+pub fn parse(text: &str, format: Format) -> Result<Transcript, ParseError> {
+    let text = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut index = 0;
+    if format == Format::WebVtt {
+        let header = lines.first().copied().unwrap_or_default();
+        let valid =
+            header == "WEBVTT" || header.starts_with("WEBVTT ") || header.starts_with("WEBVTT\t");
+        if !valid {
+            return fail(1, "a WebVTT file must start with `WEBVTT`");
+        }
+        // The header block runs to the first blank line.
+        while index < lines.len() && !lines[index].trim().is_empty() {
+            index += 1;
+        }
+    }
+    let mut cues: Vec<Cue> = Vec::new();
+    while index < lines.len() {
+        if lines[index].trim().is_empty() {
+            index += 1;
+            continue;
+        }
+        let block_start = index;
+        while index < lines.len() && !lines[index].trim().is_empty() {
+            index += 1;
+        }
+        let block = &lines[block_start..index];
+        if format == Format::WebVtt
+            && ["NOTE", "STYLE", "REGION"]
+                .iter()
+                .any(|k| block[0] == *k || block[0].starts_with(&format!("{k} ")))
+        {
+            continue;
+        }
+        let cue = parse_block(block, block_start + 1, format)?;
+        if let Some(previous) = cues.last()
+            && cue.start_ms < previous.start_ms
+        {
+            return fail(block_start + 1, "cues must be in time order");
+        }
+        cues.push(cue);
+    }
+    if cues.is_empty() {
+        return fail(1, "the transcript has no cue");
+    }
+    Ok(Transcript { cues })
+}
+
+fn parse_block(block: &[&str], first_line: usize, format: Format) -> Result<Cue, ParseError> {
+    let timing_at = block
+        .iter()
+        .position(|l| l.contains("-->"))
+        .filter(|&i| i <= 1);
+    let Some(timing_at) = timing_at else {
+        return fail(
+            first_line,
+            "expected a cue timing such as `00:00:01.000 --> 00:00:04.000`",
+        );
+    };
+    let line = first_line + timing_at;
+    let (start, rest) = block[timing_at].split_once("-->").expect("found above");
+    let end = rest.split_whitespace().next().unwrap_or_default();
+    let (Some(start_ms), Some(end_ms)) = (timestamp(start.trim(), format), timestamp(end, format))
+    else {
+        return fail(
+            line,
+            format!("`{}` is not a valid cue timing", block[timing_at].trim()),
+        );
+    };
+    if end_ms <= start_ms {
+        return fail(line, "a cue must end after it starts");
+    }
+    let raw = block[timing_at + 1..].join("\n");
+    let (voice, text) = plain_text(&raw);
+    if text.trim().is_empty() {
+        return fail(line, "a cue has no text");
+    }
+    Ok(Cue {
+        start_ms,
+        end_ms,
+        voice,
+        text,
+    })
+}
+
+/// `HH:MM:SS.mmm` or `MM:SS.mmm` (WebVTT), `HH:MM:SS,mmm` (SubRip).
+fn timestamp(text: &str, format: Format) -> Option<u64> {
+    let separator = match format {
+        Format::WebVtt => '.',
+        Format::SubRip => ',',
+    };
+    let (clock, millis) = text.split_once(separator)?;
+    if millis.len() != 3 || !millis.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    let valid_shape = match format {
+        Format::WebVtt => parts.len() == 2 || parts.len() == 3,
+        Format::SubRip => parts.len() == 3,
+    };
+    if !valid_shape
+        || parts
+            .iter()
+            .any(|p| p.len() < 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let numbers: Vec<u64> = parts
+        .iter()
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if numbers[1..].iter().any(|&n| n >= 60) || (parts.len() == 2 && numbers[0] >= 60) {
+        return None;
+    }
+    let seconds = numbers.iter().fold(0, |acc, n| acc * 60 + n);
+    Some(seconds * 1000 + millis.parse::<u64>().ok()?)
+}
+
+/// Removes markup and decodes entities; returns the voice of a leading `<v Name>` tag.
+fn plain_text(raw: &str) -> (Option<String>, String) {
+    let mut voice = None;
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        // `<v Name>` or `<v.class Name>`: the annotation after the first space is the voice.
+        if voice.is_none()
+            && (tag.starts_with("v ") || tag.starts_with("v."))
+            && let Some((_, name)) = tag.split_once(' ')
+            && !name.trim().is_empty()
+        {
+            voice = Some(decode_entities(name.trim()));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    (voice, decode_entities(out.trim()))
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&lrm;", "\u{200e}")
+        .replace("&rlm;", "\u{200f}")
+        .replace("&amp;", "&")
+}
+
+fn escape_vtt(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+fn clock(ms: u64, separator: char) -> String {
+    let (h, m, s, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    format!("{h:02}:{m:02}:{s:02}{separator}{millis:03}")
+}
+
+/// Writes the transcript as WebVTT, every text escaped.
+pub fn render_vtt(transcript: &Transcript) -> String {
+    let mut out = String::from("WEBVTT\n");
+    for (i, cue) in transcript.cues.iter().enumerate() {
+        let text = escape_vtt(&cue.text).replace("-->", "--&gt;");
+        let text = match &cue.voice {
+            Some(voice) => format!("<v {}>{text}", escape_vtt(voice)),
+            None => text,
+        };
+        let _ = write!(
+            out,
+            "\n{}\n{} --> {}\n{text}\n",
+            i + 1,
+            clock(cue.start_ms, '.'),
+            clock(cue.end_ms, '.')
+        );
+    }
+    out
+}
+
+/// Writes the transcript as SubRip.
+pub fn render_srt(transcript: &Transcript) -> String {
+    let mut out = String::new();
+    for (i, cue) in transcript.cues.iter().enumerate() {
+        let text = match &cue.voice {
+            Some(voice) => format!("{voice}: {}", cue.text),
+            None => cue.text.clone(),
+        };
+        // A blank line would end the cue early.
+        let text = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let _ = write!(
+            out,
+            "{}\n{} --> {}\n{text}\n\n",
+            i + 1,
+            clock(cue.start_ms, ','),
+            clock(cue.end_ms, ',')
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VTT: &str = "WEBVTT\n\nNOTE made by hand\n\nintro\n00:00.000 --> 00:04.500\n<v Clara Deville>Bonjour &amp; bienvenue\n\n00:00:04.500 --> 00:00:09.000 align:start\nDeuxième <b>phrase</b>\n";
+
+    #[test]
+    fn reads_webvtt_cues_voices_and_entities() {
+        let t = parse(VTT, Format::WebVtt).unwrap();
+        assert_eq!(t.cues.len(), 2);
+        assert_eq!(t.cues[0].voice.as_deref(), Some("Clara Deville"));
+        assert_eq!(t.cues[0].text, "Bonjour & bienvenue");
+        assert_eq!((t.cues[1].start_ms, t.cues[1].end_ms), (4500, 9000));
+        assert_eq!(t.cues[1].text, "Deuxième phrase");
+    }
+
+    #[test]
+    fn converts_between_webvtt_and_subrip_without_loss() {
+        let t = parse(VTT, Format::WebVtt).unwrap();
+        let srt = render_srt(&t);
+        assert!(
+            srt.starts_with(
+                "1\n00:00:00,000 --> 00:00:04,500\nClara Deville: Bonjour & bienvenue\n\n"
+            ),
+            "{srt}"
+        );
+        let vtt = render_vtt(&t);
+        assert_eq!(parse(&vtt, Format::WebVtt).unwrap(), t);
+    }
+
+    #[test]
+    fn escapes_markup_in_cue_text() {
+        let t = Transcript {
+            cues: vec![Cue {
+                start_ms: 0,
+                end_ms: 1000,
+                voice: Some("A<b>".into()),
+                text: "<script>x</script> --> &".into(),
+            }],
+        };
+        let vtt = render_vtt(&t);
+        assert!(
+            vtt.contains("<v A&lt;b&gt;>&lt;script&gt;x&lt;/script&gt; --&gt; &amp;"),
+            "{vtt}"
+        );
+    }
+
+    #[test]
+    fn rejects_broken_transcripts_with_their_line() {
+        assert_eq!(
+            parse("1\n00:00:01,000 --> 00:00:02,000\nx\n", Format::WebVtt)
+                .unwrap_err()
+                .line,
+            1
+        );
+        let backwards = "WEBVTT\n\n00:05.000 --> 00:04.000\nx\n";
+        assert_eq!(
+            parse(backwards, Format::WebVtt).unwrap_err(),
+            ParseError {
+                line: 3,
+                message: "a cue must end after it starts".into()
+            }
+        );
+        let bad_time = "1\n00:00:01.000 --> 00:00:02.000\nx\n";
+        assert!(
+            parse(bad_time, Format::SubRip)
+                .unwrap_err()
+                .message
+                .contains("not a valid cue timing")
+        );
+        let out_of_order =
+            "1\n00:00:05,000 --> 00:00:06,000\na\n\n2\n00:00:01,000 --> 00:00:02,000\nb\n";
+        assert_eq!(parse(out_of_order, Format::SubRip).unwrap_err().line, 5);
+        assert!(parse("WEBVTT\n", Format::WebVtt).is_err());
+    }
+}
