@@ -20,8 +20,8 @@ const EXIT_CODES: &str = "Exit status: 0 on success, 1 when `check` found proble
 pub enum Command {
     /// Validate, then write the episodes, the feed and the page into the output folder.
     Publish(PublishArgs),
-    /// Validate the config and the recordings without writing anything.
-    Check(ProjectArgs),
+    /// Validate the config, the recordings and the directories' rules without writing anything.
+    Check(CheckArgs),
     /// Print each recording's figures and tags, or why it cannot be read.
     Probe(ProbeArgs),
     /// Publish a preview at http://127.0.0.1:PORT/ and serve it until Ctrl-C.
@@ -44,6 +44,17 @@ pub struct ServeArgs {
     /// Log one line per request on stderr.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// Options of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Where the project is.
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Print the result as JSON on standard output: `ok`, `errors`, `warnings`, `problems`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `probe`.

@@ -62,6 +62,15 @@ impl Lang {
         }
     }
 
+    /// What a role is called on the page.
+    pub fn role_label(&self, role: crate::model::Role) -> &'static str {
+        let index = crate::model::Role::ALL
+            .iter()
+            .position(|(r, _)| *r == role)
+            .unwrap_or(0);
+        self.labels.roles[index]
+    }
+
     /// Writes a day in words without the weekday, e.g. `2 décembre 2022`.
     pub fn short_date(&self, date: NaiveDate) -> String {
         format!(
@@ -146,6 +155,17 @@ pub struct Labels {
     pub generated_by: &'static str,
     /// Link from the show notes to the session on the page.
     pub session_page: &'static str,
+    /// Heading of the chapters.
+    pub chapters: &'static str,
+    /// Heading of the transcript.
+    pub transcript: &'static str,
+    /// Link to the transcript as a subtitle file.
+    pub transcript_download: &'static str,
+    /// The language's own name, for the captions track.
+    pub language_name: &'static str,
+    /// Names of the roles, in the order of `Role::ALL`.
+    #[serde(skip)]
+    pub roles: [&'static str; 8],
 }
 
 /// French labels.
@@ -199,6 +219,20 @@ pub static FRENCH: Labels = Labels {
     contents: "Sommaire",
     generated_by: "Page générée par cyclecast",
     session_page: "La rencontre sur le site : compte-rendus et ressources",
+    chapters: "Chapitres",
+    transcript: "Transcription",
+    transcript_download: "Transcription en sous-titres (SRT)",
+    language_name: "Français",
+    roles: [
+        "intervention",
+        "modération",
+        "animation",
+        "dessin",
+        "compte-rendu",
+        "interprétation",
+        "prise de son",
+        "montage",
+    ],
 };
 
 /// English labels.
@@ -258,6 +292,20 @@ pub static ENGLISH: Labels = Labels {
     contents: "Contents",
     generated_by: "Page made by cyclecast",
     session_page: "The session on the web: reports and resources",
+    chapters: "Chapters",
+    transcript: "Transcript",
+    transcript_download: "Transcript as subtitles (SRT)",
+    language_name: "English",
+    roles: [
+        "speaker",
+        "moderator",
+        "host",
+        "illustrator",
+        "rapporteur",
+        "interpreter",
+        "sound",
+        "editing",
+    ],
 };
 
 #[cfg(test)]

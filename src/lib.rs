@@ -34,7 +34,7 @@ use anyhow::Result;
 use crate::check::ProjectOptions;
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, ProbeArgs, ProjectArgs, PublishArgs, ServeArgs};
+use crate::cli::{CheckArgs, Cli, Command, ProbeArgs, ProjectArgs, PublishArgs, ServeArgs};
 use crate::model::Tags;
 use crate::publish::PublishOptions;
 
@@ -88,29 +88,54 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_check(args: ProjectArgs) -> ExitCode {
-    match check::validate(&project(args)) {
-        Ok(validated) => {
-            for warning in &validated.warnings {
-                eprintln!("{warning}");
-            }
-            let sessions = validated.config.cycle.sessions.len();
-            let recordings = validated.recordings.len();
-            eprintln!(
-                "ok: {sessions} session{}, {recordings} recording{} ready to publish",
-                plural(sessions),
-                plural(recordings)
-            );
-            ExitCode::SUCCESS
+/// The result of `check --json`.
+#[derive(Serialize)]
+struct CheckSummary<'a> {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    problems: &'a [problem::Problem],
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let result = check::validate(&project(args.project));
+    let problems = match &result {
+        Ok(validated) => validated.warnings.as_slice(),
+        Err(problems) => problems.as_slice(),
+    };
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    if args.json {
+        let summary = CheckSummary {
+            ok: errors == 0,
+            errors,
+            warnings: problems.len() - errors,
+            problems,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("problems serialize")
+        );
+    } else {
+        for problem in problems {
+            eprintln!("{problem}");
         }
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
+        match &result {
+            Ok(validated) => {
+                let sessions = validated.config.cycle.sessions.len();
+                let recordings = validated.recordings.len();
+                eprintln!(
+                    "ok: {sessions} session{}, {recordings} recording{} ready to publish",
+                    plural(sessions),
+                    plural(recordings)
+                );
             }
-            let errors = problems.iter().filter(|p| p.is_error()).count();
-            eprintln!("{errors} error{} found", plural(errors));
-            ExitCode::from(1)
+            Err(_) => eprintln!("{errors} error{} found", plural(errors)),
         }
+    }
+    if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

@@ -13,7 +13,8 @@ use serde::Serialize;
 use url::Url;
 
 use crate::lang::{Labels, Lang};
-use crate::model::{Cycle, Episode, EpisodeType, Session, Source};
+use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
+use crate::transcript::Transcript;
 
 const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
 const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
@@ -26,6 +27,8 @@ pub struct PageInputs {
     pub cover: Option<String>,
     /// Rendered reports, keyed by the Markdown file's path.
     pub reports: Vec<(std::path::PathBuf, String)>,
+    /// Transcripts, keyed by session number.
+    pub transcripts: Vec<(u32, Transcript)>,
 }
 
 /// Where a drawing file of the project is published under `feed/`.
@@ -193,6 +196,7 @@ struct CreditView {
 #[derive(Serialize)]
 struct SessionView {
     anchor: String,
+    page: String,
     number: u32,
     bonus: bool,
     date: String,
@@ -205,6 +209,25 @@ struct SessionView {
     reports: Vec<ReportView>,
     drawings: Vec<DrawingView>,
     links: Vec<LinkView>,
+    chapters: Vec<ChapterView>,
+    transcript: Vec<CueView>,
+}
+
+#[derive(Serialize)]
+struct ChapterView {
+    /// `H:MM:SS` for people.
+    at: String,
+    /// Seconds, for the `#t=` media fragment.
+    seconds: String,
+    title: String,
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CueView {
+    at: String,
+    voice: Option<String>,
+    text: String,
 }
 
 impl SessionView {
@@ -221,6 +244,7 @@ impl SessionView {
         };
         SessionView {
             anchor: session.stem(),
+            page: session_url(cycle, session).to_string(),
             number: session.number,
             bonus: session.episode_type == EpisodeType::Bonus,
             date: lang.long_date(session.date, session.time),
@@ -237,6 +261,7 @@ impl SessionView {
                     name: s.name.clone(),
                     affiliation: s.affiliation.clone(),
                     url: s.url.as_ref().map(ToString::to_string),
+                    role: (s.role != Role::Speaker).then(|| lang.role_label(s.role)),
                 })
                 .collect(),
             episode: episode.map(|e| EpisodeView::new(lang, e)),
@@ -265,6 +290,15 @@ impl SessionView {
                         Source::Url(u) => u.to_string(),
                         Source::File(p) => drawing_target(p),
                     },
+                    absolute: match &d.source {
+                        Source::Url(u) => u.to_string(),
+                        Source::File(p) => cycle
+                            .podcast
+                            .base_url
+                            .join(&drawing_target(p))
+                            .map(|u| u.to_string())
+                            .unwrap_or_default(),
+                    },
                     alt: d.alt.clone(),
                     credit: d.credit.clone(),
                 })
@@ -274,7 +308,43 @@ impl SessionView {
                 .iter()
                 .map(|l| LinkView::new(&l.title, Some(&l.url)))
                 .collect(),
+            chapters: session
+                .chapters
+                .iter()
+                .map(|c| ChapterView {
+                    at: clock(c.start_ms),
+                    seconds: format!("{}", c.start_ms as f64 / 1000.0),
+                    title: c.title.clone(),
+                    url: c.url.as_ref().map(ToString::to_string),
+                })
+                .collect(),
+            transcript: inputs
+                .transcripts
+                .iter()
+                .find(|(n, _)| *n == session.number)
+                .map(|(_, t)| {
+                    t.cues
+                        .iter()
+                        .map(|c| CueView {
+                            at: clock(c.start_ms),
+                            voice: c.voice.clone(),
+                            text: c.text.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
+    }
+}
+
+/// `M:SS` or `H:MM:SS`, as people read a position in a recording.
+fn clock(ms: u64) -> String {
+    let total = ms / 1000;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
     }
 }
 
@@ -283,6 +353,8 @@ struct SpeakerView {
     name: String,
     affiliation: Option<String>,
     url: Option<String>,
+    /// What they did, when they did not simply speak.
+    role: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -293,6 +365,10 @@ struct EpisodeView {
     duration: String,
     size: String,
     format: String,
+    /// WebVTT captions for the player, when there is a transcript.
+    captions: Option<String>,
+    /// The transcript as SubRip, to download.
+    srt: Option<String>,
 }
 
 impl EpisodeView {
@@ -303,6 +379,14 @@ impl EpisodeView {
             mime: episode.mime,
             duration: human_duration(episode.audio.duration_secs()),
             size: human_size(lang, episode.length),
+            captions: episode
+                .transcript_files
+                .as_ref()
+                .map(|(vtt, _)| vtt.clone()),
+            srt: episode
+                .transcript_files
+                .as_ref()
+                .map(|(_, srt)| srt.clone()),
             format: format!(
                 "{} {} kbit/s",
                 episode.audio.codec.to_uppercase(),
@@ -353,7 +437,10 @@ impl ReportView {
 
 #[derive(Serialize)]
 struct DrawingView {
+    /// Relative to the page for a project file.
     src: String,
+    /// Absolute, for the feed's show notes.
+    absolute: String,
     alt: String,
     credit: Option<String>,
 }

@@ -15,7 +15,7 @@ pub enum Severity {
 }
 
 /// One problem, with the file (and line and column, for text files) it comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
@@ -57,6 +57,20 @@ impl Problem {
     /// Whether publishing must be refused.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// `{"severity", "file", "line", "column", "message"}`, for `check --json`.
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Problem", 5)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("file", &self.file)?;
+        out.serialize_field("line", &self.position.map(|p| p.0))?;
+        out.serialize_field("column", &self.position.map(|p| p.1))?;
+        out.serialize_field("message", &self.message)?;
+        out.end()
     }
 }
 

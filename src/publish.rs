@@ -173,6 +173,7 @@ fn rendered_outputs(validated: &Validated, episodes: &[Episode]) -> Vec<Output> 
     let inputs = crate::page::PageInputs {
         cover,
         reports: validated.reports.clone(),
+        transcripts: validated.transcripts.clone(),
     };
     let index = crate::page::render_index(cycle, episodes, &inputs);
     vec![
