@@ -43,12 +43,17 @@ pub struct Validated {
 
 /// Validates the whole project; on failure returns every problem, warnings included.
 pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
-    let mut config = crate::config::load(&options.config)?;
+    let loaded = crate::config::load(&options.config);
+    let mut problems = loaded.problems;
+    // Without a valid text there is no cycle to go on with; with one, missing files are
+    // skipped below and every other problem is still found in this run.
+    let Some(mut config) = loaded.config else {
+        return Err(problems);
+    };
     if let Some(base_url) = &options.base_url {
         config.cycle.podcast.base_url = base_url.clone();
     }
     let config_file = options.config.display().to_string();
-    let mut problems = Vec::new();
     let recordings = crate::ingest::ingest(&config).unwrap_or_else(|found| {
         problems.extend(found);
         Vec::new()
@@ -137,7 +142,12 @@ fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Ve
 }
 
 fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {
-    let path = config.cycle.podcast.cover.as_ref()?;
+    let path = config
+        .cycle
+        .podcast
+        .cover
+        .as_ref()
+        .filter(|p| config.is_readable(p))?;
     let bytes = read_image(config, path, problems)?;
     Artwork::from_bytes(bytes)
 }
@@ -148,6 +158,7 @@ fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
         .sessions
         .iter()
         .filter_map(|s| s.image.as_ref())
+        .filter(|p| config.is_readable(p))
     {
         read_image(config, path, problems);
     }
@@ -183,7 +194,11 @@ fn read_transcripts(
     let mut transcripts = Vec::new();
     for (recording, audio) in probed {
         let session = session_of(config, recording);
-        let Some(path) = &session.transcript else {
+        let Some(path) = session
+            .transcript
+            .as_ref()
+            .filter(|p| config.is_readable(p))
+        else {
             continue;
         };
         let shown = display_path(&config.root, path);
@@ -238,8 +253,8 @@ fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, S
         .iter()
         .flat_map(|s| &s.reports)
         .filter_map(|r| match &r.source {
-            Source::File(path) => Some(path),
-            Source::Url(_) => None,
+            Source::File(path) if config.is_readable(path) => Some(path),
+            Source::File(_) | Source::Url(_) => None,
         });
     let mut reports = Vec::new();
     for path in files {

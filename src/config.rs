@@ -195,6 +195,15 @@ pub struct Config {
     pub cycle: Cycle,
     /// Every project file the config names, with where it is named (for errors).
     pub files: Vec<FileRef>,
+    /// Named files that are missing or lead outside the project: already reported, to skip.
+    pub bad_files: Vec<PathBuf>,
+}
+
+impl Config {
+    /// Whether a project file named in the config can be read (it was found and is inside).
+    pub fn is_readable(&self, path: &Path) -> bool {
+        !self.bad_files.iter().any(|bad| bad == path)
+    }
 }
 
 /// A project file named in the config.
@@ -208,35 +217,48 @@ pub struct FileRef {
     pub position: (usize, usize),
 }
 
+/// What [`load`] found: the config when its text is valid, and every problem.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The config, when its text could be read as a config: with placeholders for wrong
+    /// values when `problems` holds errors, so later checks can still run.
+    pub config: Option<Config>,
+    /// Every problem: in the text, and with the files it names.
+    pub problems: Vec<Problem>,
+}
+
 /// Reads and validates `path`; the project folder is the folder that holds it.
 ///
-/// Returns every problem found; an IO error reading the file itself is one problem too.
-pub fn load(path: &Path) -> Result<Config, Vec<Problem>> {
+/// Checks the files the config names even when its text has problems, so one run reports
+/// both. A file with a problem is listed in [`Config::bad_files`] so later stages skip it.
+pub fn load(path: &Path) -> Loaded {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Problem::error(
-            &display,
-            format!("cannot read the config: {e}"),
-        )]
-    })?;
+    let failed = |message: String| Loaded {
+        config: None,
+        problems: vec![Problem::error(&display, message)],
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => return failed(format!("cannot read the config: {e}")),
+    };
     let root = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let root = root.canonicalize().map_err(|e| {
-        vec![Problem::error(
-            &display,
-            format!("cannot resolve the project folder: {e}"),
-        )]
-    })?;
-    let mut config = parse(&text, &display, &root)?;
-    attach_transcripts(&mut config);
-    let problems = check_files(&config, &display);
-    if problems.is_empty() {
-        Ok(config)
-    } else {
-        Err(problems)
-    }
+    let root = match root.canonicalize() {
+        Ok(root) => root,
+        Err(e) => return failed(format!("cannot resolve the project folder: {e}")),
+    };
+    let (config, files, mut problems) = parse_all(&text, &display, &root);
+    let (file_problems, bad_files) = check_files(&root, &files, &display);
+    problems.extend(file_problems);
+    problems.sort_by_key(|p| p.position);
+    let config = config.map(|mut config| {
+        attach_transcripts(&mut config);
+        config.bad_files = bad_files;
+        config
+    });
+    Loaded { config, problems }
 }
 
 /// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
@@ -255,12 +277,14 @@ fn attach_transcripts(config: &mut Config) {
 }
 
 /// Checks that each named file exists and, links resolved, stays inside the project.
-fn check_files(config: &Config, display: &str) -> Vec<Problem> {
+/// Returns the problems and the files that have one.
+fn check_files(root: &Path, files: &[FileRef], display: &str) -> (Vec<Problem>, Vec<PathBuf>) {
     let mut problems = Vec::new();
-    for file in &config.files {
+    let mut bad = Vec::new();
+    for file in files {
         let problem = match file.path.canonicalize() {
             Err(_) => Some(format!("file `{}` does not exist", file.written)),
-            Ok(real) if !real.starts_with(&config.root) => Some(format!(
+            Ok(real) if !real.starts_with(root) => Some(format!(
                 "file `{}` leads outside the project folder",
                 file.written
             )),
@@ -272,14 +296,24 @@ fn check_files(config: &Config, display: &str) -> Vec<Problem> {
                 position: Some(file.position),
                 ..Problem::error(display, message)
             });
+            bad.push(file.path.clone());
         }
     }
-    problems
+    (problems, bad)
 }
 
 /// Parses and validates config text. `file` names it in messages; relative paths in it are
 /// resolved against `root`. Does no IO.
 pub fn parse(text: &str, file: &str, root: &Path) -> Result<Config, Vec<Problem>> {
+    match parse_all(text, file, root) {
+        (Some(config), _, problems) if problems.is_empty() => Ok(config),
+        (_, _, problems) => Err(problems),
+    }
+}
+
+/// Parses and validates; returns the config when the text is valid, the project files it
+/// names (as far as the text could be read) and the problems found.
+fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRef>, Vec<Problem>) {
     let mut v = Validator {
         text,
         file,
@@ -288,18 +322,21 @@ pub fn parse(text: &str, file: &str, root: &Path) -> Result<Config, Vec<Problem>
         files: Vec::new(),
         seen: HashMap::new(),
     };
-    let raw = v.deserialize()?;
+    let raw = match v.deserialize() {
+        Ok(raw) => raw,
+        Err(problems) => return (None, Vec::new(), problems),
+    };
     let cycle = v.cycle(raw);
-    if v.problems.is_empty() {
-        Ok(Config {
-            root: root.to_path_buf(),
-            cycle,
-            files: v.files,
-        })
-    } else {
-        v.problems.sort_by_key(|p| p.position);
-        Err(v.problems)
-    }
+    v.problems.sort_by_key(|p| p.position);
+    // Built even when some values are wrong (they hold placeholders then), so that the
+    // other checks still run; a config with problems is never published.
+    let config = Config {
+        root: root.to_path_buf(),
+        cycle,
+        files: v.files.clone(),
+        bad_files: Vec::new(),
+    };
+    (Some(config), v.files, v.problems)
 }
 
 /// Collects problems while turning raw values into model values.

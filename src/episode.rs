@@ -77,20 +77,25 @@ pub fn build(cycle: &Cycle, session: &Session, audio: AudioInfo, length: u64) ->
                 format!("transcripts/{}.srt", session.stem()),
             )
         }),
-        image_file: session.image.as_ref().map(|path| {
-            let extension = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("jpg")
-                .to_ascii_lowercase();
-            let extension = if extension == "jpeg" {
-                "jpg".to_string()
-            } else {
-                extension
-            };
-            format!("images/{}.{extension}", session.stem())
-        }),
+        image_file: session
+            .image
+            .as_ref()
+            .map(|path| format!("images/{}.{}", session.stem(), image_extension(path))),
     })
+}
+
+/// The extension an image is published with: `jpg` or `png`, lowercase.
+pub fn image_extension(path: &std::path::Path) -> String {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("jpg")
+        .to_ascii_lowercase();
+    if extension == "jpeg" {
+        "jpg".to_string()
+    } else {
+        extension
+    }
 }
 
 /// When the session began, in the podcast's time zone. A session with a date alone is placed

@@ -14,7 +14,8 @@ pub fn ingest(config: &Config) -> Result<Vec<Recording>, Vec<Problem>> {
     let mut recordings = Vec::new();
     let mut problems = Vec::new();
     for session in &config.cycle.sessions {
-        let Some(path) = &session.recording else {
+        // A recording the config check found missing was reported there already.
+        let Some(path) = session.recording.as_ref().filter(|p| config.is_readable(p)) else {
             continue;
         };
         match crate::fs::hash_file(path) {

@@ -190,15 +190,5 @@ fn rendered_outputs(validated: &Validated, episodes: &[Episode]) -> Vec<Output> 
 
 /// `cover.jpg` or `cover.png`, whatever the project calls it.
 fn cover_target(cover: &Path) -> String {
-    let extension = cover
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("jpg")
-        .to_ascii_lowercase();
-    let extension = if extension == "jpeg" {
-        "jpg".to_string()
-    } else {
-        extension
-    };
-    format!("cover.{extension}")
+    format!("cover.{}", crate::episode::image_extension(cover))
 }
