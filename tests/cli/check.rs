@@ -1,0 +1,114 @@
+//! `cyclecast check`: validates without writing.
+
+use crate::harness::{Project, assert_same_files, position, snapshot};
+
+#[test]
+fn check_accepts_the_real_project_and_writes_nothing() {
+    let project = Project::copy();
+    let before = snapshot(project.root());
+    let run = project.run(&["check"]).success();
+    assert!(run.error_lines().is_empty(), "{run}");
+    assert!(!project.feed().exists(), "check created feed/");
+    assert_same_files(&before, &snapshot(project.root()), "the project");
+}
+
+#[test]
+fn check_lists_every_problem_of_a_broken_config_and_exits_1() {
+    let project = Project::copy();
+    project.replace_in_config("number = 2\n", "number = 2\ncolour = \"red\"\n");
+    project.replace_in_config("\"2022-11-24\"", "\"2022-11-31\"");
+    project.replace_in_config(
+        "time = \"19:00\"\ntitle = \"L'",
+        "time = \"7pm\"\ntitle = \"L'",
+    );
+    project.replace_in_config(
+        "url = \"https://www.laquadrature.net/\"",
+        "url = \"laquadrature.net\"",
+    );
+    let before = snapshot(project.root());
+    let run = project.run(&["check"]).failure(1);
+    let config = project.config();
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 4, "{run}");
+    for (needle, message) in [
+        ("colour = \"red\"", "unknown key"),
+        ("\"2022-11-31\"", "`2022-11-31` is not a date"),
+        ("\"7pm\"", "`7pm` is not a time"),
+        (
+            "\"laquadrature.net\"",
+            "`laquadrature.net` is not a valid URL",
+        ),
+    ] {
+        let (line, col) = position(&config, needle);
+        let expected = format!("config.toml:{line}:{col}: error: {message}");
+        assert!(
+            errors.iter().any(|e| e.starts_with(&expected)),
+            "expected `{expected}…`\n{run}"
+        );
+    }
+    assert!(run.stderr.contains("4 errors found"), "{run}");
+    assert_same_files(&before, &snapshot(project.root()), "the project");
+}
+
+// A config error used to hide a missing file, and a missing file the audio errors: every
+// problem is now found in one run (DESIGN, invariant 5).
+#[test]
+fn check_reports_the_config_its_files_and_the_audio_in_one_run() {
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let first = cycle.sessions[0].recording.clone().unwrap();
+    let second = cycle.sessions[1].recording.clone().unwrap();
+    project.replace_in_config(&format!("\"{first}\""), "\"recordings/01-missing.mp3\"");
+    project.replace_in_config("\"2022-11-24\"", "\"2022-11-31\"");
+    std::fs::write(project.path(&second), b"").unwrap();
+    let run = project.run(&["check"]).failure(1);
+    let errors: Vec<&str> = run
+        .error_lines()
+        .into_iter()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(errors.len(), 3, "{run}");
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.contains("file `recordings/01-missing.mp3` does not exist"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.contains("`2022-11-31` is not a date"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|l| l.starts_with(&format!("{second}: error: the file is empty")))
+    );
+}
+
+#[test]
+fn check_prints_json_for_scripts() {
+    let project = Project::copy();
+    let run = project.run(&["check", "--json"]).success();
+    let ok: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(ok["ok"], true);
+    assert_eq!(ok["errors"], 0);
+    project.replace_in_config("\"2022-11-24\"", "\"2022-11-31\"");
+    let run = project.run(&["check", "--json"]).failure(1);
+    let failed: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(failed["ok"], false);
+    assert_eq!(failed["errors"], 1);
+    let problem = &failed["problems"][0];
+    let (line, column) = position(&project.config(), "\"2022-11-31\"");
+    assert_eq!(problem["severity"], "error");
+    assert_eq!(problem["file"], "config.toml");
+    assert_eq!(
+        (problem["line"].as_u64(), problem["column"].as_u64()),
+        (Some(line as u64), Some(column as u64))
+    );
+    assert!(
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not a date")
+    );
+}

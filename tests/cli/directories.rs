@@ -1,0 +1,504 @@
+//! What podcast directories and apps see (issue #3): the feed read by Python's feedparser and
+//! gPodder's podcastparser, the JSON chapters held to the Podcasting 2.0 format, the ID3
+//! chapters read back by mutagen and the id3 crate, gPodder's own client subscribing over
+//! HTTP, and `check` naming each thing a directory would refuse.
+//!
+//! The Python tools live in a venv that `scripts/test` makes (`CYCLECAST_TEST_PYTHON`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::harness::{Project, source_root};
+use crate::serve::Server;
+
+/// The venv's Python, with feedparser, podcastparser, mutagen and jsonschema.
+fn python() -> PathBuf {
+    let path = std::env::var_os("CYCLECAST_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| source_root().join("target/test-venv/bin/python"));
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/test, which makes the test venv",
+        path.display()
+    );
+    path
+}
+
+/// Runs one of tests/python/*.py and parses the JSON it prints.
+fn python_json(script: &str, args: &[&str]) -> Value {
+    let output = Command::new(python())
+        .arg(source_root().join("tests/python").join(script))
+        .args(args)
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
+/// Each session's chapters as the config writes them: stem → (start in ms, title).
+fn chapters(project: &Project) -> Vec<(String, Vec<(u64, String)>)> {
+    let config: toml::Table = project.config().parse().unwrap();
+    let sessions = config["sessions"].as_array().unwrap();
+    sessions
+        .iter()
+        .map(|s| {
+            let stem = format!(
+                "{:02}-{}",
+                s["number"].as_integer().unwrap(),
+                s["id"].as_str().unwrap()
+            );
+            let chapters = s
+                .get("chapters")
+                .and_then(|c| c.as_array())
+                .map(|list| {
+                    list.iter()
+                        .map(|c| {
+                            let start =
+                                cyclecast::config::parse_timestamp(c["start"].as_str().unwrap())
+                                    .unwrap();
+                            (start, c["title"].as_str().unwrap().to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (stem, chapters)
+        })
+        .collect()
+}
+
+fn published() -> Project {
+    let project = Project::copy();
+    project.publish();
+    project
+}
+
+#[test]
+fn feedparser_and_podcastparser_read_every_field() {
+    let project = published();
+    let cycle = project.cycle();
+    let feed = project.feed().join("feed.xml");
+    let seen = python_json("inspect_feed.py", &[feed.to_str().unwrap()]);
+
+    let fp = &seen["feedparser"];
+    assert_eq!(
+        fp["bozo"], false,
+        "feedparser flagged the feed: {}",
+        fp["bozo_exception"]
+    );
+    assert_eq!(fp["title"], cycle.title.as_str());
+    assert_eq!(fp["language"], "fr");
+    assert_eq!(fp["author"], "Le Mouton Numérique");
+    assert_eq!(fp["owner_email"], "contact@mouton-numerique.org");
+    assert!(fp["image"].as_str().unwrap().ends_with("/cover.jpg"));
+    assert_eq!(
+        fp["categories"],
+        serde_json::json!(["Society & Culture", "Government", "Technology"])
+    );
+    let entries = fp["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), cycle.sessions.len());
+    for entry in entries {
+        let title = entry["title"].as_str().unwrap();
+        assert!(
+            cycle.sessions.iter().any(|s| s.title == title),
+            "unknown title {title}"
+        );
+        assert_eq!(
+            entry["guidislink"], false,
+            "{title}: the GUID is not a permalink"
+        );
+        assert!(
+            entry["published_parsed"].is_array(),
+            "{title}: pubDate parses"
+        );
+        assert!(
+            entry["itunes_duration"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("0:00:"))
+        );
+        assert!(entry["itunes_episode"].is_string());
+        assert!(
+            entry["has_content"].as_bool().unwrap(),
+            "{title}: content:encoded"
+        );
+        let enclosure = &entry["enclosures"][0];
+        let url = enclosure["href"].as_str().unwrap();
+        let file = project.feed().join(
+            url.split("/episodes/")
+                .nth(1)
+                .map(|f| format!("episodes/{f}"))
+                .unwrap(),
+        );
+        let length: u64 = enclosure["length"].as_str().unwrap().parse().unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), length, "{url}");
+    }
+    assert_eq!(
+        entries[0]["itunes_episodetype"], "bonus",
+        "newest first: the bonus session"
+    );
+
+    let pp = &seen["podcastparser"];
+    assert_eq!(pp["title"], cycle.title.as_str());
+    assert_eq!(pp["type"], "episodic");
+    let episodes = pp["episodes"].as_array().unwrap();
+    assert_eq!(episodes.len(), cycle.sessions.len());
+    for episode in episodes {
+        assert!(episode["total_time"].as_u64().unwrap() >= 20, "{episode}");
+        assert_eq!(episode["enclosures"].as_array().unwrap().len(), 1);
+        assert!(episode["number"].as_u64().is_some());
+    }
+}
+
+#[test]
+fn json_chapters_follow_the_podcasting_2_0_format_and_the_config() {
+    let project = published();
+    let dir = project.feed().join("chapters");
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    let expected = chapters(&project);
+    let with_chapters: Vec<&(String, Vec<(u64, String)>)> =
+        expected.iter().filter(|(_, c)| !c.is_empty()).collect();
+    assert!(!with_chapters.is_empty(), "the real cycle carries chapters");
+    assert_eq!(files.len(), with_chapters.len());
+    let schema = source_root().join("tests/python/chapters.schema.json");
+    let mut args = vec![schema.to_str().unwrap().to_string()];
+    args.extend(files.iter().map(|f| f.to_str().unwrap().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let errors = python_json("validate_json.py", &args);
+    for (file, found) in errors.as_object().unwrap() {
+        assert_eq!(found, &serde_json::json!([]), "{file} breaks the format");
+    }
+    for (stem, chapters) in with_chapters {
+        let json: Value =
+            serde_json::from_str(&project.feed_text(&format!("chapters/{stem}.json"))).unwrap();
+        let seen: Vec<(u64, String)> = json["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    (c["startTime"].as_f64().unwrap() * 1000.0).round() as u64,
+                    c["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(&seen, chapters, "{stem}");
+    }
+}
+
+#[test]
+fn id3_chapters_read_back_the_same_with_mutagen_and_the_id3_crate() {
+    let project = published();
+    let mp3s: Vec<(String, Vec<(u64, String)>)> = chapters(&project)
+        .into_iter()
+        .filter(|(stem, c)| {
+            !c.is_empty() && project.feed().join(format!("episodes/{stem}.mp3")).exists()
+        })
+        .collect();
+    assert!(
+        !mp3s.is_empty(),
+        "the real cycle has MP3 episodes with chapters"
+    );
+    for (stem, expected) in mp3s {
+        let file = project.feed().join(format!("episodes/{stem}.mp3"));
+        let seen = python_json("read_id3_chapters.py", &[file.to_str().unwrap()]);
+        let entry = &seen[file.to_str().unwrap()];
+        assert_eq!(entry["toc_top_level"], true);
+        assert_eq!(entry["toc_ordered"], true);
+        let mutagen: Vec<(u64, String)> = entry["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["start_ms"].as_u64().unwrap(),
+                    c["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let tag = id3::Tag::read_from_path(&file).unwrap();
+        let from_id3: Vec<(u64, String)> = tag
+            .chapters()
+            .map(|c| {
+                let title = c
+                    .frames
+                    .iter()
+                    .find(|f| f.id() == "TIT2")
+                    .and_then(|f| f.content().text())
+                    .unwrap_or_default();
+                (u64::from(c.start_time), title.to_string())
+            })
+            .collect();
+        assert_eq!(mutagen, expected, "mutagen, {stem}");
+        assert_eq!(from_id3, expected, "id3, {stem}");
+        let ends: Vec<u64> = entry["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["end_ms"].as_u64().unwrap())
+            .collect();
+        assert!(
+            ends.windows(2).all(|w| w[0] <= w[1]),
+            "chapters end in order: {ends:?}"
+        );
+    }
+}
+
+#[test]
+fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
+    let gpo = ["/usr/bin/gpo", "/usr/local/bin/gpo"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    let gpo = gpo.expect(
+        "gPodder's gpo is missing: run scripts/test, which installs the Debian package gpodder",
+    );
+    let project = Project::copy();
+    let server = Server::start(&project, &[]);
+    let home = project.path("gpodder-home");
+    let downloads = project.path("gpodder-downloads");
+    let gpo_run = |args: &[&str]| {
+        let output = Command::new(&gpo)
+            .args(args)
+            .env("GPODDER_HOME", &home)
+            .env("GPODDER_DOWNLOAD_DIR", &downloads)
+            .output()
+            .expect("run gpo");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "gpo {args:?} failed:\n{text}");
+        text
+    };
+    gpo_run(&["subscribe", &server.at("feed.xml")]);
+    let report = gpo_run(&["download"]);
+    assert!(report.contains("5 episodes downloaded"), "{report}");
+
+    let feed = reqwest::blocking::get(server.at("feed.xml"))
+        .unwrap()
+        .text()
+        .unwrap();
+    let parsed = feed_rs::parser::parse(feed.as_bytes()).unwrap();
+    let mut downloaded: Vec<PathBuf> = walk(&downloads);
+    downloaded.sort();
+    assert_eq!(downloaded.len(), parsed.entries.len(), "{downloaded:?}");
+    for entry in &parsed.entries {
+        let content = &entry.media[0].content[0];
+        let name = content
+            .url
+            .as_ref()
+            .unwrap()
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        let file = downloaded
+            .iter()
+            .find(|p| p.file_name().unwrap().to_str() == Some(name.as_str()));
+        let file =
+            file.unwrap_or_else(|| panic!("gPodder did not download {name}: {downloaded:?}"));
+        assert_eq!(
+            std::fs::metadata(file).unwrap().len(),
+            content.size.unwrap(),
+            "{name}"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Draws an image with ImageMagick (installed by scripts/test) into the project, in the
+/// format its name's extension says.
+fn draw(project: &Project, name: &str, args: &[&str]) {
+    draw_as(project, "", name, args);
+}
+
+/// Draws an image in `format` (ImageMagick's `png24:`, …) whatever its name says.
+fn draw_as(project: &Project, format: &str, name: &str, args: &[&str]) {
+    let convert = ["/usr/bin/convert", "/usr/local/bin/convert"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let convert = convert.expect("ImageMagick's convert is missing: run scripts/test");
+    let output = format!("{format}{}", project.path(name).display());
+    let status = Command::new(convert)
+        .args(args)
+        .arg(output)
+        .status()
+        .expect("run convert");
+    assert!(status.success(), "convert {args:?} failed");
+}
+
+/// `check` refuses the project with `expected` in one of its lines (exit 1), and `publish`
+/// refuses it too (exit 2) without creating `feed/`.
+fn assert_refused(project: &Project, expected: &str) {
+    let check = project.run(&["check"]).failure(1);
+    assert!(
+        check.error_lines().iter().any(|l| l.contains(expected)),
+        "expected `{expected}` in:\n{check}"
+    );
+    let publish = project.run(&["publish"]).failure(2);
+    assert!(
+        publish.error_lines().iter().any(|l| l.contains(expected)),
+        "expected `{expected}` in:\n{publish}"
+    );
+    assert!(!project.feed().exists(), "nothing may be written");
+}
+
+#[test]
+fn check_refuses_a_cover_too_small() {
+    let project = Project::copy();
+    draw(&project, "cover.jpg", &["-size", "1000x1000", "xc:#224455"]);
+    assert_refused(
+        &project,
+        "cover.jpg: error: the image is 1000×1000 pixels: directories want 1400×1400 to 3000×3000",
+    );
+}
+
+#[test]
+fn check_refuses_a_cover_that_is_not_square() {
+    let project = Project::copy();
+    draw(&project, "cover.jpg", &["-size", "1600x1400", "xc:#224455"]);
+    assert_refused(
+        &project,
+        "cover.jpg: error: the image is 1600×1400 pixels: it must be square",
+    );
+}
+
+#[test]
+fn check_refuses_a_cmyk_cover() {
+    let project = Project::copy();
+    draw(
+        &project,
+        "cover.jpg",
+        &["-size", "1400x1400", "xc:#224455", "-colorspace", "CMYK"],
+    );
+    assert_refused(
+        &project,
+        "cover.jpg: error: the image is CMYK: directories want RGB",
+    );
+}
+
+#[test]
+fn check_refuses_a_cover_with_alpha() {
+    let project = Project::copy();
+    draw(
+        &project,
+        "cover.png",
+        &["-size", "1400x1400", "xc:rgba(20,40,60,0.5)"],
+    );
+    project.replace_in_config("cover = \"cover.jpg\"", "cover = \"cover.png\"");
+    assert_refused(&project, "cover.png: error: the image has an alpha channel");
+}
+
+#[test]
+fn check_refuses_a_cover_whose_extension_lies() {
+    let project = Project::copy();
+    draw_as(
+        &project,
+        "png24:",
+        "cover.jpg",
+        &["-size", "1400x1400", "xc:#224455"],
+    );
+    assert_refused(
+        &project,
+        "cover.jpg: error: the file is named `.jpg` but holds a PNG image",
+    );
+}
+
+#[test]
+fn check_refuses_a_category_apple_does_not_list() {
+    let project = Project::copy();
+    project.replace_in_config("\"Government\"", "\"Politics\"");
+    let (line, col) = crate::harness::position(&project.config(), "\"Politics\"");
+    assert_refused(
+        &project,
+        &format!("config.toml:{line}:{col}: error: `Politics` is not an Apple Podcasts category"),
+    );
+}
+
+#[test]
+fn check_refuses_a_chapter_past_the_end() {
+    let project = Project::copy();
+    let config = project.config();
+    let first_chapter = config
+        .find("[[sessions.chapters]]")
+        .expect("the real cycle has chapters");
+    let late = "[[sessions.chapters]]\nstart = \"0:00\"\ntitle = \"Début\"\n\n[[sessions.chapters]]\nstart = \"9:59\"\ntitle = \"Trop tard\"\n\n";
+    // Replace the first session's chapters with two, the second after the recording's end.
+    let next_session = config[first_chapter..]
+        .find("[[sessions]]")
+        .map_or(config.len(), |i| first_chapter + i);
+    let edited = format!(
+        "{}{late}{}",
+        &config[..first_chapter],
+        &config[next_session..]
+    );
+    project.write_config(&edited);
+    let line = crate::harness::position(&edited, "start = \"9:59\"").0 - 1;
+    assert_refused(
+        &project,
+        &format!(
+            "config.toml:{line}:1: error: chapter `Trop tard` starts at 0:09:59 but the recording lasts"
+        ),
+    );
+}
+
+#[test]
+fn check_refuses_a_transcript_that_does_not_parse() {
+    let project = Project::copy();
+    let recording = project.cycle().sessions[0].recording.clone().unwrap();
+    let vtt = recording.rsplit_once('.').unwrap().0.to_string() + ".vtt";
+    std::fs::write(
+        project.path(&vtt),
+        "WEBVTT\n\n00:00:01.000 --> 00:00:00.500\nÀ rebours\n",
+    )
+    .unwrap();
+    assert_refused(
+        &project,
+        &format!("{vtt}:3:1: error: not a valid transcript: a cue must end after it starts"),
+    );
+}
+
+#[test]
+fn check_refuses_an_owner_without_email() {
+    let project = Project::copy();
+    project.replace_in_config("email = \"contact@mouton-numerique.org\"", "email = \"\"");
+    let (line, col) = crate::harness::position(&project.config(), "email = \"\"");
+    let col = col + "email = ".len();
+    assert_refused(
+        &project,
+        &format!("config.toml:{line}:{col}: error: `` is not an email address"),
+    );
+}
+
+#[test]
+fn check_refuses_two_sessions_whose_slugs_collide() {
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let (first, second) = (&cycle.sessions[0].id, &cycle.sessions[1].id);
+    project.replace_in_config(&format!("id = \"{second}\""), &format!("id = \"{first}\""));
+    assert_refused(
+        &project,
+        &format!("error: session id `{first}` is already used on line"),
+    );
+}

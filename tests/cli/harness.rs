@@ -1,0 +1,521 @@
+//! The harness: a copy of the real project in a temporary folder, the `cyclecast` binary run
+//! inside it, snapshots of folders for "unchanged" comparisons, and small readers for the
+//! config, the feed's raw XML and the external tools the tests compare against.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+/// The binary under test, built by cargo for this test target.
+const BIN: &str = env!("CARGO_BIN_EXE_cyclecast");
+
+/// What a copy of the real project holds: everything `publish` reads, and no `feed/`.
+const PROJECT_ENTRIES: &[&str] = &[
+    "config.toml",
+    "cover.jpg",
+    "recordings",
+    "reports",
+    "drawings",
+];
+
+/// The repository, where the real project lives.
+pub fn source_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the real project in a fresh temporary folder, removed when dropped.
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    /// Copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a new folder.
+    pub fn copy() -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix("cyclecast-cli-")
+            .tempdir()
+            .expect("create a temporary folder");
+        for entry in PROJECT_ENTRIES {
+            copy_tree(&source_root().join(entry), &dir.path().join(entry));
+        }
+        Project { dir }
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root().join(relative)
+    }
+
+    /// The default output folder.
+    pub fn feed(&self) -> PathBuf {
+        self.path("feed")
+    }
+
+    /// A file of the default output folder, read as text.
+    pub fn feed_text(&self, relative: &str) -> String {
+        read_text(&self.feed().join(relative))
+    }
+
+    /// The text of config.toml.
+    pub fn config(&self) -> String {
+        read_text(&self.path("config.toml"))
+    }
+
+    /// Overwrites config.toml.
+    pub fn write_config(&self, text: &str) {
+        fs::write(self.path("config.toml"), text).expect("write config.toml");
+    }
+
+    /// Replaces `from`, which must occur exactly once, in config.toml.
+    pub fn replace_in_config(&self, from: &str, to: &str) {
+        let text = self.config();
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "`{from}` should occur exactly once in config.toml"
+        );
+        self.write_config(&text.replacen(from, to, 1));
+    }
+
+    /// The cycle as config.toml describes it now.
+    pub fn cycle(&self) -> CycleInfo {
+        CycleInfo::parse(&self.config())
+    }
+
+    /// Runs the binary with `args`, the project folder as its working directory.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(BIN)
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run the cyclecast binary");
+        Run {
+            args: args.iter().map(ToString::to_string).collect(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs `publish` and requires it to succeed.
+    pub fn publish(&self) -> Run {
+        self.run(&["publish"]).success()
+    }
+}
+
+/// One run of the binary.
+pub struct Run {
+    args: Vec<String>,
+    /// Exit status; `None` when killed by a signal.
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Requires exit status 0.
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(self.code, Some(0), "expected success\n{self}");
+        self
+    }
+
+    /// Requires this exit status.
+    #[track_caller]
+    pub fn failure(self, code: i32) -> Run {
+        assert_eq!(self.code, Some(code), "expected exit status {code}\n{self}");
+        self
+    }
+
+    /// The lines of stderr that report an error (`FILE[:LINE:COL]: error: …`).
+    pub fn error_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(": error: "))
+            .collect()
+    }
+
+    /// The one error line of stderr.
+    #[track_caller]
+    pub fn single_error(&self) -> &str {
+        let errors = self.error_lines();
+        assert_eq!(errors.len(), 1, "expected one error line\n{self}");
+        errors[0]
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "$ cyclecast {}", self.args.join(" "))?;
+        writeln!(f, "exit status: {:?}", self.code)?;
+        writeln!(f, "--- stdout ---\n{}", self.stdout)?;
+        write!(f, "--- stderr ---\n{}", self.stderr)
+    }
+}
+
+/// Every file under `dir` (hidden ones included), by path relative to it, with its bytes.
+/// A folder that does not exist holds nothing.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .map(|(relative, path)| (relative, fs::read(&path).expect("read a file")))
+        .collect()
+}
+
+/// Every file under `dir` with its modification time.
+pub fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
+    files(dir)
+        .into_iter()
+        .map(|(relative, path)| {
+            let modified = fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .expect("read a modification time");
+            (relative, modified)
+        })
+        .collect()
+}
+
+/// Asserts that two snapshots hold the same files with the same bytes, naming the differences.
+#[track_caller]
+pub fn assert_same_files(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    let added: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    let removed: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let changed: Vec<&String> = before
+        .iter()
+        .filter(|(k, v)| after.get(*k).is_some_and(|w| w != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        added.is_empty() && removed.is_empty() && changed.is_empty(),
+        "{what} changed: added {added:?}, removed {removed:?}, changed {changed:?}"
+    );
+}
+
+fn files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.expect("list a folder").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("inside the folder")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                found.push((relative, path));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        fs::create_dir_all(to).expect("create a folder");
+        for entry in fs::read_dir(from).expect("list a folder") {
+            let entry = entry.expect("list a folder");
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        fs::copy(from, to)
+            .unwrap_or_else(|e| panic!("copy `{}` into the project: {e}", from.display()));
+    }
+}
+
+/// Reads a UTF-8 file, naming it on failure.
+#[track_caller]
+pub fn read_text(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("read `{}`: {e}", path.display()))
+}
+
+/// Where `needle`, which must occur exactly once in `text`, starts: 1-based line and column
+/// (in characters), as cyclecast writes `config.toml:LINE:COL`.
+#[track_caller]
+pub fn position(text: &str, needle: &str) -> (usize, usize) {
+    assert_eq!(
+        text.matches(needle).count(),
+        1,
+        "`{needle}` should occur exactly once"
+    );
+    let offset = text.find(needle).expect("counted above");
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The cycle as config.toml describes it, read with the toml crate (not with cyclecast).
+pub struct CycleInfo {
+    /// `podcast.title`.
+    pub title: String,
+    /// `podcast.base_url`, as written (it ends with `/`).
+    pub base_url: String,
+    /// The sessions, in file order.
+    pub sessions: Vec<SessionInfo>,
+    /// Every http(s) URL written anywhere in the file.
+    pub urls: Vec<String>,
+}
+
+/// One `[[sessions]]` table.
+pub struct SessionInfo {
+    /// `number`.
+    pub number: u32,
+    /// `id`.
+    pub id: String,
+    /// `title`.
+    pub title: String,
+    /// `description`, trimmed as cyclecast trims it.
+    pub description: String,
+    /// The speakers' names.
+    pub speakers: Vec<String>,
+    /// `recording`, as written.
+    pub recording: Option<String>,
+    /// `episode_type`, when given.
+    pub episode_type: Option<String>,
+}
+
+impl SessionInfo {
+    /// `NN-id`: the anchor on the page and the stem of the published file.
+    pub fn stem(&self) -> String {
+        format!("{:02}-{}", self.number, self.id)
+    }
+}
+
+impl CycleInfo {
+    fn parse(text: &str) -> CycleInfo {
+        let table: toml::Table = text.parse().expect("config.toml is valid TOML");
+        let string = |v: &toml::Value, key: &str| -> String {
+            v.get(key)
+                .and_then(toml::Value::as_str)
+                .unwrap_or_else(|| panic!("config.toml: `{key}` should be a string"))
+                .to_string()
+        };
+        let podcast = &table["podcast"];
+        let sessions = table["sessions"]
+            .as_array()
+            .expect("sessions is an array")
+            .iter()
+            .map(|s| SessionInfo {
+                number: s["number"]
+                    .as_integer()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .expect("a session number"),
+                id: string(s, "id"),
+                title: string(s, "title"),
+                description: string(s, "description").trim().to_string(),
+                speakers: s
+                    .get("speakers")
+                    .and_then(toml::Value::as_array)
+                    .map(|list| list.iter().map(|sp| string(sp, "name")).collect())
+                    .unwrap_or_default(),
+                recording: s
+                    .get("recording")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string),
+                episode_type: s
+                    .get("episode_type")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string),
+            })
+            .collect();
+        let mut urls = Vec::new();
+        collect_urls(&toml::Value::Table(table.clone()), &mut urls);
+        CycleInfo {
+            title: string(podcast, "title"),
+            base_url: string(podcast, "base_url"),
+            sessions,
+            urls,
+        }
+    }
+
+    /// The session numbered `number`.
+    #[track_caller]
+    pub fn session(&self, number: u32) -> &SessionInfo {
+        self.sessions
+            .iter()
+            .find(|s| s.number == number)
+            .unwrap_or_else(|| panic!("no session {number} in config.toml"))
+    }
+
+    /// The session whose published file or anchor has this stem.
+    #[track_caller]
+    pub fn session_by_stem(&self, stem: &str) -> &SessionInfo {
+        self.sessions
+            .iter()
+            .find(|s| s.stem() == stem)
+            .unwrap_or_else(|| panic!("no session with stem `{stem}` in config.toml"))
+    }
+}
+
+fn collect_urls(value: &toml::Value, urls: &mut Vec<String>) {
+    match value {
+        toml::Value::String(s) if s.starts_with("http://") || s.starts_with("https://") => {
+            urls.push(s.clone());
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect_urls(v, urls)),
+        toml::Value::Table(t) => t.values().for_each(|v| collect_urls(v, urls)),
+        _ => {}
+    }
+}
+
+/// The `<item>` elements of a feed's raw XML, in order.
+pub fn items(xml: &str) -> Vec<&str> {
+    xml.split("<item>")
+        .skip(1)
+        .map(|rest| rest.split("</item>").next().expect("split yields one part"))
+        .collect()
+}
+
+/// The channel part of a feed's raw XML: everything before the first item.
+pub fn channel(xml: &str) -> &str {
+    xml.split("<item>").next().expect("split yields one part")
+}
+
+/// Every element named `name` in `xml`, whole (`<name …>…</name>` or `<name …/>`).
+pub fn elements<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
+    let open = format!("<{name}");
+    let close = format!("</{name}>");
+    let mut found = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        // `<itunes:episode` must not match `<itunes:episodeType`.
+        if !after.starts_with(['>', ' ', '/', '\n', '\t']) {
+            rest = after;
+            continue;
+        }
+        let tag_end = after.find('>').expect("a start tag ends") + 1;
+        let end = if after[..tag_end].ends_with("/>") {
+            tag_end
+        } else {
+            after.find(&close).expect("an element is closed") + close.len()
+        };
+        found.push(&rest[start..start + open.len() + end]);
+        rest = &after[end..];
+    }
+    found
+}
+
+/// The text inside the one element named `name` in `xml`, entities decoded.
+#[track_caller]
+pub fn element_text(xml: &str, name: &str) -> String {
+    let found = elements(xml, name);
+    assert_eq!(found.len(), 1, "expected one <{name}> in {xml}");
+    text_of(found[0])
+}
+
+/// The text inside an element, entities decoded.
+pub fn text_of(element: &str) -> String {
+    let inner_start = element.find('>').expect("a start tag") + 1;
+    if element[..inner_start].ends_with("/>") {
+        return String::new();
+    }
+    let inner_end = element.rfind("</").expect("an end tag");
+    unescape(&element[inner_start..inner_end])
+}
+
+/// The value of attribute `name` in an element's start tag, entities decoded.
+pub fn attribute(element: &str, name: &str) -> Option<String> {
+    let start_tag = &element[..element.find('>').expect("a start tag")];
+    let key = format!(" {name}=\"");
+    let from = start_tag.find(&key)? + key.len();
+    let to = start_tag[from..].find('"')? + from;
+    Some(unescape(&start_tag[from..to]))
+}
+
+/// Decodes the five predefined XML entities and numeric character references.
+pub fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';').expect("an entity ends with `;`");
+        let entity = &after[..semi];
+        let decoded = match entity {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code = entity
+                    .strip_prefix("#x")
+                    .map(|hex| u32::from_str_radix(hex, 16))
+                    .or_else(|| entity.strip_prefix('#').map(str::parse))
+                    .unwrap_or_else(|| panic!("unknown entity `&{entity};`"))
+                    .expect("a valid character reference");
+                char::from_u32(code).expect("a valid character")
+            }
+        };
+        out.push(decoded);
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The published file (`episodes/NN-id.ext`) an item's enclosure names, relative to `base_url`.
+#[track_caller]
+pub fn enclosure_file(item: &str, base_url: &str) -> String {
+    let enclosure = elements(item, "enclosure");
+    assert_eq!(enclosure.len(), 1, "expected one enclosure in {item}");
+    let url = attribute(enclosure[0], "url").expect("an enclosure url");
+    url.strip_prefix(base_url)
+        .unwrap_or_else(|| panic!("enclosure `{url}` is not under `{base_url}`"))
+        .to_string()
+}
+
+/// The stem of a path: `episodes/01-x.mp3` → `01-x`.
+pub fn stem(path: &str) -> String {
+    Path::new(path)
+        .file_stem()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `H:MM:SS` from seconds, rounded to the nearest second, as `itunes:duration` is written.
+pub fn itunes_duration(seconds: f64) -> String {
+    let total = seconds.round() as u64;
+    format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
+}
+
+/// Runs an external tool the tests compare against; it must be installed.
+#[track_caller]
+pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
+    let output = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run `{name}` ({e}): these tests compare against ffmpeg; run scripts/test, which installs it"
+        )
+    });
+    assert!(
+        output.status.success(),
+        "`{name} {}` failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}

@@ -1,0 +1,19 @@
+//! End-to-end tests of the `cyclecast` binary on a copy of the real project.
+//!
+//! Each test copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a fresh
+//! temporary folder (see [`harness`]), may edit the copy, runs the binary there and checks its
+//! exit status, its messages and what it wrote. The duration tests decode every recording with
+//! ffmpeg, which `scripts/test` installs.
+
+mod harness;
+
+mod check;
+mod directories;
+mod durations;
+mod errors;
+mod escaping;
+mod feed;
+mod output;
+mod page;
+mod recordings;
+mod serve;

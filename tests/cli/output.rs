@@ -1,0 +1,102 @@
+//! Where `publish` writes: `--base-url` for a preview elsewhere, `--out` for another folder,
+//! and a folder that holds something else is left alone unless `--force` is given.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use crate::harness::{
+    Project, assert_same_files, attribute, channel, element_text, elements, items, snapshot, stem,
+};
+
+/// Each item's GUID by the stem of its enclosure, and each enclosure URL.
+fn guids_and_urls(xml: &str) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut guids = BTreeMap::new();
+    let mut urls = Vec::new();
+    for item in items(xml) {
+        let enclosure = elements(item, "enclosure");
+        assert_eq!(enclosure.len(), 1);
+        let url = attribute(enclosure[0], "url").expect("an enclosure url");
+        guids.insert(stem(&url), element_text(item, "guid"));
+        urls.push(url);
+    }
+    (guids, urls)
+}
+
+#[test]
+fn publishes_a_preview_at_another_address_with_the_same_guids() {
+    let project = Project::copy();
+    project.publish();
+    let preview = "http://127.0.0.1:8123/preview/";
+    project
+        .run(&["publish", "--base-url", preview, "--out", "preview"])
+        .success();
+
+    let main = project.feed_text("feed.xml");
+    let staged = crate::harness::read_text(&project.path("preview/feed.xml"));
+    let (main_guids, main_urls) = guids_and_urls(&main);
+    let (staged_guids, staged_urls) = guids_and_urls(&staged);
+    assert_eq!(staged_urls.len(), 5);
+    for url in &staged_urls {
+        assert!(
+            url.starts_with(&format!("{preview}episodes/")),
+            "enclosure `{url}` is not under the preview address"
+        );
+        let file = &url[preview.len()..];
+        assert!(
+            project.path("preview").join(file).is_file(),
+            "{file} missing"
+        );
+    }
+    assert!(
+        !staged.contains(&project.cycle().base_url),
+        "the preview feed still names the config's address"
+    );
+    assert_eq!(main_urls.len(), 5);
+    assert_eq!(staged_guids, main_guids, "item GUIDs depend on the address");
+    assert_eq!(
+        element_text(channel(&staged), "podcast:guid"),
+        element_text(channel(&main), "podcast:guid"),
+        "podcast:guid depends on the address"
+    );
+}
+
+#[test]
+fn writes_into_the_folder_given_with_out() {
+    let project = Project::copy();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("site/public");
+    project
+        .run(&["publish", "--out", out.to_str().unwrap()])
+        .success();
+    assert!(!project.feed().exists(), "feed/ was written too");
+    for file in ["feed.xml", "index.html", "cover.jpg"] {
+        assert!(out.join(file).is_file(), "{file} missing from --out");
+    }
+    let episodes = fs::read_dir(out.join("episodes")).unwrap().count();
+    assert_eq!(episodes, 5);
+}
+
+#[test]
+fn refuses_a_non_empty_folder_that_holds_no_feed_unless_forced() {
+    let project = Project::copy();
+    let out = project.path("these");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("thesis.odt"), "four years of work").unwrap();
+    let before = snapshot(&out);
+
+    let run = project.run(&["publish", "--out", "these"]).failure(2);
+    assert!(
+        run.stderr.contains("refusing to write into") && run.stderr.contains("--force"),
+        "{run}"
+    );
+    assert_same_files(&before, &snapshot(&out), "the foreign folder");
+
+    project
+        .run(&["publish", "--out", "these", "--force"])
+        .success();
+    assert_eq!(
+        fs::read_to_string(out.join("thesis.odt")).unwrap(),
+        "four years of work"
+    );
+    assert!(out.join("feed.xml").is_file());
+}
