@@ -102,7 +102,8 @@ struct IndexView<'a> {
     credits: Vec<CreditView>,
     feed_url: String,
     cover: Option<String>,
-    style: &'static str,
+    /// The stylesheet, marked safe: escaping would break it, and it is ours.
+    style: Value,
     sessions: Vec<SessionView>,
 }
 
@@ -149,7 +150,7 @@ impl<'a> IndexView<'a> {
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
             cover: inputs.cover.clone(),
-            style: STYLE,
+            style: Value::from_safe_string(STYLE.to_string()),
             sessions,
         }
     }
@@ -217,6 +218,8 @@ struct SessionView {
 struct ChapterView {
     /// `H:MM:SS` for people.
     at: String,
+    /// The same as an HTML duration, e.g. `PT8.055S`.
+    datetime: String,
     /// Seconds, for the `#t=` media fragment.
     seconds: String,
     title: String,
@@ -226,6 +229,7 @@ struct ChapterView {
 #[derive(Serialize)]
 struct CueView {
     at: String,
+    datetime: String,
     voice: Option<String>,
     text: String,
 }
@@ -313,6 +317,7 @@ impl SessionView {
                 .iter()
                 .map(|c| ChapterView {
                     at: clock(c.start_ms),
+                    datetime: html_duration(c.start_ms),
                     seconds: format!("{}", c.start_ms as f64 / 1000.0),
                     title: c.title.clone(),
                     url: c.url.as_ref().map(ToString::to_string),
@@ -327,6 +332,7 @@ impl SessionView {
                         .iter()
                         .map(|c| CueView {
                             at: clock(c.start_ms),
+                            datetime: html_duration(c.start_ms),
                             voice: c.voice.clone(),
                             text: c.text.clone(),
                         })
@@ -335,6 +341,11 @@ impl SessionView {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// A valid HTML duration string for a position, e.g. `PT8.055S`.
+fn html_duration(ms: u64) -> String {
+    format!("PT{}.{:03}S", ms / 1000, ms % 1000)
 }
 
 /// `M:SS` or `H:MM:SS`, as people read a position in a recording.

