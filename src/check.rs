@@ -11,6 +11,7 @@ use url::Url;
 use crate::config::Config;
 use crate::ingest::display_path;
 use crate::model::{AudioInfo, Recording, Session, Source};
+use crate::page::{PageInputs, TemplateError, Theme, ThemeFile};
 use crate::problem::Problem;
 use crate::tag::Artwork;
 use crate::transcript::{Format, Transcript};
@@ -31,12 +32,16 @@ pub struct Validated {
     pub config: Config,
     /// Each recording with its figures, in session order.
     pub recordings: Vec<(Recording, AudioInfo)>,
+    /// Each radio edit named in the config, with its figures.
+    pub renditions: Vec<(PathBuf, AudioInfo)>,
     /// The cover, read.
     pub artwork: Option<Artwork>,
     /// Each Markdown report, rendered to HTML, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
     /// Each session's transcript, parsed, keyed by session number.
     pub transcripts: Vec<(u32, Transcript)>,
+    /// The `[page]` theme's templates and stylesheet, read and parsed.
+    pub theme: Theme,
     /// Warnings found on the way.
     pub warnings: Vec<Problem>,
 }
@@ -66,18 +71,29 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
     let artwork = read_artwork(&config, &mut problems);
     check_episode_images(&config, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
+    let renditions = probe_renditions(&config, &mut problems);
     let reports = read_reports(&config, &mut problems);
+    let theme = read_theme(&config, &mut problems);
     if problems.iter().any(Problem::is_error) {
         return Err(problems);
     }
-    Ok(Validated {
+    let validated = Validated {
         config,
         recordings: probed,
+        renditions,
         artwork,
         reports,
         transcripts,
+        theme,
         warnings: problems,
-    })
+    };
+    let page_problems = check_pages(&validated);
+    if !page_problems.is_empty() {
+        let mut problems = validated.warnings;
+        problems.extend(page_problems);
+        return Err(problems);
+    }
+    Ok(validated)
 }
 
 /// The session a recording was found for.
@@ -112,6 +128,38 @@ fn probe_all(
             Ok(info) => {
                 problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
                 probed.push((recording, info));
+            }
+            Err(e) => problems.push(Problem::error(shown, e.to_string())),
+        }
+    }
+    probed
+}
+
+/// Probes the radio edits the rebroadcasts name: they are published as they are.
+fn probe_renditions(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, AudioInfo)> {
+    let files = config
+        .cycle
+        .sessions
+        .iter()
+        .flat_map(|s| &s.rebroadcasts)
+        .filter_map(|r| r.file.as_ref())
+        .filter(|p| config.is_readable(p));
+    let mut probed = Vec::new();
+    for path in files {
+        let shown = display_path(&config.root, path);
+        match crate::probe::probe_file(path) {
+            Ok(info) if crate::episode::published_format(&info).is_none() => {
+                problems.push(Problem::error(
+                    shown,
+                    format!(
+                        "{} audio in a {} container cannot be published",
+                        info.codec, info.container
+                    ),
+                ))
+            }
+            Ok(info) => {
+                problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
+                probed.push((path.clone(), info));
             }
             Err(e) => problems.push(Problem::error(shown, e.to_string())),
         }
@@ -244,6 +292,88 @@ fn read_transcripts(
         }
     }
     transcripts
+}
+
+/// Reads the theme's templates and stylesheet, those it has, and checks the templates parse.
+fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
+    let mut theme = Theme::default();
+    let Some(folder) = &config.theme else {
+        return theme;
+    };
+    for name in crate::page::THEME_FILES {
+        let path = folder.path.join(name);
+        if !path.exists() {
+            continue;
+        }
+        let shown = display_path(&config.root, &path);
+        let inside = path
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(&config.root));
+        if !inside {
+            problems.push(Problem::error(
+                shown,
+                "the theme file leads outside the project folder",
+            ));
+            continue;
+        }
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(e) => {
+                problems.push(Problem::error(
+                    shown,
+                    format!("cannot read the theme file: {e}"),
+                ));
+                continue;
+            }
+        };
+        match name {
+            "index.html" => theme.index = Some(ThemeFile { shown, source }),
+            "session.html" => theme.session = Some(ThemeFile { shown, source }),
+            _ => theme.style = Some(source),
+        }
+    }
+    problems.extend(
+        crate::page::check_theme(&theme)
+            .iter()
+            .map(TemplateError::to_problem),
+    );
+    theme
+}
+
+/// Renders the pages once with the theme's templates, so that an error in a branch the real
+/// cycle takes (a misspelt variable, a wrong filter) is found before anything is written.
+/// The built-in templates are checked by the tests instead.
+fn check_pages(validated: &Validated) -> Vec<Problem> {
+    let theme = &validated.theme;
+    if theme.index.is_none() && theme.session.is_none() {
+        return Vec::new();
+    }
+    let cycle = &validated.config.cycle;
+    let episodes: Vec<_> = validated
+        .recordings
+        .iter()
+        .filter_map(|(recording, audio)| {
+            let session = session_of(&validated.config, recording);
+            crate::episode::build(
+                cycle,
+                session,
+                audio.clone(),
+                recording.size,
+                &validated.renditions,
+            )
+        })
+        .collect();
+    let inputs = PageInputs {
+        cover: None,
+        reports: validated.reports.clone(),
+        transcripts: validated.transcripts.clone(),
+        today: chrono::NaiveDate::default(),
+        theme: theme.clone(),
+    };
+    match crate::page::render_pages(cycle, &episodes, &inputs) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_problem()],
+    }
 }
 
 fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, String)> {

@@ -35,7 +35,15 @@ pub enum Content {
 }
 
 /// Folders of `feed/` that cyclecast owns: any file in them that is not an output is stale.
-const MANAGED_FOLDERS: &[&str] = &["episodes", "drawings", "chapters", "transcripts", "images"];
+const MANAGED_FOLDERS: &[&str] = &[
+    "episodes",
+    "drawings",
+    "chapters",
+    "transcripts",
+    "images",
+    "sessions",
+    "radio",
+];
 
 /// Files that may sit in an output folder that cyclecast did not write (the repository keeps
 /// `feed/` with a `.gitignore` in it).

@@ -18,8 +18,9 @@ use url::Url;
 
 use crate::lang::Lang;
 use crate::model::{
-    Category, Chapter, Credit, Cycle, Drawing, EpisodeType, License, Link, Organization, Owner,
-    Place, Podcast, Rebroadcast, Report, Role, Season, Session, ShowType, Source, Speaker, Txt,
+    Category, Chapter, Credit, Cycle, Drawing, EpisodeType, Id3Version, License, Link,
+    Organization, Owner, Place, Podcast, Rebroadcast, Report, Role, Season, Session, ShowType,
+    Source, Speaker, Txt,
 };
 use crate::problem::Problem;
 
@@ -37,6 +38,15 @@ struct RawConfig {
     credits: Vec<RawCredit>,
     #[serde(default)]
     sessions: Vec<Spanned<RawSession>>,
+    page: Option<RawPage>,
+}
+
+/// The `[page]` table: how the web page is made.
+#[derive(Debug, Deserialize)]
+struct RawPage {
+    /// A folder of the project whose `index.html`, `session.html` and `style.css` replace
+    /// the built-in ones.
+    theme: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +79,9 @@ struct RawPodcast {
     funding: Vec<RawLink>,
     #[serde(default)]
     txt: Vec<RawTxt>,
+    /// ID3v2 version of the MP3 copies' tags: `"2.3"` (default, the widest player support)
+    /// or `"2.4"`.
+    id3_version: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +159,8 @@ struct RawSpeaker {
     url: Option<Text>,
     role: Option<Text>,
     img: Option<Text>,
+    /// Language of the affiliation, when not the cycle's.
+    lang: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -163,6 +178,8 @@ struct RawRebroadcast {
     aired: Option<Text>,
     url: Text,
     note: Option<Text>,
+    /// The radio edit itself, when the station shared it: a file in the project.
+    file: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,6 +187,8 @@ struct RawReport {
     title: Text,
     url: Option<Text>,
     file: Option<Text>,
+    /// Language of the title and the report, when not the cycle's.
+    lang: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,6 +203,8 @@ struct RawDrawing {
 struct RawLink {
     title: Text,
     url: Text,
+    /// Language of the title, when not the cycle's.
+    lang: Option<Text>,
 }
 
 /// A validated configuration: the cycle, and the project files it refers to.
@@ -197,6 +218,8 @@ pub struct Config {
     pub files: Vec<FileRef>,
     /// Named files that are missing or lead outside the project: already reported, to skip.
     pub bad_files: Vec<PathBuf>,
+    /// The `[page]` theme folder, whose templates and stylesheet replace the built-in ones.
+    pub theme: Option<FileRef>,
 }
 
 impl Config {
@@ -252,10 +275,19 @@ pub fn load(path: &Path) -> Loaded {
     let (config, files, mut problems) = parse_all(&text, &display, &root);
     let (file_problems, bad_files) = check_files(&root, &files, &display);
     problems.extend(file_problems);
+    let theme_problem = config
+        .as_ref()
+        .and_then(|c| c.theme.as_ref())
+        .and_then(|theme| check_folder(&root, theme, &display));
+    let theme_is_bad = theme_problem.is_some();
+    problems.extend(theme_problem);
     problems.sort_by_key(|p| p.position);
     let config = config.map(|mut config| {
         attach_transcripts(&mut config);
         config.bad_files = bad_files;
+        if theme_is_bad {
+            config.theme = None;
+        }
         config
     });
     Loaded { config, problems }
@@ -274,6 +306,23 @@ fn attach_transcripts(config: &mut Config) {
                 .find(|p| p.is_file());
         }
     }
+}
+
+/// Checks that a named folder exists and, links resolved, stays inside the project.
+fn check_folder(root: &Path, folder: &FileRef, display: &str) -> Option<Problem> {
+    let message = match folder.path.canonicalize() {
+        Err(_) => format!("folder `{}` does not exist", folder.written),
+        Ok(real) if !real.starts_with(root) => format!(
+            "folder `{}` leads outside the project folder",
+            folder.written
+        ),
+        Ok(real) if !real.is_dir() => format!("`{}` is not a folder", folder.written),
+        Ok(_) => return None,
+    };
+    Some(Problem {
+        position: Some(folder.position),
+        ..Problem::error(display, message)
+    })
 }
 
 /// Checks that each named file exists and, links resolved, stays inside the project.
@@ -322,10 +371,15 @@ fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRe
         files: Vec::new(),
         seen: HashMap::new(),
     };
-    let raw = match v.deserialize() {
+    let mut raw = match v.deserialize() {
         Ok(raw) => raw,
         Err(problems) => return (None, Vec::new(), problems),
     };
+    let theme = raw
+        .page
+        .take()
+        .and_then(|p| p.theme)
+        .and_then(|t| v.project_folder(&t));
     let cycle = v.cycle(raw);
     v.problems.sort_by_key(|p| p.position);
     // Built even when some values are wrong (they hold placeholders then), so that the
@@ -335,6 +389,7 @@ fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRe
         cycle,
         files: v.files.clone(),
         bad_files: Vec::new(),
+        theme,
     };
     (Some(config), v.files, v.problems)
 }
@@ -497,6 +552,18 @@ impl Validator<'_> {
                     1
                 }),
         };
+        let id3_version = match raw.id3_version.as_ref().map(|v| v.get_ref().trim()) {
+            None | Some("2.3") => Id3Version::V23,
+            Some("2.4") => Id3Version::V24,
+            Some(other) => {
+                let offset = raw.id3_version.as_ref().map_or(0, |v| v.span().start);
+                self.error_at(
+                    offset,
+                    format!("unknown ID3 version `{other}`: expected \"2.3\" or \"2.4\""),
+                );
+                Id3Version::V23
+            }
+        };
         let season = Season {
             number: season_number,
             name: raw.season_name.map_or_else(
@@ -519,6 +586,7 @@ impl Validator<'_> {
             copyright: raw.copyright.map(|c| self.required(c)),
             owner,
             show_type,
+            id3_version,
             locked: raw.locked,
             season,
             license: raw.license.map(|l| License {
@@ -543,7 +611,22 @@ impl Validator<'_> {
 
     fn link(&mut self, raw: RawLink) -> Option<Link> {
         let title = self.required(raw.title);
-        self.url(&raw.url).map(|url| Link { title, url })
+        let lang = raw.lang.and_then(|l| self.lang(&l));
+        self.url(&raw.url).map(|url| Link { title, url, lang })
+    }
+
+    /// A language tag for a passage in another language than the cycle's.
+    fn lang(&mut self, text: &Text) -> Option<String> {
+        let tag = text.get_ref().trim();
+        if crate::lang::is_language_tag(tag) {
+            Some(tag.to_string())
+        } else {
+            self.error_at(
+                text.span().start,
+                format!("`{tag}` is not a language tag: expected e.g. `en`, `nl` or `pt-BR`"),
+            );
+            None
+        }
     }
 
     /// A required text of at most `max` characters.
@@ -699,6 +782,7 @@ impl Validator<'_> {
             url: raw.url.and_then(|u| self.url(&u)),
             role,
             img: raw.img.and_then(|u| self.url(&u)),
+            lang: raw.lang.and_then(|l| self.lang(&l)),
         }
     }
 
@@ -796,6 +880,7 @@ impl Validator<'_> {
                 .url(&raw.url)
                 .unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
             note: raw.note.map(|n| self.required(n)),
+            file: raw.file.and_then(|f| self.project_file(&f)),
         }
     }
 
@@ -803,13 +888,18 @@ impl Validator<'_> {
         let offset = raw.span().start;
         let raw = raw.into_inner();
         let title = self.required(raw.title);
+        let lang = raw.lang.and_then(|l| self.lang(&l));
         let source = self.source(offset, raw.url, raw.file, "report")?;
         if let Source::File(path) = &source
             && path.extension().and_then(|e| e.to_str()) != Some("md")
         {
             self.error_at(offset, "a report file must be Markdown (`.md`)");
         }
-        Some(Report { title, source })
+        Some(Report {
+            title,
+            source,
+            lang,
+        })
     }
 
     fn drawing(&mut self, raw: Spanned<RawDrawing>) -> Option<Drawing> {
@@ -938,6 +1028,23 @@ impl Validator<'_> {
             return None;
         }
         Some(Category { name, sub })
+    }
+
+    /// A relative folder path that stays inside the project, resolved against the root. Its
+    /// existence is checked by [`load`].
+    fn project_folder(&mut self, text: &Text) -> Option<FileRef> {
+        let written = text.get_ref();
+        match inside_project(written) {
+            Ok(relative) => Some(FileRef {
+                path: self.root.join(relative),
+                written: written.clone(),
+                position: crate::problem::line_col(self.text, text.span().start),
+            }),
+            Err(why) => {
+                self.error_at(text.span().start, why);
+                None
+            }
+        }
     }
 
     /// A relative path that stays inside the project, resolved against the root.
@@ -1288,6 +1395,55 @@ description = "La première."
         let found = messages(&MINIMAL.replace("\"premiere\"", "\"Première rencontre\""));
         assert!(
             found[0].contains("must be lowercase ASCII letters"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn chooses_id3v2_3_unless_the_config_asks_for_2_4() {
+        let version = |text: &str| parse_str(text).unwrap().cycle.podcast.id3_version;
+        assert_eq!(version(MINIMAL), Id3Version::V23);
+        let asking = |v: &str| {
+            MINIMAL.replace(
+                "author = \"Org\"",
+                &format!("author = \"Org\"\nid3_version = \"{v}\""),
+            )
+        };
+        assert_eq!(version(&asking("2.4")), Id3Version::V24);
+        assert_eq!(version(&asking("2.3")), Id3Version::V23);
+        assert_eq!(
+            messages(&asking("2.2")),
+            ["config.toml:9:15: error: unknown ID3 version `2.2`: expected \"2.3\" or \"2.4\""]
+        );
+    }
+
+    #[test]
+    fn reads_the_page_theme_folder_and_passage_languages() {
+        let text = format!(
+            "{MINIMAL}\n[[sessions.speakers]]\nname = \"A\"\naffiliation = \"Polish Academy of Sciences\"\nlang = \"en\"\n\n[[sessions.links]]\ntitle = \"Platform\"\nurl = \"https://example.org/\"\nlang = \"nl\"\n\n[page]\ntheme = \"theme\"\n"
+        );
+        let config = parse_str(&text).unwrap();
+        let theme = config.theme.expect("a theme");
+        assert_eq!(theme.path, PathBuf::from("/project/theme"));
+        assert_eq!(theme.position.0, text.lines().count());
+        let session = &config.cycle.sessions[0];
+        assert_eq!(session.speakers[0].lang.as_deref(), Some("en"));
+        assert_eq!(session.links[0].lang.as_deref(), Some("nl"));
+    }
+
+    #[test]
+    fn rejects_a_malformed_language_tag_and_a_theme_outside_the_project() {
+        let text = format!(
+            "{MINIMAL}\n[[sessions.speakers]]\nname = \"A\"\nlang = \"en_GB\"\n\n[page]\ntheme = \"../theme\"\n"
+        );
+        let found = messages(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].contains("`en_GB` is not a language tag"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("path `../theme` must stay inside the project folder"),
             "{found:?}"
         );
     }

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use url::Url;
 use uuid::Uuid;
 
-use crate::model::{AudioInfo, Cycle, Episode, Session};
+use crate::model::{AudioInfo, Cycle, Episode, Rendition, Session};
 
 /// The namespace the Podcasting 2.0 specification sets for `podcast:guid`.
 const PODCAST_NAMESPACE: Uuid = Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
@@ -56,7 +56,15 @@ pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str
 }
 
 /// Builds a session's episode; `length` is the exact size of the published file.
-pub fn build(cycle: &Cycle, session: &Session, audio: AudioInfo, length: u64) -> Option<Episode> {
+///
+/// `probed` holds the figures of the radio edits the config names, published beside it.
+pub fn build(
+    cycle: &Cycle,
+    session: &Session,
+    audio: AudioInfo,
+    length: u64,
+    probed: &[(std::path::PathBuf, AudioInfo)],
+) -> Option<Episode> {
     let (extension, mime) = published_format(&audio)?;
     let file = format!("episodes/{}.{extension}", session.stem());
     let url = cycle.podcast.base_url.join(&file).ok()?;
@@ -81,7 +89,36 @@ pub fn build(cycle: &Cycle, session: &Session, audio: AudioInfo, length: u64) ->
             .image
             .as_ref()
             .map(|path| format!("images/{}.{}", session.stem(), image_extension(path))),
+        renditions: renditions(session, probed),
     })
+}
+
+/// The session's radio edits, each at `radio/NN-id.ext` (`radio/NN-id-2.ext` for a second).
+fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> Vec<Rendition> {
+    let with_files = session
+        .rebroadcasts
+        .iter()
+        .filter_map(|r| Some((r, r.file.as_ref()?)));
+    with_files
+        .enumerate()
+        .filter_map(|(i, (rebroadcast, path))| {
+            let (_, audio) = probed.iter().find(|(p, _)| p == path)?;
+            let (extension, mime) = published_format(audio)?;
+            let suffix = if i == 0 {
+                String::new()
+            } else {
+                format!("-{}", i + 1)
+            };
+            Some(Rendition {
+                title: rebroadcast.show.clone(),
+                file: format!("radio/{}{suffix}.{extension}", session.stem()),
+                mime,
+                length: audio.size,
+                audio: audio.clone(),
+                source: path.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The extension an image is published with: `jpg` or `png`, lowercase.

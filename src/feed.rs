@@ -285,7 +285,28 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
     if !session.chapters.is_empty() {
         add(&mut map, podlove_chapters(episode));
     }
+    for rendition in &episode.renditions {
+        add(&mut map, alternate_enclosure(cycle, rendition));
+    }
     map
+}
+
+/// `podcast:alternateEnclosure`: another rendition of the episode (a radio edit).
+fn alternate_enclosure(cycle: &Cycle, rendition: &crate::model::Rendition) -> Extension {
+    let url = absolute(cycle, &rendition.file);
+    let length = rendition.length.to_string();
+    let bitrate = rendition.audio.bitrate().to_string();
+    let attrs = [
+        ("type", rendition.mime),
+        ("length", length.as_str()),
+        ("bitrate", bitrate.as_str()),
+        ("title", rendition.title.as_str()),
+        ("lang", cycle.podcast.lang.tag.as_str()),
+    ];
+    let mut parent = element("podcast:alternateEnclosure", None, &attrs);
+    let source = element("podcast:source", None, &[("uri", url.as_str())]);
+    parent.children.insert("source".to_string(), vec![source]);
+    parent
 }
 
 /// Podlove Simple Chapters, for the apps that do not read the JSON chapters.

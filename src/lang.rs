@@ -6,6 +6,21 @@
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use serde::Serialize;
 
+/// Whether `tag` is shaped like a BCP 47 language tag (`fr`, `en-GB`, `nl`): a 2- or 3-letter
+/// language, then subtags of 2 to 8 letters or digits. Any language may be named for a passage
+/// (`lang` on a speaker or a link); only French and English have labels.
+pub fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.split('-').enumerate().all(|(i, part)| {
+            let len_ok = if i == 0 {
+                (2..=3).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphabetic())
+            } else {
+                (2..=8).contains(&part.len())
+            };
+            len_ok && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
 /// The cycle's language: its tag (as written in the feed) and its labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
@@ -18,16 +33,7 @@ pub struct Lang {
 impl Lang {
     /// Looks up a language tag; `None` when no labels exist for its base language.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let valid = !tag.is_empty()
-            && tag.split('-').enumerate().all(|(i, part)| {
-                let len_ok = if i == 0 {
-                    (2..=3).contains(&part.len())
-                } else {
-                    (2..=8).contains(&part.len())
-                };
-                len_ok && part.chars().all(|c| c.is_ascii_alphanumeric())
-            });
-        if !valid {
+        if !is_language_tag(tag) {
             return None;
         }
         let base = tag
@@ -155,6 +161,8 @@ pub struct Labels {
     pub generated_by: &'static str,
     /// Link from the show notes to the session on the page.
     pub session_page: &'static str,
+    /// Download link of a radio edit.
+    pub radio_download: &'static str,
     /// Heading of the chapters.
     pub chapters: &'static str,
     /// Heading of the transcript.
@@ -166,6 +174,50 @@ pub struct Labels {
     /// Names of the roles, in the order of `Role::ALL`.
     #[serde(skip)]
     pub roles: [&'static str; 8],
+    /// Heading of the cycle's presentation.
+    pub about: &'static str,
+    /// Link from a session's page back to the cycle's page.
+    pub all_sessions: &'static str,
+    /// Link from the cycle's page to a session's page, followed by its number.
+    pub session_page_link: &'static str,
+    /// Label of the breadcrumb navigation.
+    pub breadcrumb: &'static str,
+    /// Label of the links to the previous and next sessions.
+    pub other_sessions: &'static str,
+    /// Link to the previous session.
+    pub previous: &'static str,
+    /// Link to the next session.
+    pub next: &'static str,
+    /// Label of the feed's address.
+    pub feed_address: &'static str,
+    /// The copy button.
+    pub copy: &'static str,
+    /// Said once the address is copied.
+    pub copied: &'static str,
+    /// Heading of the links that open the feed in an app.
+    pub open_in_app: &'static str,
+    /// Link for any other podcast app: the RSS feed itself.
+    pub other_app: &'static str,
+    /// Link to the calendar file.
+    pub calendar: &'static str,
+    /// Heading of the radio partners' section.
+    pub radio_partners: &'static str,
+    /// Introduces the files for radio partners.
+    pub radio_partners_help: &'static str,
+    /// Says broadcast renditions will come.
+    pub radio_renditions_later: &'static str,
+    /// Said of a drawing's link, after its text alternative.
+    pub full_size: &'static str,
+    /// Heading of a session's presentation.
+    pub presentation: &'static str,
+    /// Opens the transcript.
+    pub show_transcript: &'static str,
+    /// A colon as the language writes it after a word (`\u{a0}:` in French).
+    pub colon: &'static str,
+    /// Opening quotation mark, with its space.
+    pub open_quote: &'static str,
+    /// Closing quotation mark, with its space.
+    pub close_quote: &'static str,
 }
 
 /// French labels.
@@ -206,7 +258,7 @@ pub static FRENCH: Labels = Labels {
     radio: "Version radiophonique",
     aired: "diffusée le",
     radio_listen: "Écouter l'émission",
-    reports: "Compte-rendus",
+    reports: "Comptes rendus",
     read_report: "Lire",
     drawings: "Version dessinée",
     by: "par",
@@ -218,7 +270,8 @@ pub static FRENCH: Labels = Labels {
     skip_to_content: "Aller au contenu",
     contents: "Sommaire",
     generated_by: "Page générée par cyclecast",
-    session_page: "La rencontre sur le site : compte-rendus et ressources",
+    session_page: "La rencontre sur le site : comptes rendus et ressources",
+    radio_download: "Télécharger la version radiophonique",
     chapters: "Chapitres",
     transcript: "Transcription",
     transcript_download: "Transcription en sous-titres (SRT)",
@@ -233,6 +286,28 @@ pub static FRENCH: Labels = Labels {
         "prise de son",
         "montage",
     ],
+    about: "Le cycle",
+    all_sessions: "Toutes les rencontres du cycle",
+    session_page_link: "Tout sur la rencontre",
+    breadcrumb: "Fil d'Ariane",
+    other_sessions: "Rencontres précédente et suivante",
+    previous: "Rencontre précédente",
+    next: "Rencontre suivante",
+    feed_address: "Adresse du flux",
+    copy: "Copier l'adresse",
+    copied: "Adresse copiée.",
+    open_in_app: "Ouvrir dans une application",
+    other_app: "Autre application (flux RSS)",
+    calendar: "Ajouter les dates à votre agenda (iCalendar)",
+    radio_partners: "Pour les radios",
+    radio_partners_help: "Les radios qui souhaitent rediffuser une rencontre peuvent télécharger les fichiers publiés :",
+    radio_renditions_later: "Des versions préparées pour la diffusion (niveau sonore EBU R128) seront proposées ici plus tard.",
+    full_size: "image en taille réelle",
+    presentation: "Présentation",
+    show_transcript: "Lire la transcription",
+    colon: "\u{a0}:",
+    open_quote: "«\u{a0}",
+    close_quote: "\u{a0}»",
 };
 
 /// English labels.
@@ -292,6 +367,7 @@ pub static ENGLISH: Labels = Labels {
     contents: "Contents",
     generated_by: "Page made by cyclecast",
     session_page: "The session on the web: reports and resources",
+    radio_download: "Download the radio version",
     chapters: "Chapters",
     transcript: "Transcript",
     transcript_download: "Transcript as subtitles (SRT)",
@@ -306,6 +382,28 @@ pub static ENGLISH: Labels = Labels {
         "sound",
         "editing",
     ],
+    about: "The cycle",
+    all_sessions: "All the sessions of the cycle",
+    session_page_link: "All about session",
+    breadcrumb: "Breadcrumb",
+    other_sessions: "Previous and next sessions",
+    previous: "Previous session",
+    next: "Next session",
+    feed_address: "Feed address",
+    copy: "Copy the address",
+    copied: "Address copied.",
+    open_in_app: "Open in an app",
+    other_app: "Other app (RSS feed)",
+    calendar: "Add the dates to your calendar (iCalendar)",
+    radio_partners: "For radio stations",
+    radio_partners_help: "Stations that wish to rebroadcast a session can download the published files:",
+    radio_renditions_later: "Renditions prepared for broadcast (EBU R128 loudness) will be offered here later.",
+    full_size: "full-size image",
+    presentation: "Presentation",
+    show_transcript: "Read the transcript",
+    colon: ":",
+    open_quote: "“",
+    close_quote: "”",
 };
 
 #[cfg(test)]

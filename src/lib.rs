@@ -6,6 +6,7 @@
 //! nothing ever writes into `recordings/`.
 
 pub mod artwork;
+pub mod calendar;
 pub mod chapters;
 pub mod check;
 pub mod cli;
@@ -17,6 +18,8 @@ pub mod fs;
 pub mod ingest;
 pub mod lang;
 pub mod model;
+pub mod moov;
+pub mod mp4;
 pub mod mpeg;
 pub mod page;
 pub mod probe;
@@ -26,6 +29,7 @@ pub mod rules;
 pub mod serve;
 pub mod tag;
 pub mod transcript;
+pub mod xing;
 
 use std::process::ExitCode;
 
@@ -67,6 +71,7 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
         project: project(args.project),
         out: args.out,
         force: args.force,
+        now: publish::now_from_environment()?,
     };
     let report = publish::publish(&options)?;
     if !args.quiet {
@@ -161,7 +166,7 @@ fn run_probe(args: &ProbeArgs) -> Result<ExitCode> {
     let results: Vec<_> = args
         .files
         .iter()
-        .map(|f| (f, probe::probe_file(f)))
+        .zip(probe::probe_files(&args.files))
         .collect();
     let lines: Vec<ProbeLine<'_>> = results
         .iter()

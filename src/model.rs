@@ -59,6 +59,8 @@ pub struct Podcast {
     pub owner: Owner,
     /// Episodic (newest first) or serial (in order).
     pub show_type: ShowType,
+    /// ID3v2 version of the tags written into MP3 copies.
+    pub id3_version: Id3Version,
     /// Whether other platforms may not import the feed (`podcast:locked`).
     pub locked: bool,
     /// The season all sessions belong to (the cycle), with its name.
@@ -78,6 +80,16 @@ pub enum ShowType {
     Episodic,
     /// Listeners start with the first episode; episode numbers are required.
     Serial,
+}
+
+/// The ID3v2 version of the tags written into MP3 copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Id3Version {
+    /// ID3v2.3: read by nearly every player (the default).
+    #[default]
+    V23,
+    /// ID3v2.4: UTF-8 text and recording dates with times; some players do not read it.
+    V24,
 }
 
 /// A season: its number and name.
@@ -252,6 +264,8 @@ pub struct Speaker {
     pub role: Role,
     /// A picture of them.
     pub img: Option<Url>,
+    /// Language of their affiliation, when it is not the cycle's (e.g. `en`).
+    pub lang: Option<String>,
 }
 
 /// What a person did at a session. The Podcasting 2.0 person taxonomy has no speaker,
@@ -326,6 +340,25 @@ pub struct Rebroadcast {
     pub url: Url,
     /// A word about it.
     pub note: Option<String>,
+    /// The radio edit itself, a file in the project, published beside the episode.
+    pub file: Option<PathBuf>,
+}
+
+/// Another rendition of an episode (the radio edit), published beside it.
+#[derive(Debug, Clone)]
+pub struct Rendition {
+    /// What it is, e.g. the show's name.
+    pub title: String,
+    /// Path under `feed/`, e.g. `radio/02-slug.mp3`.
+    pub file: String,
+    /// MIME type.
+    pub mime: &'static str,
+    /// Exact size in bytes.
+    pub length: u64,
+    /// Its figures.
+    pub audio: AudioInfo,
+    /// The file in the project.
+    pub source: PathBuf,
 }
 
 /// Where a resource lives: at a web address, or in a file of the project.
@@ -344,6 +377,8 @@ pub struct Report {
     pub title: String,
     /// A web address, or a Markdown file in the project.
     pub source: Source,
+    /// Language of the title and the report, when it is not the cycle's.
+    pub lang: Option<String>,
 }
 
 /// A drawing made during a session.
@@ -364,6 +399,8 @@ pub struct Link {
     pub title: String,
     /// Where it goes.
     pub url: Url,
+    /// Language of the title, when it is not the cycle's.
+    pub lang: Option<String>,
 }
 
 /// A recording found in the project, ready to be probed.
@@ -462,4 +499,6 @@ pub struct Episode {
     pub transcript_files: Option<(String, String)>,
     /// Path under `feed/` of the episode's own artwork, when it has one.
     pub image_file: Option<String>,
+    /// Other renditions (radio edits), published as they are.
+    pub renditions: Vec<Rendition>,
 }

@@ -1,6 +1,7 @@
 //! Byte-level facts about MP3 files that neither symphonia nor id3 exposes: where an ID3v2
-//! tag ends, and whether the first frame carries a Xing, Info or VBRI header (the frame count
-//! players trust for the duration). Pure functions on bytes.
+//! tag ends, whether the first frame carries a Xing, Info or VBRI header (the frame count
+//! players trust for the duration), and [`scan`], the walk over every frame header that gives
+//! `probe` an MP3's exact length. Pure functions on bytes, or on any seekable reader.
 
 /// Size of the ID3v2 tag (header, body and footer) that `bytes` starts with, if it does.
 pub fn id3v2_len(bytes: &[u8]) -> Option<u64> {
@@ -50,6 +51,537 @@ fn is_layer3_header(b: &[u8]) -> bool {
         && (b[1] >> 1) & 0b11 == 0b01 // layer III
         && b[2] >> 4 != 0b1111 // bad bitrate
         && (b[2] >> 2) & 0b11 != 0b11 // reserved sample rate
+}
+
+// ─── Frame scan (issue #4) ────────────────────────────────────────────────────────────────
+//
+// The exact length of an MP3 is its number of frames: only a walk over every frame header
+// finds it when the Xing header is missing, wrong, or describes a file that was cut since.
+// The walk reads the file once, in large blocks, and decodes nothing.
+
+/// Longest Layer III frame: 320 kbit/s at 32 kHz (MPEG-1), or 160 kbit/s at 8 kHz (MPEG-2.5).
+const MAX_FRAME_LEN: usize = 1441;
+
+/// Bytes read at once while walking the frames.
+const BLOCK_LEN: usize = 256 * 1024;
+
+/// Damaged stretches skipped before a scan gives up on the file.
+pub const MAX_RESYNCS: u32 = 1000;
+
+/// Trailing tags (ID3v1, APE, Lyrics3, appended ID3v2) stripped at most.
+const MAX_TRAILERS: usize = 8;
+
+/// Samples an MP3 decoder outputs before the first encoded one (its filter bank's delay).
+const DECODER_DELAY: u32 = 529;
+
+/// Leading ID3v2 tags skipped at most.
+const MAX_LEADING_TAGS: usize = 16;
+
+/// Layer III bitrates in kbit/s by index: MPEG-1, then MPEG-2 and 2.5.
+const BITRATES: [[u32; 15]; 2] = [
+    [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ],
+    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+];
+
+/// The header of a Layer III frame with a known bitrate (free-format streams are not walked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameHeader([u8; 4]);
+
+impl FrameHeader {
+    /// Reads the four bytes `bytes` starts with as a Layer III frame header.
+    pub fn parse(bytes: &[u8]) -> Option<FrameHeader> {
+        let b: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+        (is_layer3_header(&b) && b[2] >> 4 != 0).then_some(FrameHeader(b))
+    }
+
+    /// 1 for MPEG-1, 2 for MPEG-2, 25 for MPEG-2.5.
+    pub fn version(self) -> u8 {
+        match (self.0[1] >> 3) & 0b11 {
+            0b11 => 1,
+            0b10 => 2,
+            _ => 25,
+        }
+    }
+
+    /// Samples per second.
+    pub fn sample_rate(self) -> u32 {
+        let base = [44_100, 48_000, 32_000][usize::from((self.0[2] >> 2) & 0b11)];
+        match self.version() {
+            1 => base,
+            2 => base / 2,
+            _ => base / 4,
+        }
+    }
+
+    /// Samples per channel in one frame.
+    pub fn samples(self) -> u32 {
+        if self.version() == 1 { 1152 } else { 576 }
+    }
+
+    /// Number of channels.
+    pub fn channels(self) -> u32 {
+        if self.mono() { 1 } else { 2 }
+    }
+
+    /// Bitrate in kbit/s.
+    pub fn kbps(self) -> u32 {
+        BITRATES[usize::from(self.version() != 1)][usize::from(self.0[2] >> 4)]
+    }
+
+    /// Length of the frame in bytes, header and padding included.
+    pub fn frame_len(self) -> usize {
+        let coefficient = if self.version() == 1 { 144_000 } else { 72_000 };
+        let padding = usize::from((self.0[2] >> 1) & 1);
+        (coefficient * self.kbps() / self.sample_rate()) as usize + padding
+    }
+
+    fn mono(self) -> bool {
+        self.0[3] >> 6 == 0b11
+    }
+
+    fn side_info_len(self) -> usize {
+        match (self.version() == 1, self.mono()) {
+            (true, true) => 17,
+            (true, false) => 32,
+            (false, true) => 9,
+            (false, false) => 17,
+        }
+    }
+
+    /// Whether `other` can belong to the same stream: same version, rate and channel count.
+    fn same_stream(self, other: FrameHeader) -> bool {
+        self.0[1] & 0b0001_1110 == other.0[1] & 0b0001_1110
+            && (self.0[2] >> 2) & 0b11 == (other.0[2] >> 2) & 0b11
+            && self.mono() == other.mono()
+    }
+}
+
+/// Which header the first frame of a stream carries in place of audio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InfoKind {
+    /// `Xing`: LAME's (and others') VBR header.
+    Xing,
+    /// `Info`: the same header in a CBR stream.
+    Info,
+    /// `VBRI`: the Fraunhofer encoder's header.
+    Vbri,
+}
+
+/// What the header in the first frame states about the stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InfoHeader {
+    /// Which header it is.
+    pub kind: InfoKind,
+    /// Number of audio frames, when stated.
+    pub frames: Option<u32>,
+    /// Number of bytes of the stream, when stated (encoders differ on what they include).
+    pub bytes: Option<u32>,
+    /// Samples to drop at the start and at the end (the LAME header's encoder delay and
+    /// padding, with the decoder's own delay of 529 samples moved from the end to the start,
+    /// as ffmpeg and symphonia count them).
+    pub trim: Option<(u32, u32)>,
+}
+
+/// Reads the Xing, Info or VBRI header of `frame` (a whole frame, header included).
+pub fn info_header(frame: &[u8], header: FrameHeader) -> Option<InfoHeader> {
+    let be32 = |at: usize| -> Option<u32> {
+        Some(u32::from_be_bytes(frame.get(at..at + 4)?.try_into().ok()?))
+    };
+    let xing = 4 + header.side_info_len();
+    let kind = match frame.get(xing..xing + 4) {
+        Some(b"Xing") => Some(InfoKind::Xing),
+        Some(b"Info") => Some(InfoKind::Info),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let flags = be32(xing + 4)?;
+        let mut at = xing + 8;
+        let mut field = |flag: u32| -> Option<u32> {
+            if flags & flag == 0 {
+                return None;
+            }
+            let value = be32(at);
+            at += 4;
+            value
+        };
+        let frames = field(1);
+        let bytes = field(2);
+        let lame = at + if flags & 4 != 0 { 100 } else { 0 } + if flags & 8 != 0 { 4 } else { 0 };
+        // The LAME extension: encoder (9 bytes), revision, lowpass, replay gain (8), flags,
+        // bitrate, then 12 bits of delay and 12 of padding. ffmpeg writes it too, and neither
+        // ffmpeg nor this reads its CRC: a header edited since still says how to trim.
+        let encoder = frame.get(lame..lame + 4);
+        let trim = matches!(encoder, Some(b"LAME" | b"Lavf" | b"Lavc"))
+            .then(|| frame.get(lame + 21..lame + 24))
+            .flatten()
+            .map(|b| {
+                let delay = (u32::from(b[0]) << 4) | u32::from(b[1] >> 4);
+                let padding = (u32::from(b[1] & 0x0F) << 8) | u32::from(b[2]);
+                (delay + DECODER_DELAY, padding.saturating_sub(DECODER_DELAY))
+            });
+        return Some(InfoHeader {
+            kind,
+            frames,
+            bytes,
+            trim,
+        });
+    }
+    (frame.get(36..40) == Some(b"VBRI")).then(|| InfoHeader {
+        kind: InfoKind::Vbri,
+        frames: be32(50),
+        bytes: be32(46),
+        trim: None,
+    })
+}
+
+/// What a walk over an MP3's frames found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scan {
+    /// The header of the first frame: the stream's version, sample rate and channels.
+    pub header: FrameHeader,
+    /// The Xing, Info or VBRI header of the first frame, which then holds no audio.
+    pub info: Option<InfoHeader>,
+    /// Where the first frame (the header frame, if any) starts.
+    pub first_frame: u64,
+    /// Audio frames counted (the header frame excluded).
+    pub frames: u64,
+    /// Bytes of those frames.
+    pub audio_bytes: u64,
+    /// Bytes from the first frame (the header frame included) to the end of the last.
+    pub stream_bytes: u64,
+    /// Bytes between the leading tags and the first frame.
+    pub leading_junk: u64,
+    /// Whether all those bytes are zero (padding, not damage).
+    pub leading_zeros: bool,
+    /// Stretches of bytes between frames that are not frames (damage), and their bytes.
+    pub damaged: u32,
+    /// Bytes in those stretches.
+    pub damaged_bytes: u64,
+    /// Audio frames counted before the first damaged stretch.
+    pub frames_before_damage: Option<u64>,
+    /// Bytes after the last frame that are neither a frame nor a known tag.
+    pub trailing_junk: u64,
+    /// Whether the last frame runs past the end of the file (it is not counted).
+    pub cut_short: bool,
+    /// Whether the walk stopped after [`MAX_RESYNCS`] damaged stretches.
+    pub gave_up: bool,
+    /// Whether every audio frame has the same bitrate.
+    pub constant_bitrate: bool,
+}
+
+impl Scan {
+    /// Samples per channel in the audio frames, before any encoder delay or padding is removed.
+    pub fn samples(&self) -> u64 {
+        self.frames * u64::from(self.header.samples())
+    }
+}
+
+/// Walks every frame header of an MP3 file of `len` bytes, reading it once from the start.
+///
+/// Leading ID3v2 tags and trailing ID3v1, APE, Lyrics3 and ID3v2 tags are stepped over. The
+/// first frame is the first valid header followed by another of the same stream (or by the
+/// end of the audio); after damage the walk finds the stream again the same way, at most
+/// [`MAX_RESYNCS`] times. Returns `None` when no frame is found (or the stream is free-format,
+/// whose frame lengths the headers do not give). The work is linear in `len`.
+pub fn scan<R: std::io::Read + std::io::Seek>(
+    mut reader: R,
+    len: u64,
+) -> std::io::Result<Option<Scan>> {
+    let start = leading_tags_end(&mut reader, len)?;
+    let end = trailing_tags_start(&mut reader, start, len)?;
+    let mut window = Window::new(reader, start)?;
+    let Some((first_frame, skipped_nonzero)) = window.find_frame(start, end, None)? else {
+        return Ok(None);
+    };
+    let first = window
+        .get(first_frame, 4)?
+        .and_then(FrameHeader::parse)
+        .expect("find_frame returns a header");
+    let whole = first.frame_len().min((end - first_frame) as usize);
+    let info = window
+        .get(first_frame, whole)?
+        .and_then(|frame| info_header(frame, first));
+    let mut scan = Scan {
+        header: first,
+        info,
+        first_frame,
+        frames: 0,
+        audio_bytes: 0,
+        stream_bytes: 0,
+        leading_junk: first_frame - start,
+        leading_zeros: !skipped_nonzero,
+        damaged: 0,
+        damaged_bytes: 0,
+        frames_before_damage: None,
+        trailing_junk: 0,
+        cut_short: false,
+        gave_up: false,
+        constant_bitrate: true,
+    };
+    let mut pos = first_frame;
+    if info.is_some() {
+        pos += first.frame_len() as u64;
+    }
+    let mut stream_end = pos;
+    let lengths = Lengths::of(first);
+    let mut audio_bitrate = None;
+    while pos < end {
+        let frame = window.get(pos, 4)?.and_then(|b| lengths.frame(b));
+        match frame {
+            Some((len, bitrate)) if pos + len as u64 <= end => {
+                scan.frames += 1;
+                scan.audio_bytes += len as u64;
+                scan.constant_bitrate &= *audio_bitrate.get_or_insert(bitrate) == bitrate;
+                pos += len as u64;
+                stream_end = pos;
+            }
+            Some(_) => {
+                scan.cut_short = true;
+                break;
+            }
+            None => match window.find_frame(pos + 1, end, Some(first))? {
+                Some((next, _)) => {
+                    scan.damaged += 1;
+                    scan.damaged_bytes += next - pos;
+                    scan.frames_before_damage.get_or_insert(scan.frames);
+                    pos = next;
+                    if scan.damaged >= MAX_RESYNCS {
+                        scan.gave_up = true;
+                        break;
+                    }
+                }
+                None => {
+                    scan.trailing_junk = end - pos;
+                    break;
+                }
+            },
+        }
+    }
+    scan.stream_bytes = stream_end - first_frame;
+    Ok(Some(scan))
+}
+
+/// The frames of one stream, for the walk's hot path: a header of the stream is one with its
+/// sync, version, layer, sample rate and channel count, and its length depends only on its
+/// bitrate and padding bit.
+struct Lengths {
+    /// The header's second byte, without the CRC bit.
+    sync: u8,
+    /// The sample rate bits of the third byte.
+    rate: u8,
+    mono: bool,
+    /// Frame length by bitrate index and padding bit; 0 for an invalid index.
+    len: [[u16; 2]; 16],
+}
+
+impl Lengths {
+    fn of(first: FrameHeader) -> Lengths {
+        let mut len = [[0u16; 2]; 16];
+        for (index, by_padding) in len.iter_mut().enumerate().take(15).skip(1) {
+            for (padding, slot) in by_padding.iter_mut().enumerate() {
+                let third = ((index as u8) << 4) | (first.0[2] & 0x0C) | ((padding as u8) << 1);
+                let header = FrameHeader([0xFF, first.0[1], third, first.0[3]]);
+                *slot =
+                    u16::try_from(header.frame_len()).expect("frames are shorter than 1,442 bytes");
+            }
+        }
+        Lengths {
+            sync: first.0[1] & 0xFE,
+            rate: first.0[2] & 0x0C,
+            mono: first.mono(),
+            len,
+        }
+    }
+
+    /// The length and bitrate index of the frame whose header `b` starts with.
+    #[inline]
+    fn frame(&self, b: &[u8]) -> Option<(usize, u8)> {
+        if b[0] != 0xFF || b[1] & 0xFE != self.sync || b[2] & 0x0C != self.rate {
+            return None;
+        }
+        if (b[3] >> 6 == 0b11) != self.mono {
+            return None;
+        }
+        let bitrate = b[2] >> 4;
+        let len = self.len[usize::from(bitrate)][usize::from((b[2] >> 1) & 1)];
+        (len != 0).then_some((usize::from(len), bitrate))
+    }
+}
+
+/// Where the audio starts: after the ID3v2 tags the file begins with.
+fn leading_tags_end<R: std::io::Read + std::io::Seek>(
+    reader: &mut R,
+    len: u64,
+) -> std::io::Result<u64> {
+    let mut pos = 0;
+    for _ in 0..MAX_LEADING_TAGS {
+        let Some(header) = read_at(reader, pos, 10, len)? else {
+            break;
+        };
+        match id3v2_len(&header) {
+            Some(tag) if tag <= len - pos => pos += tag,
+            _ => break,
+        }
+    }
+    Ok(pos)
+}
+
+/// Where the audio ends: before the ID3v1, APE, Lyrics3 and footer-marked ID3v2 tags the file
+/// ends with, in any order.
+fn trailing_tags_start<R: std::io::Read + std::io::Seek>(
+    reader: &mut R,
+    start: u64,
+    len: u64,
+) -> std::io::Result<u64> {
+    let mut end = len;
+    for _ in 0..MAX_TRAILERS {
+        let room = end - start;
+        let tail = |n: u64| end.checked_sub(n).filter(|_| n <= room);
+        let mut stripped = None;
+        if let Some(at) = tail(128)
+            && read_at(reader, at, 3, len)?.as_deref() == Some(b"TAG")
+        {
+            // An ID3v1 tag, maybe extended by a `TAG+` block before it.
+            let extended =
+                at - start >= 227 && read_at(reader, at - 227, 4, len)?.as_deref() == Some(b"TAG+");
+            stripped = Some(if extended { 128 + 227 } else { 128 });
+        } else if let Some(at) = tail(32)
+            && let Some(footer) = read_at(reader, at, 32, len)?
+            && &footer[..8] == b"APETAGEX"
+        {
+            let le32 =
+                |i: usize| u64::from(u32::from_le_bytes(footer[i..i + 4].try_into().expect("4")));
+            let header = if le32(20) & (1 << 31) != 0 { 32 } else { 0 };
+            stripped = Some(le32(12) + header).filter(|&n| n >= 32 && n <= room);
+        } else if let Some(at) = tail(15)
+            && let Some(footer) = read_at(reader, at, 15, len)?
+            && &footer[6..] == b"LYRICS200"
+        {
+            let size = std::str::from_utf8(&footer[..6])
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok());
+            stripped = size.map(|s| s + 15).filter(|&n| n <= room);
+        } else if let Some(at) = tail(10)
+            && let Some(footer) = read_at(reader, at, 10, len)?
+            && &footer[..3] == b"3DI"
+            && footer[6..10].iter().all(|b| b & 0x80 == 0)
+        {
+            let body = footer[6..10]
+                .iter()
+                .fold(0u64, |acc, &b| (acc << 7) | u64::from(b));
+            stripped = Some(body + 20).filter(|&n| n <= room);
+        }
+        match stripped {
+            Some(n) => end -= n,
+            None => break,
+        }
+    }
+    Ok(end)
+}
+
+/// `n` bytes at `pos`, if the file of `len` bytes holds them.
+fn read_at<R: std::io::Read + std::io::Seek>(
+    reader: &mut R,
+    pos: u64,
+    n: usize,
+    len: u64,
+) -> std::io::Result<Option<Vec<u8>>> {
+    if pos.checked_add(n as u64).is_none_or(|end| end > len) {
+        return Ok(None);
+    }
+    reader.seek(std::io::SeekFrom::Start(pos))?;
+    let mut bytes = vec![0; n];
+    match reader.read_exact(&mut bytes) {
+        Ok(()) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A block of the file that moves forward as the walk does: `buf[..filled]` holds the bytes
+/// from offset `base`.
+struct Window<R> {
+    reader: R,
+    buf: Box<[u8]>,
+    base: u64,
+    filled: usize,
+}
+
+impl<R: std::io::Read + std::io::Seek> Window<R> {
+    fn new(mut reader: R, start: u64) -> std::io::Result<Window<R>> {
+        reader.seek(std::io::SeekFrom::Start(start))?;
+        Ok(Window {
+            reader,
+            buf: vec![0; BLOCK_LEN].into_boxed_slice(),
+            base: start,
+            filled: 0,
+        })
+    }
+
+    /// The `n` bytes (at most a few frames) at `pos`, or `None` past the end of the file.
+    fn get(&mut self, pos: u64, n: usize) -> std::io::Result<Option<&[u8]>> {
+        debug_assert!(n <= BLOCK_LEN / 2);
+        let held = self.base..self.base + self.filled as u64;
+        if !(held.contains(&pos) && pos + n as u64 <= held.end) {
+            if held.contains(&pos) {
+                let from = (pos - self.base) as usize;
+                self.buf.copy_within(from..self.filled, 0);
+                self.filled -= from;
+            } else {
+                // Before the block (never, as the walk moves forward) or past it: jump.
+                self.reader.seek(std::io::SeekFrom::Start(pos))?;
+                self.filled = 0;
+            }
+            self.base = pos;
+            while self.filled < n {
+                match self.reader.read(&mut self.buf[self.filled..]) {
+                    Ok(0) => break,
+                    Ok(read) => self.filled += read,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let from = (pos - self.base) as usize;
+        Ok(self.buf[..self.filled].get(from..from + n))
+    }
+
+    /// The first frame from `from` on (before `end`) that is followed by another frame of
+    /// the same stream or by `end`, and of the same stream as `like`; with whether any byte
+    /// skipped on the way was not zero.
+    fn find_frame(
+        &mut self,
+        from: u64,
+        end: u64,
+        like: Option<FrameHeader>,
+    ) -> std::io::Result<Option<(u64, bool)>> {
+        let mut nonzero = false;
+        let mut pos = from;
+        while pos + 4 <= end {
+            let want = (MAX_FRAME_LEN + 4).min((end - pos) as usize);
+            let Some(bytes) = self.get(pos, want)? else {
+                break;
+            };
+            if let Some(header) = FrameHeader::parse(bytes)
+                && like.is_none_or(|l| l.same_stream(header))
+            {
+                let next = header.frame_len();
+                let confirmed = pos + next as u64 == end
+                    || bytes
+                        .get(next..)
+                        .and_then(FrameHeader::parse)
+                        .is_some_and(|h| h.same_stream(header));
+                if confirmed {
+                    return Ok(Some((pos, nonzero)));
+                }
+            }
+            nonzero |= bytes[0] != 0;
+            pos += 1;
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +640,105 @@ mod tests {
         bytes.extend(frame(true, true, Some((21, b"Xing"))));
         assert_eq!(id3v2_len(&bytes), Some(15));
         assert!(has_frame_count_header(&bytes));
+    }
+
+    /// An MPEG-2 Layer III frame, 22.05 kHz mono, 32 kbit/s (104 bytes), silent body.
+    fn lsf_frame() -> Vec<u8> {
+        let mut f = vec![0xFF, 0xF3, 0x40, 0xC4];
+        f.resize(FrameHeader::parse(&f).unwrap().frame_len(), 0);
+        f
+    }
+
+    fn scan_bytes(bytes: &[u8]) -> Option<Scan> {
+        scan(std::io::Cursor::new(bytes), bytes.len() as u64).unwrap()
+    }
+
+    #[test]
+    fn reads_the_frame_length_of_every_version() {
+        let mpeg1 = FrameHeader::parse(&[0xFF, 0xFB, 0x92, 0x00]).unwrap();
+        assert_eq!(
+            (mpeg1.sample_rate(), mpeg1.kbps(), mpeg1.frame_len()),
+            (44_100, 128, 418)
+        );
+        let mpeg2 = FrameHeader::parse(&lsf_frame()).unwrap();
+        assert_eq!(
+            (mpeg2.version(), mpeg2.samples(), mpeg2.frame_len()),
+            (2, 576, 104)
+        );
+        let mpeg25 = FrameHeader::parse(&[0xFF, 0xE3, 0x10, 0xC4]).unwrap();
+        assert_eq!((mpeg25.version(), mpeg25.sample_rate()), (25, 11_025));
+        // Free format, a bad bitrate, a reserved rate, layer II.
+        for bad in [
+            [0xFF, 0xFB, 0x02, 0],
+            [0xFF, 0xFB, 0xF0, 0],
+            [0xFF, 0xFB, 0x9C, 0],
+            [0xFF, 0xFD, 0x90, 0],
+        ] {
+            assert_eq!(FrameHeader::parse(&bad), None, "{bad:x?}");
+        }
+    }
+
+    #[test]
+    fn reads_the_lame_delay_and_padding() {
+        let mut f = frame(true, true, Some((21, b"Info")));
+        f[25..29].copy_from_slice(&15u32.to_be_bytes());
+        f[29..33].copy_from_slice(&1000u32.to_be_bytes());
+        let lame = 21 + 4 + 4 + 4 + 4 + 100 + 4;
+        f[lame..lame + 9].copy_from_slice(b"LAME3.100");
+        // Delay 576, padding 1,000: 0x240 and 0x3E8 in 12 bits each.
+        f[lame + 21..lame + 24].copy_from_slice(&[0x24, 0x03, 0xE8]);
+        let header = FrameHeader::parse(&f).unwrap();
+        let info = info_header(&f, header).unwrap();
+        assert_eq!(info.kind, InfoKind::Info);
+        assert_eq!(info.frames, Some(1000));
+        assert_eq!(info.trim, Some((576 + 529, 1000 - 529)));
+    }
+
+    #[test]
+    fn steps_over_every_kind_of_trailing_tag() {
+        let audio: Vec<u8> = (0..50).flat_map(|_| lsf_frame()).collect();
+        let mut lyrics = b"LYRICSBEGININDxx".to_vec();
+        lyrics.extend_from_slice(format!("{:06}", lyrics.len()).as_bytes());
+        lyrics.extend_from_slice(b"LYRICS200");
+        let mut id3_footer =
+            b"ID3\x04\x00\x10\x00\x00\x00\x02xx3DI\x04\x00\x10\x00\x00\x00\x02".to_vec();
+        id3_footer.truncate(22);
+        let mut id3v1 = b"TAG".to_vec();
+        id3v1.resize(128, 0xFF);
+        let bytes = [audio.clone(), id3_footer, lyrics, id3v1].concat();
+        let found = scan_bytes(&bytes).unwrap();
+        assert_eq!((found.frames, found.trailing_junk), (50, 0));
+        assert!(!found.cut_short);
+        assert_eq!(found.stream_bytes, audio.len() as u64);
+    }
+
+    #[test]
+    fn notes_a_last_frame_cut_short() {
+        let audio: Vec<u8> = (0..20).flat_map(|_| lsf_frame()).collect();
+        let found = scan_bytes(&audio[..audio.len() - 30]).unwrap();
+        assert_eq!(found.frames, 19);
+        assert!(found.cut_short);
+    }
+
+    #[test]
+    fn gives_up_on_a_stream_damaged_everywhere() {
+        // Frames separated by junk, more times than a scan resyncs.
+        let mut bytes = Vec::new();
+        for _ in 0..(MAX_RESYNCS + 10) {
+            bytes.extend(lsf_frame());
+            bytes.extend(lsf_frame());
+            bytes.extend_from_slice(&[1, 2, 3]);
+        }
+        let found = scan_bytes(&bytes).unwrap();
+        assert!(found.gave_up);
+        assert_eq!(found.damaged, MAX_RESYNCS);
+    }
+
+    #[test]
+    fn finds_no_frame_in_text() {
+        assert_eq!(scan_bytes(&b"Ceci n'est pas un MP3. ".repeat(100)), None);
+        assert_eq!(scan_bytes(b""), None);
+        // A tag that claims more than the file holds.
+        assert_eq!(scan_bytes(b"ID3\x03\x00\x00\x7f\x7f\x7f\x7f"), None);
     }
 }

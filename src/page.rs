@@ -1,34 +1,113 @@
-//! Stage 6 (pure): the cycle and its episodes → `index.html`, and each episode's show notes.
+//! Stage 6 (pure): the cycle and its episodes → the web pages: `index.html` (the cycle's
+//! page), `sessions/NN-id.html` (one shareable page per session) and each episode's show notes.
 //!
-//! Templates are minijinja, built in with `include_str!` and named `*.html` so that every
-//! value is HTML-escaped on output. Markdown reports are rendered by comrak, which leaves out
-//! raw HTML and dangerous links. Links inside the page are relative, so `feed/` can be opened
-//! from disk or served at any address.
+//! Templates are minijinja, built in with `include_str!` or read from the `[page]` theme
+//! folder by `check`, and always named `*.html` so that every value is HTML-escaped on
+//! output. Markdown reports are rendered by comrak, which leaves out raw HTML and dangerous
+//! links. Links inside the pages are relative (`../` from `sessions/`), so `feed/` can be
+//! opened from disk or served at any address. "Today" (which sessions are upcoming) is an
+//! input, never read from the clock here.
 
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior, Value, context};
 use serde::Serialize;
 use url::Url;
 
 use crate::lang::{Labels, Lang};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
+use crate::problem::Problem;
 use crate::transcript::Transcript;
 
-const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
+/// The built-in template of the cycle's page.
+pub const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
+/// The built-in template of a session's page.
+pub const SESSION_TEMPLATE: &str = include_str!("templates/session.html");
+/// The built-in stylesheet, inlined in every page.
+pub const STYLE: &str = include_str!("templates/style.css");
 const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
-const STYLE: &str = include_str!("templates/style.css");
 
-/// A project file the page needs beside it in `feed/`, and the Markdown it renders.
+/// Names of the templates a theme may replace, and of its stylesheet.
+pub const THEME_FILES: [&str; 3] = ["index.html", "session.html", "style.css"];
+
+/// Folder of the session pages under `feed/`.
+pub const SESSIONS_FOLDER: &str = "sessions";
+
+/// What the pages need besides the cycle and its episodes.
 #[derive(Debug, Clone, Default)]
 pub struct PageInputs {
     /// Name of the published cover under `feed/`, if any.
     pub cover: Option<String>,
     /// Rendered reports, keyed by the Markdown file's path.
-    pub reports: Vec<(std::path::PathBuf, String)>,
+    pub reports: Vec<(PathBuf, String)>,
     /// Transcripts, keyed by session number.
     pub transcripts: Vec<(u32, Transcript)>,
+    /// The day of publishing in the podcast's time zone: an unrecorded session on this day or
+    /// later is upcoming.
+    pub today: NaiveDate,
+    /// Templates and stylesheet replacing the built-in ones.
+    pub theme: Theme,
+}
+
+/// Templates and stylesheet from the `[page]` theme folder; what it lacks stays built in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Theme {
+    /// Replaces the cycle's page template.
+    pub index: Option<ThemeFile>,
+    /// Replaces the session page template.
+    pub session: Option<ThemeFile>,
+    /// Replaces the stylesheet.
+    pub style: Option<String>,
+}
+
+/// A template read from the theme folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeFile {
+    /// The file as the organizer names it, e.g. `theme/index.html`.
+    pub shown: String,
+    /// Its text.
+    pub source: String,
+}
+
+/// A template that cannot be parsed or rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// The template file, as the organizer names it.
+    pub file: String,
+    /// Line of the template, from 1, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl TemplateError {
+    /// The error as a problem of `check`.
+    pub fn to_problem(&self) -> Problem {
+        Problem {
+            position: self.line.map(|l| (l, 1)),
+            ..Problem::error(&self.file, format!("template error: {}", self.message))
+        }
+    }
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.to_problem().fmt(f)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// The rendered pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pages {
+    /// `index.html`.
+    pub index: String,
+    /// Each session's page: its path under `feed/` and its HTML, in session order.
+    pub sessions: Vec<(String, String)>,
 }
 
 /// Where a drawing file of the project is published under `feed/`.
@@ -39,11 +118,16 @@ pub fn drawing_target(path: &Path) -> String {
     format!("drawings/{name}")
 }
 
-/// The address of a session on the page.
+/// The path of a session's page under `feed/`: `sessions/NN-id.html`.
+pub fn session_path(session: &Session) -> String {
+    format!("{SESSIONS_FOLDER}/{}.html", session.stem())
+}
+
+/// The address of a session's page (the item's `<link>`, the show notes' and the tag's link).
 pub fn session_url(cycle: &Cycle, session: &Session) -> Url {
-    let mut url = cycle.podcast.base_url.clone();
-    url.set_fragment(Some(&session.stem()));
-    url
+    let base = &cycle.podcast.base_url;
+    base.join(&session_path(session))
+        .unwrap_or_else(|_| base.clone())
 }
 
 /// Renders Markdown to HTML, leaving out raw HTML and `javascript:`-like links.
@@ -55,10 +139,86 @@ pub fn render_markdown(markdown: &str) -> String {
     comrak::markdown_to_html(markdown, &options)
 }
 
-/// Renders the cycle's page.
-pub fn render_index(cycle: &Cycle, episodes: &[Episode], inputs: &PageInputs) -> String {
-    let view = IndexView::new(cycle, episodes, inputs);
-    render(INDEX_TEMPLATE, "index.html", Value::from(Serde(&view)))
+/// Checks that the theme's templates parse; returns every error, each with its file and line.
+pub fn check_theme(theme: &Theme) -> Vec<TemplateError> {
+    [
+        ("index.html", &theme.index),
+        ("session.html", &theme.session),
+    ]
+    .into_iter()
+    .filter_map(|(name, file)| {
+        let file = file.as_ref()?;
+        let mut env = Environment::new();
+        env.add_template_owned(name, file.source.clone())
+            .err()
+            .map(|e| template_error(&e, theme))
+    })
+    .collect()
+}
+
+/// Renders the cycle's page and every session's page.
+pub fn render_pages(
+    cycle: &Cycle,
+    episodes: &[Episode],
+    inputs: &PageInputs,
+) -> Result<Pages, TemplateError> {
+    let env = environment(&inputs.theme)?;
+    let theme = &inputs.theme;
+    let episode_of = |s: &Session| episodes.iter().find(|e| e.session.number == s.number);
+
+    let root = "";
+    let sessions: Vec<SessionView> = cycle
+        .sessions
+        .iter()
+        .map(|s| SessionView::new(cycle, s, episode_of(s), inputs, root))
+        .collect();
+    let index = env
+        .get_template("index.html")
+        .and_then(|t| {
+            t.render(context! {
+                root,
+                lang => &cycle.podcast.lang.tag,
+                labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                site => Value::from(Serde(SiteView::new(cycle, inputs, root))),
+                sessions => Value::from(Serde(&sessions)),
+            })
+        })
+        .map_err(|e| template_error(&e, theme))?;
+
+    let root = "../";
+    let site = Value::from(Serde(SiteView::new(cycle, inputs, root)));
+    let mut pages = Vec::new();
+    for (i, session) in cycle.sessions.iter().enumerate() {
+        let view = SessionView::new(cycle, session, episode_of(session), inputs, root);
+        let neighbour = |s: Option<&Session>| {
+            s.map(|s| NavView {
+                href: format!("{}.html", s.stem()),
+                number: s.number,
+                title: s.title.clone(),
+            })
+        };
+        let previous = neighbour(i.checked_sub(1).and_then(|p| cycle.sessions.get(p)));
+        let next = neighbour(cycle.sessions.get(i + 1));
+        let html = env
+            .get_template("session.html")
+            .and_then(|t| {
+                t.render(context! {
+                    root,
+                    lang => &cycle.podcast.lang.tag,
+                    labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                    site => site.clone(),
+                    session => Value::from(Serde(&view)),
+                    previous => Value::from(Serde(&previous)),
+                    next => Value::from(Serde(&next)),
+                })
+            })
+            .map_err(|e| template_error(&e, theme))?;
+        pages.push((session_path(session), html));
+    }
+    Ok(Pages {
+        index,
+        sessions: pages,
+    })
 }
 
 /// Renders an episode's show notes (HTML for the feed's description and `content:encoded`).
@@ -71,87 +231,202 @@ pub fn render_show_notes(cycle: &Cycle, episode: &Episode) -> String {
             .place
             .as_ref()
             .map(|p| format!("{}, {}", p.name, p.address)),
-        session: SessionView::new(cycle, &episode.session, None, &PageInputs::default()),
+        session: SessionView::new(cycle, &episode.session, None, &PageInputs::default(), ""),
         page: session_url(cycle, &episode.session).to_string(),
     };
-    render(NOTES_TEMPLATE, "notes.html", Value::from(Serde(&view)))
+    // Parsed once: a long feed renders notes for every item.
+    static NOTES: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    let env = NOTES.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_formatter(html_formatter);
+        env.add_template("notes.html", NOTES_TEMPLATE)
+            .expect("the built-in notes template parses");
+        env
+    });
+    env.get_template("notes.html")
+        .and_then(|t| t.render(Value::from(Serde(&view))))
+        .expect("the built-in notes template renders every session")
         .trim()
         .to_string()
 }
 
-fn render(source: &str, name: &str, context: Value) -> String {
+/// The environment with the page templates: the theme's where it has them, else the built-in.
+fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
     let mut env = Environment::new();
+    // A misspelt variable in a theme is an error, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.add_template(name, source)
-        .expect("the built-in templates parse");
-    env.get_template(name)
-        .and_then(|t| t.render(context))
-        .expect("the built-in templates render every view")
+    env.set_formatter(html_formatter);
+    let index = theme
+        .index
+        .as_ref()
+        .map_or(INDEX_TEMPLATE.to_string(), |f| f.source.clone());
+    let session = theme
+        .session
+        .as_ref()
+        .map_or(SESSION_TEMPLATE.to_string(), |f| f.source.clone());
+    // Named `*.html` whatever the theme file: the name turns auto-escaping on.
+    env.add_template_owned("index.html", index)
+        .map_err(|e| template_error(&e, theme))?;
+    env.add_template_owned("session.html", session)
+        .map_err(|e| template_error(&e, theme))?;
+    Ok(env)
 }
 
+/// Writes a value into a page: strings escaped for HTML text and quoted attributes (`&`, `<`,
+/// `>`, `"`, `'`); everything else as minijinja's default does. minijinja's own escaping also
+/// turns every `/` into `&#x2f;`, which makes each address longer and no safer.
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match (state.auto_escape(), value.as_str()) {
+        (minijinja::AutoEscape::Html, Some(text)) if !value.is_safe() => {
+            out.write_str(&escape_html(text))?;
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// Escapes text for HTML content and quoted attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A minijinja error, naming the theme file it comes from (or the built-in template).
+fn template_error(error: &minijinja::Error, theme: &Theme) -> TemplateError {
+    let name = error.name().unwrap_or("index.html");
+    let file = match name {
+        "index.html" => theme.index.as_ref().map(|f| f.shown.clone()),
+        "session.html" => theme.session.as_ref().map(|f| f.shown.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| format!("built-in {name}"));
+    let message = match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    };
+    TemplateError {
+        file,
+        line: error.line(),
+        message,
+    }
+}
+
+/// What every page shows of the cycle: its presentation and how to subscribe.
 #[derive(Serialize)]
-struct IndexView<'a> {
-    lang: &'a str,
-    labels: &'static Labels,
-    title: &'a str,
-    subtitle: Option<&'a str>,
-    description: Vec<&'a str>,
+struct SiteView {
+    title: String,
+    subtitle: Option<String>,
+    description: Vec<String>,
     organizer: LinkView,
     partners: Vec<LinkView>,
     place: Option<PlaceView>,
     credits: Vec<CreditView>,
-    feed_url: String,
+    copyright: Option<String>,
+    /// The cycle's page, relative to the page.
+    index: String,
+    /// The calendar file, relative to the page.
+    calendar: String,
+    feed: FeedView,
+    /// The cover, relative to the page.
     cover: Option<String>,
-    /// The stylesheet, marked safe: escaping would break it, and it is ours.
+    /// The cover's absolute address, for link previews.
+    cover_url: Option<String>,
+    /// The stylesheet, marked safe: escaping would break it, and it is the organizer's.
     style: Value,
-    sessions: Vec<SessionView>,
 }
 
-impl<'a> IndexView<'a> {
-    fn new(cycle: &'a Cycle, episodes: &[Episode], inputs: &PageInputs) -> Self {
+#[derive(Serialize)]
+struct FeedView {
+    /// Relative to the page.
+    href: String,
+    /// Absolute, to copy into an app.
+    url: String,
+    /// Opens Apple Podcasts (and other apps that take `podcast://`).
+    apple: String,
+    /// Opens AntennaPod's subscribe page, which hands the feed to the app.
+    antennapod: String,
+}
+
+impl SiteView {
+    fn new(cycle: &Cycle, inputs: &PageInputs, root: &str) -> Self {
         let podcast = &cycle.podcast;
-        let sessions = cycle
-            .sessions
-            .iter()
-            .map(|s| {
-                let episode = episodes.iter().find(|e| e.session.number == s.number);
-                SessionView::new(cycle, s, episode, inputs)
-            })
-            .collect();
-        IndexView {
-            lang: &podcast.lang.tag,
-            labels: podcast.lang.labels,
-            title: &podcast.title,
-            subtitle: podcast.subtitle.as_deref(),
-            description: paragraphs(&podcast.description),
-            organizer: LinkView::new(&cycle.organizer.name, cycle.organizer.url.as_ref()),
+        let feed_url = podcast
+            .base_url
+            .join(crate::episode::FEED_FILE)
+            .unwrap_or_else(|_| podcast.base_url.clone());
+        let without_scheme = feed_url
+            .as_str()
+            .split_once("://")
+            .map_or(feed_url.as_str(), |(_, rest)| rest);
+        let mut antennapod =
+            Url::parse("https://antennapod.org/deeplink/subscribe").expect("a valid URL");
+        antennapod
+            .query_pairs_mut()
+            .append_pair("url", feed_url.as_str());
+        SiteView {
+            title: podcast.title.clone(),
+            subtitle: podcast.subtitle.clone(),
+            description: paragraphs(&podcast.description)
+                .iter()
+                .map(|p| typeset(&podcast.lang, p))
+                .collect(),
+            organizer: LinkView::new(&cycle.organizer.name, cycle.organizer.url.as_ref(), None),
             partners: cycle
                 .partners
                 .iter()
-                .map(|p| LinkView::new(&p.name, p.url.as_ref()))
+                .map(|p| LinkView::new(&p.name, p.url.as_ref(), None))
                 .collect(),
             place: cycle.place.as_ref().map(|p| PlaceView {
                 name: p.name.clone(),
                 address: p.address.clone(),
                 url: p.url.as_ref().map(ToString::to_string),
-                map: map_url(&p.address),
+                map: map_url(p),
             }),
             credits: cycle
                 .credits
                 .iter()
                 .map(|c| CreditView {
                     role: c.role.clone(),
-                    who: LinkView::new(&c.name, c.url.as_ref()),
+                    who: LinkView::new(&c.name, c.url.as_ref(), None),
                 })
                 .collect(),
-            feed_url: podcast
-                .base_url
-                .join(crate::episode::FEED_FILE)
-                .map(|u| u.to_string())
-                .unwrap_or_default(),
-            cover: inputs.cover.clone(),
-            style: Value::from_safe_string(STYLE.to_string()),
-            sessions,
+            copyright: podcast.copyright.clone(),
+            index: format!("{root}index.html"),
+            calendar: format!("{root}{}", crate::calendar::CALENDAR_FILE),
+            feed: FeedView {
+                href: format!("{root}{}", crate::episode::FEED_FILE),
+                url: feed_url.to_string(),
+                apple: format!("podcast://{without_scheme}"),
+                antennapod: antennapod.to_string(),
+            },
+            cover: inputs.cover.as_ref().map(|c| format!("{root}{c}")),
+            cover_url: inputs
+                .cover
+                .as_ref()
+                .and_then(|c| podcast.base_url.join(c).ok())
+                .map(|u| u.to_string()),
+            style: Value::from_safe_string(
+                inputs
+                    .theme
+                    .style
+                    .clone()
+                    .unwrap_or_else(|| STYLE.to_string()),
+            ),
         }
     }
 }
@@ -166,16 +441,27 @@ struct NotesView {
 }
 
 #[derive(Serialize)]
+struct NavView {
+    /// Relative to the session pages.
+    href: String,
+    number: u32,
+    title: String,
+}
+
+#[derive(Serialize)]
 struct LinkView {
     name: String,
     url: Option<String>,
+    /// Language of the name, when not the cycle's.
+    lang: Option<String>,
 }
 
 impl LinkView {
-    fn new(name: &str, url: Option<&Url>) -> Self {
+    fn new(name: &str, url: Option<&Url>, lang: Option<&String>) -> Self {
         LinkView {
             name: name.to_string(),
             url: url.map(ToString::to_string),
+            lang: lang.cloned(),
         }
     }
 }
@@ -196,14 +482,22 @@ struct CreditView {
 
 #[derive(Serialize)]
 struct SessionView {
+    /// `NN-id`: the session's anchor on the cycle's page.
     anchor: String,
+    /// The session's page, relative to the page.
+    href: String,
+    /// The session's page, absolute.
     page: String,
     number: u32,
     bonus: bool,
+    /// Not recorded, and on the day of publishing or later.
+    upcoming: bool,
     date: String,
     datetime: String,
     title: String,
     description: Vec<String>,
+    /// The description's first paragraph, cut at about 300 characters.
+    summary: String,
     speakers: Vec<SpeakerView>,
     episode: Option<EpisodeView>,
     rebroadcasts: Vec<RebroadcastView>,
@@ -235,40 +529,51 @@ struct CueView {
 }
 
 impl SessionView {
+    /// `root` leads from the page to `feed/`: `""` or `"../"`.
     fn new(
         cycle: &Cycle,
         session: &Session,
         episode: Option<&Episode>,
         inputs: &PageInputs,
+        root: &str,
     ) -> Self {
         let lang = &cycle.podcast.lang;
         let datetime = match session.time {
             Some(t) => format!("{}T{}", session.date, t.format("%H:%M")),
             None => session.date.to_string(),
         };
+        let href = if root.is_empty() {
+            session_path(session)
+        } else {
+            format!("{}.html", session.stem())
+        };
         SessionView {
             anchor: session.stem(),
+            href,
             page: session_url(cycle, session).to_string(),
             number: session.number,
             bonus: session.episode_type == EpisodeType::Bonus,
+            upcoming: episode.is_none() && session.date >= inputs.today,
             date: lang.long_date(session.date, session.time),
             datetime,
             title: session.title.clone(),
             description: paragraphs(&session.description)
-                .into_iter()
-                .map(str::to_string)
+                .iter()
+                .map(|p| typeset(lang, p))
                 .collect(),
+            summary: summary(&session.description, 300),
             speakers: session
                 .speakers
                 .iter()
                 .map(|s| SpeakerView {
                     name: s.name.clone(),
                     affiliation: s.affiliation.clone(),
+                    lang: s.lang.clone(),
                     url: s.url.as_ref().map(ToString::to_string),
                     role: (s.role != Role::Speaker).then(|| lang.role_label(s.role)),
                 })
                 .collect(),
-            episode: episode.map(|e| EpisodeView::new(lang, e)),
+            episode: episode.map(|e| EpisodeView::new(lang, e, root)),
             rebroadcasts: session
                 .rebroadcasts
                 .iter()
@@ -277,8 +582,21 @@ impl SessionView {
                     station: r.station.clone(),
                     frequency: r.frequency.clone(),
                     aired: r.aired.map(|d| lang.short_date(d)),
+                    aired_datetime: r.aired.map(|d| d.to_string()),
                     url: r.url.to_string(),
                     note: r.note.clone(),
+                    edit: episode
+                        .and_then(|e| {
+                            e.renditions
+                                .iter()
+                                .find(|x| Some(&x.source) == r.file.as_ref())
+                        })
+                        .map(|x| RadioEditView {
+                            file: format!("{root}{}", x.file),
+                            duration: human_duration(x.audio.duration_secs()),
+                            size: human_size(lang, x.length),
+                            format: x.audio.codec.to_uppercase(),
+                        }),
                 })
                 .collect(),
             reports: session
@@ -292,7 +610,7 @@ impl SessionView {
                 .map(|d| DrawingView {
                     src: match &d.source {
                         Source::Url(u) => u.to_string(),
-                        Source::File(p) => drawing_target(p),
+                        Source::File(p) => format!("{root}{}", drawing_target(p)),
                     },
                     absolute: match &d.source {
                         Source::Url(u) => u.to_string(),
@@ -310,7 +628,7 @@ impl SessionView {
             links: session
                 .links
                 .iter()
-                .map(|l| LinkView::new(&l.title, Some(&l.url)))
+                .map(|l| LinkView::new(&l.title, Some(&l.url), l.lang.as_ref()))
                 .collect(),
             chapters: session
                 .chapters
@@ -363,6 +681,8 @@ fn clock(ms: u64) -> String {
 struct SpeakerView {
     name: String,
     affiliation: Option<String>,
+    /// Language of the affiliation, when not the cycle's.
+    lang: Option<String>,
     url: Option<String>,
     /// What they did, when they did not simply speak.
     role: Option<&'static str>,
@@ -370,22 +690,31 @@ struct SpeakerView {
 
 #[derive(Serialize)]
 struct EpisodeView {
+    /// Relative to the page.
     file: String,
+    /// The file's name, e.g. `01-x.mp3`.
+    name: String,
     url: String,
     mime: &'static str,
     duration: String,
     size: String,
     format: String,
-    /// WebVTT captions for the player, when there is a transcript.
+    /// WebVTT captions for the player, when there is a transcript; relative to the page.
     captions: Option<String>,
-    /// The transcript as SubRip, to download.
+    /// The transcript as SubRip, to download; relative to the page.
     srt: Option<String>,
 }
 
 impl EpisodeView {
-    fn new(lang: &Lang, episode: &Episode) -> Self {
+    fn new(lang: &Lang, episode: &Episode, root: &str) -> Self {
         EpisodeView {
-            file: episode.file.clone(),
+            file: format!("{root}{}", episode.file),
+            name: episode
+                .file
+                .rsplit('/')
+                .next()
+                .unwrap_or(&episode.file)
+                .to_string(),
             url: episode.url.to_string(),
             mime: episode.mime,
             duration: human_duration(episode.audio.duration_secs()),
@@ -393,11 +722,11 @@ impl EpisodeView {
             captions: episode
                 .transcript_files
                 .as_ref()
-                .map(|(vtt, _)| vtt.clone()),
+                .map(|(vtt, _)| format!("{root}{vtt}")),
             srt: episode
                 .transcript_files
                 .as_ref()
-                .map(|(_, srt)| srt.clone()),
+                .map(|(_, srt)| format!("{root}{srt}")),
             format: format!(
                 "{} {} kbit/s",
                 episode.audio.codec.to_uppercase(),
@@ -413,37 +742,85 @@ struct RebroadcastView {
     station: String,
     frequency: Option<String>,
     aired: Option<String>,
+    aired_datetime: Option<String>,
     url: String,
     note: Option<String>,
+    /// The radio edit itself, when published.
+    edit: Option<RadioEditView>,
+}
+
+#[derive(Serialize)]
+struct RadioEditView {
+    file: String,
+    duration: String,
+    size: String,
+    format: String,
 }
 
 #[derive(Serialize)]
 struct ReportView {
     title: String,
+    /// Language of the title and the report, when not the cycle's.
+    lang: Option<String>,
     url: Option<String>,
-    /// The report rendered from Markdown, marked safe for the template.
+    /// The report rendered from Markdown, its headings placed under the page's (`<h3>` and
+    /// below), marked safe for the template.
     html: Option<Value>,
+    /// Whether the report opens with its own title (a `#` heading), which then stands for
+    /// the config's.
+    titled: bool,
 }
 
 impl ReportView {
     fn new(report: &crate::model::Report, inputs: &PageInputs) -> Self {
-        let (url, html) = match &report.source {
-            Source::Url(u) => (Some(u.to_string()), None),
+        let (url, html, titled) = match &report.source {
+            Source::Url(u) => (Some(u.to_string()), None, false),
             Source::File(p) => {
-                let html = inputs
-                    .reports
-                    .iter()
-                    .find(|(path, _)| path == p)
-                    .map(|(_, h)| Value::from_safe_string(h.clone()));
-                (None, html)
+                let rendered = inputs.reports.iter().find(|(path, _)| path == p);
+                let titled = rendered.is_some_and(|(_, h)| h.trim_start().starts_with("<h1>"));
+                // Under the page's `<h2>`: the report's `#` becomes an `<h3>`, or, when the
+                // config's title stands above it as the `<h3>`, an `<h4>`.
+                let by = if titled { 2 } else { 3 };
+                let html = rendered.map(|(_, h)| Value::from_safe_string(demote_headings(h, by)));
+                (None, html, titled)
             }
         };
         ReportView {
             title: report.title.clone(),
+            lang: report.lang.clone(),
             url,
             html,
+            titled,
         }
     }
+}
+
+/// Moves the headings of rendered Markdown `by` levels down (at most `<h6>`), so that a
+/// report's `#` sits under the page's own headings.
+fn demote_headings(html: &str, by: usize) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<h").into_iter().chain(rest.find("</h")).min() {
+        let closing = rest[at..].starts_with("</h");
+        let digit_at = at + if closing { 3 } else { 2 };
+        let level = rest[digit_at..]
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
+            .filter(|l| (1..=6).contains(l))
+            .filter(|_| rest[digit_at + 1..].starts_with(['>', ' ']));
+        out.push_str(&rest[..digit_at]);
+        match level {
+            Some(level) => {
+                let moved = (level as usize + by).min(6);
+                out.push_str(&moved.to_string());
+                rest = &rest[digit_at + 1..];
+            }
+            None => rest = &rest[digit_at..],
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Serialize)]
@@ -456,16 +833,55 @@ struct DrawingView {
     credit: Option<String>,
 }
 
-fn paragraphs(text: &str) -> Vec<&str> {
+fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
+        .map(str::to_string)
         .collect()
 }
 
-fn map_url(address: &str) -> String {
+/// Keeps French punctuation with its word: the space before `?`, `!`, `;`, `:` and inside
+/// `« »` becomes non-breaking, so that no line starts with a lone `?`. Other languages are left
+/// as written.
+fn typeset(lang: &Lang, text: &str) -> String {
+    if !lang.tag.starts_with("fr") {
+        return text.to_string();
+    }
+    text.replace(" ?", "\u{202f}?")
+        .replace(" !", "\u{202f}!")
+        .replace(" ;", "\u{202f};")
+        .replace(" :", "\u{a0}:")
+        .replace("« ", "«\u{a0}")
+        .replace(" »", "\u{a0}»")
+}
+
+/// The first paragraph of a text, cut after a word at about `max` characters.
+fn summary(text: &str, max: usize) -> String {
+    let first = paragraphs(text).into_iter().next().unwrap_or_default();
+    if first.chars().count() <= max {
+        return first;
+    }
+    let cut: String = first.chars().take(max).collect();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(words, _)| words);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ']))
+}
+
+/// The place on OpenStreetMap: its object when the config names one, else a search for its
+/// address.
+fn map_url(place: &crate::model::Place) -> String {
+    if let Some(osm) = &place.osm {
+        let kind = match osm.as_bytes().first() {
+            Some(b'N') => "node",
+            Some(b'R') => "relation",
+            _ => "way",
+        };
+        return format!("https://www.openstreetmap.org/{kind}/{}", &osm[1..]);
+    }
     let mut url = Url::parse("https://www.openstreetmap.org/search").expect("valid URL");
-    url.query_pairs_mut().append_pair("query", address);
+    url.query_pairs_mut().append_pair("query", &place.address);
     url.to_string()
 }
 
@@ -515,5 +931,50 @@ mod tests {
         assert_eq!(human_duration(1512.4), "25 min 12 s");
         assert_eq!(human_duration(3725.0), "1 h 02 min");
         assert_eq!(human_duration(32.7), "33 s");
+    }
+
+    #[test]
+    fn keeps_french_punctuation_with_its_word() {
+        let fr = Lang::from_tag("fr").unwrap();
+        assert_eq!(
+            typeset(&fr, "Quoi ? « Ceci » : oui !"),
+            "Quoi\u{202f}? «\u{a0}Ceci\u{a0}»\u{a0}: oui\u{202f}!"
+        );
+        let en = Lang::from_tag("en").unwrap();
+        assert_eq!(typeset(&en, "What ? Yes !"), "What ? Yes !");
+    }
+
+    #[test]
+    fn places_report_headings_under_the_page_headings() {
+        let html = render_markdown("# Titre\n\n## Partie\n\n---\n\n#### Détail\n");
+        let demoted = demote_headings(&html, 3);
+        assert!(demoted.contains("<h4>Titre</h4>"), "{demoted}");
+        assert!(demoted.contains("<h5>Partie</h5>"), "{demoted}");
+        assert!(demoted.contains("<h6>Détail</h6>"), "{demoted}");
+        assert!(demoted.contains("<hr />"), "{demoted}");
+        assert!(
+            !demoted.contains("<h1") && !demoted.contains("<h2"),
+            "{demoted}"
+        );
+    }
+
+    #[test]
+    fn reports_a_theme_template_error_with_its_file_and_line() {
+        let theme = Theme {
+            index: Some(ThemeFile {
+                shown: "theme/index.html".into(),
+                source: "<p>\n{% for x in %}\n</p>".into(),
+            }),
+            ..Theme::default()
+        };
+        let errors = check_theme(&theme);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].file, "theme/index.html");
+        assert_eq!(errors[0].line, Some(2));
+        let shown = errors[0].to_string();
+        assert!(
+            shown.starts_with("theme/index.html:2:1: error: template error: syntax error"),
+            "{shown}"
+        );
     }
 }

@@ -1,23 +1,34 @@
-//! Stage 3: a recording → its [`AudioInfo`], counted from the stream's packets.
+//! Stage 3: a recording → its [`AudioInfo`], counted from the stream's packets or frames.
 //!
-//! The only module that uses symphonia. The file is streamed packet by packet and never
-//! decoded: the exact duration is the sum of the packets' durations less the encoder delay and
-//! padding the stream declares, so a VBR MP3 without a Xing header comes out exact. Symphonia
-//! has panicked on crafted input in the past, so each probe runs under `catch_unwind`.
+//! The only module that uses symphonia. Nothing is decoded: the exact duration is the sum of
+//! the packets' durations less the encoder delay and padding the stream declares, so a VBR MP3
+//! without a Xing header comes out exact. Where symphonia's count is off, the container is read
+//! here: MP3s are walked frame by frame by [`crate::mpeg::scan`] (faster than symphonia's
+//! packets, and it reports damage), and an MP4's edit list is applied with [`crate::mp4`].
+//! The file is opened again for those walks; it is only ever read.
+//!
+//! Every probe runs under `catch_unwind` (symphonia has panicked on crafted input), every loop
+//! is bounded by the file's size, and a stream whose stated length disagrees with what it holds
+//! is either rejected (cut short, damaged) or accepted with a warning: a wrong duration is
+//! never passed on silently.
 
 use std::fs::File;
-use std::io::{Cursor, ErrorKind, Read, Seek, SeekFrom};
+use std::io::{self, Cursor, ErrorKind, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use symphonia::core::codecs::CodecParameters;
+use symphonia::core::codecs::audio::AudioCodecParameters;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, Track, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
-use symphonia::core::meta::{MetadataOptions, StandardTag};
+use symphonia::core::meta::{MetadataOptions, MetadataRevision, StandardTag};
+use symphonia::core::units::TimeBase;
 
 use crate::model::{AudioInfo, Tags};
+use crate::mpeg::Scan;
 
 /// Why a file could not be probed.
 #[derive(Debug, thiserror::Error)]
@@ -40,64 +51,201 @@ pub enum ProbeError {
     Crashed(String),
 }
 
-/// How many bytes of the file's start are kept to look for an MP3 frame-count header.
-const HEAD_LEN: usize = 64 * 1024;
+/// Packets in a row that carry neither bytes nor duration before the reader is given up on.
+const MAX_IDLE_PACKETS: u64 = 10_000;
+
+/// Files probed at once by [`probe_files`].
+const MAX_THREADS: usize = 4;
+
+/// Chunks of a WAV file walked at most for its tags.
+const MAX_CHUNKS: usize = 4096;
+
+/// Largest tag chunk read (a tag with a large cover picture).
+const MAX_TAG_CHUNK_LEN: u64 = 16 * 1024 * 1024;
+
+/// Bytes at the end of an Ogg file searched for its last page.
+const OGG_TAIL_LEN: u64 = 64 * 1024 + 282;
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    (&mut file).take(HEAD_LEN as u64).read_to_end(&mut head)?;
-    file.seek(SeekFrom::Start(0))?;
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    probe_source(Box::new(file), &head, extension.as_deref(), size)
+    let size = File::open(path)?.metadata()?.len();
+    probe_input(
+        &Input::File(path.to_path_buf()),
+        extension_of(path).as_deref(),
+        size,
+    )
+}
+
+/// Probes files on disk, several at once, in the order given.
+///
+/// Probing is bound by reading the files: a few threads keep the disk and the page cache busy
+/// while one of them parses.
+pub fn probe_files(paths: &[PathBuf]) -> Vec<Result<AudioInfo, ProbeError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(paths.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<AudioInfo, ProbeError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = paths.get(i) else {
+                            break done;
+                        };
+                        done.push((i, probe_file(path)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("probe_file catches the reader's panics"))
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Probes bytes in memory (`extension` is a hint, e.g. `"mp3"`).
 pub fn probe_bytes(bytes: Vec<u8>, extension: Option<&str>) -> Result<AudioInfo, ProbeError> {
     let size = bytes.len() as u64;
-    let head = bytes[..bytes.len().min(HEAD_LEN)].to_vec();
-    probe_source(Box::new(Cursor::new(bytes)), &head, extension, size)
+    let extension = extension.map(str::to_ascii_lowercase);
+    probe_input(&Input::Bytes(bytes.into()), extension.as_deref(), size)
 }
 
-fn probe_source(
-    source: Box<dyn MediaSource>,
-    head: &[u8],
-    extension: Option<&str>,
-    size: u64,
-) -> Result<AudioInfo, ProbeError> {
+fn extension_of(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// What is probed: each reader (symphonia's, the MP3 walk, the MP4 box reader) opens its own.
+enum Input {
+    File(PathBuf),
+    Bytes(Arc<[u8]>),
+}
+
+impl Input {
+    fn open(&self) -> io::Result<Box<dyn MediaSource>> {
+        Ok(match self {
+            Input::File(path) => Box::new(File::open(path)?),
+            Input::Bytes(bytes) => Box::new(Cursor::new(Arc::clone(bytes))),
+        })
+    }
+}
+
+fn probe_input(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo, ProbeError> {
     if size == 0 {
         return Err(ProbeError::Empty);
     }
-    catch_unwind(AssertUnwindSafe(|| count(source, head, extension, size))).unwrap_or_else(
-        |panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(ProbeError::Crashed(message))
-        },
-    )
+    catch_unwind(AssertUnwindSafe(|| count(input, extension, size))).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(ProbeError::Crashed(message))
+    })
 }
 
-/// Opens the container, then walks its packets.
-fn count(
-    source: Box<dyn MediaSource>,
-    head: &[u8],
+/// What counting the stream gave.
+struct Counted {
+    /// Playable frames: delay and padding removed.
+    frames: u64,
+    /// Bytes of audio packets.
+    audio_bytes: u64,
+}
+
+/// Opens the container, then counts its frames the way that suits it.
+fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo, ProbeError> {
+    let mut format = open_format(input, extension)?;
+    let container = format.format_info().short_name.to_string();
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| ProbeError::Unsupported("no audio track".into()))?
+        .clone();
+    let Some(CodecParameters::Audio(params)) = &track.codec_params else {
+        return Err(ProbeError::Unsupported("no audio codec parameters".into()));
+    };
+    let codec = codec_name(params.codec);
+    let mut sample_rate = params
+        .sample_rate
+        .filter(|&r| r > 0)
+        .ok_or_else(|| ProbeError::Unsupported("the stream states no sample rate".into()))?;
+    let mut channels = params.channels.as_ref().map_or(0, |c| c.count() as u32);
+    let mut warnings = Vec::new();
+
+    let mp3 = if container == "mp3" {
+        crate::mpeg::scan(input.open()?, size)?
+    } else {
+        None
+    };
+    let counted = match &mp3 {
+        Some(scan) => {
+            sample_rate = scan.header.sample_rate();
+            channels = scan.header.channels();
+            count_mp3(scan, &track, &mut warnings)?
+        }
+        None => count_packets(
+            format.as_mut(),
+            &track,
+            params,
+            Stream {
+                input,
+                size,
+                container: &container,
+                codec: &codec,
+                sample_rate,
+            },
+            &mut warnings,
+        )?,
+    };
+    if counted.frames == 0 {
+        return Err(ProbeError::Corrupt("the file holds no audio".into()));
+    }
+    if let Some(extension) = extension
+        && !extension_fits(&container, extension)
+    {
+        warnings.push(format!(
+            "the file holds {codec} audio in {} container, not what its `.{extension}` extension says",
+            container_name(&container)
+        ));
+    }
+    let extra = if container == "wave" {
+        wave_tags(input, size)
+    } else {
+        Vec::new()
+    };
+    let tags = read_tags(format.as_mut(), extra);
+    let bits_per_sample = bit_depth(&codec, params);
+    Ok(AudioInfo {
+        container,
+        codec,
+        sample_rate,
+        channels,
+        bits_per_sample,
+        frames: counted.frames,
+        size,
+        audio_bytes: counted.audio_bytes,
+        tags,
+        warnings,
+    })
+}
+
+fn open_format(
+    input: &Input,
     extension: Option<&str>,
-    size: u64,
-) -> Result<AudioInfo, ProbeError> {
-    let stream = MediaSourceStream::new(source, Default::default());
+) -> Result<Box<dyn FormatReader>, ProbeError> {
+    let stream = MediaSourceStream::new(input.open()?, Default::default());
     let mut hint = Hint::new();
     if let Some(extension) = extension {
         hint.with_extension(extension);
     }
-    let mut format = symphonia::default::get_probe()
+    symphonia::default::get_probe()
         .probe(
             &hint,
             stream,
@@ -115,23 +263,149 @@ fn count(
             SymphoniaError::IoError(_) => ProbeError::Corrupt(
                 "the file ends before its structure does: it is truncated".into(),
             ),
+            // An MP4 whose index is missing: cut short, or never finished (a recorder that
+            // stopped abruptly writes the index last).
+            SymphoniaError::Unsupported(why) if why.contains("moov") && starts_like_mp4(input) => {
+                ProbeError::Corrupt(
+                    "the MP4 file has no index (`moov` box): it is truncated, or its recording was never finished"
+                        .into(),
+                )
+            }
+            SymphoniaError::Unsupported(why) if why.contains("no suitable format reader") => {
+                ProbeError::Unsupported(
+                    "its bytes are in none of the formats cyclecast reads: MP3, MP4/M4A, FLAC, Ogg, WAV, AIFF"
+                        .into(),
+                )
+            }
             other => ProbeError::Unsupported(other.to_string()),
-        })?;
-    let container = format.format_info().short_name.to_string();
-    let track = format
-        .default_track(TrackType::Audio)
-        .ok_or_else(|| ProbeError::Unsupported("no audio track".into()))?
-        .clone();
-    let Some(CodecParameters::Audio(params)) = &track.codec_params else {
-        return Err(ProbeError::Unsupported("no audio codec parameters".into()));
-    };
-    let codec = codec_name(params.codec);
-    let sample_rate = params
-        .sample_rate
-        .filter(|&r| r > 0)
-        .ok_or_else(|| ProbeError::Unsupported("the stream states no sample rate".into()))?;
-    let channels = params.channels.as_ref().map_or(0, |c| c.count() as u32);
+        })
+}
 
+/// Whether the file starts with an MP4 `ftyp` box.
+fn starts_like_mp4(input: &Input) -> bool {
+    let mut head = [0u8; 8];
+    input
+        .open()
+        .and_then(|mut r| r.read_exact(&mut head))
+        .is_ok_and(|()| &head[4..] == b"ftyp")
+}
+
+/// An MP3's length from its frames ([`crate::mpeg::scan`]), checked against its Xing, Info or
+/// VBRI header; the encoder delay and padding of its LAME header removed.
+fn count_mp3(
+    scan: &Scan,
+    track: &Track,
+    warnings: &mut Vec<String>,
+) -> Result<Counted, ProbeError> {
+    if scan.gave_up {
+        return Err(ProbeError::Corrupt(format!(
+            "the MP3 stream is damaged in more than {} places",
+            crate::mpeg::MAX_RESYNCS
+        )));
+    }
+    let rate = scan.header.sample_rate();
+    let per_frame = u64::from(scan.header.samples());
+    let trimmed = scan
+        .info
+        .and_then(|info| info.trim)
+        .map_or(0, |(start, end)| u64::from(start) + u64::from(end));
+    let frames = scan.samples().saturating_sub(trimmed);
+    let seconds = |samples: u64| samples as f64 / f64::from(rate);
+    let counted_s = seconds(frames);
+    let mut cut_short_reported = false;
+    match scan.info.and_then(|info| Some((info, info.frames?))) {
+        Some((info, stated)) if u64::from(stated).abs_diff(scan.frames) > 1 => {
+            let stated_s = seconds((u64::from(stated) * per_frame).saturating_sub(trimmed));
+            // A header that states more frames than the file holds: either the file was cut
+            // (then its bytes are missing too), or the header is wrong. Encoders differ on
+            // whether the byte count includes the tags before the first frame.
+            let bytes_missing = info
+                .bytes
+                .is_none_or(|b| u64::from(b) > scan.stream_bytes + scan.first_frame);
+            if u64::from(stated) > scan.frames && (scan.cut_short || bytes_missing) {
+                return Err(ProbeError::Corrupt(format!(
+                    "the file is truncated: its header states {stated_s:.3} s but only {counted_s:.3} s of audio are there"
+                )));
+            }
+            warnings.push(format!(
+                "the MP3 header states {stated_s:.3} s but the stream holds {counted_s:.3} s: players that trust the header show the wrong duration (the exact figure is used)"
+            ));
+        }
+        Some(_) => {}
+        None if !scan.constant_bitrate => {
+            // symphonia, like browsers, estimates the length of an MP3 without a frame count
+            // from the bitrate of its first frames.
+            if let Some(estimate) = track.num_frames
+                && estimate.abs_diff(frames) > per_frame
+            {
+                warnings.push(format!(
+                    "this VBR MP3 has no Xing header: players estimate {:.3} s, the stream holds {counted_s:.3} s (the exact figure is used)",
+                    seconds(estimate)
+                ));
+            }
+        }
+        None => {}
+    }
+    if scan.cut_short {
+        cut_short_reported = true;
+        warnings.push(
+            "the file ends in the middle of an MP3 frame: it may be truncated (the incomplete frame is not counted)"
+                .into(),
+        );
+    }
+    if scan.damaged > 0 {
+        let at = seconds(scan.frames_before_damage.unwrap_or(0) * per_frame);
+        warnings.push(format!(
+            "the MP3 stream is damaged in {} place{}, the first at {at:.3} s: {} bytes that are not audio were skipped, as players skip them",
+            scan.damaged,
+            if scan.damaged == 1 { "" } else { "s" },
+            scan.damaged_bytes
+        ));
+    }
+    if scan.leading_junk > 0 && !scan.leading_zeros {
+        warnings.push(format!(
+            "the file starts with {} bytes that are not audio (skipped)",
+            scan.leading_junk
+        ));
+    }
+    if scan.trailing_junk > 0 && !cut_short_reported {
+        warnings.push(format!(
+            "the file ends with {} bytes that are neither audio nor a tag (ignored)",
+            scan.trailing_junk
+        ));
+    }
+    Ok(Counted {
+        frames,
+        audio_bytes: scan.audio_bytes,
+    })
+}
+
+/// What a packet count needs to know of the stream besides its track.
+struct Stream<'a> {
+    input: &'a Input,
+    size: u64,
+    container: &'a str,
+    codec: &'a str,
+    sample_rate: u32,
+}
+
+/// The length of any other stream: the sum of its packets' durations, then what the container
+/// says to trim.
+fn count_packets(
+    format: &mut dyn FormatReader,
+    track: &Track,
+    params: &AudioCodecParameters,
+    stream: Stream<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Counted, ProbeError> {
+    let Stream {
+        input,
+        size,
+        container,
+        codec,
+        sample_rate,
+    } = stream;
+    let channels = params.channels.as_ref().map_or(0, |c| c.count() as u64);
     // A PCM packet's stated duration is its nominal block, even when the file ends midway.
     let pcm_frame_bytes = codec
         .starts_with("pcm_")
@@ -139,106 +413,181 @@ fn count(
             params
                 .bits_per_coded_sample
                 .or(params.bits_per_sample)
-                .map(|bits| u64::from(bits.div_ceil(8)) * u64::from(channels))
+                .map(|bits| u64::from(bits.div_ceil(8)) * channels)
         })
         .flatten()
         .filter(|&b| b > 0);
-    let mut warnings = Vec::new();
-    let (packet_frames, audio_bytes) =
-        sum_packets(format.as_mut(), track.id, pcm_frame_bytes, &mut warnings)?;
-    let trimmed = u64::from(track.delay.unwrap_or(0)) + u64::from(track.padding.unwrap_or(0));
-    let frames = packet_frames.saturating_sub(trimmed);
-    if frames == 0 {
-        return Err(ProbeError::Corrupt(
-            "the file holds no audio packets".into(),
-        ));
+    // FLAC frames carry their position: a jump between two of them is audio that is lost.
+    let check_gaps = container == "flac";
+    let packets = sum_packets(format, track.id, pcm_frame_bytes, check_gaps, size)?;
+    let to_frames = |ticks: u64| ticks_to_frames(ticks, track.time_base, sample_rate);
+    let seconds = |frames: u64| frames as f64 / f64::from(sample_rate);
+    if let Some(gap) = packets.gap {
+        return Err(ProbeError::Corrupt(format!(
+            "the audio stream is damaged in the middle: {:.3} s of audio cannot be read{}, from {:.3} s",
+            seconds(to_frames(gap.missing)),
+            if gap.places > 1 {
+                format!(" in {} places", gap.places)
+            } else {
+                String::new()
+            },
+            seconds(to_frames(gap.at)),
+        )));
     }
-    // An MP3 without a Xing, Info or VBRI header states no length: symphonia then estimates
-    // one from the first frame's bitrate, which is what players show too.
-    let declared = container != "mp3" || crate::mpeg::has_frame_count_header(head);
+    if packets.reset {
+        warnings.push(
+            "the stream changes its parameters midway: only the first part is counted".into(),
+        );
+    }
+    let raw = to_frames(packets.ticks);
+    let before = warnings.len();
+    if container == "ogg" && !ogg_ends(input, size)? {
+        warnings.push("the Ogg stream has no end-of-stream page: the file may be truncated".into());
+    }
     if let Some(stated) = track.num_frames {
-        check_stated_length(stated, frames, sample_rate, declared, &mut warnings)?;
+        check_stated_length(stated, raw, sample_rate, warnings)?;
     }
-    let tags = read_tags(format.as_mut());
-    let bits_per_sample = params.bits_per_sample.filter(|_| has_bit_depth(&codec));
-    Ok(AudioInfo {
-        container,
-        codec,
-        sample_rate,
-        channels,
-        bits_per_sample,
+    if packets.ended_early && warnings.len() == before {
+        warnings.push("the file ends in the middle of a packet: it may be truncated".into());
+    }
+    let frames = match (container, codec) {
+        // Free-format MP3, which the frame walk leaves to symphonia.
+        ("mp3", _) => raw
+            .saturating_sub(u64::from(track.delay.unwrap_or(0)))
+            .saturating_sub(u64::from(track.padding.unwrap_or(0))),
+        // The Ogg reader trims the end from the last granule position, but not Opus's
+        // pre-skip (Vorbis's first-packet discard is trimmed already).
+        ("ogg", "opus") => raw.saturating_sub(u64::from(track.delay.unwrap_or(0))),
+        ("isomp4", _) => match mp4_playable(input, size, track.id, packets.ticks, sample_rate)? {
+            Some(ticks) => to_frames(ticks),
+            None => raw,
+        },
+        _ => raw,
+    };
+    Ok(Counted {
         frames,
-        size,
-        audio_bytes,
-        tags,
-        warnings,
+        audio_bytes: packets.bytes,
     })
 }
 
-/// Compares the length a header states (or a player would estimate) with the one counted.
+/// Compares the length a header states with the one counted from the packets.
 fn check_stated_length(
     stated: u64,
     counted: u64,
     sample_rate: u32,
-    declared: bool,
     warnings: &mut Vec<String>,
 ) -> Result<(), ProbeError> {
-    // One MP3 frame (1,152 samples) of slack: encoders round differently.
-    if stated.abs_diff(counted) <= 1152 {
-        return Ok(());
-    }
     let seconds = |frames: u64| frames as f64 / f64::from(sample_rate);
     let (stated_s, counted_s) = (seconds(stated), seconds(counted));
-    if !declared {
-        warnings.push(format!(
-            "this VBR MP3 has no Xing header: players estimate {stated_s:.3} s, the stream holds {counted_s:.3} s (the exact figure is used)"
-        ));
-        Ok(())
-    } else if stated > counted {
+    // One MP3 frame (1,152 samples) of slack: encoders round differently.
+    if stated > counted + 1152 {
         Err(ProbeError::Corrupt(format!(
             "the file is truncated: its header states {stated_s:.3} s but only {counted_s:.3} s of audio are there"
         )))
-    } else {
+    } else if stated > counted {
+        warnings.push(format!(
+            "the file ends {} samples before its header says: it may be cut short",
+            stated - counted
+        ));
+        Ok(())
+    } else if counted > stated + 1152 {
         warnings.push(format!(
             "the header states {stated_s:.3} s but the stream holds {counted_s:.3} s (the exact figure is used)"
         ));
         Ok(())
+    } else {
+        Ok(())
     }
 }
 
-/// Sums the duration (in frames) and the bytes of every packet of the track.
+/// Audio lost between two packets.
+#[derive(Debug, Clone, Copy)]
+struct Gap {
+    /// Where the first loss starts, in ticks.
+    at: u64,
+    /// Ticks lost in all.
+    missing: u64,
+    /// How many separate losses.
+    places: u32,
+}
+
+/// The sum of a track's packets.
+#[derive(Debug, Default)]
+struct Packets {
+    /// Sum of their durations, in the track's time base.
+    ticks: u64,
+    /// Sum of their bytes.
+    bytes: u64,
+    /// Audio missing between packets, where positions are known.
+    gap: Option<Gap>,
+    /// The file ends in the middle of a packet.
+    ended_early: bool,
+    /// The stream changed its parameters; what follows is not counted.
+    reset: bool,
+}
+
+/// Sums the duration and the bytes of every packet of the track.
 fn sum_packets(
     format: &mut dyn FormatReader,
     track_id: u32,
     pcm_frame_bytes: Option<u64>,
-    warnings: &mut Vec<String>,
-) -> Result<(u64, u64), ProbeError> {
-    let (mut frames, mut bytes, mut packets) = (0u64, 0u64, 0u64);
+    check_gaps: bool,
+    size: u64,
+) -> Result<Packets, ProbeError> {
+    let mut sum = Packets::default();
+    let (mut packets, mut all, mut idle) = (0u64, 0u64, 0u64);
+    let mut next_pts: Option<i64> = None;
+    // Every packet but an idle one consumes at least a byte of the file.
+    let most = size.saturating_add(MAX_IDLE_PACKETS);
     loop {
         match format.next_packet() {
             Ok(Some(packet)) => {
-                if packet.track_id == track_id {
-                    frames += match pcm_frame_bytes {
-                        Some(size) => packet.data.len() as u64 / size,
-                        None => packet.dur.get(),
-                    };
-                    bytes += packet.data.len() as u64;
-                    packets += 1;
+                all += 1;
+                if packet.data.is_empty() && packet.dur.get() == 0 {
+                    idle += 1;
+                } else {
+                    idle = 0;
                 }
+                if idle > MAX_IDLE_PACKETS || all > most {
+                    return Err(ProbeError::Corrupt(
+                        "the audio reader makes no progress in this file: it is malformed".into(),
+                    ));
+                }
+                if packet.track_id != track_id {
+                    continue;
+                }
+                let ticks = match pcm_frame_bytes {
+                    Some(frame) => packet.data.len() as u64 / frame,
+                    None => packet.dur.get(),
+                };
+                if check_gaps {
+                    let pts = packet.pts.get();
+                    if let Some(expected) = next_pts
+                        && pts > expected
+                    {
+                        let gap = sum.gap.get_or_insert(Gap {
+                            at: u64::try_from(expected).unwrap_or(0),
+                            missing: 0,
+                            places: 0,
+                        });
+                        gap.missing = gap.missing.saturating_add(pts.abs_diff(expected));
+                        gap.places += 1;
+                    }
+                    next_pts = Some(pts.saturating_add(i64::try_from(ticks).unwrap_or(i64::MAX)));
+                }
+                sum.ticks = sum.ticks.saturating_add(ticks);
+                sum.bytes += packet.data.len() as u64;
+                packets += 1;
             }
             Ok(None) => break,
             Err(SymphoniaError::IoError(e))
                 if e.kind() == ErrorKind::UnexpectedEof && packets > 0 =>
             {
-                warnings
-                    .push("the file ends in the middle of a packet: it may be truncated".into());
+                sum.ended_early = true;
                 break;
             }
             Err(SymphoniaError::ResetRequired) => {
-                warnings.push(
-                    "the stream changes its parameters midway: only the first part is counted"
-                        .into(),
-                );
+                sum.reset = true;
                 break;
             }
             Err(SymphoniaError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
@@ -246,6 +595,7 @@ fn sum_packets(
                     "the file ends before its first audio packet: it is truncated".into(),
                 ));
             }
+            Err(SymphoniaError::IoError(e)) => return Err(ProbeError::Io(e)),
             Err(SymphoniaError::Unsupported(what)) => {
                 return Err(ProbeError::Unsupported(what.to_string()));
             }
@@ -261,48 +611,347 @@ fn sum_packets(
             }
         }
     }
-    Ok((frames, bytes))
+    Ok(sum)
+}
+
+/// Ticks of a time base as frames at `sample_rate`.
+fn ticks_to_frames(ticks: u64, time_base: Option<TimeBase>, sample_rate: u32) -> u64 {
+    match time_base {
+        Some(tb) if !(tb.numer.get() == 1 && tb.denom.get() == sample_rate) => {
+            let denom = u128::from(tb.denom.get());
+            let frames = (u128::from(ticks) * u128::from(tb.numer.get()) * u128::from(sample_rate)
+                + denom / 2)
+                / denom;
+            u64::try_from(frames).unwrap_or(u64::MAX)
+        }
+        _ => ticks,
+    }
+}
+
+/// The ticks of an MP4 track its edit list or `iTunSMPB` says to play.
+fn mp4_playable(
+    input: &Input,
+    size: u64,
+    track_id: u32,
+    total: u64,
+    sample_rate: u32,
+) -> Result<Option<u64>, ProbeError> {
+    let mut reader = input.open()?;
+    let Some(moov) = crate::mp4::read_moov(&mut reader, size)? else {
+        return Ok(None);
+    };
+    Ok(crate::mp4::parse_moov(&moov).playable(track_id, total, sample_rate))
+}
+
+/// Whether an Ogg file ends with a whole page marked end-of-stream.
+fn ogg_ends(input: &Input, size: u64) -> Result<bool, ProbeError> {
+    let from = size.saturating_sub(OGG_TAIL_LEN);
+    let mut reader = input.open()?;
+    reader.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    reader.take(OGG_TAIL_LEN).read_to_end(&mut tail)?;
+    Ok(ogg_tail_ends(&tail))
+}
+
+/// Whether the last Ogg page in `tail` (a file's last bytes) is whole and marked end-of-stream.
+fn ogg_tail_ends(tail: &[u8]) -> bool {
+    let Some(start) = tail.windows(5).rposition(|w| w == b"OggS\0") else {
+        return false;
+    };
+    let page = &tail[start..];
+    let Some(&segments) = page.get(26) else {
+        return false;
+    };
+    let Some(lacing) = page.get(27..27 + usize::from(segments)) else {
+        return false;
+    };
+    let len = 27 + usize::from(segments) + lacing.iter().map(|&l| usize::from(l)).sum::<usize>();
+    page.len() >= len && page[5] & 0x04 != 0
 }
 
 /// Lossy codecs state a bit depth for their decoded output only: it says nothing of the file.
-fn has_bit_depth(codec: &str) -> bool {
-    codec.starts_with("pcm") || matches!(codec, "flac" | "alac")
+fn bit_depth(codec: &str, params: &AudioCodecParameters) -> Option<u32> {
+    match codec {
+        // The ALAC magic cookie ends with its 24-byte config: frame length (4), version (1),
+        // bit depth (1), …
+        "alac" => params
+            .extra_data
+            .as_deref()
+            .filter(|cookie| cookie.len() >= 24)
+            .map(|cookie| u32::from(cookie[cookie.len() - 24 + 5]))
+            .filter(|&bits| bits > 0)
+            .or(params.bits_per_sample),
+        "flac" => params.bits_per_sample,
+        _ if codec.starts_with("pcm") => params.bits_per_sample,
+        _ => None,
+    }
 }
 
 /// Names a codec the way `ffprobe` does where symphonia knows it.
 fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
+    use symphonia::core::codecs::audio::well_known::{
+        CODEC_ID_AC3, CODEC_ID_EAC3, CODEC_ID_MP1, CODEC_ID_MP2, CODEC_ID_OPUS, CODEC_ID_SPEEX,
+    };
+    // Codecs symphonia reads containers of but has no decoder for.
+    let known = [
+        (CODEC_ID_OPUS, "opus"),
+        (CODEC_ID_SPEEX, "speex"),
+        (CODEC_ID_MP1, "mp1"),
+        (CODEC_ID_MP2, "mp2"),
+        (CODEC_ID_AC3, "ac3"),
+        (CODEC_ID_EAC3, "eac3"),
+    ];
     symphonia::default::get_codecs()
         .get_audio_decoder(id)
-        .map_or_else(
-            || format!("unknown ({id})"),
-            |d| d.codec.info.short_name.to_string(),
-        )
+        .map(|d| d.codec.info.short_name.to_string())
+        .or_else(|| {
+            known
+                .iter()
+                .find(|(k, _)| *k == id)
+                .map(|(_, name)| name.to_string())
+        })
+        .unwrap_or_else(|| format!("unknown ({id})"))
 }
 
-/// Reads the common tags from the latest metadata revision.
-fn read_tags(format: &mut dyn FormatReader) -> Tags {
-    let mut tags = Tags::default();
-    let mut metadata = format.metadata();
-    let Some(revision) = metadata.skip_to_latest() else {
-        return tags;
+/// The extensions a container's files carry.
+fn extension_fits(container: &str, extension: &str) -> bool {
+    let fitting: &[&str] = match container {
+        "mp3" => &["mp3", "mpga"],
+        "isomp4" => &["m4a", "m4b", "mp4", "m4p", "m4r", "mov", "3gp", "aac"],
+        "ogg" => &["ogg", "oga", "ogx", "opus", "spx"],
+        "flac" => &["flac", "fla"],
+        "wave" => &["wav", "wave", "bwf"],
+        "aiff" => &["aif", "aiff", "aifc", "aifr"],
+        _ => return true,
     };
-    for tag in &revision.media.tags {
-        let slot = match &tag.std {
-            Some(StandardTag::TrackTitle(v)) => (&mut tags.title, v),
-            Some(StandardTag::Artist(v)) => (&mut tags.artist, v),
-            Some(StandardTag::Album(v)) => (&mut tags.album, v),
-            Some(StandardTag::RecordingDate(v) | StandardTag::ReleaseDate(v)) => {
-                (&mut tags.date, v)
-            }
-            Some(StandardTag::Comment(v)) => (&mut tags.comment, v),
-            _ => continue,
-        };
-        if slot.0.is_none() && !slot.1.trim().is_empty() {
-            *slot.0 = Some(slot.1.trim().to_string());
+    fitting.contains(&extension)
+}
+
+fn container_name(container: &str) -> String {
+    match container {
+        "mp3" => "an MP3".into(),
+        "isomp4" => "an MP4".into(),
+        "ogg" => "an Ogg".into(),
+        "flac" => "a FLAC".into(),
+        "wave" => "a WAV".into(),
+        "aiff" => "an AIFF".into(),
+        other => format!("a {other}"),
+    }
+}
+
+/// Reads the common tags from every metadata revision (leading ID3v2, trailing APE and ID3v1,
+/// the container's own). The first revision that has a field gives it, in this order: ID3v2 and
+/// the container's own tags, then APE, then ID3v1, whose fields are cut at 30 bytes.
+fn read_tags(format: &mut dyn FormatReader, extra: Vec<MetadataRevision>) -> Tags {
+    let rank = |revision: &MetadataRevision| match revision.info.short_name {
+        "ape" | "apev1" | "apev2" => 1,
+        "id3v1" => 2,
+        _ => 0,
+    };
+    let mut found: Vec<(u8, Tags, DateRank)> = Vec::new();
+    let mut metadata = format.metadata();
+    loop {
+        if let Some(revision) = metadata.current() {
+            let (tags, date) = tags_of(revision);
+            found.push((rank(revision), tags, date));
+        }
+        if metadata.pop().is_none() {
+            break;
         }
     }
-    tags.has_picture = !revision.media.visuals.is_empty();
+    for revision in &extra {
+        let (tags, date) = tags_of(revision);
+        found.push((rank(revision), tags, date));
+    }
+    // Stable: revisions keep their order within each rank.
+    found.sort_by_key(|(rank, _, _)| *rank);
+    let mut tags = Tags::default();
+    let mut best_date = DateRank::None;
+    for (_, found, date) in found {
+        tags.title = tags.title.or(found.title);
+        tags.artist = tags.artist.or(found.artist);
+        tags.album = tags.album.or(found.album);
+        tags.comment = tags.comment.or(found.comment);
+        if found.date.is_some() && (tags.date.is_none() || date < best_date) {
+            tags.date = found.date;
+            best_date = date;
+        }
+        tags.has_picture |= found.has_picture;
+    }
     tags
+}
+
+/// Tags symphonia 0.6.1 leaves out of a WAV: its `LIST/INFO` chunk (the reader reads it, then
+/// drops it) and its `id3 ` chunk (where `tag` and many editors write). Damage here only loses
+/// tags: the walk stops at the first chunk that does not fit.
+fn wave_tags(input: &Input, size: u64) -> Vec<MetadataRevision> {
+    use symphonia::core::meta::well_known::METADATA_ID_WAVE;
+    use symphonia::core::meta::{MetadataBuilder, MetadataInfo};
+    use symphonia::default::meta::embedded::riff::{parse_riff_info_chunk, read_riff_id3_chunk};
+
+    let info = MetadataInfo {
+        metadata: METADATA_ID_WAVE,
+        short_name: "riff",
+        long_name: "RIFF INFO",
+    };
+    let mut revisions = Vec::new();
+    let Ok(mut reader) = input.open() else {
+        return revisions;
+    };
+    let mut read = |pos: u64, len: u64| -> Option<Vec<u8>> {
+        if pos.checked_add(len)? > size || len > MAX_TAG_CHUNK_LEN {
+            return None;
+        }
+        reader.seek(SeekFrom::Start(pos)).ok()?;
+        let mut bytes = vec![0; usize::try_from(len).ok()?];
+        reader.read_exact(&mut bytes).ok()?;
+        Some(bytes)
+    };
+    match read(0, 12) {
+        Some(head) if matches!(&head[..4], b"RIFF" | b"RF64") && &head[8..] == b"WAVE" => {}
+        _ => return revisions,
+    }
+    let mut pos = 12u64;
+    for _ in 0..MAX_CHUNKS {
+        let Some(header) = read(pos, 8) else {
+            break;
+        };
+        let id: [u8; 4] = header[..4].try_into().expect("4 bytes");
+        let len = u64::from(u32::from_le_bytes(header[4..].try_into().expect("4 bytes")));
+        let body = pos + 8;
+        match &id {
+            b"LIST" => {
+                if let Some(list) = read(body, len).filter(|l| l.starts_with(b"INFO")) {
+                    let mut builder = MetadataBuilder::new(info);
+                    let mut rest = &list[4..];
+                    while rest.len() >= 8 {
+                        let key: [u8; 4] = rest[..4].try_into().expect("4 bytes");
+                        let n =
+                            u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes")) as usize;
+                        let Some(value) = rest.get(8..8 + n) else {
+                            break;
+                        };
+                        let value = value.split(|&b| b == 0).next().unwrap_or_default();
+                        // A key that is not ASCII ends the list, as it ends symphonia's reading.
+                        if parse_riff_info_chunk(key, value, &mut builder).is_err() {
+                            break;
+                        }
+                        rest = rest.get(8 + n + (n & 1)..).unwrap_or_default();
+                    }
+                    revisions.push(builder.build());
+                }
+            }
+            b"id3 " | b"ID3 " => {
+                if let Some(tag) = read(body, len) {
+                    let mut side_data = Vec::new();
+                    let mut bytes = symphonia::core::io::BufReader::new(&tag);
+                    if let Ok(revision) = read_riff_id3_chunk(&mut bytes, &mut side_data) {
+                        revisions.push(revision);
+                    }
+                }
+            }
+            _ => {}
+        }
+        pos = body + len + (len & 1);
+    }
+    revisions
+}
+
+/// How complete a date is: a full date beats a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum DateRank {
+    Recording,
+    Release,
+    RecordingYear,
+    ReleaseYear,
+    None,
+}
+
+fn tags_of(revision: &MetadataRevision) -> (Tags, DateRank) {
+    let mut tags = Tags::default();
+    let mut date_rank = DateRank::None;
+    let all = revision
+        .media
+        .tags
+        .iter()
+        .chain(revision.per_track.iter().flat_map(|t| &t.metadata.tags));
+    // ID3v2.3 splits a date in two: `TYER` (the year) and `TDAT` (`DDMM`).
+    let mut day_month = None;
+    // Vorbis comments (as ffmpeg writes them) and MP4 keep a comment as a description.
+    let mut description = None;
+    for tag in all {
+        let text = |v: &str| Some(v.trim().to_string()).filter(|s| !s.is_empty());
+        if tag.raw.key == "TDAT" {
+            day_month = Some(tag.raw.value.to_string())
+                .filter(|v| v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()));
+            continue;
+        }
+        let (slot, value) = match &tag.std {
+            // ffmpeg writes a comment as a user text frame named `comment`.
+            None if tag.raw.key == "TXXX" && has_sub_field(tag, "comment") => {
+                (&mut tags.comment, text(&tag.raw.value.to_string()))
+            }
+            Some(StandardTag::TrackTitle(v)) => (&mut tags.title, text(v)),
+            Some(StandardTag::Artist(v)) => (&mut tags.artist, text(v)),
+            Some(StandardTag::Album(v)) => (&mut tags.album, text(v)),
+            Some(StandardTag::Comment(v)) if !is_itunes_data(tag) => (&mut tags.comment, text(v)),
+            Some(StandardTag::Description(v)) => (&mut description, text(v)),
+            Some(
+                date @ (StandardTag::RecordingDate(_)
+                | StandardTag::ReleaseDate(_)
+                | StandardTag::RecordingYear(_)
+                | StandardTag::ReleaseYear(_)),
+            ) => {
+                let (rank, value) = match date {
+                    StandardTag::RecordingDate(v) => (DateRank::Recording, text(v)),
+                    StandardTag::ReleaseDate(v) => (DateRank::Release, text(v)),
+                    StandardTag::RecordingYear(y) => (DateRank::RecordingYear, Some(y.to_string())),
+                    StandardTag::ReleaseYear(y) => (DateRank::ReleaseYear, Some(y.to_string())),
+                    _ => unreachable!("matched above"),
+                };
+                if value.is_some() && rank < date_rank {
+                    tags.date = value;
+                    date_rank = rank;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = value;
+        }
+    }
+    tags.comment = tags.comment.or(description);
+    if let (Some(ddmm), Some(year), DateRank::RecordingYear | DateRank::ReleaseYear) =
+        (day_month, &tags.date, date_rank)
+    {
+        tags.date = Some(format!("{year}-{}-{}", &ddmm[2..], &ddmm[..2]));
+        date_rank = DateRank::Recording;
+    }
+    tags.has_picture = !revision.media.visuals.is_empty()
+        || revision
+            .per_track
+            .iter()
+            .any(|t| !t.metadata.visuals.is_empty());
+    (tags, date_rank)
+}
+
+/// Whether one of a tag's sub-fields (an ID3 frame's description) is `value`, in any case.
+fn has_sub_field(tag: &symphonia::core::meta::Tag, value: &str) -> bool {
+    tag.raw
+        .sub_fields
+        .iter()
+        .flatten()
+        .any(|f| f.value.to_string().eq_ignore_ascii_case(value))
+}
+
+/// iTunes keeps its normalization and gapless data in ID3 comments (`iTunNORM`, `iTunSMPB`).
+fn is_itunes_data(tag: &symphonia::core::meta::Tag) -> bool {
+    tag.raw
+        .sub_fields
+        .iter()
+        .flatten()
+        .any(|f| f.value.to_string().starts_with("iTun"))
 }
 
 #[cfg(test)]
@@ -329,6 +978,45 @@ mod tests {
         out
     }
 
+    /// An MPEG-1 Layer III frame, 44.1 kHz mono, at `kbps` (a silent body: never decoded).
+    fn mp3_frame(kbps_index: u8) -> Vec<u8> {
+        let header = [0xFF, 0xFB, kbps_index << 4, 0xC0];
+        let len = crate::mpeg::FrameHeader::parse(&header)
+            .unwrap()
+            .frame_len();
+        let mut frame = header.to_vec();
+        frame.resize(len, 0);
+        frame
+    }
+
+    /// `count` frames alternating between two bitrates (VBR, no Xing header).
+    fn vbr_mp3(count: usize) -> Vec<u8> {
+        (0..count)
+            .flat_map(|i| mp3_frame(if i % 3 == 0 { 9 } else { 5 }))
+            .collect()
+    }
+
+    /// A Xing frame stating `frames` frames and `bytes` bytes.
+    fn xing_frame(frames: u32, bytes: u32) -> Vec<u8> {
+        let mut frame = mp3_frame(9);
+        frame[21..25].copy_from_slice(b"Xing");
+        frame[25..29].copy_from_slice(&3u32.to_be_bytes());
+        frame[29..33].copy_from_slice(&frames.to_be_bytes());
+        frame[33..37].copy_from_slice(&bytes.to_be_bytes());
+        frame
+    }
+
+    fn random_bytes(len: usize, mut x: u64) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
     #[test]
     fn counts_the_exact_duration_of_a_wav() {
         let info = probe_bytes(wav(8000, 12_345), Some("wav")).unwrap();
@@ -336,8 +1024,10 @@ mod tests {
         assert_eq!(info.sample_rate, 8000);
         assert_eq!(info.channels, 1);
         assert_eq!(info.codec, "pcm_s16le");
+        assert_eq!(info.bits_per_sample, Some(16));
         assert!((info.duration_secs() - 1.543_125).abs() < 1e-9);
         assert_eq!(info.bitrate(), 128_000);
+        assert!(info.warnings.is_empty(), "{:?}", info.warnings);
     }
 
     #[test]
@@ -358,15 +1048,7 @@ mod tests {
     #[test]
     fn rejects_random_bytes_named_mp3() {
         // A fixed pseudo-random sequence (xorshift), so the test is repeatable.
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let bytes: Vec<u8> = (0..20_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                (x >> 24) as u8
-            })
-            .collect();
+        let bytes = random_bytes(20_000, 0x2545_f491_4f6c_dd1d);
         assert!(probe_bytes(bytes, Some("mp3")).is_err());
     }
 
@@ -388,5 +1070,132 @@ mod tests {
         bytes.truncate(44 + 16_000 - 200);
         let info = probe_bytes(bytes, Some("wav")).unwrap();
         assert_eq!(info.frames, 7900);
+        assert!(
+            info.warnings[0].contains("100 samples before"),
+            "{:?}",
+            info.warnings
+        );
+    }
+
+    #[test]
+    fn counts_every_frame_of_a_vbr_mp3_without_a_header() {
+        let info = probe_bytes(vbr_mp3(300), Some("mp3")).unwrap();
+        assert_eq!(info.container, "mp3");
+        assert_eq!((info.sample_rate, info.channels), (44_100, 1));
+        assert_eq!(info.frames, 300 * 1152);
+        assert_eq!(info.bits_per_sample, None);
+        assert!(
+            info.warnings.iter().any(|w| w.contains("no Xing header")),
+            "{:?}",
+            info.warnings
+        );
+    }
+
+    #[test]
+    fn skips_tags_and_junk_around_mp3_frames() {
+        let mut bytes = b"ID3\x04\x00\x00\x00\x00\x00\x0a".to_vec();
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend(random_bytes(700, 7).iter().map(|b| b & 0x7F));
+        bytes.extend(vbr_mp3(100));
+        bytes.extend(random_bytes(900, 9).iter().map(|b| b & 0x7F));
+        bytes.extend(vbr_mp3(100));
+        // An APEv2 tag (footer only, one empty item), then ID3v1.
+        let mut ape = b"APETAGEX".to_vec();
+        ape.extend_from_slice(&2000u32.to_le_bytes());
+        ape.extend_from_slice(&(32u32 + 10).to_le_bytes());
+        ape.extend_from_slice(&1u32.to_le_bytes());
+        ape.extend_from_slice(&0u32.to_le_bytes());
+        ape.extend_from_slice(&[0; 8]);
+        bytes.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, b'A', 0]);
+        bytes.extend(ape);
+        let mut id3v1 = b"TAG".to_vec();
+        id3v1.resize(128, b' ');
+        bytes.extend(id3v1);
+        let info = probe_bytes(bytes, Some("mp3")).unwrap();
+        assert_eq!(info.frames, 200 * 1152);
+        let warnings = info.warnings.join("\n");
+        assert!(
+            warnings.contains("starts with 700 bytes that are not audio"),
+            "{warnings}"
+        );
+        assert!(
+            warnings.contains("damaged in 1 place, the first at 2.612 s: 900 bytes"),
+            "{warnings}"
+        );
+        assert!(!warnings.contains("neither audio nor a tag"), "{warnings}");
+    }
+
+    #[test]
+    fn rejects_an_mp3_cut_short_of_what_its_xing_header_states() {
+        let audio = vbr_mp3(200);
+        let mut bytes = xing_frame(200, (417 + audio.len()) as u32);
+        bytes.extend_from_slice(&audio[..audio.len() / 2 + 100]);
+        let err = probe_bytes(bytes, Some("mp3")).unwrap_err();
+        assert!(matches!(err, ProbeError::Corrupt(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("truncated: its header states 5.224 s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn warns_when_an_mp3_header_lies_about_its_length() {
+        let audio = vbr_mp3(200);
+        let bytes_stated = (417 + audio.len()) as u32;
+        for stated in [50, 800] {
+            let mut bytes = xing_frame(stated, bytes_stated);
+            bytes.extend_from_slice(&audio);
+            let info = probe_bytes(bytes, Some("mp3")).unwrap();
+            assert_eq!(info.frames, 200 * 1152);
+            assert!(
+                info.warnings[0].contains("players that trust the header"),
+                "{:?}",
+                info.warnings
+            );
+        }
+    }
+
+    #[test]
+    fn warns_when_an_extension_names_another_format() {
+        let info = probe_bytes(wav(8000, 800), Some("mp3")).unwrap();
+        assert_eq!(info.container, "wave");
+        assert!(
+            info.warnings[0].contains("in a WAV container, not what its `.mp3` extension says"),
+            "{:?}",
+            info.warnings
+        );
+    }
+
+    #[test]
+    fn finds_the_end_of_an_ogg_stream_in_its_last_page() {
+        let page = |flags: u8, body: usize| {
+            let mut p = b"OggS\0".to_vec();
+            p.push(flags);
+            p.resize(26, 0);
+            p.push(1);
+            p.push(body as u8);
+            p.resize(28 + body, 7);
+            p
+        };
+        assert!(ogg_tail_ends(&[page(0, 10), page(4, 20)].concat()));
+        assert!(!ogg_tail_ends(&[page(4, 10), page(0, 20)].concat()));
+        let cut = [page(0, 10), page(4, 20)].concat();
+        assert!(!ogg_tail_ends(&cut[..cut.len() - 1]));
+        assert!(!ogg_tail_ends(b"not ogg"));
+    }
+
+    #[test]
+    fn converts_ticks_of_another_time_base_to_frames() {
+        let tb = |n: u32, d: u32| {
+            Some(TimeBase::new(
+                std::num::NonZero::new(n).unwrap(),
+                std::num::NonZero::new(d).unwrap(),
+            ))
+        };
+        assert_eq!(ticks_to_frames(44_100, tb(1, 44_100), 44_100), 44_100);
+        assert_eq!(ticks_to_frames(1000, tb(1, 1000), 48_000), 48_000);
+        assert_eq!(ticks_to_frames(90_000, tb(1, 90_000), 44_100), 44_100);
+        assert_eq!(ticks_to_frames(7, None, 44_100), 7);
     }
 }

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::check::{ProjectOptions, Validated};
@@ -22,6 +23,34 @@ pub struct PublishOptions {
     pub out: Option<PathBuf>,
     /// Write into a non-empty folder that holds no earlier feed.
     pub force: bool,
+    /// The moment of publishing: the page marks sessions from this day on as upcoming. See
+    /// [`now_from_environment`].
+    pub now: DateTime<Utc>,
+}
+
+/// The moment of publishing: `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
+/// convention) when it is set, so that the same inputs give the same bytes; else the clock.
+pub fn now_from_environment() -> Result<DateTime<Utc>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => parse_epoch(&value),
+        Err(std::env::VarError::NotPresent) => {
+            Ok(DateTime::<Utc>::from(std::time::SystemTime::now()))
+        }
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("SOURCE_DATE_EPOCH is not a number of seconds since 1970-01-01")
+        }
+    }
+}
+
+fn parse_epoch(value: &str) -> Result<DateTime<Utc>> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
+        .with_context(|| {
+            format!("SOURCE_DATE_EPOCH `{value}` is not a number of seconds since 1970-01-01")
+        })
 }
 
 /// What a publish did.
@@ -52,7 +81,11 @@ pub fn publish(options: &PublishOptions) -> Result<Report> {
         .unwrap_or_else(|| validated.config.root.join("feed"));
     let (episodes, plans) = build_episodes(&validated)?;
     let media = media_outputs(&validated, &episodes, plans);
-    let last = rendered_outputs(&validated, &episodes);
+    let today = options
+        .now
+        .with_timezone(&validated.config.cycle.podcast.time_zone)
+        .date_naive();
+    let last = rendered_outputs(&validated, &episodes, today)?;
     let committed = crate::commit::commit(&out, &media, &last, options.force)?;
     Ok(Report {
         out,
@@ -78,21 +111,20 @@ fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)>
             artwork: validated.artwork.as_ref(),
             page: &page,
         };
-        let is_mp3 = audio.codec == "mp3";
-        let payload = if is_mp3 {
-            crate::tag::locate_payload(&recording.path)?
-        } else {
-            0..recording.size
-        };
         let recorded = Recorded {
             path: &recording.path,
-            is_mp3,
-            payload,
+            layout: crate::tag::read_layout(&recording.path, audio)?,
             duration_ms: (audio.duration_secs() * 1000.0).round() as u64,
         };
         let plan = crate::tag::plan(context, session, &recorded)?;
-        let episode = crate::episode::build(cycle, session, audio.clone(), plan.output_len())
-            .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let episode = crate::episode::build(
+            cycle,
+            session,
+            audio.clone(),
+            plan.output_len(),
+            &validated.renditions,
+        )
+        .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
         episodes.push(episode);
         plans.push(plan);
     }
@@ -132,6 +164,12 @@ fn media_outputs(validated: &Validated, episodes: &[Episode], plans: Vec<TagPlan
                 content: Content::Text(crate::transcript::render_srt(transcript)),
             });
         }
+        for rendition in &episode.renditions {
+            outputs.push(Output {
+                path: rendition.file.clone(),
+                content: Content::Copy(rendition.source.clone()),
+            });
+        }
         if let (Some(target), Some(image)) = (&episode.image_file, &session.image) {
             outputs.push(Output {
                 path: target.clone(),
@@ -156,8 +194,12 @@ fn media_outputs(validated: &Validated, episodes: &[Episode], plans: Vec<TagPlan
     outputs
 }
 
-/// The feed and the page, written last.
-fn rendered_outputs(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
+/// The feed, the calendar and the pages, written last.
+fn rendered_outputs(
+    validated: &Validated,
+    episodes: &[Episode],
+    today: chrono::NaiveDate,
+) -> Result<Vec<Output>> {
     let cycle = &validated.config.cycle;
     let cover = cycle.podcast.cover.as_deref().map(cover_target);
     let cover_url = cover
@@ -174,21 +216,49 @@ fn rendered_outputs(validated: &Validated, episodes: &[Episode]) -> Vec<Output> 
         cover,
         reports: validated.reports.clone(),
         transcripts: validated.transcripts.clone(),
+        today,
+        theme: validated.theme.clone(),
     };
-    let index = crate::page::render_index(cycle, episodes, &inputs);
-    vec![
+    // `check` rendered the theme's templates already; an error here is one it could not see.
+    let pages = crate::page::render_pages(cycle, episodes, &inputs)?;
+    let mut outputs = vec![
         Output {
             path: crate::episode::FEED_FILE.to_string(),
             content: Content::Text(feed),
         },
         Output {
-            path: "index.html".to_string(),
-            content: Content::Text(index),
+            path: crate::calendar::CALENDAR_FILE.to_string(),
+            content: Content::Text(crate::calendar::render(cycle)),
         },
-    ]
+    ];
+    // The session pages before the cycle's page, which links to them.
+    outputs.extend(pages.sessions.into_iter().map(|(path, html)| Output {
+        path,
+        content: Content::Text(html),
+    }));
+    outputs.push(Output {
+        path: "index.html".to_string(),
+        content: Content::Text(pages.index),
+    });
+    Ok(outputs)
 }
 
 /// `cover.jpg` or `cover.png`, whatever the project calls it.
 fn cover_target(cover: &Path) -> String {
     format!("cover.{}", crate::episode::image_extension(cover))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_source_date_epoch_as_seconds_since_1970() {
+        assert_eq!(
+            parse_epoch("1700000000").unwrap().to_rfc3339(),
+            "2023-11-14T22:13:20+00:00"
+        );
+        let error = parse_epoch("yesterday").unwrap_err().to_string();
+        assert!(error.contains("SOURCE_DATE_EPOCH `yesterday`"), "{error}");
+    }
 }

@@ -80,6 +80,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         },
         out: Some(out.clone()),
         force: false,
+        now: crate::publish::now_from_environment()?,
     })?;
     for warning in &report.warnings {
         eprintln!("{warning}");

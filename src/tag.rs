@@ -1,10 +1,18 @@
 //! Stage 5: tag the copy being published. The only module that uses id3.
 //!
-//! [`plan`] decides (pure) the exact bytes of the new ID3v2 tag, so the published file's size
-//! is known before anything is written; [`apply`] writes the tag followed by the recording's
-//! audio, copied byte for byte. The recording itself is only ever read: its old ID3v2 tags
-//! (at the start) and ID3v1 tag (the last 128 bytes) are left out of the copy, everything
-//! between them is copied as it is.
+//! [`read_layout`] reads what the plan needs of a recording (the IO edge): for an MP3, where
+//! its audio lies between its tags and, when it states no frame count, its frames; for an M4A,
+//! its `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
+//! or v2.4, as the config says) and a Xing frame ([`crate::xing`]) before the MP3's audio, or
+//! a rebuilt `moov` with MP4 metadata atoms ([`crate::moov`]), and the ranges of the recording
+//! copied as they are. So the published size is exact before anything is written, and the
+//! feed states it. (Planning beats measuring each copy once written: the feed is rendered
+//! before commit writes anything, and an unchanged copy is compared, never rewritten.)
+//! [`apply`] streams the copy into a writer: commit's temporary file, renamed once complete.
+//!
+//! The recording itself is only ever read, and its audio is copied bit for bit: for an MP3,
+//! everything between its tags; for an M4A, the sample data and sample tables (only chunk
+//! offsets move, by the change in `moov`'s size).
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
@@ -15,7 +23,8 @@ use id3::frame::{Comment, ExtendedLink, Picture, PictureType};
 use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
-use crate::model::{Cycle, Session};
+use crate::model::{AudioInfo, Cycle, Id3Version, Session};
+use crate::moov::{Item, Value};
 
 /// An image to embed as the episode's artwork.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,19 +43,35 @@ impl Artwork {
     }
 }
 
-/// How a recording becomes its published copy.
+/// How a recording becomes its published copy: bytes cyclecast makes, and ranges of the
+/// recording copied as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TagPlan {
-    /// An MP3: a new ID3v2 tag, then the recording's bytes in `payload`, unchanged.
+    /// An MP3: a new ID3v2 tag, a Xing frame when the recording states no frame count, then
+    /// the recording's audio (`payload`), unchanged.
     Id3 {
         /// The recording.
         source: PathBuf,
         /// The encoded tag.
         tag: Vec<u8>,
+        /// The Xing or Info frame made for a recording that has none (see [`crate::xing`]).
+        xing: Option<Vec<u8>>,
         /// The byte range of the recording that holds its audio.
         payload: Range<u64>,
     },
-    /// Published as it is (tagging other containers is not done yet).
+    /// An MP4 (M4A): the recording with its `moov` box rebuilt around new metadata.
+    Mp4 {
+        /// The recording.
+        source: PathBuf,
+        /// What comes before `moov` (`ftyp`, and `mdat` when `moov` comes last).
+        head: Range<u64>,
+        /// The new `moov` box (see [`crate::moov`]).
+        moov: Vec<u8>,
+        /// What comes after the old `moov`.
+        tail: Range<u64>,
+    },
+    /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
+    /// rewrite (fragmented, malformed, `moov` over [`crate::moov::MAX_MOOV_LEN`]).
     Copy {
         /// The recording.
         source: PathBuf,
@@ -55,19 +80,54 @@ pub enum TagPlan {
     },
 }
 
+/// A piece of a published copy.
+enum Part<'a> {
+    /// Bytes cyclecast made.
+    Made(&'a [u8]),
+    /// A byte range of the recording.
+    Copied(Range<u64>),
+}
+
 impl TagPlan {
+    /// The copy, piece by piece.
+    fn parts(&self) -> Vec<Part<'_>> {
+        match self {
+            TagPlan::Id3 {
+                tag, xing, payload, ..
+            } => {
+                let mut parts = vec![Part::Made(tag)];
+                parts.extend(xing.as_deref().map(Part::Made));
+                parts.push(Part::Copied(payload.clone()));
+                parts
+            }
+            TagPlan::Mp4 {
+                head, moov, tail, ..
+            } => vec![
+                Part::Copied(head.clone()),
+                Part::Made(moov),
+                Part::Copied(tail.clone()),
+            ],
+            TagPlan::Copy { len, .. } => vec![Part::Copied(0..*len)],
+        }
+    }
+
     /// Exact size of the published copy.
     pub fn output_len(&self) -> u64 {
-        match self {
-            TagPlan::Id3 { tag, payload, .. } => tag.len() as u64 + (payload.end - payload.start),
-            TagPlan::Copy { len, .. } => *len,
-        }
+        self.parts()
+            .iter()
+            .map(|part| match part {
+                Part::Made(bytes) => bytes.len() as u64,
+                Part::Copied(range) => range.end - range.start,
+            })
+            .sum()
     }
 
     /// The recording the copy is made from.
     pub fn source(&self) -> &Path {
         match self {
-            TagPlan::Id3 { source, .. } | TagPlan::Copy { source, .. } => source,
+            TagPlan::Id3 { source, .. }
+            | TagPlan::Mp4 { source, .. }
+            | TagPlan::Copy { source, .. } => source,
         }
     }
 }
@@ -88,41 +148,201 @@ pub struct TagContext<'a> {
 pub struct Recorded<'a> {
     /// Its path.
     pub path: &'a Path,
-    /// Whether it is an MP3 (the only format tagged so far).
-    pub is_mp3: bool,
-    /// Its audio bytes, from [`locate_payload`] (the whole file for other formats).
-    pub payload: Range<u64>,
+    /// What [`read_layout`] found in it.
+    pub layout: Layout,
     /// Its exact duration in milliseconds (the last chapter ends there).
     pub duration_ms: u64,
 }
 
-/// Decides the published copy of a session's recording.
+/// What [`plan`] needs to know of a recording's bytes, read by [`read_layout`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// An MP3.
+    Mp3 {
+        /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
+        payload: Range<u64>,
+        /// Its frames, when its first frame is no Xing, Info or VBRI header.
+        frames: Option<crate::xing::Frames>,
+    },
+    /// An MP4 file with one `moov` box.
+    Mp4 {
+        /// Its size.
+        len: u64,
+        /// Where its `moov` box lies.
+        moov: Range<u64>,
+        /// That box's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Any other file.
+    Whole {
+        /// Its size.
+        len: u64,
+    },
+}
+
+/// Reads what the plan of a recording's copy needs: the only IO of tagging before [`apply`].
+/// Streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
+/// frame: 3 MB for 3 hours).
+pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
+    let mut file = crate::fs::open(path)?;
+    let read = |e: io::Error| {
+        anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
+    };
+    let len = file.seek(SeekFrom::End(0)).map_err(read)?;
+    match audio.container.as_str() {
+        "mp3" => mp3_layout(&mut file).map_err(read),
+        "isomp4" => Ok(mp4_layout(&mut file, len)
+            .map_err(read)?
+            .unwrap_or(Layout::Whole { len })),
+        _ => Ok(Layout::Whole { len }),
+    }
+}
+
+fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
+    let payload = payload_range(file)?;
+    let audio_len = payload.end - payload.start;
+    file.seek(SeekFrom::Start(payload.start))?;
+    let mut head = Vec::new();
+    file.take(audio_len.min(64 * 1024)).read_to_end(&mut head)?;
+    let frames = if crate::mpeg::has_frame_count_header(&head) {
+        None
+    } else {
+        file.seek(SeekFrom::Start(payload.start))?;
+        crate::xing::scan(io::BufReader::new(file.take(audio_len)), audio_len)?
+    };
+    Ok(Layout::Mp3 { payload, frames })
+}
+
+/// Walks the top-level boxes; `None` unless there is exactly one `moov`, of a size to rebuild,
+/// and every box fits in the file.
+fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layout>> {
+    let mut at = 0u64;
+    let mut moov = None;
+    while at < len {
+        let mut head = Vec::with_capacity(16);
+        file.seek(SeekFrom::Start(at))?;
+        file.take((len - at).min(16)).read_to_end(&mut head)?;
+        let Some(header) = crate::moov::BoxHeader::parse(&head) else {
+            return Ok(None);
+        };
+        let end = match header.len {
+            Some(box_len) => at.checked_add(box_len).filter(|&end| end <= len),
+            None => Some(len),
+        };
+        let Some(end) = end else {
+            return Ok(None);
+        };
+        if &header.kind == b"moov" {
+            if moov.is_some() {
+                return Ok(None);
+            }
+            moov = Some(at..end);
+        }
+        at = end;
+    }
+    let Some(moov) = moov.filter(|m| m.end - m.start <= crate::moov::MAX_MOOV_LEN) else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(moov.start))?;
+    file.take(moov.end - moov.start).read_to_end(&mut bytes)?;
+    Ok(Some(Layout::Mp4 { len, moov, bytes }))
+}
+
+/// Decides every byte of the published copy of a session's recording (pure).
+///
+/// What is kept of the recording, on purpose: its audio only. An MP3's own tags (ID3v2 at
+/// either end, APEv2, ID3v1) are dropped whole, with their pictures, private (`PRIV`) and
+/// unknown frames; an MP4's `udta` and `meta` boxes likewise. The config is the source of
+/// every published tag, so a recording's stale or oversized metadata never reaches listeners,
+/// and tagging a published copy again gives the same bytes.
 pub fn plan(
     context: TagContext<'_>,
     session: &Session,
     recorded: &Recorded<'_>,
 ) -> Result<TagPlan> {
-    let source = recorded.path;
-    let payload = recorded.payload.clone();
-    if !recorded.is_mp3 {
-        return Ok(TagPlan::Copy {
-            source: source.to_path_buf(),
-            len: payload.end,
+    let source = recorded.path.to_path_buf();
+    Ok(match &recorded.layout {
+        Layout::Mp3 { payload, frames } => {
+            let mut tag = build_tag(context, session);
+            add_chapters(&mut tag, session, recorded.duration_ms);
+            let version = match context.cycle.podcast.id3_version {
+                Id3Version::V23 => Version::Id3v23,
+                Id3Version::V24 => Version::Id3v24,
+            };
+            let mut bytes = Vec::new();
+            Encoder::new()
+                .version(version)
+                .padding(0)
+                .encode(&tag, &mut bytes)
+                .with_context(|| {
+                    format!("failed to encode the ID3 tag for `{}`", source.display())
+                })?;
+            TagPlan::Id3 {
+                tag: bytes,
+                xing: frames.as_ref().and_then(crate::xing::frame),
+                payload: payload.clone(),
+                source,
+            }
+        }
+        Layout::Mp4 { len, moov, bytes } => {
+            match crate::moov::rebuild(bytes, moov.clone(), &mp4_items(context, session)) {
+                Ok(new) => TagPlan::Mp4 {
+                    head: 0..moov.start,
+                    moov: new,
+                    tail: moov.end..*len,
+                    source,
+                },
+                Err(_) => TagPlan::Copy { source, len: *len },
+            }
+        }
+        Layout::Whole { len } => TagPlan::Copy { source, len: *len },
+    })
+}
+
+/// The MP4 metadata items, the same facts as the ID3 tag's (MP4 has no standard place for
+/// the page link or the language; chapters are in the JSON chapters the feed names).
+fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
+    let podcast = &context.cycle.podcast;
+    let text = |name: &[u8; 4], value: &str| Item {
+        name: *name,
+        value: Value::Text(value.to_string()),
+    };
+    let mut items = vec![text(b"\xa9nam", &session.title)];
+    let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
+    if !speakers.is_empty() {
+        items.push(text(b"\xa9ART", &speakers.join(", ")));
+    }
+    items.push(text(b"aART", &podcast.author));
+    items.push(text(b"\xa9alb", &podcast.title));
+    items.push(Item {
+        name: *b"trkn",
+        value: Value::Track {
+            number: u16::try_from(session.number).unwrap_or(u16::MAX),
+            total: 0,
+        },
+    });
+    items.push(text(
+        b"\xa9day",
+        &session.date.format("%Y-%m-%d").to_string(),
+    ));
+    items.push(text(b"\xa9gen", "Podcast"));
+    items.push(text(b"\xa9cmt", &session.description));
+    if let Some(copyright) = &podcast.copyright {
+        items.push(text(b"cprt", copyright));
+    }
+    if let Some(art) = context.artwork {
+        let value = if art.mime == "image/png" {
+            Value::Png(art.bytes.clone())
+        } else {
+            Value::Jpeg(art.bytes.clone())
+        };
+        items.push(Item {
+            name: *b"covr",
+            value,
         });
     }
-    let mut tag = build_tag(context, session);
-    add_chapters(&mut tag, session, recorded.duration_ms);
-    let mut bytes = Vec::new();
-    Encoder::new()
-        .version(Version::Id3v23)
-        .padding(0)
-        .encode(&tag, &mut bytes)
-        .with_context(|| format!("failed to encode the ID3 tag for `{}`", source.display()))?;
-    Ok(TagPlan::Id3 {
-        source: source.to_path_buf(),
-        tag: bytes,
-        payload,
-    })
+    items
 }
 
 fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
@@ -244,7 +464,47 @@ fn payload_range(file: &mut (impl Read + Seek)) -> io::Result<Range<u64>> {
             end = len - 128;
         }
     }
+    // Before an ID3v1 tag, or at the very end: APEv2 tags and appended ID3v2 tags.
+    while let Some(size) = trailing_tag_size(file, start, end)? {
+        end -= size;
+    }
     Ok(start..end)
+}
+
+/// The size of an APEv2 tag or an appended ID3v2 tag (with its `3DI` footer) that ends at
+/// `end`, if one does and starts after `start`.
+fn trailing_tag_size(
+    file: &mut (impl Read + Seek),
+    start: u64,
+    end: u64,
+) -> io::Result<Option<u64>> {
+    if end < start + 32 {
+        return Ok(None);
+    }
+    let mut footer = [0u8; 32];
+    file.seek(SeekFrom::Start(end - 32))?;
+    file.read_exact(&mut footer)?;
+    let word = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            footer[at..at + 4].try_into().expect("four bytes"),
+        ))
+    };
+    let size = if &footer[..8] == b"APETAGEX" {
+        // The size counts the items and the footer; a header may come before them.
+        let has_header = word(20) & (1 << 31) != 0;
+        word(12) + if has_header { 32 } else { 0 }
+    } else if &footer[22..25] == b"3DI" {
+        let mut as_header = footer[22..].to_vec();
+        as_header[..3].copy_from_slice(b"ID3");
+        match crate::mpeg::id3v2_len(&as_header) {
+            // A tag with a footer: 10 + body + 10.
+            Some(size) if as_header[5] & 0x10 != 0 => size,
+            _ => return Ok(None),
+        }
+    } else {
+        return Ok(None);
+    };
+    Ok((size >= 32 && end - start >= size).then_some(size))
 }
 
 /// The full size of an ID3v2 tag starting at `offset`, if one does and fits in the file.
@@ -258,27 +518,30 @@ fn id3v2_size_at(file: &mut (impl Read + Seek), offset: u64, len: u64) -> io::Re
     Ok(crate::mpeg::id3v2_len(&header).filter(|size| offset + size <= len))
 }
 
-/// Writes the published copy into `out`: the new tag, then the payload as it is.
+/// Writes the published copy into `out` (commit's temporary file, or its comparer): the
+/// bytes the plan made, and the ranges of the recording it names, streamed as they are.
 pub fn apply(plan: &TagPlan, out: &mut impl Write) -> Result<()> {
     let source = plan.source();
     let mut file = crate::fs::open(source)?;
-    let range = match plan {
-        TagPlan::Id3 { tag, payload, .. } => {
-            out.write_all(tag)?;
-            payload.clone()
-        }
-        TagPlan::Copy { len, .. } => 0..*len,
-    };
-    file.seek(SeekFrom::Start(range.start))
-        .with_context(|| format!("failed to read `{}`", source.display()))?;
-    let wanted = range.end - range.start;
-    let copied = io::copy(&mut file.take(wanted), out)
-        .with_context(|| format!("failed to copy `{}`", source.display()))?;
-    anyhow::ensure!(
-        copied == wanted,
-        "`{}` changed while it was being published",
-        source.display()
-    );
+    for part in plan.parts() {
+        let range = match part {
+            Part::Made(bytes) => {
+                out.write_all(bytes)?;
+                continue;
+            }
+            Part::Copied(range) => range,
+        };
+        file.seek(SeekFrom::Start(range.start))
+            .with_context(|| format!("failed to read `{}`", source.display()))?;
+        let wanted = range.end - range.start;
+        let copied = io::copy(&mut (&mut file).take(wanted), out)
+            .with_context(|| format!("failed to copy `{}`", source.display()))?;
+        anyhow::ensure!(
+            copied == wanted,
+            "`{}` changed while it was being published",
+            source.display()
+        );
+    }
     Ok(())
 }
 
@@ -312,6 +575,64 @@ mod tests {
         let range = payload_range(&mut Cursor::new(&file)).unwrap();
         assert_eq!(range, 340..1340);
         assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
+    }
+
+    #[test]
+    fn leaves_out_ape_and_appended_id3v2_tags_before_id3v1() {
+        let audio = vec![0xFFu8; 1000];
+        let mut file = id3v2(30);
+        file.extend(&audio);
+        // An APEv2 tag with a header: 32-byte header, 20 bytes of items, 32-byte footer. Both
+        // say the tag has a header (bit 31); bit 29 tells the header from the footer.
+        let ape = |header: bool| {
+            let mut block = b"APETAGEX".to_vec();
+            block.extend(2000u32.to_le_bytes());
+            block.extend(52u32.to_le_bytes());
+            block.extend(1u32.to_le_bytes());
+            block.extend((1u32 << 31 | if header { 1 << 29 } else { 0 }).to_le_bytes());
+            block.extend([0u8; 8]);
+            block
+        };
+        file.extend(ape(true));
+        file.extend([b'x'; 20]);
+        file.extend(ape(false));
+        // An appended ID3v2.4 tag: header, 15 bytes of frames, `3DI` footer.
+        let mut appended = b"ID3\x04\x00\x10\x00\x00\x00\x0f".to_vec();
+        appended.extend([0u8; 15]);
+        appended.extend(b"3DI\x04\x00\x10\x00\x00\x00\x0f");
+        file.extend(&appended);
+        let mut v1 = b"TAG".to_vec();
+        v1.resize(128, b' ');
+        file.extend(&v1);
+        let range = payload_range(&mut Cursor::new(&file)).unwrap();
+        assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
+    }
+
+    #[test]
+    fn finds_the_one_moov_box_of_an_mp4() {
+        let boxed = |kind: &[u8; 4], len: u32| {
+            let mut b = len.to_be_bytes().to_vec();
+            b.extend(kind);
+            b.resize(len as usize, 0);
+            b
+        };
+        let file = [boxed(b"ftyp", 24), boxed(b"moov", 100), boxed(b"mdat", 500)].concat();
+        let layout = mp4_layout(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        let Some(Layout::Mp4 { len, moov, bytes }) = layout else {
+            panic!("no layout: {layout:?}");
+        };
+        assert_eq!((len, moov.clone()), (624, 24..124));
+        assert_eq!(bytes, file[24..124]);
+        // Cut short, or with two `moov` boxes: published as it is.
+        assert_eq!(
+            mp4_layout(&mut Cursor::new(&file[..600]), 600).unwrap(),
+            None
+        );
+        let twice = [file.clone(), boxed(b"moov", 8)].concat();
+        assert_eq!(
+            mp4_layout(&mut Cursor::new(&twice), twice.len() as u64).unwrap(),
+            None
+        );
     }
 
     #[test]

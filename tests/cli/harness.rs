@@ -12,6 +12,10 @@ use std::time::SystemTime;
 /// The binary under test, built by cargo for this test target.
 const BIN: &str = env!("CARGO_BIN_EXE_cyclecast");
 
+/// "Today" for every run (`SOURCE_DATE_EPOCH`): 14 November 2023, after the whole cycle, so
+/// that the pages do not change with the day the tests run.
+pub const SOURCE_DATE_EPOCH: &str = "1700000000";
+
 /// What a copy of the real project holds: everything `publish` reads, and no `feed/`.
 const PROJECT_ENTRIES: &[&str] = &[
     "config.toml",
@@ -92,10 +96,18 @@ impl Project {
 
     /// Runs the binary with `args`, the project folder as its working directory.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs the binary with `args` and these environment variables set (they override the
+    /// default `SOURCE_DATE_EPOCH`).
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let output = Command::new(BIN)
             .args(args)
             .current_dir(self.root())
             .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+            .envs(env.iter().copied())
             .output()
             .expect("run the cyclecast binary");
         Run {

