@@ -70,6 +70,8 @@ pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Res
         .chain(last)
         .filter_map(|o| o.path.split('/').next())
         .collect();
+    // Held until the commit returns: a second publish into the same folder is refused.
+    let _lock = lock_output(out)?;
     guard_foreign_folder(out, &planned, force)?;
     fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
     let mut done = Committed::default();
@@ -83,6 +85,48 @@ pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Res
     let keep: Vec<&str> = media.iter().chain(last).map(|o| o.path.as_str()).collect();
     done.removed = remove_stale(out, &keep)?;
     Ok(done)
+}
+
+/// Takes the output folder's lock: `.<folder>.publish-lock` beside it (not inside, so it is
+/// never deployed). The operating system releases it when the process ends, even if killed,
+/// so a stale lock cannot block the next publish. The file names the holder for the message.
+fn lock_output(out: &Path) -> Result<File> {
+    let name = out
+        .file_name()
+        .map_or_else(|| "feed".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let path = parent.join(format!(".{name}.publish-lock"));
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0)?;
+            writeln!(file, "cyclecast publish, pid {}", std::process::id())?;
+            Ok(file)
+        }
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder = fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            bail!(
+                "`{}` is being published by another process ({}): wait for it to finish",
+                out.display(),
+                if holder.is_empty() { "unknown" } else { holder }
+            )
+        }
+        Err(fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("failed to lock `{}`", path.display()))
+        }
+    }
 }
 
 /// Refuses to write into a folder holding files cyclecast would not write, unless it holds an
@@ -336,6 +380,30 @@ mod tests {
         .unwrap();
         assert_eq!(done.removed, ["episodes/02-b.mp3"]);
         assert!(!dir.path().join("episodes/02-b.mp3").exists());
+    }
+
+    #[test]
+    fn refuses_a_second_commit_into_a_locked_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        let held = lock_output(&out).unwrap();
+        let err = commit(&out, &[], &[text("feed.xml", "x")], false).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("is being published by another process"),
+            "{message}"
+        );
+        assert!(
+            message.contains(&format!("pid {}", std::process::id())),
+            "{message}"
+        );
+        assert!(!out.join("feed.xml").exists());
+        drop(held);
+        commit(&out, &[], &[text("feed.xml", "x")], false).unwrap();
+        assert!(
+            dir.path().join(".feed.publish-lock").exists(),
+            "the lock sits beside the folder"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod errors;
 mod escaping;
 mod feed;
 mod formats;
+mod interrupt;
 mod output;
 mod page;
 mod players;
