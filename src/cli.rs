@@ -92,9 +92,20 @@ pub struct PublishArgs {
     /// Write into a non-empty folder even if it holds no earlier feed.
     #[arg(long)]
     pub force: bool,
+    /// Validate and plan everything, then print what would be written or removed, and write
+    /// nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Print nothing but errors.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with_all = ["verbose", "json"])]
     pub quiet: bool,
+    /// Also name every file written (or, with --dry-run, to write) and removed.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print the summary as JSON on standard output: mode, out, episodes, announced,
+    /// written, unchanged, removed, warnings.
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_base_url(text: &str) -> Result<url::Url, String> {

@@ -268,6 +268,31 @@ fn temporary_name(target: &Path) -> PathBuf {
 
 /// Removes files of the managed folders that no output names, and leftover temporary files.
 fn remove_stale(out: &Path, keep: &[&str]) -> Result<Vec<String>> {
+    let stale = stale_files(out, keep);
+    for relative in &stale {
+        let path = out.join(relative);
+        fs::remove_file(&path).with_context(|| format!("failed to remove `{}`", path.display()))?;
+    }
+    Ok(stale)
+}
+
+/// What [`commit`] would do, found without writing, removing or locking anything.
+pub fn preview(out: &Path, media: &[Output], last: &[Output]) -> Result<Committed> {
+    let mut done = Committed::default();
+    for output in media.iter().chain(last) {
+        if already_there(&out.join(&output.path), &output.content)? {
+            done.unchanged.push(output.path.clone());
+        } else {
+            done.written.push(output.path.clone());
+        }
+    }
+    let keep: Vec<&str> = media.iter().chain(last).map(|o| o.path.as_str()).collect();
+    done.removed = stale_files(out, &keep);
+    Ok(done)
+}
+
+/// Files of the managed folders that no output names, and leftover temporary files.
+fn stale_files(out: &Path, keep: &[&str]) -> Vec<String> {
     let mut removed = Vec::new();
     for folder in std::iter::once("").chain(MANAGED_FOLDERS.iter().copied()) {
         let Ok(entries) = fs::read_dir(out.join(folder)) else {
@@ -290,14 +315,11 @@ fn remove_stale(out: &Path, keep: &[&str]) -> Result<Vec<String>> {
                 && !keep.contains(&relative.as_str())
                 && !is_foreign_but_harmless(&name);
             if temporary || stale {
-                let path = out.join(&relative);
-                fs::remove_file(&path)
-                    .with_context(|| format!("failed to remove `{}`", path.display()))?;
                 removed.push(relative);
             }
         }
     }
-    Ok(removed)
+    removed
 }
 
 #[cfg(test)]
@@ -380,6 +402,33 @@ mod tests {
         .unwrap();
         assert_eq!(done.removed, ["episodes/02-b.mp3"]);
         assert!(!dir.path().join("episodes/02-b.mp3").exists());
+    }
+
+    #[test]
+    fn previews_a_commit_without_touching_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        commit(
+            &out,
+            &[
+                text("episodes/01-a.mp3", "a"),
+                text("episodes/02-b.mp3", "b"),
+            ],
+            &[text("feed.xml", "1")],
+            false,
+        )
+        .unwrap();
+        let planned = preview(
+            &out,
+            &[text("episodes/01-a.mp3", "a")],
+            &[text("feed.xml", "2")],
+        )
+        .unwrap();
+        assert_eq!(planned.unchanged, ["episodes/01-a.mp3"]);
+        assert_eq!(planned.written, ["feed.xml"]);
+        assert_eq!(planned.removed, ["episodes/02-b.mp3"]);
+        assert_eq!(fs::read_to_string(out.join("feed.xml")).unwrap(), "1");
+        assert!(out.join("episodes/02-b.mp3").exists());
     }
 
     #[test]

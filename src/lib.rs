@@ -67,29 +67,58 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
 }
 
 fn run_publish(args: PublishArgs) -> Result<ExitCode> {
+    let mode = if args.dry_run {
+        publish::Mode::DryRun
+    } else {
+        publish::Mode::Write
+    };
     let options = PublishOptions {
         project: project(args.project),
         out: args.out,
         force: args.force,
+        mode,
         now: publish::now_from_environment()?,
     };
     let report = publish::publish(&options)?;
-    if !args.quiet {
-        for warning in &report.warnings {
-            eprintln!("{warning}");
-        }
-        eprintln!(
-            "published {} episode{} ({} announced without a recording) into `{}`: {} file{} written, {} unchanged, {} removed",
-            report.episodes,
-            plural(report.episodes),
-            report.announced,
-            report.out.display(),
-            report.written.len(),
-            plural(report.written.len()),
-            report.unchanged.len(),
-            report.removed.len()
-        );
+    if args.json {
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        return Ok(ExitCode::SUCCESS);
     }
+    if args.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for warning in &report.warnings {
+        eprintln!("{warning}");
+    }
+    let dry = mode == publish::Mode::DryRun;
+    if args.verbose || dry {
+        let (write, remove) = if dry {
+            ("would write", "would remove")
+        } else {
+            ("wrote", "removed")
+        };
+        report.written.iter().for_each(|f| eprintln!("{write} {f}"));
+        report
+            .removed
+            .iter()
+            .for_each(|f| eprintln!("{remove} {f}"));
+    }
+    let (verb, written, removed) = if dry {
+        ("would publish", "to write", "to remove")
+    } else {
+        ("published", "written", "removed")
+    };
+    eprintln!(
+        "{verb} {} episode{} ({} announced without a recording) into `{}`: {} file{} {written}, {} unchanged, {} {removed}",
+        report.episodes,
+        plural(report.episodes),
+        report.announced,
+        report.out.display(),
+        report.written.len(),
+        plural(report.written.len()),
+        report.unchanged.len(),
+        report.removed.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -116,10 +145,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
             warnings: problems.len() - errors,
             problems,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).expect("problems serialize")
-        );
+        let json = serde_json::to_string_pretty(&summary).expect("problems serialize");
+        // A reader that stops early (`| head`) is not an error of ours.
+        let _ = print_stdout(&format!("{json}\n"));
     } else {
         for problem in problems {
             eprintln!("{problem}");
@@ -190,11 +218,10 @@ fn run_probe(args: &ProbeArgs) -> Result<ExitCode> {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&lines)?);
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&lines)?))?;
     } else {
-        for line in &lines {
-            print_probe_block(line);
-        }
+        let blocks: String = lines.iter().map(probe_block).collect();
+        print_stdout(&blocks)?;
     }
     let rejected = lines.iter().any(|l| l.error.is_some());
     Ok(if rejected {
@@ -204,13 +231,18 @@ fn run_probe(args: &ProbeArgs) -> Result<ExitCode> {
     })
 }
 
-fn print_probe_block(line: &ProbeLine<'_>) {
-    println!("{}", line.path);
+/// One file's block of `probe` output.
+fn probe_block(line: &ProbeLine<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", line.path);
     if let Some(error) = &line.error {
-        println!("  error: {error}");
-        return;
+        let _ = writeln!(out, "  error: {error}");
+        return out;
     }
-    let field = |name: &str, value: String| println!("  {name:<16}{value}");
+    let mut field = |name: &str, value: String| {
+        let _ = writeln!(out, "  {name:<16}{value}");
+    };
     field("container", line.container.unwrap_or_default().to_string());
     field("codec", line.codec.unwrap_or_default().to_string());
     field(
@@ -255,14 +287,24 @@ fn print_probe_block(line: &ProbeLine<'_>) {
         }
     }
     for warning in line.warnings {
-        println!("  warning: {warning}");
+        let _ = writeln!(out, "  warning: {warning}");
     }
+    out
 }
 
 fn project(args: ProjectArgs) -> ProjectOptions {
     ProjectOptions {
         config: args.config,
         base_url: args.base_url,
+    }
+}
+
+/// Writes to standard output; a reader that closed the pipe early (`| head`) is not an error.
+fn print_stdout(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

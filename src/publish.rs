@@ -23,9 +23,22 @@ pub struct PublishOptions {
     pub out: Option<PathBuf>,
     /// Write into a non-empty folder that holds no earlier feed.
     pub force: bool,
+    /// Write, or only tell what would change.
+    pub mode: Mode,
     /// The moment of publishing: the page marks sessions from this day on as upcoming. See
     /// [`now_from_environment`].
     pub now: DateTime<Utc>,
+}
+
+/// Whether `publish` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Validate, then write the output folder.
+    #[default]
+    Write,
+    /// Validate and plan everything, write nothing: the report says what would change.
+    DryRun,
 }
 
 /// The moment of publishing: `SOURCE_DATE_EPOCH` (seconds since 1970, the reproducible-builds
@@ -56,6 +69,8 @@ fn parse_epoch(value: &str) -> Result<DateTime<Utc>> {
 /// What a publish did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Whether the files were written, or would be (`--dry-run`).
+    pub mode: Mode,
     /// The output folder.
     pub out: PathBuf,
     /// Episodes in the feed.
@@ -86,8 +101,12 @@ pub fn publish(options: &PublishOptions) -> Result<Report> {
         .with_timezone(&validated.config.cycle.podcast.time_zone)
         .date_naive();
     let last = rendered_outputs(&validated, &episodes, today)?;
-    let committed = crate::commit::commit(&out, &media, &last, options.force)?;
+    let committed = match options.mode {
+        Mode::Write => crate::commit::commit(&out, &media, &last, options.force)?,
+        Mode::DryRun => crate::commit::preview(&out, &media, &last)?,
+    };
     Ok(Report {
+        mode: options.mode,
         out,
         episodes: episodes.len(),
         announced: validated.config.cycle.sessions.len() - episodes.len(),

@@ -80,6 +80,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         },
         out: Some(out.clone()),
         force: false,
+        mode: crate::publish::Mode::Write,
         now: crate::publish::now_from_environment()?,
     })?;
     for warning in &report.warnings {

@@ -100,3 +100,48 @@ fn refuses_a_non_empty_folder_that_holds_no_feed_unless_forced() {
     );
     assert!(out.join("feed.xml").is_file());
 }
+
+#[test]
+fn a_dry_run_tells_what_would_change_and_writes_nothing() {
+    let project = Project::copy();
+    project.publish();
+    project.replace_in_config(
+        "title = \"Dématérialisation et cabinets de conseil\"",
+        "title = \"Dématérialisation et cabinets de conseil (corrigé)\"",
+    );
+    let before = crate::harness::snapshot(&project.feed());
+    let run = project.run(&["publish", "--dry-run"]).success();
+    let stderr = run.to_string();
+    assert!(
+        stderr.contains("would write episodes/05-cabinets-de-conseil.mp3"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("would write feed.xml"), "{stderr}");
+    assert!(
+        !stderr.contains("would write episodes/01-"),
+        "an unchanged episode is not rewritten: {stderr}"
+    );
+    assert!(stderr.contains("would publish 5 episodes"), "{stderr}");
+    crate::harness::assert_same_files(
+        &before,
+        &crate::harness::snapshot(&project.feed()),
+        "feed/ after --dry-run",
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&project.run(&["publish", "--json"]).success().stdout).unwrap();
+    assert_eq!(json["mode"], "write");
+    assert_eq!(json["episodes"], 5);
+    assert!(
+        json["written"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "episodes/05-cabinets-de-conseil.mp3")
+    );
+    let quiet = project.run(&["publish", "--quiet"]).success();
+    assert!(
+        quiet.stdout.is_empty() && quiet.error_lines().is_empty(),
+        "{quiet}"
+    );
+}
