@@ -255,7 +255,7 @@ pub struct Scan {
     pub leading_junk: u64,
     /// Whether all those bytes are zero (padding, not damage).
     pub leading_zeros: bool,
-    /// Stretches of bytes between frames that are not frames (damage), and their bytes.
+    /// Stretches of bytes between frames that are not frames (damage).
     pub damaged: u32,
     /// Bytes in those stretches.
     pub damaged_bytes: u64,
@@ -322,7 +322,7 @@ pub fn scan<R: std::io::Read + std::io::Seek>(
     };
     let mut pos = first_frame;
     if info.is_some() {
-        pos += first.frame_len() as u64;
+        pos = (pos + first.frame_len() as u64).min(end);
     }
     let mut stream_end = pos;
     let lengths = Lengths::of(first);
@@ -410,8 +410,9 @@ impl Lengths {
     }
 }
 
-/// Where the audio starts: after the ID3v2 tags the file begins with.
-fn leading_tags_end<R: std::io::Read + std::io::Seek>(
+/// Where the audio starts: after the ID3v2 tags the file begins with (MP3s have them, and so
+/// do some WAVs, which symphonia reads all the same).
+pub fn leading_tags_end<R: std::io::Read + std::io::Seek>(
     reader: &mut R,
     len: u64,
 ) -> std::io::Result<u64> {
@@ -692,6 +693,19 @@ mod tests {
         assert_eq!(info.kind, InfoKind::Info);
         assert_eq!(info.frames, Some(1000));
         assert_eq!(info.trim, Some((576 + 529, 1000 - 529)));
+    }
+
+    #[test]
+    fn reads_a_vbri_header() {
+        let mut f = frame(true, false, Some((36, b"VBRI")));
+        f[46..50].copy_from_slice(&123_456u32.to_be_bytes());
+        f[50..54].copy_from_slice(&789u32.to_be_bytes());
+        let header = FrameHeader::parse(&f).unwrap();
+        let info = info_header(&f, header).unwrap();
+        assert_eq!(
+            (info.kind, info.frames, info.bytes, info.trim),
+            (InfoKind::Vbri, Some(789), Some(123_456), None)
+        );
     }
 
     #[test]

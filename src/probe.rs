@@ -57,6 +57,9 @@ const MAX_IDLE_PACKETS: u64 = 10_000;
 /// Files probed at once by [`probe_files`].
 const MAX_THREADS: usize = 4;
 
+/// How far into a file symphonia 0.6 looks for a format it knows (`ProbeOptions`).
+const SYMPHONIA_PROBE_DEPTH: u64 = 1024 * 1024;
+
 /// Chunks of a WAV file walked at most for its tags.
 const MAX_CHUNKS: usize = 4096;
 
@@ -162,6 +165,10 @@ struct Counted {
 
 /// Opens the container, then counts its frames the way that suits it.
 fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo, ProbeError> {
+    let mut wave = Wave::open(input, size);
+    if let Some(problem) = wave.as_mut().and_then(Wave::format_problem) {
+        return Err(problem);
+    }
     let mut format = open_format(input, extension)?;
     let container = format.format_info().short_name.to_string();
     let track = format
@@ -215,10 +222,9 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
             container_name(&container)
         ));
     }
-    let extra = if container == "wave" {
-        wave_tags(input, size)
-    } else {
-        Vec::new()
+    let extra = match wave.as_mut() {
+        Some(wave) if container == "wave" => wave.tags(),
+        _ => Vec::new(),
     };
     let tags = read_tags(format.as_mut(), extra);
     let bits_per_sample = bit_depth(&codec, params);
@@ -781,47 +787,115 @@ fn read_tags(format: &mut dyn FormatReader, extra: Vec<MetadataRevision>) -> Tag
     tags
 }
 
-/// Tags symphonia 0.6.1 leaves out of a WAV: its `LIST/INFO` chunk (the reader reads it, then
-/// drops it) and its `id3 ` chunk (where `tag` and many editors write). Damage here only loses
-/// tags: the walk stops at the first chunk that does not fit.
-fn wave_tags(input: &Input, size: u64) -> Vec<MetadataRevision> {
-    use symphonia::core::meta::well_known::METADATA_ID_WAVE;
-    use symphonia::core::meta::{MetadataBuilder, MetadataInfo};
-    use symphonia::default::meta::embedded::riff::{parse_riff_info_chunk, read_riff_id3_chunk};
+/// A RIFF WAVE file's chunks, read here for what symphonia 0.6.1 gets wrong.
+struct Wave {
+    reader: Box<dyn MediaSource>,
+    size: u64,
+    /// Each chunk: its id, where its body starts, its length.
+    chunks: Vec<([u8; 4], u64, u64)>,
+}
 
-    let info = MetadataInfo {
-        metadata: METADATA_ID_WAVE,
-        short_name: "riff",
-        long_name: "RIFF INFO",
-    };
-    let mut revisions = Vec::new();
-    let Ok(mut reader) = input.open() else {
-        return revisions;
-    };
-    let mut read = |pos: u64, len: u64| -> Option<Vec<u8>> {
-        if pos.checked_add(len)? > size || len > MAX_TAG_CHUNK_LEN {
+impl Wave {
+    /// The chunks of `input`, if symphonia would read it as a RIFF WAVE file: after the ID3v2
+    /// tags it skips, at the start or, when the start is no stream symphonia knows, anywhere
+    /// in the first megabyte it searches. The walk stops at the first chunk that does not fit
+    /// in the file, or after [`MAX_CHUNKS`].
+    fn open(input: &Input, size: u64) -> Option<Wave> {
+        let mut reader = input.open().ok()?;
+        let start = crate::mpeg::leading_tags_end(&mut reader, size).ok()?;
+        let mut wave = Wave {
+            reader,
+            size,
+            chunks: Vec::new(),
+        };
+        let is_wave = |h: &[u8]| matches!(&h[..4], b"RIFF" | b"RF64") && &h[8..12] == b"WAVE";
+        let head = wave.read(start, 12)?;
+        let riff = if is_wave(&head) {
+            start
+        } else if crate::mpeg::FrameHeader::parse(&head).is_some()
+            || matches!(&head[..4], b"fLaC" | b"OggS" | b"FORM")
+            || &head[4..8] == b"ftyp"
+        {
+            return None;
+        } else {
+            let window = wave.read(start, (size - start).min(SYMPHONIA_PROBE_DEPTH + 12))?;
+            let at = window.windows(12).position(is_wave)?;
+            start + at as u64
+        };
+        let mut pos = riff + 12;
+        for _ in 0..MAX_CHUNKS {
+            let Some(header) = wave.read(pos, 8) else {
+                break;
+            };
+            let id: [u8; 4] = header[..4].try_into().expect("4 bytes");
+            let len = u64::from(u32::from_le_bytes(header[4..].try_into().expect("4 bytes")));
+            wave.chunks.push((id, pos + 8, len));
+            pos += 8 + len + (len & 1);
+        }
+        Some(wave)
+    }
+
+    /// `len` bytes at `pos`, when the file has them and they are few enough to be a header
+    /// or a tag.
+    fn read(&mut self, pos: u64, len: u64) -> Option<Vec<u8>> {
+        if pos.checked_add(len)? > self.size || len > MAX_TAG_CHUNK_LEN {
             return None;
         }
-        reader.seek(SeekFrom::Start(pos)).ok()?;
+        self.reader.seek(SeekFrom::Start(pos)).ok()?;
         let mut bytes = vec![0; usize::try_from(len).ok()?];
-        reader.read_exact(&mut bytes).ok()?;
+        self.reader.read_exact(&mut bytes).ok()?;
         Some(bytes)
-    };
-    match read(0, 12) {
-        Some(head) if matches!(&head[..4], b"RIFF" | b"RF64") && &head[8..] == b"WAVE" => {}
-        _ => return revisions,
     }
-    let mut pos = 12u64;
-    for _ in 0..MAX_CHUNKS {
-        let Some(header) = read(pos, 8) else {
-            break;
+
+    /// The body of the first chunk named `id`.
+    fn chunk(&mut self, id: &[u8; 4]) -> Option<Vec<u8>> {
+        let &(_, pos, len) = self.chunks.iter().find(|(i, _, _)| i == id)?;
+        self.read(pos, len)
+    }
+
+    /// Why symphonia must not read this file, if it must not. Its WAV reader multiplies and
+    /// shifts the header's figures without checking them: 4,097 channels, or a channel mask
+    /// with reserved bits, made symphonia 0.6.1 panic in a debug build (overflow) and make up
+    /// figures in a release one. No recording has more than 32 channels or 64-bit samples.
+    fn format_problem(&mut self) -> Option<ProbeError> {
+        let fmt = self.chunk(b"fmt ")?;
+        let le16 = |at: usize| Some(u16::from_le_bytes(fmt.get(at..at + 2)?.try_into().ok()?));
+        let le32 = |at: usize| Some(u32::from_le_bytes(fmt.get(at..at + 4)?.try_into().ok()?));
+        let (tag, channels, bits) = (le16(0)?, le16(2)?, le16(14)?);
+        // WAVE_FORMAT_EXTENSIBLE: bits 0 to 17 of the mask are the defined speaker positions.
+        let mask = if tag == 0xFFFE { le32(20) } else { None };
+        let impossible = channels > 32 || bits > 64 || mask.is_some_and(|m| m >> 18 != 0);
+        impossible.then(|| {
+            ProbeError::Corrupt(format!(
+                "the WAV header states an impossible format ({channels} channels of {bits} bits{})",
+                mask.map(|m| format!(", channel mask {m:#x}"))
+                    .unwrap_or_default()
+            ))
+        })
+    }
+
+    /// Tags symphonia leaves out of a WAV: its `LIST/INFO` chunk (the reader reads it, then
+    /// drops it) and its `id3 ` chunk (where `tag` and many editors write). Damage here only
+    /// loses tags.
+    fn tags(&mut self) -> Vec<MetadataRevision> {
+        use symphonia::core::meta::well_known::METADATA_ID_WAVE;
+        use symphonia::core::meta::{MetadataBuilder, MetadataInfo};
+        use symphonia::default::meta::embedded::riff::{
+            parse_riff_info_chunk, read_riff_id3_chunk,
         };
-        let id: [u8; 4] = header[..4].try_into().expect("4 bytes");
-        let len = u64::from(u32::from_le_bytes(header[4..].try_into().expect("4 bytes")));
-        let body = pos + 8;
-        match &id {
-            b"LIST" => {
-                if let Some(list) = read(body, len).filter(|l| l.starts_with(b"INFO")) {
+
+        let info = MetadataInfo {
+            metadata: METADATA_ID_WAVE,
+            short_name: "riff",
+            long_name: "RIFF INFO",
+        };
+        let mut revisions = Vec::new();
+        for (id, pos, len) in self.chunks.clone() {
+            match &id {
+                b"LIST" => {
+                    let Some(list) = self.read(pos, len).filter(|l| l.starts_with(b"INFO")) else {
+                        continue;
+                    };
                     let mut builder = MetadataBuilder::new(info);
                     let mut rest = &list[4..];
                     while rest.len() >= 8 {
@@ -840,21 +914,20 @@ fn wave_tags(input: &Input, size: u64) -> Vec<MetadataRevision> {
                     }
                     revisions.push(builder.build());
                 }
-            }
-            b"id3 " | b"ID3 " => {
-                if let Some(tag) = read(body, len) {
-                    let mut side_data = Vec::new();
-                    let mut bytes = symphonia::core::io::BufReader::new(&tag);
-                    if let Ok(revision) = read_riff_id3_chunk(&mut bytes, &mut side_data) {
-                        revisions.push(revision);
+                b"id3 " | b"ID3 " => {
+                    if let Some(tag) = self.read(pos, len) {
+                        let mut side_data = Vec::new();
+                        let mut bytes = symphonia::core::io::BufReader::new(&tag);
+                        if let Ok(revision) = read_riff_id3_chunk(&mut bytes, &mut side_data) {
+                            revisions.push(revision);
+                        }
                     }
                 }
+                _ => {}
             }
-            _ => {}
         }
-        pos = body + len + (len & 1);
+        revisions
     }
-    revisions
 }
 
 /// How complete a date is: a full date beats a year.
@@ -1183,6 +1256,104 @@ mod tests {
         let cut = [page(0, 10), page(4, 20)].concat();
         assert!(!ogg_tail_ends(&cut[..cut.len() - 1]));
         assert!(!ogg_tail_ends(b"not ogg"));
+    }
+
+    // Issue #4: found by the `probe` fuzz target (crash-d4fca02a…): a WAVE_FORMAT_EXTENSIBLE
+    // header of 4,097 channels made symphonia 0.6.1 shift left by more than 31 bits
+    // (`fix_wave_channel_mask`), a panic in a debug build.
+    #[test]
+    fn rejects_a_wav_of_4097_channels_found_by_fuzzing() {
+        let mut bytes = wav(44_100, 100);
+        // Make the fmt chunk WAVE_FORMAT_EXTENSIBLE (40 bytes) with 4,097 channels.
+        let mut fmt = Vec::new();
+        fmt.extend_from_slice(&0xFFFEu16.to_le_bytes());
+        fmt.extend_from_slice(&4097u16.to_le_bytes());
+        fmt.extend_from_slice(&44_100u32.to_le_bytes());
+        fmt.extend_from_slice(&(44_100u32 * 2).to_le_bytes());
+        fmt.extend_from_slice(&2u16.to_le_bytes());
+        fmt.extend_from_slice(&16u16.to_le_bytes());
+        fmt.extend_from_slice(&22u16.to_le_bytes());
+        fmt.extend_from_slice(&16u16.to_le_bytes());
+        fmt.extend_from_slice(&3u32.to_le_bytes());
+        fmt.extend_from_slice(&[
+            1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
+        ]);
+        bytes.splice(20..36, fmt);
+        bytes[16..20].copy_from_slice(&40u32.to_le_bytes());
+        let riff = (bytes.len() - 8) as u32;
+        bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+        let err = probe_bytes(bytes, Some("wav")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("impossible format (4097 channels of 16 bits, channel mask 0x3)"),
+            "{err}"
+        );
+        // And the very bytes the fuzzer found (after its hint byte).
+        let found = include_bytes!("../tests/fixtures/fuzz/probe-wav-4097-channels.bin");
+        let err = probe_bytes(found[1..].to_vec(), Some("wav")).unwrap_err();
+        assert!(!matches!(err, ProbeError::Crashed(_)), "{err}");
+    }
+
+    // Issue #4: found by the `probe` fuzz target (crash-a56a704e…): a plain PCM header of
+    // 56,829 channels overflowed symphonia 0.6.1's block-align check (`read_pcm_fmt`), a
+    // panic in a debug build.
+    #[test]
+    fn rejects_a_wav_of_56829_channels_found_by_fuzzing() {
+        let mut bytes = wav(44_100, 100);
+        bytes[22..24].copy_from_slice(&56_829u16.to_le_bytes());
+        let err = probe_bytes(bytes, Some("wav")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("impossible format (56829 channels of 16 bits)"),
+            "{err}"
+        );
+        let found = include_bytes!("../tests/fixtures/fuzz/probe-wav-56829-channels.bin");
+        let err = probe_bytes(found[1..].to_vec(), Some("wav")).unwrap_err();
+        assert!(!matches!(err, ProbeError::Crashed(_)), "{err}");
+    }
+
+    // Issue #4: found by the `probe` fuzz target (crash-afbe95d2…): the same overflow in a WAV
+    // behind an ID3v2 tag and 534 bytes of junk, which symphonia skips to find the WAV.
+    #[test]
+    fn rejects_a_wav_of_too_many_channels_behind_an_id3_tag_found_by_fuzzing() {
+        let mut bytes = b"ID3\x03\x00\x00\x00\x00\x00\x05abcde".to_vec();
+        let mut wave = wav(44_100, 100);
+        wave[22..24].copy_from_slice(&40_000u16.to_le_bytes());
+        bytes.extend(wave);
+        let err = probe_bytes(bytes, None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("impossible format (40000 channels"),
+            "{err}"
+        );
+        let found = include_bytes!("../tests/fixtures/fuzz/probe-wav-behind-id3.bin");
+        let err = probe_bytes(found[1..].to_vec(), Some("mp3")).unwrap_err();
+        assert!(!matches!(err, ProbeError::Crashed(_)), "{err}");
+    }
+
+    #[test]
+    fn accepts_an_extensible_wav_with_a_mask_to_fix() {
+        // Two channels, no speaker positions: symphonia fills the mask in.
+        let mut bytes = wav(8000, 800);
+        let mut fmt = Vec::new();
+        fmt.extend_from_slice(&0xFFFEu16.to_le_bytes());
+        fmt.extend_from_slice(&1u16.to_le_bytes());
+        fmt.extend_from_slice(&8000u32.to_le_bytes());
+        fmt.extend_from_slice(&16_000u32.to_le_bytes());
+        fmt.extend_from_slice(&2u16.to_le_bytes());
+        fmt.extend_from_slice(&16u16.to_le_bytes());
+        fmt.extend_from_slice(&22u16.to_le_bytes());
+        fmt.extend_from_slice(&16u16.to_le_bytes());
+        fmt.extend_from_slice(&0u32.to_le_bytes());
+        fmt.extend_from_slice(&[
+            1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
+        ]);
+        bytes.splice(20..36, fmt);
+        bytes[16..20].copy_from_slice(&40u32.to_le_bytes());
+        let riff = (bytes.len() - 8) as u32;
+        bytes[4..8].copy_from_slice(&riff.to_le_bytes());
+        let info = probe_bytes(bytes, Some("wav")).unwrap();
+        assert_eq!((info.channels, info.frames), (1, 800));
     }
 
     #[test]

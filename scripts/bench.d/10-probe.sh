@@ -6,11 +6,12 @@
 # has no Xing header and states no length; then 200 copies, each with its own ID3v2 tag in
 # front (about 900 MB in all). The truth is what a full ffmpeg decode of it gives.
 #
-# Then, on a warm cache: reading the bytes (`cat FILES > /dev/null`), cyclecast (release build,
-# one process for all files, and one per file), ffprobe one process per file (the duration
-# it states, then with -count_packets, its exact mode) and mutagen (one Python process).
-# Prints wall time, peak memory (/usr/bin/time -v: the largest process) and the largest
-# duration error against the truth for each, and the ratio to reading the bytes.
+# Then, on a warm cache: reading the bytes (`cat FILES > /dev/null`), cyclecast (release build:
+# one process for all files, the same pinned to one CPU, one process per file), ffprobe with
+# one process per file (the duration it states, then -count_packets, its exact mode) and
+# mutagen (one Python process). Prints wall time, peak memory (/usr/bin/time -v: the largest
+# process) and the largest duration error against the truth for each, and the ratio to
+# reading the bytes.
 #
 # BENCH_PROBE_FILES=N changes the number of files (default 200).
 set -euo pipefail
@@ -113,7 +114,7 @@ best() {
 
 # error FILE: the largest |duration − truth| over the durations in FILE (one per line).
 error() {
-    awk -v t="$truth" 'BEGIN { m = 0 } { d = $1 - t; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.3f s", m }' "$1"
+    awk -v t="$truth" 'BEGIN { m = 0 } { d = $1 - t; if (d < 0) d = -d; if (d > m) m = d } END { printf "%.6f s", m }' "$1"
 }
 
 rows=()
@@ -131,7 +132,7 @@ cat "${files[@]}" >/dev/null
 cat "${files[@]}" >/dev/null
 
 say "cat"
-best cat 5 cat "${files[@]}"
+best cat 5 bash -c 'exec cat "$@" >/dev/null' cat "${files[@]}"
 cat_wall=$wall
 row 'reading the bytes: `cat FILES > /dev/null`' '—'
 
@@ -141,6 +142,16 @@ python3 -c 'import json, sys
 for line in json.load(open(sys.argv[1])):
     print(line["duration_seconds"])' "$tmp/cyclecast" >"$tmp/cyclecast.durations"
 row 'cyclecast probe, one process for all files' "$(error "$tmp/cyclecast.durations")"
+
+if command -v taskset >/dev/null; then
+    say "cyclecast, one process, one CPU"
+    best cyclecast-one-cpu 5 taskset -c 0 "$cyclecast" probe --json "${files[@]}"
+    python3 -c 'import json, sys
+for line in json.load(open(sys.argv[1])):
+    print(line["duration_seconds"])' "$tmp/cyclecast-one-cpu" >"$tmp/cyclecast-one-cpu.durations"
+    row 'cyclecast probe, one process for all files, pinned to one CPU (`taskset -c 0`)' \
+        "$(error "$tmp/cyclecast-one-cpu.durations")"
+fi
 
 say "cyclecast, one process per file"
 printf '%s\n' "${files[@]}" >"$tmp/list"
