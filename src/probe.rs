@@ -318,13 +318,13 @@ fn count_mp3(
     let frames = scan.samples().saturating_sub(trimmed);
     let seconds = |samples: u64| samples as f64 / f64::from(rate);
     let counted_s = seconds(frames);
-    let mut cut_short_reported = false;
     match scan.info.and_then(|info| Some((info, info.frames?))) {
         Some((info, stated)) if u64::from(stated).abs_diff(scan.frames) > 1 => {
             let stated_s = seconds((u64::from(stated) * per_frame).saturating_sub(trimmed));
             // A header that states more frames than the file holds: either the file was cut
             // (then its bytes are missing too), or the header is wrong. Encoders differ on
-            // whether the byte count includes the tags before the first frame.
+            // whether the byte count includes the tags before the first frame; a header without
+            // one is taken at its word.
             let bytes_missing = info
                 .bytes
                 .is_none_or(|b| u64::from(b) > scan.stream_bytes + scan.first_frame);
@@ -353,7 +353,6 @@ fn count_mp3(
         None => {}
     }
     if scan.cut_short {
-        cut_short_reported = true;
         warnings.push(
             "the file ends in the middle of an MP3 frame: it may be truncated (the incomplete frame is not counted)"
                 .into(),
@@ -374,7 +373,7 @@ fn count_mp3(
             scan.leading_junk
         ));
     }
-    if scan.trailing_junk > 0 && !cut_short_reported {
+    if scan.trailing_junk > 0 {
         warnings.push(format!(
             "the file ends with {} bytes that are neither audio nor a tag (ignored)",
             scan.trailing_junk
