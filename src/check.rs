@@ -112,59 +112,68 @@ fn probe_all(
     recordings: Vec<Recording>,
     problems: &mut Vec<Problem>,
 ) -> Vec<(Recording, AudioInfo)> {
-    let mut probed = Vec::new();
-    for recording in recordings {
-        let shown = display_path(root, &recording.path);
-        match crate::probe::probe_file(&recording.path) {
-            Ok(info) if crate::episode::published_format(&info).is_none() => {
-                problems.push(Problem::error(
-                    shown,
-                    format!(
-                        "{} audio in a {} container cannot be published as a podcast episode",
-                        info.codec, info.container
-                    ),
-                ));
-            }
-            Ok(info) => {
-                problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
-                probed.push((recording, info));
-            }
-            Err(e) => problems.push(Problem::error(shown, e.to_string())),
-        }
-    }
-    probed
+    let paths: Vec<PathBuf> = recordings.iter().map(|r| r.path.clone()).collect();
+    recordings
+        .into_iter()
+        .zip(probe_publishable(root, &paths, problems))
+        .filter_map(|(recording, info)| Some((recording, info?)))
+        .collect()
 }
 
 /// Probes the radio edits the rebroadcasts name: they are published as they are.
 fn probe_renditions(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, AudioInfo)> {
-    let files = config
+    let paths: Vec<PathBuf> = config
         .cycle
         .sessions
         .iter()
         .flat_map(|s| &s.rebroadcasts)
-        .filter_map(|r| r.file.as_ref())
-        .filter(|p| config.is_readable(p));
-    let mut probed = Vec::new();
-    for path in files {
-        let shown = display_path(&config.root, path);
-        match crate::probe::probe_file(path) {
-            Ok(info) if crate::episode::published_format(&info).is_none() => {
-                problems.push(Problem::error(
-                    shown,
-                    format!(
-                        "{} audio in a {} container cannot be published",
-                        info.codec, info.container
-                    ),
-                ))
+        .filter_map(|r| r.file.clone())
+        .filter(|p| config.is_readable(p))
+        .collect();
+    let infos = probe_publishable(&config.root, &paths, problems);
+    paths
+        .into_iter()
+        .zip(infos)
+        .filter_map(|(path, info)| Some((path, info?)))
+        .collect()
+}
+
+/// Probes files in parallel (see [`crate::probe::probe_files`]); returns, in order, the
+/// figures of each file that can be published, and records a problem for each that cannot
+/// and each warning.
+fn probe_publishable(
+    root: &Path,
+    paths: &[PathBuf],
+    problems: &mut Vec<Problem>,
+) -> Vec<Option<AudioInfo>> {
+    let results = crate::probe::probe_files(paths);
+    paths
+        .iter()
+        .zip(results)
+        .map(|(path, result)| {
+            let shown = display_path(root, path);
+            match result {
+                Ok(info) if crate::episode::published_format(&info).is_none() => {
+                    problems.push(Problem::error(
+                        shown,
+                        format!(
+                            "{} audio in a {} container cannot be published as a podcast episode",
+                            info.codec, info.container
+                        ),
+                    ));
+                    None
+                }
+                Ok(info) => {
+                    problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
+                    Some(info)
+                }
+                Err(e) => {
+                    problems.push(Problem::error(shown, e.to_string()));
+                    None
+                }
             }
-            Ok(info) => {
-                problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
-                probed.push((path.clone(), info));
-            }
-            Err(e) => problems.push(Problem::error(shown, e.to_string())),
-        }
-    }
-    probed
+        })
+        .collect()
 }
 
 /// Chapters must start before the recording ends.
