@@ -13,26 +13,7 @@ const TOLERANCE_SECONDS: f64 = 0.05;
 /// Decodes the whole file with ffmpeg to mono 16-bit samples and counts them.
 fn decoded_seconds(path: &Path) -> f64 {
     let file = path.to_str().expect("a UTF-8 path");
-    let rate = tool(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-select_streams",
-            "a:0",
-            "-show_entries",
-            "stream=sample_rate",
-            "-of",
-            "csv=p=0",
-            file,
-        ],
-    );
-    // ffprobe may end the line with a stray `,` (an empty side-data column).
-    let rate: f64 = String::from_utf8_lossy(&rate)
-        .split([',', '\n'])
-        .next()
-        .and_then(|r| r.trim().parse().ok())
-        .unwrap_or_else(|| panic!("ffprobe gave no sample rate for {file}"));
+    let rate = crate::harness::sample_rate(path) as f64;
     let samples = tool(
         "ffmpeg",
         &["-v", "error", "-i", file, "-f", "s16le", "-ac", "1", "-"],

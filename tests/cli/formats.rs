@@ -364,36 +364,13 @@ fn agrees_with_a_full_ffmpeg_decode_within_one_frame() {
         };
         let frames = probed[good.file]["frames"].as_u64().unwrap();
         let decoded = decoded_samples(&corpus().join(good.file));
-        let decoded = decoded * good.rate / ffmpeg_rate(good.file);
+        let decoded = decoded * good.rate / crate::harness::sample_rate(&corpus().join(good.file));
         assert!(
             frames.abs_diff(decoded) <= frame,
             "{}: probe counts {frames}, ffmpeg decodes {decoded}",
             good.file
         );
     }
-}
-
-/// The sample rate ffmpeg decodes a file at.
-fn ffmpeg_rate(file: &str) -> u64 {
-    let out = tool(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-select_streams",
-            "a:0",
-            "-show_entries",
-            "stream=sample_rate",
-            "-of",
-            "csv=p=0",
-            corpus().join(file).to_str().unwrap(),
-        ],
-    );
-    String::from_utf8_lossy(&out)
-        .split([',', '\n'])
-        .next()
-        .and_then(|r| r.trim().parse().ok())
-        .expect("ffprobe states the sample rate")
 }
 
 #[test]

@@ -531,3 +531,28 @@ pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// The sample rate ffmpeg decodes a file's first audio stream at, read with ffprobe.
+pub fn sample_rate(path: &Path) -> u64 {
+    let file = path.to_str().expect("a UTF-8 path");
+    let out = tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=sample_rate",
+            "-of",
+            "csv=p=0",
+            file,
+        ],
+    );
+    // ffprobe may end the line with a stray `,` (an empty side-data column).
+    String::from_utf8_lossy(&out)
+        .split([',', '\n'])
+        .next()
+        .and_then(|r| r.trim().parse().ok())
+        .unwrap_or_else(|| panic!("ffprobe gave no sample rate for {file}"))
+}
