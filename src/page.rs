@@ -26,6 +26,9 @@ use crate::transcript::Transcript;
 pub const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
 /// The built-in template of a session's page.
 pub const SESSION_TEMPLATE: &str = include_str!("templates/session.html");
+/// The script that makes chapter links seek the page's player, included by both pages.
+const SEEK_SCRIPT: &str = include_str!("templates/seek.js");
+
 /// The built-in stylesheet, inlined in every page.
 pub const STYLE: &str = include_str!("templates/style.css");
 const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
@@ -265,6 +268,9 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
         .session
         .as_ref()
         .map_or(SESSION_TEMPLATE.to_string(), |f| f.source.clone());
+    // The chapter links' few lines of script, shared by both pages (and any theme's).
+    env.add_template("seek.js", SEEK_SCRIPT)
+        .expect("the built-in script template parses");
     // Named `*.html` whatever the theme file: the name turns auto-escaping on.
     env.add_template_owned("index.html", index)
         .map_err(|e| template_error(&e, theme))?;
