@@ -4,7 +4,9 @@
 //! Reads the config, the recordings (probed in full), the images, the transcripts and the
 //! reports; writes nothing. Each problem names its file, and its line where it has one.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use url::Url;
 
@@ -13,6 +15,8 @@ use crate::ingest::display_path;
 use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::page::{PageInputs, TemplateError, Theme, ThemeFile};
 use crate::problem::Problem;
+use crate::progress::Progress;
+use crate::state::{SourceRecord, Sources, State};
 use crate::tag::Artwork;
 use crate::transcript::{Format, Transcript};
 
@@ -23,6 +27,8 @@ pub struct ProjectOptions {
     pub config: PathBuf,
     /// Publish at this address instead of the config's `base_url` (GUIDs do not change).
     pub base_url: Option<Url>,
+    /// Ids of the published sessions to move to their numbered file names (`--rename`).
+    pub renames: Vec<String>,
 }
 
 /// A project that passed validation: everything the work needs, read and checked.
@@ -44,10 +50,41 @@ pub struct Validated {
     pub theme: Theme,
     /// Warnings found on the way.
     pub warnings: Vec<Problem>,
+    /// The source files hashed and probed, for the next publish's state.
+    pub sources: BTreeMap<PathBuf, SourceRecord>,
+}
+
+impl Validated {
+    /// The BLAKE3 hash of a source file hashed during validation (a recording, a radio edit).
+    pub fn source_hash(&self, path: &Path) -> Option<&str> {
+        let key = path.strip_prefix(&self.config.root).unwrap_or(path);
+        self.sources.get(key).map(|s| s.blake3.as_str())
+    }
+}
+
+/// How validation does its per-file work.
+#[derive(Debug, Clone, Copy)]
+pub struct Work<'a> {
+    /// What the last publish knew of the source files: unchanged ones are not read again.
+    pub previous: &'a State,
+    /// How many files to work on at once.
+    pub jobs: usize,
+    /// Where progress is shown.
+    pub progress: &'a Progress,
 }
 
 /// Validates the whole project; on failure returns every problem, warnings included.
 pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
+    let work = Work {
+        previous: &State::default(),
+        jobs: crate::parallel::default_jobs(),
+        progress: &Progress::hidden(),
+    };
+    validate_with(options, work)
+}
+
+/// [`validate`], reusing what an earlier publish learnt of the files and showing progress.
+pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validated, Vec<Problem>> {
     let loaded = crate::config::load(&options.config);
     let mut problems = loaded.problems;
     // Without a valid text there is no cycle to go on with; with one, missing files are
@@ -55,23 +92,36 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
     let Some(mut config) = loaded.config else {
         return Err(problems);
     };
+    // Published URLs live under the config's own address, whatever a preview overrides.
+    let own_base_url = config.cycle.podcast.base_url.clone();
     if let Some(base_url) = &options.base_url {
         config.cycle.podcast.base_url = base_url.clone();
     }
     let config_file = options.config.display().to_string();
-    let recordings = crate::ingest::ingest(&config).unwrap_or_else(|found| {
-        problems.extend(found);
-        Vec::new()
-    });
-    let probed = probe_all(&config.root, recordings, &mut problems);
+    let sources = Arc::new(Sources::from_state(work.previous, &config.root));
+    let recordings = crate::ingest::ingest(&config, &sources, work.jobs, work.progress)
+        .unwrap_or_else(|found| {
+            problems.extend(found);
+            Vec::new()
+        });
+    let probed = probe_all(&config.root, recordings, &sources, work, &mut problems);
+    fill_from_tags(&mut config, &probed, &config_file, &mut problems);
     for (recording, audio) in &probed {
         let session = session_of(&config, recording);
         problems.extend(check_chapters(&config_file, session, audio));
+        problems.extend(check_taggable(&config.root, recording, audio));
     }
+    let planned = crate::identity::Planned {
+        config_file: &config_file,
+        base_url: &own_base_url,
+        recordings: &probed,
+        renames: &options.renames,
+    };
+    problems.extend(crate::identity::apply(&mut config, &planned));
     let artwork = read_artwork(&config, &mut problems);
     check_episode_images(&config, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
-    let renditions = probe_renditions(&config, &mut problems);
+    let renditions = probe_renditions(&config, &sources, work, &mut problems);
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
     if problems.iter().any(Problem::is_error) {
@@ -86,6 +136,9 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
         transcripts,
         theme,
         warnings: problems,
+        sources: Arc::try_unwrap(sources)
+            .map(Sources::into_records)
+            .unwrap_or_default(),
     };
     let page_problems = check_pages(&validated);
     if !page_problems.is_empty() {
@@ -110,19 +163,26 @@ pub fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session 
 fn probe_all(
     root: &Path,
     recordings: Vec<Recording>,
+    sources: &Arc<Sources>,
+    work: Work<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<(Recording, AudioInfo)> {
     let paths: Vec<PathBuf> = recordings.iter().map(|r| r.path.clone()).collect();
     recordings
         .into_iter()
-        .zip(probe_publishable(root, &paths, problems))
+        .zip(probe_publishable(root, &paths, sources, work, problems))
         .filter_map(|(recording, info)| Some((recording, info?)))
         .collect()
 }
 
 /// Probes the radio edits the rebroadcasts name: they are published as they are.
-fn probe_renditions(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, AudioInfo)> {
-    let paths: Vec<PathBuf> = config
+fn probe_renditions(
+    config: &Config,
+    sources: &Arc<Sources>,
+    work: Work<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(PathBuf, AudioInfo)> {
+    let named: Vec<PathBuf> = config
         .cycle
         .sessions
         .iter()
@@ -130,7 +190,21 @@ fn probe_renditions(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBu
         .filter_map(|r| r.file.clone())
         .filter(|p| config.is_readable(p))
         .collect();
-    let infos = probe_publishable(&config.root, &paths, problems);
+    let hashed = crate::ingest::hash_all(
+        &config.root,
+        sources,
+        named.clone(),
+        work.jobs,
+        work.progress,
+    );
+    let mut paths = Vec::new();
+    for (path, known) in named.into_iter().zip(hashed) {
+        match known {
+            Ok(_) => paths.push(path),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let infos = probe_publishable(&config.root, &paths, sources, work, problems);
     paths
         .into_iter()
         .zip(infos)
@@ -138,15 +212,33 @@ fn probe_renditions(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBu
         .collect()
 }
 
-/// Probes files in parallel (see [`crate::probe::probe_files`]); returns, in order, the
-/// figures of each file that can be published, and records a problem for each that cannot
-/// and each warning.
+/// Probes files, `jobs` at a time, unless the last publish probed the same content; returns,
+/// in order, the figures of each file that can be published, and records a problem for each
+/// that cannot and each warning.
 fn probe_publishable(
     root: &Path,
     paths: &[PathBuf],
+    sources: &Arc<Sources>,
+    work: Work<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Option<AudioInfo>> {
-    let results = crate::probe::probe_files(paths);
+    let (root_owned, shared, progress) = (
+        root.to_path_buf(),
+        Arc::clone(sources),
+        work.progress.clone(),
+    );
+    let results = crate::parallel::map(work.jobs, paths.to_vec(), move |path| {
+        if let Some(known) = shared.audio(&path) {
+            return Ok(known);
+        }
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let _task = progress.file("probing", &display_path(&root_owned, &path), size);
+        let probed = crate::probe::probe_file(&path);
+        if let Ok(info) = &probed {
+            shared.set_audio(&path, info);
+        }
+        probed
+    });
     paths
         .iter()
         .zip(results)
@@ -174,6 +266,94 @@ fn probe_publishable(
             }
         })
         .collect()
+}
+
+/// What the config leaves out of a recorded session comes from its recording's tags: the
+/// title, the description (from the comment) and the speakers (from the artist). A title
+/// or description found nowhere is an error at the session's `id`.
+fn fill_from_tags(
+    config: &mut Config,
+    probed: &[(Recording, AudioInfo)],
+    config_file: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for (recording, audio) in probed {
+        let shown = display_path(&config.root, &recording.path);
+        let Some(session) = config
+            .cycle
+            .sessions
+            .iter_mut()
+            .find(|s| s.number == recording.session)
+        else {
+            continue;
+        };
+        let tags = &audio.tags;
+        let missing = |session: &Session, key: &str, tag: &str| Problem {
+            position: Some(session.position),
+            ..Problem::error(
+                config_file,
+                format!(
+                    "session `{}` has no `{key}`, and `{shown}` has no {tag} tag to take it from",
+                    session.id
+                ),
+            )
+        };
+        if session.title.is_empty() {
+            match filled(&tags.title) {
+                Some(title) => session.title = title,
+                None => problems.push(missing(session, "title", "title")),
+            }
+        }
+        if session.description.is_empty() {
+            match filled(&tags.comment) {
+                Some(comment) => session.description = comment,
+                None => problems.push(missing(session, "description", "comment")),
+            }
+        }
+        if session.speakers.is_empty()
+            && let Some(artist) = filled(&tags.artist)
+        {
+            session.speakers = speakers_named(&artist);
+        }
+    }
+}
+
+/// A tag's text, trimmed, unless empty.
+fn filled(tag: &Option<String>) -> Option<String> {
+    tag.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// The speakers an artist tag names: `A, B & C` (also `;` and `/`) is three people.
+fn speakers_named(artist: &str) -> Vec<crate::model::Speaker> {
+    artist
+        .split([',', ';', '&', '/'])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| crate::model::Speaker {
+            name: name.to_string(),
+            affiliation: None,
+            url: None,
+            role: crate::model::Role::Speaker,
+            img: None,
+            lang: None,
+        })
+        .collect()
+}
+
+/// A recording whose copy cannot carry tags is published as it is: say so.
+fn check_taggable(root: &Path, recording: &Recording, audio: &AudioInfo) -> Option<Problem> {
+    let shown = display_path(root, &recording.path);
+    match crate::tag::untaggable(&recording.path, audio) {
+        Ok(None) => None,
+        Ok(Some(why)) => Some(Problem::warning(
+            shown,
+            format!("its copy will be published without tags: {why}"),
+        )),
+        Err(e) => Some(Problem::error(shown, format!("{e:#}"))),
+    }
 }
 
 /// Chapters must start before the recording ends.

@@ -26,6 +26,83 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Publish a preview at http://127.0.0.1:PORT/ and serve it until Ctrl-C.
     Serve(ServeArgs),
+    /// Start a new project: a commented config.toml, recordings/ and a .gitignore.
+    Init(InitArgs),
+    /// Work on the cycle's sessions in config.toml.
+    Session(SessionArgs),
+}
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder, made if missing; it must not hold a config.toml yet.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The podcast's title [default: a placeholder to replace].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The cycle's language, which the config's comments are written in too.
+    #[arg(long, value_enum, default_value_t = InitLang::Fr)]
+    pub lang: InitLang,
+    /// The address `feed/` will be deployed at [default: a placeholder to replace].
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    pub base_url: Option<url::Url>,
+}
+
+/// The languages `init` has a config template for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitLang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+}
+
+/// Options of `session`.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SessionCommand,
+}
+
+/// The subcommands of `session`.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Append a session to config.toml, leaving every byte already there as it is.
+    Add(SessionAddArgs),
+}
+
+/// Options of `session add`.
+#[derive(Debug, Args)]
+pub struct SessionAddArgs {
+    /// The session's title.
+    #[arg(long)]
+    pub title: String,
+    /// The session's day.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::scaffold::parse_date)]
+    pub date: chrono::NaiveDate,
+    /// The session's start time.
+    #[arg(long, value_name = "HH:MM", value_parser = crate::scaffold::parse_time)]
+    pub time: Option<chrono::NaiveTime>,
+    /// The recording: a file inside the project, relative to the current folder.
+    #[arg(long, value_name = "PATH")]
+    pub recording: Option<PathBuf>,
+    /// The session's id, which names its files and URLs [default: made from the title].
+    #[arg(long)]
+    pub id: Option<String>,
+    /// The session's number [default: the highest number + 1].
+    #[arg(long, value_name = "N")]
+    pub number: Option<u32>,
+    /// The session's description [default: a placeholder to replace].
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// The project's config file.
+    #[arg(long, default_value = "config.toml", value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print the text that would be appended, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Options of `serve`.
@@ -96,6 +173,14 @@ pub struct PublishArgs {
     /// nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// How many files to hash, scan and write at once [default: the number of cores].
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Move this published session's files to its current number's file name
+    /// (`cyclecast.lock` keeps them where they were published otherwise); its GUID stays.
+    /// Repeat for several sessions.
+    #[arg(long, value_name = "ID")]
+    pub rename: Vec<String>,
     /// Print nothing but errors.
     #[arg(long, short, conflicts_with_all = ["verbose", "json"])]
     pub quiet: bool,
@@ -103,7 +188,7 @@ pub struct PublishArgs {
     #[arg(long, short)]
     pub verbose: bool,
     /// Print the summary as JSON on standard output: mode, out, episodes, announced,
-    /// written, unchanged, removed, warnings.
+    /// written, unchanged, removed, warnings, elapsed_seconds.
     #[arg(long)]
     pub json: bool,
 }

@@ -6,12 +6,15 @@
 //! after that: at every instant each enclosure the feed names exists with its stated length.
 //! A text output whose bytes are already on disk is not rewritten.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::progress::{FileTask, Progress};
+use crate::state::{OutputRecord, SourceRecord, Stamp, State};
 use crate::tag::TagPlan;
 
 /// One file to put in `feed/`.
@@ -21,6 +24,29 @@ pub struct Output {
     pub path: String,
     /// What goes in it.
     pub content: Content,
+    /// For a large output, the hash of what it is made from (see [`crate::state::recipe`]):
+    /// recorded in the state, so that the next publish can keep it without reading it.
+    pub recipe: Option<String>,
+}
+
+impl Output {
+    /// Rendered text.
+    pub fn text(path: &str, text: String) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Text(text),
+            recipe: None,
+        }
+    }
+
+    /// A small project file copied as it is.
+    pub fn copy(path: &str, source: &Path) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Copy(source.to_path_buf()),
+            recipe: None,
+        }
+    }
 }
 
 /// The content of an output file.
@@ -32,6 +58,34 @@ pub enum Content {
     Copy(PathBuf),
     /// An episode: a recording, tagged.
     Episode(TagPlan),
+    /// The file the last publish made, from the same inputs (its recipe and stamp match the
+    /// state): neither written nor read.
+    Kept,
+}
+
+/// How to commit.
+#[derive(Debug, Clone)]
+pub struct CommitOptions {
+    /// Write into a non-empty folder that holds no earlier feed.
+    pub force: bool,
+    /// How many media files to write at once.
+    pub jobs: usize,
+    /// Where progress is shown.
+    pub progress: Progress,
+    /// The source files as validation found them, for the state file.
+    pub sources: BTreeMap<PathBuf, SourceRecord>,
+}
+
+impl Default for CommitOptions {
+    /// Refuse foreign folders, one job per core, no progress shown, no sources.
+    fn default() -> CommitOptions {
+        CommitOptions {
+            force: false,
+            jobs: crate::parallel::default_jobs(),
+            progress: Progress::hidden(),
+            sources: BTreeMap::new(),
+        }
+    }
 }
 
 /// Folders of `feed/` that cyclecast owns: any file in them that is not an output is stale.
@@ -62,9 +116,15 @@ pub struct Committed {
     pub removed: Vec<String>,
 }
 
-/// Writes `media` then `last` (feeds and pages) into `out`, then removes stale files.
-/// Refuses a non-empty folder that holds no earlier feed unless `force` is set.
-pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Result<Committed> {
+/// Writes `media` (several at once) then `last` (feeds and pages, in order) into `out`, then
+/// removes stale files, then records the state for the next publish. Refuses a non-empty
+/// folder that holds no earlier feed unless `force` is set.
+pub fn commit(
+    out: &Path,
+    media: &[Output],
+    last: &[Output],
+    options: CommitOptions,
+) -> Result<Committed> {
     let planned: Vec<&str> = media
         .iter()
         .chain(last)
@@ -72,11 +132,20 @@ pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Res
         .collect();
     // Held until the commit returns: a second publish into the same folder is refused.
     let _lock = lock_output(out)?;
-    guard_foreign_folder(out, &planned, force)?;
+    guard_foreign_folder(out, &planned, options.force)?;
     fs::create_dir_all(out).with_context(|| format!("failed to create `{}`", out.display()))?;
     let mut done = Committed::default();
-    for output in media.iter().chain(last) {
-        if write_output(out, output)? {
+    let media_written = write_media(out, media, options.jobs, &options.progress)?;
+    let last_written = last
+        .iter()
+        .map(|output| write_output(out, output, &options.progress))
+        .collect::<Result<Vec<bool>>>()?;
+    for (output, written) in media
+        .iter()
+        .chain(last)
+        .zip(media_written.into_iter().chain(last_written))
+    {
+        if written {
             done.written.push(output.path.clone());
         } else {
             done.unchanged.push(output.path.clone());
@@ -84,7 +153,55 @@ pub fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Res
     }
     let keep: Vec<&str> = media.iter().chain(last).map(|o| o.path.as_str()).collect();
     done.removed = remove_stale(out, &keep)?;
+    let state = State {
+        cyclecast: env!("CARGO_PKG_VERSION").to_string(),
+        sources: options.sources,
+        outputs: output_records(out, media),
+    };
+    write_output(
+        out,
+        &Output::text(
+            crate::state::STATE_FILE,
+            String::from_utf8_lossy(&state.to_bytes()).into_owned(),
+        ),
+        &Progress::hidden(),
+    )?;
     Ok(done)
+}
+
+/// Writes the media files, `jobs` at a time; returns, in order, whether each was written.
+fn write_media(
+    out: &Path,
+    media: &[Output],
+    jobs: usize,
+    progress: &Progress,
+) -> Result<Vec<bool>> {
+    let made: Vec<&Output> = media
+        .iter()
+        .filter(|o| !matches!(o.content, Content::Kept))
+        .collect();
+    if !made.is_empty() {
+        let bytes = made.iter().map(|o| planned_len(&o.content)).sum();
+        progress.stage("writing", made.len() as u64, bytes);
+    }
+    let (out, progress) = (out.to_path_buf(), progress.clone());
+    crate::parallel::map(jobs, media.to_vec(), move |output| {
+        write_output(&out, &output, &progress)
+    })
+    .into_iter()
+    .collect()
+}
+
+/// The recipe and stamp of each output that has a recipe, as it now is on disk.
+fn output_records(out: &Path, outputs: &[Output]) -> BTreeMap<String, OutputRecord> {
+    outputs
+        .iter()
+        .filter_map(|output| {
+            let recipe = output.recipe.clone()?;
+            let stamp = Stamp::of(&out.join(&output.path)).ok()?;
+            Some((output.path.clone(), OutputRecord { recipe, stamp }))
+        })
+        .collect()
 }
 
 /// Takes the output folder's lock: `.<folder>.publish-lock` beside it (not inside, so it is
@@ -155,18 +272,24 @@ fn guard_foreign_folder(out: &Path, planned: &[&str], force: bool) -> Result<()>
 }
 
 /// Writes one output through a temporary file; returns whether anything was written.
-fn write_output(out: &Path, output: &Output) -> Result<bool> {
+fn write_output(out: &Path, output: &Output, progress: &Progress) -> Result<bool> {
     let target = out.join(&output.path);
     if already_there(&target, &output.content)? {
         return Ok(false);
     }
+    // Rendered text is written in a blink: progress follows the media files.
+    let shown = match output.content {
+        Content::Text(_) => &Progress::hidden(),
+        _ => progress,
+    };
+    let task = shown.file("writing", &output.path, planned_len(&output.content));
     let folder = target
         .parent()
         .expect("outputs live inside the output folder");
     fs::create_dir_all(folder)
         .with_context(|| format!("failed to create `{}`", folder.display()))?;
     let temporary = temporary_name(&target);
-    let result = write_file(&temporary, &output.content).and_then(|()| {
+    let result = write_file(&temporary, &output.content, &task).and_then(|()| {
         fs::rename(&temporary, &target)
             .with_context(|| format!("failed to rename `{}`", temporary.display()))
     });
@@ -176,10 +299,23 @@ fn write_output(out: &Path, output: &Output) -> Result<bool> {
     result.map(|()| true)
 }
 
-fn write_file(path: &Path, content: &Content) -> Result<()> {
+/// The size an output will have, for progress.
+fn planned_len(content: &Content) -> u64 {
+    match content {
+        Content::Text(text) => text.len() as u64,
+        Content::Copy(source) => fs::metadata(source).map_or(0, |m| m.len()),
+        Content::Episode(plan) => plan.output_len(),
+        Content::Kept => 0,
+    }
+}
+
+fn write_file(path: &Path, content: &Content, task: &FileTask) -> Result<()> {
     let file =
         File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-    let mut writer = BufWriter::with_capacity(256 * 1024, file);
+    let mut writer = Counted {
+        inner: BufWriter::with_capacity(256 * 1024, file),
+        task,
+    };
     match content {
         Content::Text(text) => writer.write_all(text.as_bytes())?,
         Content::Copy(source) => {
@@ -188,8 +324,10 @@ fn write_file(path: &Path, content: &Content) -> Result<()> {
                 .with_context(|| format!("failed to copy `{}`", source.display()))?;
         }
         Content::Episode(plan) => crate::tag::apply(plan, &mut writer)?,
+        Content::Kept => bail!("`{}` was to be kept, not written", path.display()),
     }
     let file = writer
+        .inner
         .into_inner()
         .map_err(|e| e.into_error())
         .with_context(|| format!("failed to write `{}`", path.display()))?;
@@ -219,12 +357,31 @@ fn already_there(target: &Path, content: &Content) -> Result<bool> {
                 .map_err(anyhow::Error::from)
         }),
         Content::Episode(plan) => crate::tag::apply(plan, &mut compare),
+        Content::Kept => return Ok(true),
     };
     match streamed {
         Ok(()) => Ok(compare.same && compare.at_end()),
         // The comparer stops the stream at the first difference.
         Err(_) if !compare.same => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// A writer that advances a progress task by what goes through it.
+struct Counted<'a, W> {
+    inner: W,
+    task: &'a FileTask,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.task.advance(n as u64);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -327,10 +484,16 @@ mod tests {
     use super::*;
 
     fn text(path: &str, body: &str) -> Output {
-        Output {
-            path: path.to_string(),
-            content: Content::Text(body.to_string()),
-        }
+        Output::text(path, body.to_string())
+    }
+
+    fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Result<Committed> {
+        let options = CommitOptions {
+            force,
+            jobs: 2,
+            ..CommitOptions::default()
+        };
+        super::commit(out, media, last, options)
     }
 
     #[test]
@@ -357,10 +520,7 @@ mod tests {
         let source = dir.path().join("cover.jpg");
         fs::write(&source, vec![7u8; 100_000]).unwrap();
         let out = dir.path().join("feed");
-        let copy = Output {
-            path: "cover.jpg".into(),
-            content: Content::Copy(source.clone()),
-        };
+        let copy = Output::copy("cover.jpg", &source);
         assert_eq!(
             commit(&out, std::slice::from_ref(&copy), &[], false)
                 .unwrap()

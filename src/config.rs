@@ -24,6 +24,8 @@ use crate::model::{
 };
 use crate::problem::Problem;
 
+mod hint;
+
 type Text = Spanned<String>;
 
 /// `config.toml` as written, before validation.
@@ -132,8 +134,10 @@ struct RawSession {
     number: Spanned<i64>,
     date: Text,
     time: Option<Text>,
-    title: Text,
-    description: Text,
+    /// Taken from the recording's tags when left out.
+    title: Option<Text>,
+    /// Taken from the recording's comment tag when left out.
+    description: Option<Text>,
     episode_type: Option<Text>,
     recording: Option<Text>,
     #[serde(default)]
@@ -273,12 +277,12 @@ pub fn load(path: &Path) -> Loaded {
         Err(e) => return failed(format!("cannot resolve the project folder: {e}")),
     };
     let (config, files, mut problems) = parse_all(&text, &display, &root);
-    let (file_problems, bad_files) = check_files(&root, &files, &display);
+    let (file_problems, bad_files) = check_files(&root, &files, &display, &text);
     problems.extend(file_problems);
     let theme_problem = config
         .as_ref()
         .and_then(|c| c.theme.as_ref())
-        .and_then(|theme| check_folder(&root, theme, &display));
+        .and_then(|theme| check_folder(&root, theme, &display, &text));
     let theme_is_bad = theme_problem.is_some();
     problems.extend(theme_problem);
     problems.sort_by_key(|p| p.position);
@@ -309,7 +313,7 @@ fn attach_transcripts(config: &mut Config) {
 }
 
 /// Checks that a named folder exists and, links resolved, stays inside the project.
-fn check_folder(root: &Path, folder: &FileRef, display: &str) -> Option<Problem> {
+fn check_folder(root: &Path, folder: &FileRef, display: &str, text: &str) -> Option<Problem> {
     let message = match folder.path.canonicalize() {
         Err(_) => format!("folder `{}` does not exist", folder.written),
         Ok(real) if !real.starts_with(root) => format!(
@@ -319,20 +323,27 @@ fn check_folder(root: &Path, folder: &FileRef, display: &str) -> Option<Problem>
         Ok(real) if !real.is_dir() => format!("`{}` is not a folder", folder.written),
         Ok(_) => return None,
     };
-    Some(Problem {
-        position: Some(folder.position),
-        ..Problem::error(display, message)
-    })
+    let span = token_span(text, offset_of(text, folder.position));
+    Some(Problem::spanning(display, text, span, message))
 }
 
 /// Checks that each named file exists and, links resolved, stays inside the project.
 /// Returns the problems and the files that have one.
-fn check_files(root: &Path, files: &[FileRef], display: &str) -> (Vec<Problem>, Vec<PathBuf>) {
+fn check_files(
+    root: &Path,
+    files: &[FileRef],
+    display: &str,
+    text: &str,
+) -> (Vec<Problem>, Vec<PathBuf>) {
     let mut problems = Vec::new();
     let mut bad = Vec::new();
     for file in files {
+        let mut hint = None;
         let problem = match file.path.canonicalize() {
-            Err(_) => Some(format!("file `{}` does not exist", file.written)),
+            Err(_) => {
+                hint = hint::missing_file(&file.path, &file.written);
+                Some(format!("file `{}` does not exist", file.written))
+            }
             Ok(real) if !real.starts_with(root) => Some(format!(
                 "file `{}` leads outside the project folder",
                 file.written
@@ -341,10 +352,9 @@ fn check_files(root: &Path, files: &[FileRef], display: &str) -> (Vec<Problem>, 
             Ok(_) => None,
         };
         if let Some(message) = problem {
-            problems.push(Problem {
-                position: Some(file.position),
-                ..Problem::error(display, message)
-            });
+            let span = token_span(text, offset_of(text, file.position));
+            let problem = Problem::spanning(display, text, span, message);
+            problems.push(Problem { hint, ..problem });
             bad.push(file.path.clone());
         }
     }
@@ -406,9 +416,20 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
+    /// Reports an error about the key or value written at `offset`, underlining all of it.
     fn error_at(&mut self, offset: usize, message: impl Into<String>) {
-        self.problems
-            .push(Problem::at(self.file, self.text, offset, message));
+        self.error_with_hint(token_span(self.text, offset), message, None);
+    }
+
+    /// Reports an error about the bytes `span`, with a hint on how to fix it when one helps.
+    fn error_with_hint(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let problem = Problem::spanning(self.file, self.text, span, message);
+        self.problems.push(Problem { hint, ..problem });
     }
 
     /// Deserializes the raw config, reporting syntax and type errors and every unknown key.
@@ -419,8 +440,9 @@ impl Validator<'_> {
         let raw: Result<RawConfig, _> =
             serde_ignored::deserialize(deserializer, |path| unknown.push(segments(&path)));
         for path in unknown {
-            let (offset, name) = locate(document.get_ref(), &path);
-            self.error_at(offset, format!("unknown key `{name}`"));
+            let (span, name) = locate(document.get_ref(), &path);
+            let hint = hint::unknown_key(&path);
+            self.error_with_hint(span, format!("unknown key `{name}`"), hint);
         }
         match raw {
             Ok(raw) => Ok(raw),
@@ -435,7 +457,7 @@ impl Validator<'_> {
     fn toml_problem(&self, error: &toml::de::Error) -> Problem {
         let message = error.message().trim_end_matches('\n').replace('\n', "; ");
         match error.span() {
-            Some(span) => Problem::at(self.file, self.text, span.start, message),
+            Some(span) => Problem::spanning(self.file, self.text, span, message),
             None => Problem::error(self.file, message),
         }
     }
@@ -483,12 +505,13 @@ impl Validator<'_> {
     fn podcast(&mut self, raw: Spanned<RawPodcast>) -> Podcast {
         let raw = raw.into_inner();
         let lang = Lang::from_tag(raw.language.get_ref()).unwrap_or_else(|| {
-            self.error_at(
-                raw.language.span().start,
+            self.error_with_hint(
+                raw.language.span(),
                 format!(
                     "unsupported language `{}`: expected a language tag such as `fr` or `en-GB` (labels exist for French and English)",
                     raw.language.get_ref()
                 ),
+                hint::language(raw.language.get_ref(), |tag| Lang::from_tag(tag).is_some()),
             );
             Lang::from_tag("fr").expect("fr is built in")
         });
@@ -503,12 +526,13 @@ impl Validator<'_> {
                 .map_or(uuid::Uuid::nil(), crate::episode::podcast_guid),
         };
         let time_zone = Tz::from_str(raw.time_zone.get_ref()).unwrap_or_else(|_| {
-            self.error_at(
-                raw.time_zone.span().start,
+            self.error_with_hint(
+                raw.time_zone.span(),
                 format!(
                     "unknown time zone `{}`: expected an IANA name such as `Europe/Paris`",
                     raw.time_zone.get_ref()
                 ),
+                hint::time_zone(raw.time_zone.get_ref()),
             );
             Tz::UTC
         });
@@ -578,6 +602,7 @@ impl Validator<'_> {
             lang,
             base_url: base_url.unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
             guid,
+            guid_from_config: raw.guid.is_some(),
             time_zone,
             cover: raw.cover.and_then(|c| self.project_file(&c)),
             categories,
@@ -621,9 +646,10 @@ impl Validator<'_> {
         if crate::lang::is_language_tag(tag) {
             Some(tag.to_string())
         } else {
-            self.error_at(
-                text.span().start,
+            self.error_with_hint(
+                text.span(),
                 format!("`{tag}` is not a language tag: expected e.g. `en`, `nl` or `pt-BR`"),
+                hint::language(tag, crate::lang::is_language_tag),
             );
             None
         }
@@ -682,13 +708,27 @@ impl Validator<'_> {
                 EpisodeType::Full
             }
         };
+        let id_offset = raw.id.span().start;
+        if raw.recording.is_none() {
+            for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
+                if value.is_none() {
+                    self.error_at(
+                        id_offset,
+                        format!("session `{id}` has no `{key}`: without a recording to read it from, write it here"),
+                    );
+                }
+            }
+        }
         let session = Session {
             id,
             number,
             date: date.unwrap_or_default(),
             time,
-            title: self.required(raw.title),
-            description: self.required(raw.description).trim().to_string(),
+            title: raw.title.map(|t| self.required(t)).unwrap_or_default(),
+            description: raw
+                .description
+                .map(|d| self.required(d).trim().to_string())
+                .unwrap_or_default(),
             episode_type,
             recording: raw.recording.and_then(|r| self.project_file(&r)),
             speakers: raw.speakers.into_iter().map(|s| self.speaker(s)).collect(),
@@ -711,6 +751,9 @@ impl Validator<'_> {
             chapters: self.chapters(raw.chapters),
             transcript: raw.transcript.and_then(|t| self.transcript_file(&t)),
             image: raw.image.and_then(|i| self.project_file(&i)),
+            published_slug: None,
+            published_guid: None,
+            position: crate::problem::line_col(self.text, id_offset),
         };
         self.check_unique(&raw.id, &raw.number);
         Some(session)
@@ -949,7 +992,7 @@ impl Validator<'_> {
         match parse_web_url(text.get_ref()) {
             Ok(url) => Some(url),
             Err(why) => {
-                self.error_at(text.span().start, why);
+                self.error_with_hint(text.span(), why, hint::url(text.get_ref()));
                 None
             }
         }
@@ -977,12 +1020,13 @@ impl Validator<'_> {
     fn date(&mut self, text: &Text) -> Option<NaiveDate> {
         NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d")
             .inspect_err(|_| {
-                self.error_at(
-                    text.span().start,
+                self.error_with_hint(
+                    text.span(),
                     format!(
                         "`{}` is not a date: expected YYYY-MM-DD, e.g. 2022-10-25",
                         text.get_ref()
                     ),
+                    Some(hint::date(text.get_ref())),
                 );
             })
             .ok()
@@ -991,12 +1035,13 @@ impl Validator<'_> {
     fn time(&mut self, text: &Text) -> Option<NaiveTime> {
         NaiveTime::parse_from_str(text.get_ref(), "%H:%M")
             .inspect_err(|_| {
-                self.error_at(
-                    text.span().start,
+                self.error_with_hint(
+                    text.span(),
                     format!(
                         "`{}` is not a time: expected HH:MM, e.g. 19:00",
                         text.get_ref()
                     ),
+                    Some(hint::time(text.get_ref())),
                 );
             })
             .ok()
@@ -1017,13 +1062,10 @@ impl Validator<'_> {
             return None;
         }
         if !crate::rules::is_apple_category(&name, sub.as_deref()) {
-            let hint = crate::rules::apple_category_hint(&name);
-            self.error_at(
-                text.span().start,
-                format!(
-                    "`{}` is not an Apple Podcasts category{hint}",
-                    text.get_ref()
-                ),
+            self.error_with_hint(
+                text.span(),
+                format!("`{}` is not an Apple Podcasts category", text.get_ref()),
+                hint::category(&name, sub.as_deref()),
             );
             return None;
         }
@@ -1100,8 +1142,8 @@ fn segments(path: &serde_ignored::Path<'_>) -> Vec<Segment> {
     }
 }
 
-/// Finds where the key at `path` is written: its byte offset and its dotted name.
-fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
+/// Finds where the key at `path` is written: its bytes and its dotted name.
+fn locate(table: &DeTable<'_>, path: &[Segment]) -> (std::ops::Range<usize>, String) {
     let name = path
         .iter()
         .map(|s| match s {
@@ -1111,7 +1153,7 @@ fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
         .collect::<Vec<_>>()
         .join(".")
         .replace(".[", "[");
-    let mut offset = 0;
+    let mut span = 0..0;
     let mut value: Option<&DeValue<'_>> = None;
     let mut current = table;
     for segment in path {
@@ -1120,7 +1162,7 @@ fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
                 let Some((k, v)) = current.iter().find(|(k, _)| k.get_ref() == key) else {
                     break;
                 };
-                offset = k.span().start;
+                span = k.span();
                 value = Some(v.get_ref());
                 if let DeValue::Table(t) = v.get_ref() {
                     current = t;
@@ -1133,7 +1175,7 @@ fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
                 let Some(item) = items.get(*i) else {
                     break;
                 };
-                offset = item.span().start;
+                span = item.span();
                 value = Some(item.get_ref());
                 if let DeValue::Table(t) = item.get_ref() {
                     current = t;
@@ -1141,7 +1183,61 @@ fn locate(table: &DeTable<'_>, path: &[Segment]) -> (usize, String) {
             }
         }
     }
-    (offset, name)
+    (span, name)
+}
+
+/// The bytes of the key or value written at `offset`, to underline: a quoted string up to its
+/// closing quote, else a bare word up to the next space, `=`, `,`, `}` or `#`. Problems are
+/// reported at the start of a key or value, so the token there is what the organizer wrote.
+fn token_span(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let offset = offset.min(text.len());
+    let rest = text.get(offset..).unwrap_or_default();
+    let len = match rest.chars().next() {
+        Some(quote @ ('"' | '\'')) => {
+            let triple = quote.to_string().repeat(3);
+            match rest.strip_prefix(&triple) {
+                Some(body) => body.find(&triple).map_or(rest.len(), |end| end + 6),
+                None => quoted_len(rest, quote),
+            }
+        }
+        _ => rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '=' | ',' | '}' | '#'))
+            .unwrap_or(rest.len()),
+    };
+    let first_char = rest.chars().next().map_or(0, char::len_utf8);
+    offset..offset + len.max(first_char)
+}
+
+/// The length of the one-line string that opens `rest` with `quote`, quotes included.
+fn quoted_len(rest: &str, quote: char) -> usize {
+    let mut chars = rest.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            // Only basic strings have escapes: `\"` does not close them.
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\n' => return i,
+            c if c == quote => return i + c.len_utf8(),
+            _ => {}
+        }
+    }
+    rest.len()
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let in_line: usize = text[line_start..]
+        .chars()
+        .take(col.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    line_start + in_line
 }
 
 /// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds.
@@ -1174,7 +1270,7 @@ pub fn parse_timestamp(text: &str) -> Option<u64> {
 }
 
 /// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.
-fn is_slug(id: &str) -> bool {
+pub fn is_slug(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
             !part.is_empty()
@@ -1268,11 +1364,12 @@ description = "La première."
         parse(text, "config.toml", Path::new("/project"))
     }
 
+    /// The first line of each problem: where and what.
     fn messages(text: &str) -> Vec<String> {
         parse_str(text)
             .unwrap_err()
             .iter()
-            .map(ToString::to_string)
+            .map(Problem::headline)
             .collect()
     }
 
@@ -1458,5 +1555,41 @@ description = "La première."
             .guid;
         assert_ne!(a, b);
         assert_eq!(a, parse_str(MINIMAL).unwrap().cycle.podcast.guid);
+    }
+
+    #[test]
+    fn underlines_the_whole_value_or_key_and_hints_at_the_fix() {
+        let text = MINIMAL.replace("title = \"Première\"", "titel = \"Première\"");
+        let problems = parse_str(&text).unwrap_err();
+        let key = problems
+            .iter()
+            .find(|p| p.message.contains("titel"))
+            .expect("the misspelled key");
+        let excerpt = key.excerpt.as_ref().expect("an excerpt");
+        assert_eq!(excerpt.line, "titel = \"Première\"");
+        assert_eq!((excerpt.start, excerpt.width), (0, 5));
+        assert_eq!(key.hint.as_deref(), Some("did you mean `title`?"));
+        let date = parse_str(&MINIMAL.replace("2022-10-25", "2022-11-31")).unwrap_err();
+        let excerpt = date[0].excerpt.as_ref().expect("an excerpt");
+        assert_eq!((excerpt.start, excerpt.width), (7, 12));
+        assert_eq!(
+            date[0].hint.as_deref(),
+            Some("November 2022 has 30 days, not 31")
+        );
+    }
+
+    #[test]
+    fn finds_the_end_of_the_token_an_offset_starts() {
+        fn span(text: &str) -> &str {
+            &text[token_span(text, 0)]
+        }
+        assert_eq!(span("\"a \\\" b\" # c"), "\"a \\\" b\"");
+        assert_eq!(span("'a\\' b"), "'a\\'");
+        assert_eq!(span("key = 1"), "key");
+        assert_eq!(span("\"\"\"\nx\"\"\" y"), "\"\"\"\nx\"\"\"");
+        assert_eq!(span("\"open\nx"), "\"open");
+        assert_eq!(span(""), "");
+        let text = "a = 1\nbé = \"x\"\n";
+        assert_eq!(offset_of(text, (2, 6)), text.find('"').unwrap());
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Identities live here: the podcast's GUID follows the Podcasting 2.0 rule (a UUIDv5 of the
 //! feed URL), and each episode's GUID derives from the podcast's GUID and the session id, so
-//! neither a new title, a new file name nor a replaced recording changes it.
+//! neither a new title, a new file name nor a replaced recording changes it. Once published,
+//! `cyclecast.lock` pins both, and each session's file stem (see [`crate::identity`]).
 
 use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;
@@ -55,6 +56,11 @@ pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str
     })
 }
 
+/// Path under `feed/` of a session's published episode, e.g. `episodes/01-slug.mp3`.
+pub fn episode_file(session: &Session, extension: &str) -> String {
+    format!("episodes/{}.{extension}", session.stem())
+}
+
 /// Builds a session's episode; `length` is the exact size of the published file.
 ///
 /// `probed` holds the figures of the radio edits the config names, published beside it.
@@ -66,11 +72,14 @@ pub fn build(
     probed: &[(std::path::PathBuf, AudioInfo)],
 ) -> Option<Episode> {
     let (extension, mime) = published_format(&audio)?;
-    let file = format!("episodes/{}.{extension}", session.stem());
+    let file = episode_file(session, extension);
     let url = cycle.podcast.base_url.join(&file).ok()?;
     Some(Episode {
         session: session.clone(),
-        guid: episode_guid(cycle.podcast.guid, &session.id),
+        guid: session
+            .published_guid
+            .clone()
+            .unwrap_or_else(|| episode_guid(cycle.podcast.guid, &session.id)),
         file,
         url,
         mime,

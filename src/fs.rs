@@ -23,7 +23,12 @@ pub fn open(path: &Path) -> Result<File> {
 
 /// Streams a file through BLAKE3 and returns its hex digest and byte length.
 pub fn hash_file(path: &Path) -> Result<(String, u64)> {
-    let mut file = open(path)?;
+    hash_reader(open(path)?, path)
+}
+
+/// Streams what `file` reads (the file at `path`) through BLAKE3; returns its hex digest
+/// and byte length.
+pub fn hash_reader(mut file: impl Read, path: &Path) -> Result<(String, u64)> {
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut len = 0u64;

@@ -15,6 +15,7 @@ pub mod config;
 pub mod episode;
 pub mod feed;
 pub mod fs;
+pub mod identity;
 pub mod ingest;
 pub mod lang;
 pub mod model;
@@ -22,16 +23,21 @@ pub mod moov;
 pub mod mp4;
 pub mod mpeg;
 pub mod page;
+pub mod parallel;
 pub mod probe;
 pub mod problem;
+pub mod progress;
 pub mod publish;
 pub mod rules;
+pub mod scaffold;
 pub mod serve;
+pub mod state;
 pub mod tag;
 pub mod transcript;
 pub mod xing;
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -40,6 +46,7 @@ use serde::Serialize;
 
 use crate::cli::{CheckArgs, Cli, Command, ProbeArgs, ProjectArgs, PublishArgs, ServeArgs};
 use crate::model::Tags;
+use crate::progress::{Progress, Style};
 use crate::publish::PublishOptions;
 
 /// Runs a parsed command line; returns the exit status. Errors are for `main` to print.
@@ -49,6 +56,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => Ok(run_check(args)),
         Command::Probe(args) => run_probe(&args),
         Command::Serve(args) => run_serve(args),
+        Command::Init(args) => run_init(args),
+        Command::Session(args) => match args.command {
+            cli::SessionCommand::Add(args) => run_session_add(args),
+        },
     }
 }
 
@@ -58,6 +69,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
         project: ProjectOptions {
             config: args.config,
             base_url: None,
+            renames: Vec::new(),
         },
         port: args.port,
         out: args.out,
@@ -67,31 +79,61 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
 }
 
 fn run_publish(args: PublishArgs) -> Result<ExitCode> {
+    let started = Instant::now();
     let mode = if args.dry_run {
         publish::Mode::DryRun
     } else {
         publish::Mode::Write
     };
     let options = PublishOptions {
-        project: project(args.project),
+        project: ProjectOptions {
+            renames: args.rename,
+            ..project(args.project)
+        },
         out: args.out,
         force: args.force,
         mode,
+        jobs: args.jobs.map_or_else(parallel::default_jobs, usize::from),
         now: publish::now_from_environment()?,
     };
-    let report = publish::publish(&options)?;
+    let progress = Progress::new(Style::detect(args.quiet || args.json));
+    let published = publish::publish(&options, &progress);
+    // Bars cleared before anything else is printed, the error included.
+    progress.finish();
+    let report = published?;
+    let elapsed = started.elapsed();
     if args.json {
-        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+        let summary = PublishSummary {
+            report: &report,
+            elapsed_seconds: (elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+        };
+        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&summary)?))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if args.quiet {
-        return Ok(ExitCode::SUCCESS);
+    if !args.quiet {
+        print_publish_summary(&report, args.verbose, elapsed);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The result of `publish --json`: the report, and how long the publish took (the one
+/// field that changes from run to run).
+#[derive(Serialize)]
+struct PublishSummary<'a> {
+    #[serde(flatten)]
+    report: &'a publish::Report,
+    elapsed_seconds: f64,
+}
+
+/// The warnings, the files named with `--verbose` (or `--dry-run`), then one summary line:
+/// `published 5 episodes (0 announced without a recording) into `feed` in 1.2 s: 9 files
+/// written, 0 unchanged, 0 removed, 0 warnings`.
+fn print_publish_summary(report: &publish::Report, verbose: bool, elapsed: Duration) {
     for warning in &report.warnings {
         eprintln!("{warning}");
     }
-    let dry = mode == publish::Mode::DryRun;
-    if args.verbose || dry {
+    let dry = report.mode == publish::Mode::DryRun;
+    if verbose || dry {
         let (write, remove) = if dry {
             ("would write", "would remove")
         } else {
@@ -109,17 +151,19 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
         ("published", "written", "removed")
     };
     eprintln!(
-        "{verb} {} episode{} ({} announced without a recording) into `{}`: {} file{} {written}, {} unchanged, {} {removed}",
+        "{verb} {} episode{} ({} announced without a recording) into `{}` in {}: {} file{} {written}, {} unchanged, {} {removed}, {} warning{}",
         report.episodes,
         plural(report.episodes),
         report.announced,
         report.out.display(),
+        progress::human_duration(elapsed),
         report.written.len(),
         plural(report.written.len()),
         report.unchanged.len(),
-        report.removed.len()
+        report.removed.len(),
+        report.warnings.len(),
+        plural(report.warnings.len())
     );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The result of `check --json`.
@@ -132,7 +176,14 @@ struct CheckSummary<'a> {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let result = check::validate(&project(args.project));
+    // What the last publish learnt of the recordings spares reading them again.
+    let previous = state::State::load(&publish::default_out(&args.project.config));
+    let work = check::Work {
+        previous: &previous,
+        jobs: parallel::default_jobs(),
+        progress: &Progress::hidden(),
+    };
+    let result = check::validate_with(&project(args.project), work);
     let problems = match &result {
         Ok(validated) => validated.warnings.as_slice(),
         Err(problems) => problems.as_slice(),
@@ -292,10 +343,74 @@ fn probe_block(line: &ProbeLine<'_>) -> String {
     out
 }
 
+/// Makes a new project and names what it wrote.
+fn run_init(args: cli::InitArgs) -> Result<ExitCode> {
+    let language = match args.lang {
+        cli::InitLang::Fr => scaffold::Language::French,
+        cli::InitLang::En => scaffold::Language::English,
+    };
+    let made = scaffold::init(&scaffold::InitOptions {
+        dir: args.dir,
+        title: args.title,
+        language,
+        base_url: args.base_url,
+    })?;
+    for path in &made.created {
+        eprintln!("created `{}`", path.display());
+    }
+    for path in &made.extended {
+        eprintln!("added `feed/` to `{}`", path.display());
+    }
+    eprintln!(
+        "next: replace the placeholders in `{}`, then add each session with `cyclecast session add`",
+        made.config.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Appends a session to the config, or with `--dry-run` prints what it would append.
+fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
+    let mode = if args.dry_run {
+        scaffold::Mode::DryRun
+    } else {
+        scaffold::Mode::Write
+    };
+    let added = scaffold::add_session(&scaffold::SessionOptions {
+        config: args.config,
+        title: args.title,
+        date: args.date,
+        time: args.time,
+        recording: args.recording,
+        id: args.id,
+        number: args.number,
+        description: args.description,
+        mode,
+    })?;
+    let (session, config) = (&added.session, added.config.display());
+    if mode == scaffold::Mode::DryRun {
+        print_stdout(&added.appended)?;
+        eprintln!(
+            "would add session {} `{}` to `{config}`: nothing written",
+            session.number, session.id
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "added session {} `{}` to `{config}`",
+        session.number, session.id
+    );
+    if added.placeholder_description {
+        eprintln!("its description is a placeholder: write it in `{config}`");
+    }
+    eprintln!("next: `cyclecast check`, then `cyclecast publish`");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn project(args: ProjectArgs) -> ProjectOptions {
     ProjectOptions {
         config: args.config,
         base_url: args.base_url,
+        renames: Vec::new(),
     }
 }
 

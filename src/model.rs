@@ -43,6 +43,8 @@ pub struct Podcast {
     pub base_url: Url,
     /// The podcast's GUID: never changes once published (see [`crate::episode::podcast_guid`]).
     pub guid: uuid::Uuid,
+    /// Whether `guid` was written in the config (`[podcast] guid`) rather than derived.
+    pub guid_from_config: bool,
     /// Time zone the session dates and times are given in.
     pub time_zone: Tz,
     /// Square cover image in the project, published as `cover.<ext>`.
@@ -207,6 +209,12 @@ pub struct Session {
     pub transcript: Option<PathBuf>,
     /// The episode's own square artwork in the project.
     pub image: Option<PathBuf>,
+    /// The stem the session was published under (`cyclecast.lock`), kept when renumbered.
+    pub published_slug: Option<String>,
+    /// The GUID its episode was published with (`cyclecast.lock`).
+    pub published_guid: Option<String>,
+    /// Line and column of its `id` in the config, for messages.
+    pub position: (usize, usize),
 }
 
 /// A chapter of a session's recording.
@@ -223,8 +231,16 @@ pub struct Chapter {
 }
 
 impl Session {
-    /// The `NN-id` stem shared by the session's published files.
+    /// The stem shared by the session's published files: the one it was published under
+    /// when `cyclecast.lock` pins it, else [`Session::numbered_stem`].
     pub fn stem(&self) -> String {
+        self.published_slug
+            .clone()
+            .unwrap_or_else(|| self.numbered_stem())
+    }
+
+    /// The `NN-id` stem the session's number and id give.
+    pub fn numbered_stem(&self) -> String {
         format!("{:02}-{}", self.number, self.id)
     }
 }
@@ -417,7 +433,7 @@ pub struct Recording {
 }
 
 /// A recording's figures, as counted by `probe`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AudioInfo {
     /// Container format, e.g. `mp3`, `isomp4`.
     pub container: String,
@@ -458,7 +474,7 @@ impl AudioInfo {
 }
 
 /// Tags read from a recording.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tags {
     /// Title.
     pub title: Option<String>,

@@ -208,7 +208,7 @@ fn move_table(
 
 /// `udta` holding `meta` (a full box) holding the `mdir` handler and `ilst`, as iTunes and
 /// ffmpeg write them.
-fn udta(items: &[Item]) -> Vec<u8> {
+pub fn udta(items: &[Item]) -> Vec<u8> {
     let mut handler = vec![0u8; 4 + 4]; // version and flags, pre_defined
     handler.extend(b"mdirappl");
     handler.extend([0u8; 8 + 1]); // the rest of `reserved`, an empty name

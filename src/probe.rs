@@ -84,33 +84,8 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
 /// Probing is bound by reading the files: a few threads keep the disk and the page cache busy
 /// while one of them parses.
 pub fn probe_files(paths: &[PathBuf]) -> Vec<Result<AudioInfo, ProbeError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, MAX_THREADS)
-        .min(paths.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<AudioInfo, ProbeError>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(path) = paths.get(i) else {
-                            break done;
-                        };
-                        done.push((i, probe_file(path)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("probe_file catches the reader's panics"))
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    let jobs = crate::parallel::default_jobs().clamp(1, MAX_THREADS);
+    crate::parallel::map(jobs, paths.to_vec(), |path| probe_file(&path))
 }
 
 /// Probes bytes in memory (`extension` is a hint, e.g. `"mp3"`).

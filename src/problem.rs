@@ -1,6 +1,19 @@
-//! Problems found while validating a project: where each comes from and what is wrong.
+//! Problems found while validating a project: where each comes from, what is wrong and, where
+//! it helps, how to fix it.
+//!
+//! A problem found in text keeps the offending line, so it is shown rustc style without
+//! reading the file again:
+//!
+//! ```text
+//! config.toml:31:1: error: unknown key `sessions[2].titel`
+//!    |
+//! 31 | titel = "Le numérique"
+//!    | ^^^^^
+//!    = hint: did you mean `title`?
+//! ```
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -25,6 +38,49 @@ pub struct Problem {
     pub position: Option<(usize, usize)>,
     /// What is wrong, lowercase, no trailing period.
     pub message: String,
+    /// The line the problem is on, with what to underline, when it was found in text. Boxed
+    /// to keep `Result<_, Problem>` small.
+    pub excerpt: Option<Box<Excerpt>>,
+    /// How to fix it, when there is something useful to say: lowercase, no trailing period.
+    pub hint: Option<String>,
+}
+
+/// The line of text a problem points at, and which of its characters to underline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The whole line, without its line ending.
+    pub line: String,
+    /// The first character to underline, counted in characters from 0.
+    pub start: usize,
+    /// How many characters to underline: at least 1.
+    pub width: usize,
+}
+
+impl Excerpt {
+    /// The line of `text` holding the byte `span.start`, underlining the span up to the end of
+    /// that line. Offsets past the text or inside a character are clamped.
+    pub fn new(text: &str, span: Range<usize>) -> Excerpt {
+        let start = floor_char_boundary(text, span.start);
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[line_start..line_end].trim_end_matches('\r');
+        let line_end = line_start + line.len();
+        let end = floor_char_boundary(text, span.end.clamp(start, line_end.max(start)));
+        Excerpt {
+            line: line.to_string(),
+            start: text[line_start..start].chars().count(),
+            width: text[start..end].chars().count().max(1),
+        }
+    }
+}
+
+/// `offset`, clamped to the text and moved back to the start of the character it falls in.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 impl Problem {
@@ -35,6 +91,8 @@ impl Problem {
             file: file.into(),
             position: None,
             message: message.into(),
+            excerpt: None,
+            hint: None,
         }
     }
 
@@ -46,11 +104,31 @@ impl Problem {
         }
     }
 
-    /// An error at a byte offset of a text file.
+    /// An error at a byte offset of a text file; its excerpt underlines one character.
     pub fn at(file: &str, text: &str, offset: usize, message: impl Into<String>) -> Problem {
+        Problem::spanning(file, text, offset..offset + 1, message)
+    }
+
+    /// An error about the bytes `span` of a text file, which its excerpt underlines.
+    pub fn spanning(
+        file: &str,
+        text: &str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Problem {
         Problem {
-            position: Some(line_col(text, offset)),
+            position: Some(line_col(text, span.start)),
+            excerpt: Some(Box::new(Excerpt::new(text, span))),
             ..Problem::error(file, message)
+        }
+    }
+
+    /// The same problem, with a hint on how to fix it.
+    #[must_use]
+    pub fn with_hint(self, hint: impl Into<String>) -> Problem {
+        Problem {
+            hint: Some(hint.into()),
+            ..self
         }
     }
 
@@ -58,36 +136,68 @@ impl Problem {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
-}
 
-/// `{"severity", "file", "line", "column", "message"}`, for `check --json`.
-impl Serialize for Problem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Problem", 5)?;
-        out.serialize_field("severity", &self.severity)?;
-        out.serialize_field("file", &self.file)?;
-        out.serialize_field("line", &self.position.map(|p| p.0))?;
-        out.serialize_field("column", &self.position.map(|p| p.1))?;
-        out.serialize_field("message", &self.message)?;
-        out.end()
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The first line: `file:line:col: error: message`, or `file: error: message`.
+    pub fn headline(&self) -> String {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         match self.position {
-            Some((line, col)) => write!(f, "{}:{line}:{col}: {kind}: {}", self.file, self.message),
-            None => write!(f, "{}: {kind}: {}", self.file, self.message),
+            Some((line, col)) => format!("{}:{line}:{col}: {kind}: {}", self.file, self.message),
+            None => format!("{}: {kind}: {}", self.file, self.message),
         }
     }
 }
 
-/// A list of problems that stopped a command, shown one per line.
+/// `{"severity", "file", "line", "column", "message", "hint"}`, for `check --json`.
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Problem", 6)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("file", &self.file)?;
+        out.serialize_field("line", &self.position.map(|p| p.0))?;
+        out.serialize_field("column", &self.position.map(|p| p.1))?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("hint", &self.hint)?;
+        out.end()
+    }
+}
+
+/// The headline, then the excerpt with its carets and the hint, each on its own line.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())?;
+        let line_number = self
+            .position
+            .filter(|_| self.excerpt.is_some())
+            .map(|p| p.0);
+        // The gutter is as wide as the line number, so the bars line up under it.
+        let gutter = " ".repeat(line_number.map_or(1, |n| n.to_string().len()));
+        if let (Some(excerpt), Some(number)) = (&self.excerpt, line_number) {
+            write!(f, "\n{gutter} |\n{number} |")?;
+            if !excerpt.line.is_empty() {
+                write!(f, " {}", excerpt.line)?;
+            }
+            // Tabs stay tabs, so the carets line up whatever the terminal's tab width.
+            let indent: String = excerpt
+                .line
+                .chars()
+                .chain(std::iter::repeat(' '))
+                .take(excerpt.start)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n{gutter} | {indent}{}", "^".repeat(excerpt.width))?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n{gutter} = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of problems that stopped a command, shown one after the other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problems(pub Vec<Problem>);
 
@@ -117,6 +227,20 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The candidate closest to a misspelled `word`, ignoring case, when it is close enough to be
+/// what was meant: at most 2 edits (a swap of two neighbours counts as one), and at most one
+/// edit per 3 characters. The first of equally close candidates wins.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let allowed = (word.chars().count().max(3) / 3).min(2);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_lowercase()), c))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,8 +256,100 @@ mod tests {
     }
 
     #[test]
-    fn shows_file_line_and_column() {
+    fn shows_file_line_and_column_first() {
         let p = Problem::at("config.toml", "x\ny", 2, "bad");
-        assert_eq!(p.to_string(), "config.toml:2:1: error: bad");
+        assert_eq!(p.headline(), "config.toml:2:1: error: bad");
+        assert_eq!(
+            p.to_string().lines().next(),
+            Some("config.toml:2:1: error: bad")
+        );
+    }
+
+    #[test]
+    fn underlines_the_span_under_its_line() {
+        let text = "[sessions]\ntitel = \"Le numérique\"\n";
+        let p = Problem::spanning("config.toml", text, 11..16, "unknown key `titel`")
+            .with_hint("did you mean `title`?");
+        assert_eq!(
+            p.to_string(),
+            "config.toml:2:1: error: unknown key `titel`\n  |\n2 | titel = \"Le numérique\"\n  | ^^^^^\n  = hint: did you mean `title`?"
+        );
+    }
+
+    #[test]
+    fn counts_caret_columns_in_characters_on_a_multibyte_line() {
+        let text = "title = \"Dématérialiser\" # é\ndate = \"2022-13-01\"\n";
+        let value = text.find("\"Dé").unwrap();
+        let end = text.find(" #").unwrap();
+        let p = Problem::spanning("config.toml", text, value..end, "bad");
+        let lines: Vec<String> = p.to_string().lines().map(String::from).collect();
+        assert_eq!(lines[0], "config.toml:1:9: error: bad");
+        assert_eq!(lines[2], "1 | title = \"Dématérialiser\" # é");
+        assert_eq!(lines[3], format!("  | {}{}", " ".repeat(8), "^".repeat(16)));
+    }
+
+    #[test]
+    fn keeps_tabs_in_the_caret_indent() {
+        let p = Problem::spanning("c.toml", "\tkey = 1", 1..4, "bad");
+        assert_eq!(p.to_string().lines().nth(3), Some("  | \t^^^"));
+    }
+
+    #[test]
+    fn underlines_a_multiline_span_to_the_end_of_its_first_line() {
+        let text = "a = \"\"\"\nfirst\nsecond\"\"\"\n";
+        let p = Problem::spanning("c.toml", text, 4..text.len() - 1, "bad");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "a = \"\"\"");
+        assert_eq!(p.to_string().lines().nth(3), Some("  |     ^^^"));
+    }
+
+    #[test]
+    fn underlines_at_least_one_character_even_past_the_line_end() {
+        let text = "a = 1\r\n";
+        let p = Problem::spanning("c.toml", text, 5..5, "bad");
+        assert_eq!(p.excerpt.as_ref().unwrap().line, "a = 1");
+        assert_eq!(p.to_string().lines().nth(3), Some("  |      ^"));
+        let past = Problem::at("c.toml", text, 999, "bad");
+        assert_eq!(past.excerpt.unwrap().width, 1);
+    }
+
+    #[test]
+    fn widens_the_gutter_for_long_line_numbers() {
+        let text = format!("{}key = 1\n", "\n".repeat(11));
+        let p = Problem::at("c.toml", &text, 11, "bad").with_hint("remove it");
+        assert_eq!(
+            p.to_string(),
+            "c.toml:12:1: error: bad\n   |\n12 | key = 1\n   | ^\n   = hint: remove it"
+        );
+    }
+
+    #[test]
+    fn shows_a_hint_without_an_excerpt() {
+        let p = Problem::error("cover.jpg", "too small").with_hint("use 1400×1400 or more");
+        assert_eq!(
+            p.to_string(),
+            "cover.jpg: error: too small\n  = hint: use 1400×1400 or more"
+        );
+        assert_eq!(Problem::error("a", "b").to_string(), "a: error: b");
+    }
+
+    #[test]
+    fn serializes_the_hint_or_null() {
+        let json = |p: &Problem| serde_json::to_value(p).unwrap();
+        let plain = Problem::error("a", "b");
+        assert_eq!(json(&plain)["hint"], serde_json::Value::Null);
+        let hinted = plain.with_hint("try c");
+        assert_eq!(json(&hinted)["hint"], "try c");
+        assert_eq!(json(&hinted)["message"], "b");
+    }
+
+    #[test]
+    fn suggests_only_close_candidates() {
+        let keys = ["title", "time", "date", "description"];
+        assert_eq!(closest("titel", keys), Some("title"));
+        assert_eq!(closest("Date", keys), Some("date"));
+        assert_eq!(closest("descripton", keys), Some("description"));
+        assert_eq!(closest("colour", keys), None);
+        assert_eq!(closest("x", keys), None);
     }
 }

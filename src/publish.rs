@@ -8,11 +8,13 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::check::{ProjectOptions, Validated};
-use crate::commit::{Content, Output};
-use crate::model::{Episode, Source};
+use crate::check::{ProjectOptions, Validated, Work};
+use crate::commit::{CommitOptions, Content, Output};
+use crate::model::{AudioInfo, Episode, Recording, Source};
 use crate::problem::{Problem, Problems};
-use crate::tag::{Recorded, TagContext, TagPlan};
+use crate::progress::Progress;
+use crate::state::{self, State};
+use crate::tag::{Metadata, Recorded, TagContext, TagPlan};
 
 /// Options of `publish`.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub struct PublishOptions {
     pub force: bool,
     /// Write, or only tell what would change.
     pub mode: Mode,
+    /// How many files to work on at once (see [`crate::parallel`]).
+    pub jobs: usize,
     /// The moment of publishing: the page marks sessions from this day on as upcoming. See
     /// [`now_from_environment`].
     pub now: DateTime<Utc>,
@@ -87,24 +91,40 @@ pub struct Report {
     pub warnings: Vec<Problem>,
 }
 
-/// Runs the whole pipeline into the output folder.
-pub fn publish(options: &PublishOptions) -> Result<Report> {
-    let validated = crate::check::validate(&options.project).map_err(Problems)?;
+/// Runs the whole pipeline into the output folder, redoing only what changed since the last
+/// publish (see [`crate::state`]).
+pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> {
+    let previous = State::load(&state_folder(options));
+    let work = Work {
+        previous: &previous,
+        jobs: options.jobs,
+        progress,
+    };
+    let validated = crate::check::validate_with(&options.project, work).map_err(Problems)?;
     let out = options
         .out
         .clone()
         .unwrap_or_else(|| validated.config.root.join("feed"));
-    let (episodes, plans) = build_episodes(&validated)?;
-    let media = media_outputs(&validated, &episodes, plans);
+    let (episodes, episode_outputs) = build_episodes(&validated, &out, &previous, work)?;
+    let media = media_outputs(&validated, &episodes, episode_outputs, &out, &previous);
     let today = options
         .now
         .with_timezone(&validated.config.cycle.podcast.time_zone)
         .date_naive();
     let last = rendered_outputs(&validated, &episodes, today)?;
     let committed = match options.mode {
-        Mode::Write => crate::commit::commit(&out, &media, &last, options.force)?,
+        Mode::Write => {
+            let commit = CommitOptions {
+                force: options.force,
+                jobs: options.jobs,
+                progress: progress.clone(),
+                sources: validated.sources.clone(),
+            };
+            crate::commit::commit(&out, &media, &last, commit)?
+        }
         Mode::DryRun => crate::commit::preview(&out, &media, &last)?,
     };
+    crate::identity::record(&validated, &episodes, options)?;
     Ok(Report {
         mode: options.mode,
         out,
@@ -117,11 +137,32 @@ pub fn publish(options: &PublishOptions) -> Result<Report> {
     })
 }
 
-/// Plans each recording's published copy and builds its episode with the copy's exact size.
-fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)> {
+/// Where the last publish left its state: the output folder, before the config is read.
+fn state_folder(options: &PublishOptions) -> PathBuf {
+    options
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&options.project.config))
+}
+
+/// The default output folder: `feed/` beside the config.
+pub fn default_out(config: &Path) -> PathBuf {
+    config.parent().unwrap_or(Path::new("")).join("feed")
+}
+
+/// Builds each recording's episode and the output that publishes it: the last publish's
+/// file when nothing it is made from changed, else a plan of its copy (recordings scanned
+/// `jobs` at a time) with the copy's exact size.
+fn build_episodes(
+    validated: &Validated,
+    out: &Path,
+    previous: &State,
+    work: Work<'_>,
+) -> Result<(Vec<Episode>, Vec<Output>)> {
     let cycle = &validated.config.cycle;
     let mut episodes = Vec::new();
-    let mut plans = Vec::new();
+    let mut outputs = Vec::new();
+    let mut to_plan = Vec::new();
     for (recording, audio) in &validated.recordings {
         let session = crate::check::session_of(&validated.config, recording);
         let page = crate::page::session_url(cycle, session);
@@ -130,87 +171,143 @@ fn build_episodes(validated: &Validated) -> Result<(Vec<Episode>, Vec<TagPlan>)>
             artwork: validated.artwork.as_ref(),
             page: &page,
         };
-        let recorded = Recorded {
-            path: &recording.path,
-            layout: crate::tag::read_layout(&recording.path, audio)?,
-            duration_ms: (audio.duration_secs() * 1000.0).round() as u64,
+        let metadata = crate::tag::metadata(context, session, audio)?;
+        let mut episode =
+            crate::episode::build(cycle, session, audio.clone(), 0, &validated.renditions)
+                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let recipe = state::recipe(&[
+            b"episode",
+            recording.hash.as_bytes(),
+            &metadata.fingerprint(),
+        ]);
+        let content = match previous.fresh_output(out, &episode.file, &recipe) {
+            Some(record) => {
+                episode.length = record.stamp.size;
+                Content::Kept
+            }
+            None => {
+                to_plan.push((outputs.len(), recording.clone(), audio.clone(), metadata));
+                Content::Kept // replaced by the copy's plan below
+            }
         };
-        let plan = crate::tag::plan(context, session, &recorded)?;
-        let episode = crate::episode::build(
-            cycle,
-            session,
-            audio.clone(),
-            plan.output_len(),
-            &validated.renditions,
-        )
-        .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        outputs.push(Output {
+            path: episode.file.clone(),
+            content,
+            recipe: Some(recipe),
+        });
         episodes.push(episode);
-        plans.push(plan);
     }
-    Ok((episodes, plans))
+    for (index, plan) in plan_copies(validated, to_plan, work)? {
+        episodes[index].length = plan.output_len();
+        outputs[index].content = Content::Episode(plan);
+    }
+    Ok((episodes, outputs))
+}
+
+/// Reads the layout of each recording whose copy must be made again and plans the copy,
+/// `jobs` at a time; returns each plan with the index it was given.
+fn plan_copies(
+    validated: &Validated,
+    to_plan: Vec<(usize, Recording, AudioInfo, Metadata)>,
+    work: Work<'_>,
+) -> Result<Vec<(usize, TagPlan)>> {
+    if !to_plan.is_empty() {
+        let bytes = to_plan.iter().map(|(_, r, _, _)| r.size).sum();
+        work.progress.stage("scanning", to_plan.len() as u64, bytes);
+    }
+    let root = validated.config.root.clone();
+    let progress = work.progress.clone();
+    crate::parallel::map(
+        work.jobs,
+        to_plan,
+        move |(index, recording, audio, metadata)| {
+            let shown = crate::ingest::display_path(&root, &recording.path);
+            let _task = progress.file("scanning", &shown, recording.size);
+            let layout = crate::tag::read_layout(&recording.path, &audio)?;
+            let recorded = Recorded {
+                path: recording.path,
+                layout,
+            };
+            Ok((index, crate::tag::plan(&metadata, recorded)))
+        },
+    )
+    .into_iter()
+    .collect()
 }
 
 /// Episodes, images, chapters and transcripts: everything the feed and page point at.
-fn media_outputs(validated: &Validated, episodes: &[Episode], plans: Vec<TagPlan>) -> Vec<Output> {
+fn media_outputs(
+    validated: &Validated,
+    episodes: &[Episode],
+    episode_outputs: Vec<Output>,
+    out: &Path,
+    previous: &State,
+) -> Vec<Output> {
     let cycle = &validated.config.cycle;
     let mut outputs = Vec::new();
-    for (episode, plan) in episodes.iter().zip(plans) {
-        outputs.push(Output {
-            path: episode.file.clone(),
-            content: Content::Episode(plan),
-        });
+    for (episode, episode_output) in episodes.iter().zip(episode_outputs) {
+        outputs.push(episode_output);
         let session = &episode.session;
         if let (Some(path), Some(json)) = (
             &episode.chapters_file,
             crate::chapters::render_json(session),
         ) {
-            outputs.push(Output {
-                path: path.clone(),
-                content: Content::Text(json),
-            });
+            outputs.push(Output::text(path, json));
         }
         let transcript = validated
             .transcripts
             .iter()
             .find(|(n, _)| *n == session.number);
         if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
-            outputs.push(Output {
-                path: vtt.clone(),
-                content: Content::Text(crate::transcript::render_vtt(transcript)),
-            });
-            outputs.push(Output {
-                path: srt.clone(),
-                content: Content::Text(crate::transcript::render_srt(transcript)),
-            });
+            outputs.push(Output::text(vtt, crate::transcript::render_vtt(transcript)));
+            outputs.push(Output::text(srt, crate::transcript::render_srt(transcript)));
         }
         for rendition in &episode.renditions {
-            outputs.push(Output {
-                path: rendition.file.clone(),
-                content: Content::Copy(rendition.source.clone()),
-            });
+            outputs.push(large_copy(
+                validated,
+                out,
+                previous,
+                &rendition.file,
+                &rendition.source,
+            ));
         }
         if let (Some(target), Some(image)) = (&episode.image_file, &session.image) {
-            outputs.push(Output {
-                path: target.clone(),
-                content: Content::Copy(image.clone()),
-            });
+            outputs.push(Output::copy(target, image));
         }
     }
     if let Some(cover) = &cycle.podcast.cover {
-        outputs.push(Output {
-            path: cover_target(cover),
-            content: Content::Copy(cover.clone()),
-        });
+        outputs.push(Output::copy(&cover_target(cover), cover));
     }
     for drawing in cycle.sessions.iter().flat_map(|s| &s.drawings) {
         if let Source::File(path) = &drawing.source {
-            outputs.push(Output {
-                path: crate::page::drawing_target(path),
-                content: Content::Copy(path.clone()),
-            });
+            outputs.push(Output::copy(&crate::page::drawing_target(path), path));
         }
     }
     outputs
+}
+
+/// A copy of a large source (a radio edit): kept without being read when neither the source
+/// nor the last publish's copy moved.
+fn large_copy(
+    validated: &Validated,
+    out: &Path,
+    previous: &State,
+    target: &str,
+    source: &Path,
+) -> Output {
+    let Some(hash) = validated.source_hash(source) else {
+        return Output::copy(target, source);
+    };
+    let recipe = state::recipe(&[b"copy", hash.as_bytes()]);
+    let content = match previous.fresh_output(out, target, &recipe) {
+        Some(_) => Content::Kept,
+        None => Content::Copy(source.to_path_buf()),
+    };
+    Output {
+        path: target.to_string(),
+        content,
+        recipe: Some(recipe),
+    }
 }
 
 /// The feed, the calendar and the pages, written last.
@@ -241,24 +338,20 @@ fn rendered_outputs(
     // `check` rendered the theme's templates already; an error here is one it could not see.
     let pages = crate::page::render_pages(cycle, episodes, &inputs)?;
     let mut outputs = vec![
-        Output {
-            path: crate::episode::FEED_FILE.to_string(),
-            content: Content::Text(feed),
-        },
-        Output {
-            path: crate::calendar::CALENDAR_FILE.to_string(),
-            content: Content::Text(crate::calendar::render(cycle)),
-        },
+        Output::text(crate::episode::FEED_FILE, feed),
+        Output::text(
+            crate::calendar::CALENDAR_FILE,
+            crate::calendar::render(cycle),
+        ),
     ];
     // The session pages before the cycle's page, which links to them.
-    outputs.extend(pages.sessions.into_iter().map(|(path, html)| Output {
-        path,
-        content: Content::Text(html),
-    }));
-    outputs.push(Output {
-        path: "index.html".to_string(),
-        content: Content::Text(pages.index),
-    });
+    outputs.extend(
+        pages
+            .sessions
+            .into_iter()
+            .map(|(path, html)| Output::text(&path, html)),
+    );
+    outputs.push(Output::text("index.html", pages.index));
     Ok(outputs)
 }
 

@@ -73,16 +73,22 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             temporary.path().to_path_buf()
         }
     };
-    let report = crate::publish::publish(&PublishOptions {
-        project: ProjectOptions {
-            base_url: Some(url.clone()),
-            ..options.project.clone()
+    let report = crate::publish::publish(
+        &PublishOptions {
+            project: ProjectOptions {
+                base_url: Some(url.clone()),
+                // A preview never moves a published file.
+                renames: Vec::new(),
+                ..options.project.clone()
+            },
+            out: Some(out.clone()),
+            force: false,
+            mode: crate::publish::Mode::Write,
+            jobs: crate::parallel::default_jobs(),
+            now: crate::publish::now_from_environment()?,
         },
-        out: Some(out.clone()),
-        force: false,
-        mode: crate::publish::Mode::Write,
-        now: crate::publish::now_from_environment()?,
-    })?;
+        &crate::progress::Progress::hidden(),
+    )?;
     for warning in &report.warnings {
         eprintln!("{warning}");
     }

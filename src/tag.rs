@@ -145,13 +145,60 @@ pub struct TagContext<'a> {
 
 /// The recording a copy is made from.
 #[derive(Debug, Clone)]
-pub struct Recorded<'a> {
+pub struct Recorded {
     /// Its path.
-    pub path: &'a Path,
+    pub path: PathBuf,
     /// What [`read_layout`] found in it.
     pub layout: Layout,
-    /// Its exact duration in milliseconds (the last chapter ends there).
-    pub duration_ms: u64,
+}
+
+/// The metadata of a published copy, made from the config alone (no IO): what [`plan`] puts
+/// around the recording's audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Metadata {
+    /// An MP3's ID3v2 tag, encoded.
+    Id3(Vec<u8>),
+    /// An MP4's metadata items.
+    Mp4(Vec<Item>),
+    /// A format cyclecast does not tag.
+    None,
+}
+
+impl Metadata {
+    /// The bytes that stand for this metadata in an output's recipe.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        match self {
+            Metadata::Id3(tag) => tag.clone(),
+            Metadata::Mp4(items) => crate::moov::udta(items),
+            Metadata::None => Vec::new(),
+        }
+    }
+}
+
+/// The metadata of a session's published copy, for a recording of these figures.
+pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -> Result<Metadata> {
+    Ok(match audio.container.as_str() {
+        "mp3" => {
+            let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
+            let mut tag = build_tag(context, session);
+            add_chapters(&mut tag, session, duration_ms);
+            let version = match context.cycle.podcast.id3_version {
+                Id3Version::V23 => Version::Id3v23,
+                Id3Version::V24 => Version::Id3v24,
+            };
+            let mut bytes = Vec::new();
+            Encoder::new()
+                .version(version)
+                .padding(0)
+                .encode(&tag, &mut bytes)
+                .with_context(|| {
+                    format!("failed to encode the ID3 tag of session {}", session.number)
+                })?;
+            Metadata::Id3(bytes)
+        }
+        "isomp4" => Metadata::Mp4(mp4_items(context, session)),
+        _ => Metadata::None,
+    })
 }
 
 /// What [`plan`] needs to know of a recording's bytes, read by [`read_layout`].
@@ -196,6 +243,24 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
             .unwrap_or(Layout::Whole { len })),
         _ => Ok(Layout::Whole { len }),
     }
+}
+
+/// Why the copy of a recording in a format cyclecast tags would be published without tags,
+/// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
+/// Reads only the file's box headers and its `moov` box.
+pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
+    if audio.container != "isomp4" {
+        return Ok(None);
+    }
+    Ok(match read_layout(path, audio)? {
+        Layout::Mp4 { moov, bytes, .. } => crate::moov::rebuild(&bytes, moov, &[])
+            .err()
+            .map(|e| e.to_string()),
+        _ => Some(
+            "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)"
+                .to_string(),
+        ),
+    })
 }
 
 fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
@@ -256,48 +321,31 @@ fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layo
 /// unknown frames; an MP4's `udta` and `meta` boxes likewise. The config is the source of
 /// every published tag, so a recording's stale or oversized metadata never reaches listeners,
 /// and tagging a published copy again gives the same bytes.
-pub fn plan(
-    context: TagContext<'_>,
-    session: &Session,
-    recorded: &Recorded<'_>,
-) -> Result<TagPlan> {
-    let source = recorded.path.to_path_buf();
-    Ok(match &recorded.layout {
-        Layout::Mp3 { payload, frames } => {
-            let mut tag = build_tag(context, session);
-            add_chapters(&mut tag, session, recorded.duration_ms);
-            let version = match context.cycle.podcast.id3_version {
-                Id3Version::V23 => Version::Id3v23,
-                Id3Version::V24 => Version::Id3v24,
-            };
-            let mut bytes = Vec::new();
-            Encoder::new()
-                .version(version)
-                .padding(0)
-                .encode(&tag, &mut bytes)
-                .with_context(|| {
-                    format!("failed to encode the ID3 tag for `{}`", source.display())
-                })?;
-            TagPlan::Id3 {
-                tag: bytes,
-                xing: frames.as_ref().and_then(crate::xing::frame),
-                payload: payload.clone(),
-                source,
-            }
-        }
-        Layout::Mp4 { len, moov, bytes } => {
-            match crate::moov::rebuild(bytes, moov.clone(), &mp4_items(context, session)) {
+pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
+    let source = recorded.path;
+    match (recorded.layout, metadata) {
+        (Layout::Mp3 { payload, frames }, metadata) => TagPlan::Id3 {
+            tag: match metadata {
+                Metadata::Id3(tag) => tag.clone(),
+                _ => Vec::new(),
+            },
+            xing: frames.as_ref().and_then(crate::xing::frame),
+            payload,
+            source,
+        },
+        (Layout::Mp4 { len, moov, bytes }, Metadata::Mp4(items)) => {
+            match crate::moov::rebuild(&bytes, moov.clone(), items) {
                 Ok(new) => TagPlan::Mp4 {
                     head: 0..moov.start,
                     moov: new,
-                    tail: moov.end..*len,
+                    tail: moov.end..len,
                     source,
                 },
-                Err(_) => TagPlan::Copy { source, len: *len },
+                Err(_) => TagPlan::Copy { source, len },
             }
         }
-        Layout::Whole { len } => TagPlan::Copy { source, len: *len },
-    })
+        (Layout::Mp4 { len, .. } | Layout::Whole { len }, _) => TagPlan::Copy { source, len },
+    }
 }
 
 /// The MP4 metadata items, the same facts as the ID3 tag's (MP4 has no standard place for

@@ -1,6 +1,7 @@
 //! Bad input: `publish` exits with status 2, says on one line which file is wrong (with
 //! `config.toml:LINE:COL` for the config) and why, and leaves `feed/` exactly as the last good
-//! publish left it.
+//! publish left it. Under a config error come the line it is on, carets under the value or key,
+//! and a hint when one helps.
 
 use std::fs;
 
@@ -172,4 +173,140 @@ fn refuses_a_recording_symlinked_outside_the_project() {
         ),
         "{run}"
     );
+}
+
+/// What `check` and `publish` print under a problem at `needle` of the config, rustc style:
+/// a bar, the line with its number, carets under the needle.
+fn excerpt(config: &str, needle: &str) -> String {
+    let (line, col) = position(config, needle);
+    let gutter = " ".repeat(line.to_string().len());
+    let text = config.lines().nth(line - 1).expect("the needle's line");
+    let carets = "^".repeat(needle.chars().count());
+    format!(
+        "{gutter} |\n{line} | {text}\n{gutter} | {}{carets}",
+        " ".repeat(col - 1)
+    )
+}
+
+/// The hint line under an excerpt of the line holding `needle`.
+fn hint(config: &str, needle: &str, hint: &str) -> String {
+    let (line, _) = position(config, needle);
+    format!("{} = hint: {hint}", " ".repeat(line.to_string().len()))
+}
+
+#[test]
+fn check_shows_a_misspelled_key_under_a_caret_with_the_key_meant() {
+    let project = Project::copy();
+    project.replace_in_config("number = 2\n", "number = 2\nepisode_tpye = \"bonus\"\n");
+    let run = project.run(&["check"]).failure(1);
+    let config = project.config();
+    let (line, col) = position(&config, "episode_tpye");
+    let expected = format!(
+        "config.toml:{line}:{col}: error: unknown key `sessions[1].episode_tpye`\n{}\n{}\n",
+        excerpt(&config, "episode_tpye"),
+        hint(&config, "episode_tpye", "did you mean `episode_type`?"),
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "expected\n{expected}\n{run}"
+    );
+}
+
+#[test]
+fn check_shows_a_bad_date_with_the_format_expected() {
+    let project = Project::copy();
+    project.replace_in_config("\"2022-11-24\"", "\"24/11/2022\"");
+    let run = project.run(&["check"]).failure(1);
+    let config = project.config();
+    let (line, col) = position(&config, "\"24/11/2022\"");
+    let expected = format!(
+        "config.toml:{line}:{col}: error: `24/11/2022` is not a date: expected YYYY-MM-DD, e.g. 2022-10-25\n{}\n{}\n",
+        excerpt(&config, "\"24/11/2022\""),
+        hint(
+            &config,
+            "\"24/11/2022\"",
+            "did you mean `2022-11-24`? dates are written year first (YYYY-MM-DD)"
+        ),
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "expected\n{expected}\n{run}"
+    );
+}
+
+#[test]
+fn check_json_gives_each_problem_its_hint_or_null() {
+    let project = Project::copy();
+    project.replace_in_config("time_zone = \"Europe/Paris\"", "time_zone = \"Paris\"");
+    let file = "recordings/02-travail-social-et-administratif.mp3";
+    fs::write(project.path(file), b"").unwrap();
+    let run = project.run(&["check", "--json"]).failure(1);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    let problems = summary["problems"].as_array().expect("a list of problems");
+    let of = |needle: &str| {
+        problems
+            .iter()
+            .find(|p| p["message"].as_str().is_some_and(|m| m.contains(needle)))
+            .unwrap_or_else(|| panic!("no problem about `{needle}`\n{run}"))
+    };
+    assert_eq!(
+        of("unknown time zone `Paris`")["hint"],
+        "did you mean `Europe/Paris`?"
+    );
+    assert_eq!(of("the file is empty")["hint"], serde_json::Value::Null);
+}
+
+#[test]
+fn publish_shows_every_config_problem_with_its_line_and_hint_in_one_run() {
+    let (project, run) = refused_after_a_good_publish(|p| {
+        p.replace_in_config("number = 2\n", "number = 2\nepisode_tpye = \"bonus\"\n");
+        p.replace_in_config(
+            "time = \"19:00\"\ntitle = \"L'",
+            "time = \"7pm\"\ntitle = \"L'",
+        );
+        p.replace_in_config(
+            "url = \"https://www.laquadrature.net/\"",
+            "url = \"laquadrature.net\"",
+        );
+        p.replace_in_config(
+            "\"recordings/01-non-recours-aux-droits.mp3\"",
+            "\"recordings/01-non-recours-aux-droit.mp3\"",
+        );
+    });
+    let config = project.config();
+    assert_eq!(run.error_lines().len(), 4, "{run}");
+    for (needle, message, hint_text) in [
+        (
+            "episode_tpye",
+            "unknown key `sessions[1].episode_tpye`",
+            "did you mean `episode_type`?",
+        ),
+        (
+            "\"7pm\"",
+            "`7pm` is not a time: expected HH:MM, e.g. 19:00",
+            "did you mean `19:00`?",
+        ),
+        (
+            "\"laquadrature.net\"",
+            "`laquadrature.net` is not a valid URL: relative URL without a base",
+            "did you mean `https://laquadrature.net`? a link starts with https:// or http://",
+        ),
+        (
+            "\"recordings/01-non-recours-aux-droit.mp3\"",
+            "file `recordings/01-non-recours-aux-droit.mp3` does not exist",
+            "did you mean `recordings/01-non-recours-aux-droits.mp3`?",
+        ),
+    ] {
+        let (line, col) = position(&config, needle);
+        let expected = format!(
+            "config.toml:{line}:{col}: error: {message}\n{}\n{}\n",
+            excerpt(&config, needle),
+            hint(&config, needle, hint_text),
+        );
+        assert!(
+            run.stderr.contains(&expected),
+            "expected\n{expected}\n{run}"
+        );
+    }
+    assert!(run.stderr.contains("4 errors found"), "{run}");
 }

@@ -354,3 +354,47 @@ fn writes_the_id3v2_version_the_config_asks_for() {
         "{run}"
     );
 }
+
+#[test]
+fn warns_that_a_fragmented_m4a_is_published_without_tags() {
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let session = cycle.session(M4A_SESSION);
+    let recording = project.path(session.recording.as_ref().unwrap());
+    let fragmented = project.path("recordings/fragmented.m4a");
+    crate::harness::tool(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-i",
+            recording.to_str().unwrap(),
+            "-c",
+            "copy",
+            "-movflags",
+            "frag_keyframe+empty_moov",
+            fragmented.to_str().unwrap(),
+        ],
+    );
+    fs::rename(&fragmented, &recording).unwrap();
+
+    let check = project.run(&["check"]).success();
+    let warning = check
+        .stderr
+        .lines()
+        .find(|l| l.contains(": warning: its copy will be published without tags"))
+        .unwrap_or_else(|| panic!("no warning about the untagged copy\n{check}"));
+    assert!(warning.contains("fragmented"), "{warning}");
+    assert!(
+        warning.starts_with(session.recording.as_deref().unwrap()),
+        "{warning}"
+    );
+
+    let run = project.publish();
+    assert!(run.stderr.contains("published without tags"), "{run}");
+    let copy = project
+        .feed()
+        .join(format!("episodes/{}.m4a", session.stem()));
+    assert_eq!(fs::read(&copy).unwrap(), fs::read(&recording).unwrap());
+}

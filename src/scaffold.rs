@@ -1,0 +1,905 @@
+//! Starting and growing a cycle: `init` writes a new project folder, `session add` appends a
+//! session to its `config.toml`.
+//!
+//! The text work is pure: [`render_config`] fills a commented template, [`next_number`] and
+//! [`session_id_from_title`] guess a new session's number and id, and [`append_session`]
+//! returns the config followed by the new `[[sessions]]` table. [`init`] and [`add_session`]
+//! do the IO. `session add` never rewrites what the file holds: the new text is the old
+//! text, byte for byte, followed by the new table, written under a temporary name and
+//! renamed over the config.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, NaiveTime};
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use url::Url;
+
+use crate::lang::Lang;
+use crate::problem::{Problem, Problems};
+
+/// The longest id [`session_id_from_title`] makes, before a `-2` suffix: ids name files and
+/// URLs, which stay readable when short.
+const MAX_ID_LEN: usize = 40;
+
+/// The width of the comment rule above each appended session, as in the repository's config.
+const HEADING_WIDTH: usize = 79;
+
+/// The language of a new project: its config's comments and placeholders, and its `language`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Language {
+    /// `language = "fr"`, comments in French.
+    #[default]
+    French,
+    /// `language = "en"`, comments in English.
+    English,
+}
+
+impl Language {
+    /// The commented `config.toml` template; valid TOML that passes `check` as it is.
+    fn config_template(self) -> &'static str {
+        match self {
+            Language::French => include_str!("scaffold/config.fr.toml"),
+            Language::English => include_str!("scaffold/config.en.toml"),
+        }
+    }
+
+    /// The title a new project gets when none is given.
+    pub fn placeholder_title(self) -> &'static str {
+        match self {
+            Language::French => "Mon cycle de rencontres",
+            Language::English => "My series of talks",
+        }
+    }
+
+    /// The description a new session gets when none is given.
+    fn placeholder_description(self) -> &'static str {
+        match self {
+            Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",
+            Language::English => "To fill in: what the session is about, with whom.\n",
+        }
+    }
+
+    fn recordings_readme(self) -> &'static str {
+        match self {
+            Language::French => {
+                "# Enregistrements\n\n\
+                 Déposer ici l'enregistrement de chaque rencontre (MP3 ou M4A/AAC), puis\n\
+                 l'ajouter au cycle :\n\n\
+                 \x20   cyclecast session add --title \"Titre\" --date AAAA-MM-JJ --recording recordings/01-sujet.mp3\n\n\
+                 cyclecast ne fait que lire ce dossier : il n'y modifie, n'y déplace et n'y\n\
+                 efface jamais rien.\n"
+            }
+            Language::English => {
+                "# Recordings\n\n\
+                 Drop each session's recording here (MP3 or M4A/AAC), then add it to the\n\
+                 cycle:\n\n\
+                 \x20   cyclecast session add --title \"Title\" --date YYYY-MM-DD --recording recordings/01-topic.mp3\n\n\
+                 cyclecast only reads this folder: it never changes, moves or deletes\n\
+                 anything in it.\n"
+            }
+        }
+    }
+
+    fn gitignore(self) -> &'static str {
+        match self {
+            Language::French => {
+                "# Ce que `cyclecast publish` écrit, refait à partir de config.toml et recordings/.\n\
+                 feed/\n\
+                 # Le verrou que tient une publication en cours.\n\
+                 .*.publish-lock\n"
+            }
+            Language::English => {
+                "# What `cyclecast publish` writes, made again from config.toml and recordings/.\n\
+                 feed/\n\
+                 # The lock a running publish holds.\n\
+                 .*.publish-lock\n"
+            }
+        }
+    }
+}
+
+/// The placeholder address a new project gets when none is given.
+pub const PLACEHOLDER_BASE_URL: &str = "https://example.org/cycle/";
+
+/// What `init` is asked to make.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The project folder; created when missing.
+    pub dir: PathBuf,
+    /// The podcast's title [default: a placeholder].
+    pub title: Option<String>,
+    /// The cycle's language, and the config's comments'.
+    pub language: Language,
+    /// Where `feed/` will be deployed [default: a placeholder].
+    pub base_url: Option<Url>,
+}
+
+/// What `init` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Initialized {
+    /// The new `config.toml`.
+    pub config: PathBuf,
+    /// Every file and folder made, the config first.
+    pub created: Vec<PathBuf>,
+    /// Files that existed and were added to (a `.gitignore` that did not ignore `feed/`).
+    pub extended: Vec<PathBuf>,
+}
+
+/// The text of a new project's `config.toml`: the language's commented template with the
+/// title and address set. Everything else in the template is kept as written.
+pub fn render_config(language: Language, title: &str, base_url: &Url) -> String {
+    let mut document: DocumentMut = language
+        .config_template()
+        .parse()
+        .expect("the built-in templates are valid TOML (tested)");
+    let podcast = &mut document["podcast"];
+    podcast["title"] = value(title);
+    podcast["base_url"] = value(base_url.as_str());
+    document.to_string()
+}
+
+/// Makes a new project in `options.dir`: a commented `config.toml`, an empty `recordings/`
+/// (holding a short README) and a `.gitignore` ignoring `feed/`. Refuses, writing nothing,
+/// when the folder already holds a `config.toml`.
+pub fn init(options: &InitOptions) -> Result<Initialized> {
+    let title = options
+        .title
+        .as_deref()
+        .unwrap_or(options.language.placeholder_title());
+    if let Some(problem) = one_line_text_problem(title, "title") {
+        bail!("{problem}");
+    }
+    let dir = &options.dir;
+    let config = dir.join("config.toml");
+    if config.symlink_metadata().is_ok() {
+        bail!(
+            "`{}` already exists: nothing written (`init` only starts a new project)",
+            config.display()
+        );
+    }
+    if dir.exists() && !dir.is_dir() {
+        bail!("`{}` is not a folder", dir.display());
+    }
+    let mut created = Vec::new();
+    if !dir.exists() {
+        fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+        created.push(dir.clone());
+    }
+    let base_url = options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| Url::parse(PLACEHOLDER_BASE_URL).expect("a valid URL"));
+    write_new(
+        &config,
+        &render_config(options.language, title.trim(), &base_url),
+    )?;
+    created.push(config.clone());
+    let recordings = dir.join("recordings");
+    if !recordings.exists() {
+        fs::create_dir(&recordings)
+            .with_context(|| format!("failed to create `{}`", recordings.display()))?;
+        created.push(recordings.clone());
+    }
+    let readme = recordings.join("README.md");
+    if recordings.is_dir() && !readme.exists() {
+        write_new(&readme, options.language.recordings_readme())?;
+        created.push(readme);
+    }
+    let mut extended = Vec::new();
+    let gitignore = dir.join(".gitignore");
+    if gitignore.exists() {
+        if add_feed_to_gitignore(&gitignore)? {
+            extended.push(gitignore);
+        }
+    } else {
+        write_new(&gitignore, options.language.gitignore())?;
+        created.push(gitignore);
+    }
+    Ok(Initialized {
+        config,
+        created,
+        extended,
+    })
+}
+
+/// Appends `feed/` to an existing `.gitignore` that does not ignore it yet; returns whether
+/// it did.
+fn add_feed_to_gitignore(path: &Path) -> Result<bool> {
+    let text = crate::fs::read_to_string(path)?;
+    let ignored = text
+        .lines()
+        .map(str::trim)
+        .any(|line| matches!(line, "feed" | "feed/" | "/feed" | "/feed/"));
+    if ignored {
+        return Ok(false);
+    }
+    let separator = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    file.write_all(format!("{separator}feed/\n").as_bytes())
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(true)
+}
+
+/// Writes a file that must not exist yet; removes what it wrote if writing fails.
+fn write_new(path: &Path, text: &str) -> Result<()> {
+    let mut file = fs::File::create_new(path)
+        .with_context(|| format!("failed to create `{}`", path.display()))?;
+    if let Err(e) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        let _ = fs::remove_file(path);
+        return Err(e).with_context(|| format!("failed to write `{}`", path.display()));
+    }
+    Ok(())
+}
+
+/// Parses a session's day, `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let well_formed = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| well_formed)
+        .ok_or_else(|| format!("`{text}` is not a date: expected YYYY-MM-DD, e.g. 2023-04-13"))
+}
+
+/// Parses a session's start time, `HH:MM`.
+pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text, "%H:%M")
+        .ok()
+        .filter(|_| text.len() == 5)
+        .ok_or_else(|| format!("`{text}` is not a time: expected HH:MM, e.g. 19:00"))
+}
+
+/// A session to append, every value checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Its id: a slug, not used by another session.
+    pub id: String,
+    /// Its number, not used by another session.
+    pub number: u32,
+    /// Its day.
+    pub date: NaiveDate,
+    /// Its start time, when known.
+    pub time: Option<NaiveTime>,
+    /// Its title, one line.
+    pub title: String,
+    /// Its recording, as written in the config: relative to it, with `/` separators.
+    pub recording: Option<String>,
+    /// Its description.
+    pub description: String,
+}
+
+/// Whether [`add_session`] writes the config or only says what it would append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Append the session to the config.
+    Write,
+    /// Write nothing.
+    DryRun,
+}
+
+/// What `session add` is asked to append.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// The project's config file.
+    pub config: PathBuf,
+    /// The session's title.
+    pub title: String,
+    /// Its day.
+    pub date: NaiveDate,
+    /// Its start time.
+    pub time: Option<NaiveTime>,
+    /// Its recording, relative to the current folder; it must be inside the project.
+    pub recording: Option<PathBuf>,
+    /// Its id [default: made from the title].
+    pub id: Option<String>,
+    /// Its number [default: the highest number + 1].
+    pub number: Option<u32>,
+    /// Its description [default: a placeholder in the cycle's language].
+    pub description: Option<String>,
+    /// Write, or only say what would be written.
+    pub mode: Mode,
+}
+
+/// What `session add` appended (or, in a dry run, would append).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    /// The session.
+    pub session: NewSession,
+    /// The config file.
+    pub config: PathBuf,
+    /// The text appended to the config.
+    pub appended: String,
+    /// Whether the description is the placeholder, to be written by hand.
+    pub placeholder_description: bool,
+}
+
+/// A session already in the config, as far as `session add` needs it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Existing {
+    id: Option<(String, usize)>,
+    number: Option<(i64, usize)>,
+    recording: Option<String>,
+}
+
+/// The number after the highest one used: 1 for a cycle without sessions.
+pub fn next_number(numbers: impl IntoIterator<Item = i64>) -> u32 {
+    let highest = numbers.into_iter().max().unwrap_or(0);
+    u32::try_from(highest.clamp(0, i64::from(u32::MAX) - 1)).expect("clamped to u32") + 1
+}
+
+/// An id for a session from its title: lowercase ASCII (accents folded, `œ` → `oe`), each run
+/// of other characters a single dash, at most 40 characters cut after a whole word. Empty
+/// when the title has no letter or digit.
+///
+/// ```
+/// use cyclecast::scaffold::session_id_from_title;
+/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "l-algorithmisation-du-controle-caf");
+/// ```
+pub fn session_id_from_title(title: &str) -> String {
+    let ascii = deunicode::deunicode(title).to_ascii_lowercase();
+    let words: Vec<&str> = ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut id = String::new();
+    for word in words {
+        let needed = if id.is_empty() {
+            word.len()
+        } else {
+            word.len() + 1
+        };
+        if id.len() + needed > MAX_ID_LEN {
+            if id.is_empty() {
+                id.push_str(&word[..MAX_ID_LEN]);
+            }
+            break;
+        }
+        if !id.is_empty() {
+            id.push('-');
+        }
+        id.push_str(word);
+    }
+    id
+}
+
+/// `base`, or `base-2`, `base-3`… : the first that no session uses.
+fn unique_id(base: &str, taken: &[&str]) -> String {
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|id| !taken.contains(&id.as_str()))
+        .expect("an unused id exists")
+}
+
+/// The config's text followed by the session's `[[sessions]]` table: every byte of `text`
+/// is kept as it is.
+pub fn append_session(text: &str, session: &NewSession) -> String {
+    format!("{text}{}", appended_text(text, session))
+}
+
+/// What [`append_session`] adds after `text`: a line break if the text lacks its last one, a
+/// blank line, a heading comment in the cycle's language, then the table.
+fn appended_text(text: &str, session: &NewSession) -> String {
+    let mut prefix = String::new();
+    if !text.is_empty() && !text.ends_with('\n') {
+        prefix.push('\n');
+    }
+    if !text.is_empty() && !text.ends_with("\n\n") && !text.ends_with("\n\r\n") {
+        prefix.push('\n');
+    }
+    prefix.push_str(&heading(cycle_lang(text).labels.session, session.number));
+    prefix.push('\n');
+    let mut table = Table::new();
+    table.insert("id", value(&session.id));
+    table.insert("number", value(i64::from(session.number)));
+    table.insert("date", value(session.date.format("%Y-%m-%d").to_string()));
+    if let Some(time) = session.time {
+        table.insert("time", value(time.format("%H:%M").to_string()));
+    }
+    table.insert("title", value(&session.title));
+    if let Some(recording) = &session.recording {
+        table.insert("recording", value(recording));
+    }
+    let mut description = session.description.trim().to_string();
+    // Ending with a line break makes toml_edit write a `"""` block, as the sessions above do.
+    description.push('\n');
+    table.insert("description", value(description));
+    table.decor_mut().set_prefix(prefix);
+    let mut sessions = ArrayOfTables::new();
+    sessions.push(table);
+    let mut document = DocumentMut::new();
+    document.insert("sessions", Item::ArrayOfTables(sessions));
+    let appended = document.to_string();
+    if text.contains("\r\n") {
+        appended.replace('\n', "\r\n")
+    } else {
+        appended
+    }
+}
+
+/// `# ─── Rencontre #6 ───…`, as wide as the headings of the repository's config.
+fn heading(label: &str, number: u32) -> String {
+    let start = format!("# ─── {label} #{number} ");
+    let rule = HEADING_WIDTH.saturating_sub(start.chars().count()).max(3);
+    format!("{start}{}", "─".repeat(rule))
+}
+
+/// The cycle's language as the config names it; French when it names none that has labels.
+fn cycle_lang(text: &str) -> Lang {
+    let fallback = || Lang::from_tag("fr").expect("fr is built in");
+    let Ok(document) = text.parse::<DocumentMut>() else {
+        return fallback();
+    };
+    document
+        .get("podcast")
+        .and_then(|p| p.get("language"))
+        .and_then(Item::as_str)
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(fallback)
+}
+
+/// The sessions the config holds; a problem when it is not TOML, or writes its sessions in
+/// a way a `[[sessions]]` table cannot be appended to.
+fn existing_sessions(text: &str, file: &str) -> Result<Vec<Existing>, Problems> {
+    let document = toml_edit::Document::parse(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let message = e.message().trim_end().replace('\n', "; ");
+        Problems(vec![Problem::at(
+            file,
+            text,
+            offset,
+            format!("not valid TOML: {message}"),
+        )])
+    })?;
+    let Some(item) = document.get("sessions") else {
+        return Ok(Vec::new());
+    };
+    let Some(tables) = item.as_array_of_tables() else {
+        let offset = item.span().map_or(0, |s| s.start);
+        return Err(Problems(vec![Problem::at(
+            file,
+            text,
+            offset,
+            "`sessions` is not written as `[[sessions]]` tables, so a session cannot be appended",
+        )]));
+    };
+    let line = |item: &Item| {
+        item.span()
+            .map_or(0, |s| crate::problem::line_col(text, s.start).0)
+    };
+    Ok(tables
+        .iter()
+        .map(|table| Existing {
+            id: table
+                .get("id")
+                .and_then(|i| Some((i.as_str()?.to_string(), line(i)))),
+            number: table
+                .get("number")
+                .and_then(|n| Some((n.as_integer()?, line(n)))),
+            recording: table
+                .get("recording")
+                .and_then(Item::as_str)
+                .map(str::to_string),
+        })
+        .collect())
+}
+
+/// Appends a session to the config: checks every value first and reports every problem at
+/// once, writing nothing when there is one; then writes the config under a temporary name
+/// and renames it, unless `options.mode` is a dry run.
+pub fn add_session(options: &SessionOptions) -> Result<Added> {
+    let config = &options.config;
+    let file = config.display().to_string();
+    let text = crate::fs::read_to_string(config)?;
+    let existing = existing_sessions(&text, &file)?;
+    let (session, problems) = plan_session(options, &text, &existing);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let new_text = append_session(&text, &session);
+    let after = existing_sessions(&new_text, &file)?;
+    if after.len() != existing.len() + 1 {
+        bail!("appending to `{file}` would not add a session: nothing written");
+    }
+    let placeholder_description = options.description.is_none();
+    let added = Added {
+        appended: new_text[text.len()..].to_string(),
+        session,
+        config: config.clone(),
+        placeholder_description,
+    };
+    if options.mode == Mode::Write {
+        replace_file(config, &text, &new_text)?;
+    }
+    Ok(added)
+}
+
+/// Checks the options against the config; returns the session to append and every problem.
+fn plan_session(
+    options: &SessionOptions,
+    text: &str,
+    existing: &[Existing],
+) -> (NewSession, Vec<Problem>) {
+    let file = options.config.display().to_string();
+    let mut problems = Vec::new();
+    let mut problem = |message: String| problems.push(Problem::error(&file, message));
+    let title = options.title.trim().to_string();
+    if let Some(why) = one_line_text_problem(&title, "title") {
+        problem(why);
+    }
+    let taken_numbers: Vec<i64> = existing.iter().filter_map(|e| Some(e.number?.0)).collect();
+    let number = match options.number {
+        Some(n) => n,
+        None => next_number(taken_numbers.iter().copied()),
+    };
+    if !(1..=9999).contains(&number) {
+        problem(format!(
+            "session number {number} is out of range: it must be between 1 and 9999"
+        ));
+    } else if let Some(line) = existing.iter().find_map(|e| {
+        e.number
+            .filter(|(n, _)| *n == i64::from(number))
+            .map(|(_, l)| l)
+    }) {
+        problem(format!(
+            "session number {number} is already used on line {line}"
+        ));
+    }
+    let taken_ids: Vec<&str> = existing
+        .iter()
+        .filter_map(|e| e.id.as_ref().map(|(id, _)| id.as_str()))
+        .collect();
+    let id = match &options.id {
+        Some(id) => {
+            if !crate::config::is_slug(id) {
+                problem(format!(
+                    "session id `{id}` must be lowercase ASCII letters, digits and single dashes (it names the session's files and URLs)"
+                ));
+            } else if let Some((_, line)) = existing
+                .iter()
+                .find_map(|e| e.id.as_ref().filter(|(taken, _)| taken == id))
+            {
+                problem(format!("session id `{id}` is already used on line {line}"));
+            }
+            id.clone()
+        }
+        None => {
+            let base = session_id_from_title(&title);
+            let base = if base.is_empty() {
+                format!("session-{number}")
+            } else {
+                base
+            };
+            unique_id(&base, &taken_ids)
+        }
+    };
+    let description = match &options.description {
+        Some(d) if d.trim().is_empty() => {
+            problem("the description must not be empty".to_string());
+            String::new()
+        }
+        Some(d) => d.clone(),
+        None => {
+            let lang = cycle_lang(text);
+            let language = if lang.tag.starts_with("en") {
+                Language::English
+            } else {
+                Language::French
+            };
+            language.placeholder_description().to_string()
+        }
+    };
+    let recording = options.recording.as_ref().and_then(|path| {
+        match recording_in_project(path, &options.config, existing) {
+            Ok(written) => Some(written),
+            Err(why) => {
+                problems.push(Problem::error(path.display().to_string(), why));
+                None
+            }
+        }
+    });
+    let session = NewSession {
+        id,
+        number,
+        date: options.date,
+        time: options.time,
+        title,
+        recording,
+        description,
+    };
+    (session, problems)
+}
+
+/// Why a title cannot be written as given, if it cannot.
+fn one_line_text_problem(text: &str, what: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        Some(format!("the {what} must not be empty"))
+    } else if text.contains(['\n', '\r']) {
+        Some(format!("the {what} must be one line"))
+    } else {
+        None
+    }
+}
+
+/// The recording's path as the config writes it (relative to the config, `/` separators),
+/// once it is known to be a file inside the project that no other session uses.
+fn recording_in_project(
+    path: &Path,
+    config: &Path,
+    existing: &[Existing],
+) -> Result<String, String> {
+    let real = path.canonicalize().map_err(|_| {
+        "the recording does not exist (paths are relative to the current folder)".to_string()
+    })?;
+    if !real.is_file() {
+        return Err("the recording is not a file".to_string());
+    }
+    let root = config
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the project folder: {e}"))?;
+    let relative = real.strip_prefix(&root).map_err(|_| {
+        format!(
+            "the recording is outside the project folder `{}`: move or copy it into recordings/ first",
+            root.display()
+        )
+    })?;
+    let parts: Option<Vec<&str>> = relative
+        .components()
+        .map(|c| match c {
+            Component::Normal(part) => part.to_str(),
+            _ => None,
+        })
+        .collect();
+    let written = parts
+        .ok_or_else(|| "the recording's path is not valid UTF-8".to_string())?
+        .join("/");
+    if existing
+        .iter()
+        .any(|e| e.recording.as_deref() == Some(written.as_str()))
+    {
+        return Err(format!(
+            "`{written}` is already the recording of another session"
+        ));
+    }
+    Ok(written)
+}
+
+/// Replaces `path`'s text `old` with `new`: writes a temporary file beside it with the same
+/// permissions, then renames it over `path`, so a reader sees either file whole. Refuses if
+/// the file changed since it was read.
+fn replace_file(path: &Path, old: &str, new: &str) -> Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let permissions = fs::metadata(path)
+        .with_context(|| format!("failed to read `{}`", path.display()))?
+        .permissions();
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".config.toml.")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .with_context(|| {
+            format!(
+                "failed to create a temporary file in `{}`",
+                folder.display()
+            )
+        })?;
+    let written = temporary
+        .write_all(new.as_bytes())
+        .and_then(|()| temporary.as_file().sync_all())
+        .and_then(|()| fs::set_permissions(temporary.path(), permissions));
+    written.with_context(|| format!("failed to write `{}`", temporary.path().display()))?;
+    if crate::fs::read_to_string(path)? != old {
+        bail!(
+            "`{}` changed while the session was being added: nothing written",
+            path.display()
+        );
+    }
+    temporary
+        .persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("failed to replace `{}`", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, number: u32) -> NewSession {
+        NewSession {
+            id: id.to_string(),
+            number,
+            date: NaiveDate::from_ymd_opt(2023, 4, 13).unwrap(),
+            time: NaiveTime::from_hms_opt(19, 0, 0),
+            title: "Le « titre » de la rencontre".to_string(),
+            recording: Some("recordings/06-mon-sujet.mp3".to_string()),
+            description: "Un paragraphe.".to_string(),
+        }
+    }
+
+    fn parse_config(text: &str) -> Result<crate::config::Config, Vec<Problem>> {
+        crate::config::parse(text, "config.toml", Path::new("/project"))
+    }
+
+    #[test]
+    fn folds_accents_and_punctuation_into_an_id() {
+        assert_eq!(
+            session_id_from_title("Dématérialisation et cabinets de conseil"),
+            "dematerialisation-et-cabinets-de-conseil"
+        );
+        assert_eq!(
+            session_id_from_title("  Œuvres, cœurs & æther — ça « marche » !  "),
+            "oeuvres-coeurs-aether-ca-marche"
+        );
+        assert_eq!(session_id_from_title("L’État, 2023"), "l-etat-2023");
+        assert_eq!(session_id_from_title("« … »"), "");
+    }
+
+    #[test]
+    fn cuts_a_long_id_after_a_whole_word() {
+        let id = session_id_from_title(
+            "Les conséquences de la numérisation sur le travail social et administratif",
+        );
+        assert_eq!(id, "les-consequences-de-la-numerisation-sur");
+        assert!(id.len() <= MAX_ID_LEN);
+        let one_word = session_id_from_title(&"a".repeat(60));
+        assert_eq!(one_word.len(), MAX_ID_LEN);
+    }
+
+    #[test]
+    fn numbers_after_the_highest_session() {
+        assert_eq!(next_number([]), 1);
+        assert_eq!(next_number([1, 5, 3]), 6);
+        assert_eq!(next_number([-4]), 1);
+    }
+
+    #[test]
+    fn suffixes_an_id_already_used() {
+        assert_eq!(unique_id("sujet", &["autre"]), "sujet");
+        assert_eq!(unique_id("sujet", &["sujet", "sujet-2"]), "sujet-3");
+    }
+
+    #[test]
+    fn appends_a_table_and_keeps_every_byte_before_it() {
+        let text = "# un commentaire\n[podcast]\nlanguage = \"fr\"   # aligné\n";
+        let after = append_session(text, &session("mon-sujet", 6));
+        assert!(after.starts_with(text));
+        let rule = "─".repeat(HEADING_WIDTH - "# ─── Rencontre #6 ".chars().count());
+        assert_eq!(
+            after[text.len()..],
+            format!(
+                "\n# ─── Rencontre #6 {rule}\n\
+             [[sessions]]\n\
+             id = \"mon-sujet\"\n\
+             number = 6\n\
+             date = \"2023-04-13\"\n\
+             time = \"19:00\"\n\
+             title = \"Le « titre » de la rencontre\"\n\
+             recording = \"recordings/06-mon-sujet.mp3\"\n\
+             description = \"\"\"\nUn paragraphe.\n\"\"\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn heads_the_table_in_the_cycles_language_and_mends_a_missing_line_break() {
+        let text = "[podcast]\nlanguage = \"en-GB\"";
+        let after = append_session(text, &session("s", 12));
+        assert!(after.starts_with("[podcast]\nlanguage = \"en-GB\"\n\n# ─── Session #12 ─"));
+        let crlf = "[podcast]\r\nlanguage = \"fr\"\r\n";
+        let after = append_session(crlf, &session("s", 1));
+        assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
+    }
+
+    #[test]
+    fn escapes_a_title_with_quotes_and_backslashes() {
+        let mut new = session("s", 1);
+        new.title = r#"Un "titre" \ avec ''' tout"#.to_string();
+        let after = append_session("", &new);
+        let parsed: DocumentMut = after.parse().unwrap();
+        assert_eq!(
+            parsed["sessions"][0]["title"].as_str(),
+            Some(new.title.as_str())
+        );
+    }
+
+    #[test]
+    fn renders_templates_that_pass_the_config_rules() {
+        for language in [Language::French, Language::English] {
+            let url = Url::parse("https://example.net/podcast/").unwrap();
+            let text = render_config(language, "Un \"cycle\" & d'autres", &url);
+            let config = parse_config(&text).unwrap_or_else(|p| panic!("{p:?}"));
+            assert_eq!(config.cycle.podcast.title, "Un \"cycle\" & d'autres");
+            assert_eq!(config.cycle.podcast.base_url, url);
+            assert!(config.cycle.sessions.is_empty());
+        }
+    }
+
+    #[test]
+    fn keeps_the_templates_comments_as_written() {
+        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
+        for language in [Language::French, Language::English] {
+            let template = language.config_template();
+            let text = render_config(language, language.placeholder_title(), &url);
+            assert_eq!(text, template);
+        }
+    }
+
+    #[test]
+    fn an_appended_session_passes_the_config_rules() {
+        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
+        let text = render_config(Language::French, "Cycle", &url);
+        let mut new = session("mon-sujet", 1);
+        new.recording = None;
+        let config = parse_config(&append_session(&text, &new)).unwrap();
+        let added = &config.cycle.sessions[0];
+        assert_eq!((added.id.as_str(), added.number), ("mon-sujet", 1));
+        assert_eq!(added.description, "Un paragraphe.");
+    }
+
+    #[test]
+    fn reads_the_sessions_already_there() {
+        let text = "[[sessions]]\nid = \"a\"\nnumber = 3\nrecording = \"recordings/a.mp3\"\n\n[[sessions]]\nid = \"b\"\nnumber = 7\n";
+        let found = existing_sessions(text, "config.toml").unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].id, Some(("a".to_string(), 2)));
+        assert_eq!(found[1].number, Some((7, 8)));
+        assert_eq!(found[0].recording.as_deref(), Some("recordings/a.mp3"));
+    }
+
+    #[test]
+    fn refuses_sessions_written_inline_and_text_that_is_not_toml() {
+        let inline = existing_sessions("sessions = []\n", "config.toml").unwrap_err();
+        assert!(inline.to_string().starts_with("config.toml:1:"), "{inline}");
+        assert!(
+            inline
+                .to_string()
+                .contains("not written as `[[sessions]]` tables")
+        );
+        let broken = existing_sessions("a = 1\n[podcast\n", "config.toml").unwrap_err();
+        assert!(broken.to_string().starts_with("config.toml:2:"), "{broken}");
+    }
+
+    #[test]
+    fn reads_dates_and_times_in_one_shape_only() {
+        assert_eq!(
+            parse_date("2023-04-13"),
+            Ok(NaiveDate::from_ymd_opt(2023, 4, 13).unwrap())
+        );
+        assert!(parse_date("2023-4-13").is_err());
+        assert!(
+            parse_date("2023-02-30")
+                .unwrap_err()
+                .contains("expected YYYY-MM-DD")
+        );
+        assert_eq!(
+            parse_time("19:00"),
+            Ok(NaiveTime::from_hms_opt(19, 0, 0).unwrap())
+        );
+        assert!(parse_time("7pm").unwrap_err().contains("expected HH:MM"));
+        assert!(parse_time("9:00").is_err());
+    }
+}

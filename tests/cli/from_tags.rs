@@ -1,0 +1,113 @@
+//! What `config.toml` leaves out of a recorded session comes from its recording's tags.
+
+use crate::harness::{Project, element_text, elements, items, tool};
+
+/// Appends a sixth session that names only its id, number, date and recording, and makes
+/// that recording from the first one with the given ID3 tags.
+fn project_with_tagged_session(tags: &[(&str, &str)]) -> Project {
+    let project = Project::copy();
+    let source = project.path(project.cycle().session(1).recording.as_deref().unwrap());
+    let target = project.path("recordings/06-tagged.mp3");
+    let mut args = vec![
+        "-nostdin".to_string(),
+        "-loglevel".into(),
+        "error".into(),
+        "-i".into(),
+        source.display().to_string(),
+        "-map_metadata".into(),
+        "-1".into(),
+        "-c".into(),
+        "copy".into(),
+    ];
+    for (key, value) in tags {
+        args.push("-metadata".into());
+        args.push(format!("{key}={value}"));
+    }
+    args.push(target.display().to_string());
+    tool(
+        "ffmpeg",
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let mut config = project.config();
+    config.push_str(
+        "\n[[sessions]]\nid = \"tagged\"\nnumber = 6\ndate = \"2023-05-04\"\nrecording = \"recordings/06-tagged.mp3\"\n",
+    );
+    project.write_config(&config);
+    project
+}
+
+#[test]
+fn takes_title_description_and_speakers_from_the_recording_tags() {
+    let project = project_with_tagged_session(&[
+        ("title", "Titre <venu> de l'étiquette"),
+        ("comment", "Résumé écrit dans le fichier."),
+        ("artist", "Ada Lovelace, Grace Hopper & Alan Turing"),
+    ]);
+    project.publish();
+    let xml = project.feed_text("feed.xml");
+    let item = items(&xml)
+        .into_iter()
+        .find(|i| i.contains("06-tagged"))
+        .expect("the tagged session is in the feed");
+    assert_eq!(element_text(item, "title"), "Titre <venu> de l'étiquette");
+    assert!(
+        element_text(item, "description").contains("Résumé écrit dans le fichier."),
+        "{item}"
+    );
+    let people: Vec<String> = elements(item, "podcast:person")
+        .into_iter()
+        .map(crate::harness::text_of)
+        .collect();
+    assert_eq!(people, ["Ada Lovelace", "Grace Hopper", "Alan Turing"]);
+    let page = project.feed_text("sessions/06-tagged.html");
+    assert!(
+        page.contains("Titre &lt;venu&gt; de l"),
+        "the title is escaped"
+    );
+    assert!(page.contains("Grace Hopper"));
+}
+
+#[test]
+fn a_title_found_nowhere_is_an_error_at_the_session() {
+    let project = project_with_tagged_session(&[("artist", "Ada Lovelace")]);
+    let run = project.run(&["check"]).failure(1);
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 2, "title and description\n{run}");
+    let line = project
+        .config()
+        .lines()
+        .position(|l| l == "id = \"tagged\"")
+        .unwrap()
+        + 1;
+    for (error, key, tag) in [
+        (errors[0], "title", "title"),
+        (errors[1], "description", "comment"),
+    ] {
+        assert!(
+            error.starts_with(&format!("config.toml:{line}:")),
+            "{error}"
+        );
+        assert!(
+            error.contains(&format!(
+                "session `tagged` has no `{key}`, and `recordings/06-tagged.mp3` has no {tag} tag"
+            )),
+            "{error}"
+        );
+    }
+    project.run(&["publish"]).failure(2);
+    assert!(!project.feed().exists(), "nothing was written");
+}
+
+#[test]
+fn an_announced_session_needs_its_title_in_the_config() {
+    let project = Project::copy();
+    let mut config = project.config();
+    config.push_str("\n[[sessions]]\nid = \"later\"\nnumber = 6\ndate = \"2023-05-04\"\n");
+    project.write_config(&config);
+    let run = project.run(&["check"]).failure(1);
+    assert!(
+        run.stderr
+            .contains("session `later` has no `title`: without a recording to read it from"),
+        "{run}"
+    );
+}

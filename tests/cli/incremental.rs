@@ -1,0 +1,188 @@
+//! Incremental publishing: a publish redoes only what changed since the last one, and the
+//! state it keeps in `feed/` is a cache that can be lost or damaged without harm.
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use crate::harness::{Project, Run, attribute, elements, items, mtimes, snapshot};
+
+const STATE: &str = ".cyclecast-state.json";
+
+/// The files a `publish --json` wrote.
+fn written(run: &Run) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("publish --json prints JSON: {e}\n{run}"));
+    report["written"]
+        .as_array()
+        .expect("a `written` list")
+        .iter()
+        .map(|f| f.as_str().expect("a path").to_string())
+        .collect()
+}
+
+fn publish_json(project: &Project, extra: &[&str]) -> Run {
+    let mut args = vec!["publish", "--json"];
+    args.extend(extra);
+    project.run(&args).success()
+}
+
+/// Each item's GUID, in feed order.
+fn guids(project: &Project) -> Vec<String> {
+    let xml = project.feed_text("feed.xml");
+    items(&xml)
+        .into_iter()
+        .map(|item| crate::harness::element_text(item, "guid"))
+        .collect()
+}
+
+/// Sets every file's modification time an hour back, so that a rewrite shows.
+fn age(project: &Project) -> SystemTime {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for file in snapshot(&project.feed()).keys() {
+        fs::File::options()
+            .write(true)
+            .open(project.feed().join(file))
+            .and_then(|f| f.set_modified(old))
+            .expect("set a modification time");
+    }
+    old
+}
+
+#[test]
+fn a_second_publish_writes_no_file_not_even_its_state() {
+    let project = Project::copy();
+    project.publish();
+    // Let the clock move on: a rewrite would show as a new time even on a coarse clock.
+    std::thread::sleep(Duration::from_millis(20));
+    let before = mtimes(&project.feed());
+    assert!(before.contains_key(STATE), "{:?}", before.keys());
+    let run = publish_json(&project, &[]);
+    assert_eq!(written(&run), Vec::<String>::new(), "{run}");
+    assert_eq!(
+        mtimes(&project.feed()),
+        before,
+        "a file of feed/ was rewritten"
+    );
+}
+
+#[test]
+fn a_new_title_retags_only_its_episode_and_keeps_every_guid() {
+    let project = Project::copy();
+    project.publish();
+    let guids_before = guids(&project);
+    let cycle = project.cycle();
+    let session = cycle.session(2);
+    project.replace_in_config(
+        &format!("title = \"{}\"", session.title),
+        "title = \"Un titre corrigé\"",
+    );
+
+    let run = publish_json(&project, &[]);
+    let written = written(&run);
+    let episodes: Vec<&String> = written
+        .iter()
+        .filter(|f| f.starts_with("episodes/"))
+        .collect();
+    assert_eq!(
+        episodes,
+        [&format!("episodes/{}.mp3", session.stem())],
+        "only the renamed session's episode is re-tagged\n{run}"
+    );
+    assert!(written.contains(&"feed.xml".to_string()), "{written:?}");
+    assert_eq!(guids(&project), guids_before, "GUIDs moved");
+    let xml = project.feed_text("feed.xml");
+    assert!(
+        xml.contains("Un titre corrigé"),
+        "the feed has the new title"
+    );
+}
+
+#[test]
+fn a_replaced_recording_is_probed_again_and_a_touched_one_is_not_rewritten() {
+    let project = Project::copy();
+    project.publish();
+    let cycle = project.cycle();
+    let (first, third) = (cycle.session(1), cycle.session(3));
+    let recording = |n: u32| {
+        let relative = cycle.session(n).recording.as_deref();
+        project.path(relative.expect("the session has a recording"))
+    };
+
+    // Same bytes, new modification time: hashed again, found unchanged.
+    let bytes = fs::read(recording(1)).unwrap();
+    fs::write(recording(1), &bytes).unwrap();
+    assert_eq!(written(&publish_json(&project, &[])), Vec::<String>::new());
+
+    // Another recording's bytes in place of the third: a new duration, the same GUID.
+    let guids_before = guids(&project);
+    fs::copy(recording(1), recording(3)).unwrap();
+    let run = publish_json(&project, &[]);
+    let written = written(&run);
+    assert!(
+        written.contains(&format!("episodes/{}.mp3", third.stem())),
+        "{run}"
+    );
+    assert!(
+        !written.contains(&format!("episodes/{}.mp3", first.stem())),
+        "{run}"
+    );
+    assert_eq!(guids(&project), guids_before);
+    let xml = project.feed_text("feed.xml");
+    let lengths: Vec<String> = elements(&xml, "enclosure")
+        .into_iter()
+        .filter_map(|e| attribute(e, "length"))
+        .collect();
+    let published = |stem: &str| {
+        fs::metadata(project.feed().join(format!("episodes/{stem}.mp3")))
+            .unwrap()
+            .len()
+            .to_string()
+    };
+    assert!(lengths.contains(&published(&third.stem())), "{lengths:?}");
+}
+
+#[test]
+fn a_lost_or_damaged_state_only_costs_time() {
+    let project = Project::copy();
+    project.publish();
+    let old = age(&project);
+    fs::write(project.feed().join(STATE), "{ damaged").unwrap();
+    let run = publish_json(&project, &[]);
+    assert_eq!(written(&run), Vec::<String>::new(), "{run}");
+    for (file, modified) in mtimes(&project.feed()) {
+        if file != STATE {
+            assert_eq!(modified, old, "feed/{file} was rewritten");
+        }
+    }
+    fs::remove_file(project.feed().join(STATE)).unwrap();
+    assert_eq!(written(&publish_json(&project, &[])), Vec::<String>::new());
+}
+
+#[test]
+fn a_published_file_removed_from_feed_is_made_again() {
+    let project = Project::copy();
+    project.publish();
+    let stem = project.cycle().session(4).stem();
+    let episode = snapshot(&project.feed())
+        .into_keys()
+        .find(|f| f.starts_with(&format!("episodes/{stem}.")))
+        .expect("session 4 has an episode");
+    let whole = fs::read(project.feed().join(&episode)).unwrap();
+    fs::remove_file(project.feed().join(&episode)).unwrap();
+    let run = publish_json(&project, &[]);
+    assert_eq!(written(&run), std::slice::from_ref(&episode), "{run}");
+    assert_eq!(fs::read(project.feed().join(&episode)).unwrap(), whole);
+}
+
+#[test]
+fn one_job_or_many_give_the_same_bytes() {
+    let (one, many) = (Project::copy(), Project::copy());
+    publish_json(&one, &["--jobs", "1"]);
+    publish_json(&many, &["--jobs", "8"]);
+    let (mut a, mut b) = (snapshot(&one.feed()), snapshot(&many.feed()));
+    a.remove(STATE);
+    b.remove(STATE);
+    crate::harness::assert_same_files(&a, &b, "feed/ with --jobs 8");
+    let refused = one.run(&["publish", "--jobs", "0"]).failure(2);
+    assert!(refused.stderr.contains("--jobs"), "{refused}");
+}
