@@ -37,6 +37,10 @@ pub enum Language {
     English,
 }
 
+/// How every text `init` and `session add` leave for the organizer to write begins: `check`
+/// warns about each one left in the config.
+pub const PLACEHOLDER_MARKS: &[&str] = &["À compléter", "To fill in"];
+
 impl Language {
     /// The commented `config.toml` template; valid TOML that passes `check` as it is.
     fn config_template(self) -> &'static str {
@@ -54,7 +58,8 @@ impl Language {
         }
     }
 
-    /// The description a new session gets when none is given.
+    /// The description a new session gets when none is given (it starts with one of
+    /// [`PLACEHOLDER_MARKS`]).
     fn placeholder_description(self) -> &'static str {
         match self {
             Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",

@@ -30,6 +30,23 @@ fn init_makes_a_project_that_passes_check_right_away() {
         .run(&["check", "--config", "nouveau/config.toml"])
         .success();
     assert!(check.stderr.contains("ok: 0 sessions"), "{check}");
+    // Each text left to write is named, so that none is published by mistake.
+    let placeholders: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && l.contains("À compléter"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let warned: Vec<usize> = check
+        .stderr
+        .lines()
+        .filter(|l| {
+            l.ends_with("warning: this text is still a placeholder: write it before publishing")
+        })
+        .map(|l| l.split(':').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(!warned.is_empty(), "{check}");
+    assert_eq!(warned, placeholders, "{check}");
     let table: toml::Table = text.parse().unwrap();
     assert_eq!(
         table["podcast"]["title"].as_str(),
