@@ -375,6 +375,7 @@ pub fn parse(text: &str, file: &str, root: &Path) -> Result<Config, Vec<Problem>
 fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRef>, Vec<Problem>) {
     let mut v = Validator {
         text,
+        lines: crate::problem::LineIndex::new(text),
         file,
         root,
         problems: Vec::new(),
@@ -407,6 +408,7 @@ fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRe
 /// Collects problems while turning raw values into model values.
 struct Validator<'a> {
     text: &'a str,
+    lines: crate::problem::LineIndex<'a>,
     file: &'a str,
     root: &'a Path,
     problems: Vec<Problem>,
@@ -753,7 +755,7 @@ impl Validator<'_> {
             image: raw.image.and_then(|i| self.project_file(&i)),
             published_slug: None,
             published_guid: None,
-            position: crate::problem::line_col(self.text, id_offset),
+            position: self.lines.line_col(id_offset),
         };
         self.check_unique(&raw.id, &raw.number);
         Some(session)
@@ -786,7 +788,7 @@ impl Validator<'_> {
 
     /// Remembers a value; returns the line of its earlier use, if any.
     fn first_use(&mut self, key: String, offset: usize) -> Option<usize> {
-        let line = crate::problem::line_col(self.text, offset).0;
+        let line = self.lines.line_col(offset).0;
         match self.seen.get(&key) {
             Some(&first) => Some(first),
             None => {
@@ -833,7 +835,7 @@ impl Validator<'_> {
     fn chapters(&mut self, raw: Vec<Spanned<RawChapter>>) -> Vec<Chapter> {
         let mut chapters: Vec<Chapter> = Vec::new();
         for item in raw {
-            let position = crate::problem::line_col(self.text, item.span().start);
+            let position = self.lines.line_col(item.span().start);
             let raw = item.into_inner();
             let Some(start_ms) = parse_timestamp(raw.start.get_ref()) else {
                 self.error_at(
@@ -1080,7 +1082,7 @@ impl Validator<'_> {
             Ok(relative) => Some(FileRef {
                 path: self.root.join(relative),
                 written: written.clone(),
-                position: crate::problem::line_col(self.text, text.span().start),
+                position: self.lines.line_col(text.span().start),
             }),
             Err(why) => {
                 self.error_at(text.span().start, why);
@@ -1095,7 +1097,7 @@ impl Validator<'_> {
         match inside_project(written) {
             Ok(relative) => {
                 let path = self.root.join(relative);
-                let position = crate::problem::line_col(self.text, text.span().start);
+                let position = self.lines.line_col(text.span().start);
                 self.files.push(FileRef {
                     path: path.clone(),
                     written: written.clone(),

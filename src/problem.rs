@@ -227,6 +227,37 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The line starts of a text, so that many offsets become lines and columns without
+/// counting from the start each time (a config of 500 sessions asks for thousands).
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes the lines of `text`.
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset, as [`line_col`].
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |t| t.chars().count())
+            + 1;
+        (line, col)
+    }
+}
+
 /// The candidate closest to a misspelled `word`, ignoring case, when it is close enough to be
 /// what was meant: at most 2 edits (a swap of two neighbours counts as one), and at most one
 /// edit per 3 characters. The first of equally close candidates wins.
@@ -253,6 +284,16 @@ mod tests {
         assert_eq!(line_col(text, text.find('=').unwrap()), (1, 3));
         // Columns count characters, not bytes.
         assert_eq!(line_col(text, text.rfind('=').unwrap()), (2, 4));
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(
+                    index.line_col(offset),
+                    line_col(text, offset),
+                    "at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -171,21 +171,18 @@ fn build_episodes(
             artwork: validated.artwork.as_ref(),
             page: &page,
         };
-        let metadata = crate::tag::metadata(context, session, audio)?;
         let mut episode =
             crate::episode::build(cycle, session, audio.clone(), 0, &validated.renditions)
                 .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
-        let recipe = state::recipe(&[
-            b"episode",
-            recording.hash.as_bytes(),
-            &metadata.fingerprint(),
-        ]);
+        let fingerprint = crate::tag::fingerprint(context, session, audio)?;
+        let recipe = state::recipe(&[b"episode", recording.hash.as_bytes(), &fingerprint]);
         let content = match previous.fresh_output(out, &episode.file, &recipe) {
             Some(record) => {
                 episode.length = record.stamp.size;
                 Content::Kept
             }
             None => {
+                let metadata = crate::tag::metadata(context, session, audio)?;
                 to_plan.push((outputs.len(), recording.clone(), audio.clone(), metadata));
                 Content::Kept // replaced by the copy's plan below
             }

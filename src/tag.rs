@@ -33,13 +33,20 @@ pub struct Artwork {
     pub bytes: Vec<u8>,
     /// Its MIME type.
     pub mime: &'static str,
+    /// BLAKE3 of its bytes: stands for them in a copy's recipe.
+    pub digest: blake3::Hash,
 }
 
 impl Artwork {
     /// Recognizes a JPEG or PNG image by its header.
     pub fn from_bytes(bytes: Vec<u8>) -> Option<Artwork> {
         let mime = crate::artwork::inspect(&bytes)?.format.mime();
-        Some(Artwork { bytes, mime })
+        let digest = blake3::hash(&bytes);
+        Some(Artwork {
+            bytes,
+            mime,
+            digest,
+        })
     }
 }
 
@@ -173,6 +180,26 @@ impl Metadata {
             Metadata::None => Vec::new(),
         }
     }
+}
+
+/// What stands for the metadata of a session's copy in its recipe: the metadata made without
+/// the artwork, then the artwork's digest (so that 500 episodes do not encode and hash 500
+/// copies of the cover to find that nothing changed).
+pub fn fingerprint(
+    context: TagContext<'_>,
+    session: &Session,
+    audio: &AudioInfo,
+) -> Result<Vec<u8>> {
+    let bare = TagContext {
+        artwork: None,
+        ..context
+    };
+    let mut fingerprint = metadata(bare, session, audio)?.fingerprint();
+    if let Some(art) = context.artwork {
+        fingerprint.extend(art.mime.as_bytes());
+        fingerprint.extend(art.digest.as_bytes());
+    }
+    Ok(fingerprint)
 }
 
 /// The metadata of a session's published copy, for a recording of these figures.
