@@ -1,7 +1,11 @@
 //! Byte-level facts about MP3 files that neither symphonia nor id3 exposes: where an ID3v2
 //! tag ends, whether the first frame carries a Xing, Info or VBRI header (the frame count
 //! players trust for the duration), and [`scan`], the walk over every frame header that gives
-//! `probe` an MP3's exact length. Pure functions on bytes, or on any seekable reader.
+//! `probe` an MP3's exact length and `xing` the frames it indexes. Pure functions on bytes, or
+//! on any reader.
+
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 
 /// Size of the ID3v2 tag (header, body and footer) that `bytes` starts with, if it does.
 pub fn id3v2_len(bytes: &[u8]) -> Option<u64> {
@@ -137,11 +141,25 @@ impl FrameHeader {
         (coefficient * self.kbps() / self.sample_rate()) as usize + padding
     }
 
-    fn mono(self) -> bool {
+    /// The four bytes of the header.
+    pub fn bytes(self) -> [u8; 4] {
+        self.0
+    }
+
+    /// The same header with bitrate index `index` and the padding bit set or clear; `None`
+    /// for an index that is no bitrate (0, free format, and 15 and above).
+    pub fn with_bitrate(self, index: u8, padded: bool) -> Option<FrameHeader> {
+        let third = index.checked_mul(16)? | (self.0[2] & 0b0000_1101) | (u8::from(padded) << 1);
+        FrameHeader::parse(&[self.0[0], self.0[1], third, self.0[3]])
+    }
+
+    /// Whether the frame holds one channel.
+    pub fn mono(self) -> bool {
         self.0[3] >> 6 == 0b11
     }
 
-    fn side_info_len(self) -> usize {
+    /// Length of the side information that follows the header (no CRC).
+    pub fn side_info_len(self) -> usize {
         match (self.version() == 1, self.mono()) {
             (true, true) => 17,
             (true, false) => 32,
@@ -280,18 +298,45 @@ impl Scan {
 
 /// Walks every frame header of an MP3 file of `len` bytes, reading it once from the start.
 ///
-/// Leading ID3v2 tags and trailing ID3v1, APE, Lyrics3 and ID3v2 tags are stepped over. The
-/// first frame is the first valid header followed by another of the same stream (or by the
-/// end of the audio); after damage the walk finds the stream again the same way, at most
-/// [`MAX_RESYNCS`] times. Returns `None` when no frame is found (or the stream is free-format,
-/// whose frame lengths the headers do not give). The work is linear in `len`.
-pub fn scan<R: std::io::Read + std::io::Seek>(
+/// Leading ID3v2 tags and trailing ID3v1, APE, Lyrics3 and ID3v2 tags are stepped over, then
+/// [`walk`] goes over what lies between them. Returns `None` when no frame is found (or the
+/// stream is free-format). The work is linear in `len`, the memory one block of the file.
+pub fn scan<R: Read + Seek>(reader: R, len: u64) -> io::Result<Option<Scan>> {
+    scan_each(reader, len, |_| {})
+}
+
+/// [`scan`], calling `on_frame` with the bytes of each audio frame, in order: the way to keep
+/// what the walk sees of each frame without the walk keeping anything.
+pub fn scan_each<R: Read + Seek>(
     mut reader: R,
     len: u64,
-) -> std::io::Result<Option<Scan>> {
+    on_frame: impl FnMut(Range<u64>),
+) -> io::Result<Option<Scan>> {
     let start = leading_tags_end(&mut reader, len)?;
     let end = trailing_tags_start(&mut reader, start, len)?;
-    let mut window = Window::new(reader, start)?;
+    reader.seek(SeekFrom::Start(start))?;
+    walk(reader, start..end, on_frame)
+}
+
+/// Walks the frames of `audio`, a stretch of an MP3 (what lies between its tags) that `reader`
+/// holds from `audio.start` on, reading it once, forward only; calls `on_frame` with the
+/// bytes of each audio frame, in order. Offsets count from wherever `audio` counts from.
+///
+/// The one walk over MP3 frames in cyclecast: `probe` counts with it and `xing` finds the
+/// frames it indexes with it, so the two never disagree. The first frame is the first valid
+/// header followed by another of the same stream (version, layer, sample rate and channel
+/// count) or by the end of `audio`; its Xing, Info or VBRI header, if it has one, makes it no
+/// audio frame. A header that does not follow its predecessor (damage) is found again the same
+/// way, at most [`MAX_RESYNCS`] times. A last frame cut short is not counted, as decoders drop
+/// it too. Returns `None` when no frame is found, or for a free-format stream, whose frame
+/// lengths the headers do not give.
+pub fn walk<R: Read>(
+    reader: R,
+    audio: Range<u64>,
+    mut on_frame: impl FnMut(Range<u64>),
+) -> io::Result<Option<Scan>> {
+    let (start, end) = (audio.start, audio.end.max(audio.start));
+    let mut window = Window::new(reader, start);
     let Some((first_frame, skipped_nonzero)) = window.find_frame(start, end, None)? else {
         return Ok(None);
     };
@@ -334,6 +379,7 @@ pub fn scan<R: std::io::Read + std::io::Seek>(
                 scan.frames += 1;
                 scan.audio_bytes += len as u64;
                 scan.constant_bitrate &= *audio_bitrate.get_or_insert(bitrate) == bitrate;
+                on_frame(pos..pos + len as u64);
                 pos += len as u64;
                 stream_end = pos;
             }
@@ -381,8 +427,9 @@ impl Lengths {
         let mut len = [[0u16; 2]; 16];
         for (index, by_padding) in len.iter_mut().enumerate().take(15).skip(1) {
             for (padding, slot) in by_padding.iter_mut().enumerate() {
-                let third = ((index as u8) << 4) | (first.0[2] & 0x0C) | ((padding as u8) << 1);
-                let header = FrameHeader([0xFF, first.0[1], third, first.0[3]]);
+                let header = first
+                    .with_bitrate(index as u8, padding == 1)
+                    .expect("bitrate indexes 1 to 14 are valid");
                 *slot =
                     u16::try_from(header.frame_len()).expect("frames are shorter than 1,442 bytes");
             }
@@ -412,10 +459,7 @@ impl Lengths {
 
 /// Where the audio starts: after the ID3v2 tags the file begins with (MP3s have them, and so
 /// do some WAVs, which symphonia reads all the same).
-pub fn leading_tags_end<R: std::io::Read + std::io::Seek>(
-    reader: &mut R,
-    len: u64,
-) -> std::io::Result<u64> {
+pub fn leading_tags_end<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<u64> {
     let mut pos = 0;
     for _ in 0..MAX_LEADING_TAGS {
         let Some(header) = read_at(reader, pos, 10, len)? else {
@@ -431,11 +475,7 @@ pub fn leading_tags_end<R: std::io::Read + std::io::Seek>(
 
 /// Where the audio ends: before the ID3v1, APE, Lyrics3 and footer-marked ID3v2 tags the file
 /// ends with, in any order.
-fn trailing_tags_start<R: std::io::Read + std::io::Seek>(
-    reader: &mut R,
-    start: u64,
-    len: u64,
-) -> std::io::Result<u64> {
+fn trailing_tags_start<R: Read + Seek>(reader: &mut R, start: u64, len: u64) -> io::Result<u64> {
     let mut end = len;
     for _ in 0..MAX_TRAILERS {
         let room = end - start;
@@ -483,26 +523,26 @@ fn trailing_tags_start<R: std::io::Read + std::io::Seek>(
 }
 
 /// `n` bytes at `pos`, if the file of `len` bytes holds them.
-fn read_at<R: std::io::Read + std::io::Seek>(
+fn read_at<R: Read + Seek>(
     reader: &mut R,
     pos: u64,
     n: usize,
     len: u64,
-) -> std::io::Result<Option<Vec<u8>>> {
+) -> io::Result<Option<Vec<u8>>> {
     if pos.checked_add(n as u64).is_none_or(|end| end > len) {
         return Ok(None);
     }
-    reader.seek(std::io::SeekFrom::Start(pos))?;
+    reader.seek(SeekFrom::Start(pos))?;
     let mut bytes = vec![0; n];
     match reader.read_exact(&mut bytes) {
         Ok(()) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// A block of the file that moves forward as the walk does: `buf[..filled]` holds the bytes
-/// from offset `base`.
+/// A block of the stream that moves forward as the walk does: `buf[..filled]` holds the bytes
+/// from offset `base`, and the reader is at `base + filled`.
 struct Window<R> {
     reader: R,
     buf: Box<[u8]>,
@@ -510,43 +550,74 @@ struct Window<R> {
     filled: usize,
 }
 
-impl<R: std::io::Read + std::io::Seek> Window<R> {
-    fn new(mut reader: R, start: u64) -> std::io::Result<Window<R>> {
-        reader.seek(std::io::SeekFrom::Start(start))?;
-        Ok(Window {
+impl<R: Read> Window<R> {
+    /// A window on `reader`, which is at offset `start`.
+    fn new(reader: R, start: u64) -> Window<R> {
+        Window {
             reader,
             buf: vec![0; BLOCK_LEN].into_boxed_slice(),
             base: start,
             filled: 0,
-        })
+        }
     }
 
-    /// The `n` bytes (at most a few frames) at `pos`, or `None` past the end of the file.
-    fn get(&mut self, pos: u64, n: usize) -> std::io::Result<Option<&[u8]>> {
+    /// The `n` bytes (at most a few frames) at `pos`, or `None` past the end of the stream.
+    /// `pos` is never before the last position asked for: the walk only moves forward.
+    #[inline]
+    fn get(&mut self, pos: u64, n: usize) -> io::Result<Option<&[u8]>> {
         debug_assert!(n <= BLOCK_LEN / 2);
-        let held = self.base..self.base + self.filled as u64;
-        if !(held.contains(&pos) && pos + n as u64 <= held.end) {
-            if held.contains(&pos) {
-                let from = (pos - self.base) as usize;
-                self.buf.copy_within(from..self.filled, 0);
-                self.filled -= from;
-            } else {
-                // Before the block (never, as the walk moves forward) or past it: jump.
-                self.reader.seek(std::io::SeekFrom::Start(pos))?;
-                self.filled = 0;
+        if pos + n as u64 > self.base + self.filled as u64 {
+            self.advance(pos, n)?;
+        }
+        let from = pos
+            .checked_sub(self.base)
+            .expect("the walk only moves forward") as usize;
+        Ok(self.buf[..self.filled].get(from..from + n))
+    }
+
+    /// Reads until the block holds the `n` bytes at `pos`, or the stream ends. The bytes
+    /// before `pos` are dropped; those the block has not reached yet are read and dropped, as
+    /// the reader need not seek. Moves as few bytes as it can: the walk crosses a block
+    /// boundary at most a frame or a lookahead away from its end.
+    fn advance(&mut self, pos: u64, n: usize) -> io::Result<()> {
+        let held_end = self.base + self.filled as u64;
+        if pos < held_end {
+            self.drop_before(pos);
+        } else {
+            self.base = held_end;
+            self.filled = 0;
+        }
+        while pos + n as u64 > self.base + self.filled as u64 {
+            if self.filled == BLOCK_LEN {
+                self.drop_before(pos.min(self.base + self.filled as u64));
             }
-            self.base = pos;
-            while self.filled < n {
-                match self.reader.read(&mut self.buf[self.filled..]) {
-                    Ok(0) => break,
-                    Ok(read) => self.filled += read,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
+            if self.read_more()? == 0 {
+                break;
             }
         }
+        Ok(())
+    }
+
+    /// Moves the held bytes from `pos` on to the start of the block.
+    fn drop_before(&mut self, pos: u64) {
         let from = (pos - self.base) as usize;
-        Ok(self.buf[..self.filled].get(from..from + n))
+        self.buf.copy_within(from..self.filled, 0);
+        self.filled -= from;
+        self.base = pos;
+    }
+
+    /// Reads what the reader gives into the free end of the block; 0 at the end of the stream.
+    fn read_more(&mut self) -> io::Result<usize> {
+        loop {
+            match self.reader.read(&mut self.buf[self.filled..]) {
+                Ok(read) => {
+                    self.filled += read;
+                    return Ok(read);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The first frame from `from` on (before `end`) that is followed by another frame of
@@ -557,7 +628,7 @@ impl<R: std::io::Read + std::io::Seek> Window<R> {
         from: u64,
         end: u64,
         like: Option<FrameHeader>,
-    ) -> std::io::Result<Option<(u64, bool)>> {
+    ) -> io::Result<Option<(u64, bool)>> {
         let mut nonzero = false;
         let mut pos = from;
         while pos + 4 <= end {
@@ -746,6 +817,66 @@ mod tests {
         let found = scan_bytes(&bytes).unwrap();
         assert!(found.gave_up);
         assert_eq!(found.damaged, MAX_RESYNCS);
+    }
+
+    /// A reader that cannot seek and hands out a few bytes a call, as a pipe may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn walks_a_reader_that_gives_a_few_bytes_at_a_time_as_it_walks_a_file() {
+        let mut bytes = b"junk".to_vec();
+        for i in 0..300 {
+            bytes.extend(lsf_frame());
+            if i % 50 == 7 {
+                bytes.extend_from_slice(&[1, 2, 3]);
+            }
+        }
+        bytes.extend(&lsf_frame()[..50]);
+        let mut frames = Vec::new();
+        let walked = walk(Trickle(&bytes, 0), 0..bytes.len() as u64, |f| {
+            frames.push(f)
+        })
+        .unwrap()
+        .unwrap();
+        assert_eq!(Some(walked.clone()), scan_bytes(&bytes));
+        assert_eq!((walked.frames, walked.damaged), (300, 6));
+        assert_eq!((walked.leading_junk, walked.cut_short), (4, true));
+        assert_eq!(frames.len(), 300);
+        assert!(
+            frames.iter().all(|f| f.end - f.start == 104
+                && FrameHeader::parse(&bytes[f.start as usize..]).is_some())
+        );
+    }
+
+    #[test]
+    fn reads_forward_across_blocks_and_gaps_without_seeking() {
+        let data: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut window = Window::new(&data[..], 0);
+        let block = BLOCK_LEN as u64;
+        for (pos, n) in [
+            (0, 4),
+            (10, 1445),
+            (block - 2, 4),
+            (block + 100, 1445),
+            (3 * block + 500, 4),
+            (4 * block - 1445 * 100, 1445),
+            (999_000, 1000),
+        ] {
+            let at = pos as usize;
+            let got = window.get(pos, n).unwrap();
+            assert_eq!(got, Some(&data[at..at + n]), "{pos}");
+        }
+        assert_eq!(window.get(999_998, 4).unwrap(), None);
     }
 
     #[test]

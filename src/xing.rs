@@ -2,32 +2,25 @@
 //!
 //! An MP3 without a Xing, Info or VBRI header does not say how long it is: players estimate
 //! the duration from the first frame's bitrate and the file's size (a browser shows 1,108 s for
-//! a 200 s VBR file) and seek by guesswork. [`scan`] walks the frame headers of an MP3's audio
-//! (no decoding) and [`frame`] builds the header frame LAME would have written: a silent Layer
-//! III frame of the stream's own version, sample rate and channel mode that holds the frame
-//! count, the byte count, a 100-entry seek table and a quality field. `tag` puts it between the
-//! new ID3v2 tag and the audio, which stays as it is.
+//! a 200 s VBR file) and seek by guesswork. [`scan_file`] collects where each frame of an MP3's
+//! audio starts, as [`crate::mpeg::walk`] finds them (the walk `probe` counts with, so the
+//! frame count written is the one `probe` states), and [`frame`] builds the header frame LAME
+//! would have written: a silent Layer III frame of the stream's own version, sample rate and
+//! channel mode that holds the frame count, the byte count, a 100-entry seek table and a
+//! quality field. `tag` puts it between the new ID3v2 tag and the audio, which stays as it is.
 //!
-//! Pure: [`scan`] reads from any [`Read`], [`frame`] works on what it found.
+//! Pure: [`scan`] and [`scan_file`] read from a reader, [`frame`] works on what they found.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 
-/// Longest Layer III frame: 320 kbit/s at 32 kHz (MPEG-1), or 160 kbit/s at 8 kHz (MPEG-2.5).
-const MAX_FRAME_LEN: u64 = 1441;
+use crate::mpeg::{FrameHeader, Scan};
 
 /// `Xing` tag: the tag id, flags, frame count, byte count, seek table, quality.
 const XING_LEN: usize = 4 + 4 + 4 + 4 + 100 + 4;
 
 /// Flags: frame count, byte count, seek table (TOC) and quality are present.
 const XING_FLAGS: u32 = 0x0F;
-
-/// Kilobits per second by bitrate index, Layer III: MPEG-1, then MPEG-2 and 2.5.
-const BITRATES: [[u32; 15]; 2] = [
-    [
-        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-    ],
-    [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-];
 
 /// The MPEG version of a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,97 +33,62 @@ pub enum Version {
     Mpeg25,
 }
 
-/// A Layer III frame header (the four bytes that start every frame).
+/// A Layer III frame header (the four bytes that start every frame), as the Xing frame is
+/// built from it: [`crate::mpeg::FrameHeader`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header([u8; 4]);
 
 impl Header {
     /// Reads a Layer III header with a known bitrate (not free format) and sample rate.
     pub fn parse(bytes: [u8; 4]) -> Option<Header> {
-        let header = Header(bytes);
-        let valid = bytes[0] == 0xFF
-            && bytes[1] & 0xE0 == 0xE0
-            && (bytes[1] >> 3) & 0b11 != 0b01 // reserved version
-            && (bytes[1] >> 1) & 0b11 == 0b01 // layer III
-            && !matches!(bytes[2] >> 4, 0 | 15) // free format, bad bitrate
-            && (bytes[2] >> 2) & 0b11 != 0b11; // reserved sample rate
-        valid.then_some(header)
+        FrameHeader::parse(&bytes).map(|_| Header(bytes))
+    }
+
+    fn frame_header(self) -> FrameHeader {
+        FrameHeader::parse(&self.0).expect("a Header is parsed before it is made")
     }
 
     /// The MPEG version.
     pub fn version(self) -> Version {
-        match (self.0[1] >> 3) & 0b11 {
-            0b11 => Version::Mpeg1,
-            0b10 => Version::Mpeg2,
+        match self.frame_header().version() {
+            1 => Version::Mpeg1,
+            2 => Version::Mpeg2,
             _ => Version::Mpeg25,
         }
     }
 
     /// Samples per second.
     pub fn sample_rate(self) -> u32 {
-        let base = [44_100, 48_000, 32_000][usize::from((self.0[2] >> 2) & 0b11)];
-        match self.version() {
-            Version::Mpeg1 => base,
-            Version::Mpeg2 => base / 2,
-            Version::Mpeg25 => base / 4,
-        }
+        self.frame_header().sample_rate()
     }
 
     /// Samples per channel in one frame.
     pub fn samples(self) -> u32 {
-        if self.version() == Version::Mpeg1 {
-            1152
-        } else {
-            576
-        }
-    }
-
-    fn bitrate_index(self) -> usize {
-        usize::from(self.0[2] >> 4)
+        self.frame_header().samples()
     }
 
     /// Bitrate in kilobits per second.
     pub fn kbps(self) -> u32 {
-        kbps(self.version(), self.bitrate_index())
+        self.frame_header().kbps()
     }
 
     /// Length of the frame in bytes, header and padding included.
     pub fn size(self) -> u64 {
-        let padding = u64::from((self.0[2] >> 1) & 1);
-        frame_len(self.version(), self.kbps(), self.sample_rate()) + padding
+        self.frame_header().frame_len() as u64
     }
 
     /// Whether the frame holds one channel.
     pub fn mono(self) -> bool {
-        self.0[3] >> 6 == 0b11
+        self.frame_header().mono()
     }
 
     /// Length of the side information that follows the header (no CRC).
     pub fn side_info_len(self) -> usize {
-        match (self.version() == Version::Mpeg1, self.mono()) {
-            (true, true) => 17,
-            (true, false) => 32,
-            (false, true) => 9,
-            (false, false) => 17,
-        }
-    }
-
-    /// Whether `other` belongs to the same stream: same version and sample rate.
-    fn same_stream(self, other: Header) -> bool {
-        self.version() == other.version() && self.sample_rate() == other.sample_rate()
+        self.frame_header().side_info_len()
     }
 }
 
-fn kbps(version: Version, index: usize) -> u32 {
-    BITRATES[usize::from(version != Version::Mpeg1)][index]
-}
-
-fn frame_len(version: Version, kbps: u32, sample_rate: u32) -> u64 {
-    let coefficient = if version == Version::Mpeg1 { 144 } else { 72 };
-    u64::from(coefficient * kbps * 1000 / sample_rate)
-}
-
-/// The frames of an MP3's audio, as [`scan`] found them.
+/// The frames of an MP3's audio, as [`scan`] or [`scan_file`] found them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frames {
     /// The first frame's header: the stream's version, sample rate and channel mode.
@@ -151,42 +109,59 @@ impl Frames {
     }
 }
 
-/// Walks the frame headers of `len` bytes of MP3 audio (what lies between its tags).
-///
-/// The first frame is the first valid header followed by another of the same stream; a
-/// frame that does not follow its predecessor (junk in the middle) is found again the same
-/// way. A last frame cut short is not counted, as decoders drop it too. Returns `None` when no
-/// frame is found, or for a free-format stream, whose frame lengths the headers do not give.
+/// Walks the frame headers of `len` bytes of MP3 audio (what lies between its tags) with
+/// [`crate::mpeg::walk`]: its rules say where the first frame is, how damage is stepped over,
+/// and that a last frame cut short is not counted. Returns `None` when no frame is found, for
+/// a free-format stream, whose frame lengths the headers do not give, and for a stream whose
+/// first frame is a Xing, Info or VBRI header already (it needs no other).
 pub fn scan(reader: impl Read, len: u64) -> io::Result<Option<Frames>> {
-    let mut window = Window::new(reader, len);
-    let Some(start) = window.find_frame(0, None)? else {
-        return Ok(None);
-    };
-    let first = window.header_at(start)?.expect("find_frame found a header");
-    let mut frames = Frames {
-        first,
-        offsets: Vec::new(),
-        end: start,
-        constant_bitrate: true,
-    };
-    let mut pos = start;
-    while pos + 4 <= len {
-        match window.header_at(pos)?.filter(|h| h.same_stream(first)) {
-            Some(header) if pos + header.size() <= len => {
-                frames.offsets.push(pos);
-                frames.constant_bitrate &= header.kbps() == first.kbps();
-                pos += header.size();
-                frames.end = pos;
-            }
-            Some(_) => break,
-            None => match window.find_frame(pos + 1, Some(first))? {
-                Some(next) => pos = next,
-                None => break,
-            },
+    let mut found = Collected::within(0..len);
+    let walked = crate::mpeg::walk(reader.take(len), 0..len, |frame| found.add(frame))?;
+    Ok(found.into_frames(walked))
+}
+
+/// The frames of the MP3 file `file` that lie in `payload` (the bytes its copy keeps, between
+/// its tags), offsets counted from `payload.start`: those [`crate::mpeg::scan`] finds, the
+/// walk that gives `probe` the file's length. `None` as for [`scan`]. Reads the file once.
+pub fn scan_file(file: &mut (impl Read + Seek), payload: Range<u64>) -> io::Result<Option<Frames>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut found = Collected::within(payload);
+    let walked = crate::mpeg::scan_each(&mut *file, len, |frame| found.add(frame))?;
+    Ok(found.into_frames(walked))
+}
+
+/// The frames a walk reported that lie in a stretch of the file: 8 bytes a frame.
+struct Collected {
+    within: Range<u64>,
+    offsets: Vec<u64>,
+    end: u64,
+}
+
+impl Collected {
+    fn within(within: Range<u64>) -> Collected {
+        Collected {
+            within,
+            offsets: Vec::new(),
+            end: 0,
         }
-        window.forget_before(pos);
     }
-    Ok(Some(frames))
+
+    fn add(&mut self, frame: Range<u64>) {
+        if self.within.start <= frame.start && frame.end <= self.within.end {
+            self.offsets.push(frame.start - self.within.start);
+            self.end = frame.end - self.within.start;
+        }
+    }
+
+    fn into_frames(self, walked: Option<Scan>) -> Option<Frames> {
+        let walked = walked.filter(|w| w.info.is_none())?;
+        (!self.offsets.is_empty()).then(|| Frames {
+            first: Header(walked.header.bytes()),
+            offsets: self.offsets,
+            end: self.end,
+            constant_bitrate: walked.constant_bitrate,
+        })
+    }
 }
 
 /// Builds the Xing (VBR) or Info (CBR) frame for `frames`, to be placed right before the
@@ -206,16 +181,16 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     let count = u32::try_from(frames.offsets.len())
         .ok()
         .filter(|&n| n > 0)?;
-    let version = first.version();
     let sample_rate = first.sample_rate();
-    let needed = (4 + first.side_info_len() + XING_LEN) as u64;
+    let needed = 4 + first.side_info_len() + XING_LEN;
     let audio_bytes = frames.end - frames.offsets[0];
     let average_bps =
         audio_bytes * 8 * u64::from(sample_rate) / (u64::from(count) * u64::from(first.samples()));
-    let (index, size) = (1..15)
-        .map(|i| (i, frame_len(version, kbps(version, i), sample_rate)))
-        .filter(|&(_, size)| size >= needed)
-        .min_by_key(|&(i, _)| (u64::from(kbps(version, i)) * 1000).abs_diff(average_bps))?;
+    let (index, size) = (1..15u8)
+        .filter_map(|i| first.frame_header().with_bitrate(i, false))
+        .filter(|h| h.frame_len() >= needed)
+        .min_by_key(|h| (u64::from(h.kbps()) * 1000).abs_diff(average_bps))
+        .map(|h| (h.bytes()[2] >> 4, h.frame_len() as u64))?;
     let total = u32::try_from(size + frames.end).ok()?;
 
     let mut out = vec![0u8; usize::try_from(size).ok()?];
@@ -223,7 +198,7 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     // Same sync, version and layer; protection bit set: no CRC.
     out[1] = (first.0[1] & 0b1111_1110) | 1;
     // The chosen bitrate, the stream's sample rate, no padding, private bit clear.
-    out[2] = ((index as u8) << 4) | (first.0[2] & 0b0000_1100);
+    out[2] = (index << 4) | (first.0[2] & 0b0000_1100);
     // The stream's channel mode, copyright, original and emphasis bits; no mode extension.
     out[3] = first.0[3] & 0b1100_1111;
     let mut at = 4 + first.side_info_len();
@@ -249,86 +224,6 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     put(&toc);
     put(&0u32.to_be_bytes());
     Some(out)
-}
-
-/// A sliding view of the reader: bytes from `base` on, read in blocks as the scan moves on.
-struct Window<R> {
-    reader: R,
-    len: u64,
-    base: u64,
-    bytes: Vec<u8>,
-}
-
-impl<R: Read> Window<R> {
-    fn new(reader: R, len: u64) -> Window<R> {
-        Window {
-            reader,
-            len,
-            base: 0,
-            bytes: Vec::new(),
-        }
-    }
-
-    /// The header at `pos`, if the bytes there are one.
-    fn header_at(&mut self, pos: u64) -> io::Result<Option<Header>> {
-        if pos + 4 > self.len {
-            return Ok(None);
-        }
-        self.fill_to(pos + 4)?;
-        let at = usize::try_from(pos - self.base).expect("the window is small");
-        let Some(bytes) = self.bytes.get(at..at + 4) else {
-            // The reader held fewer bytes than announced.
-            return Ok(None);
-        };
-        Ok(Header::parse(bytes.try_into().expect("four bytes")))
-    }
-
-    /// The first position from `from` where a frame starts that is followed by another frame
-    /// of the same stream (or by the end of the audio), and of the same stream as `like`.
-    fn find_frame(&mut self, from: u64, like: Option<Header>) -> io::Result<Option<u64>> {
-        let mut pos = from;
-        while pos + 4 <= self.len {
-            if let Some(header) = self.header_at(pos)?
-                && like.is_none_or(|l| l.same_stream(header))
-            {
-                let next = pos + header.size();
-                let confirmed = next == self.len
-                    || self.header_at(next)?.is_some_and(|h| h.same_stream(header));
-                if confirmed {
-                    return Ok(Some(pos));
-                }
-            }
-            pos += 1;
-            self.forget_before(pos);
-        }
-        Ok(None)
-    }
-
-    /// Reads until the window holds the bytes before `end` (or the reader is exhausted).
-    fn fill_to(&mut self, end: u64) -> io::Result<()> {
-        let end = end.min(self.len);
-        while self.base + (self.bytes.len() as u64) < end {
-            let want = (end - self.base - self.bytes.len() as u64).max(64 * 1024);
-            let before = self.bytes.len();
-            (&mut self.reader).take(want).read_to_end(&mut self.bytes)?;
-            if self.bytes.len() == before {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Drops the bytes before `pos` once enough of them pile up; keeps what a lookahead of
-    /// one frame and a header may still need.
-    fn forget_before(&mut self, pos: u64) {
-        let keep_from = pos.saturating_sub(MAX_FRAME_LEN);
-        if keep_from > self.base + 256 * 1024 {
-            let drop = usize::try_from(keep_from - self.base).expect("the window is small");
-            let drop = drop.min(self.bytes.len());
-            self.bytes.drain(..drop);
-            self.base += drop as u64;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -500,5 +395,56 @@ mod tests {
         assert!(!written.mono());
         assert_eq!(&xing[36..40], b"Info");
         assert!(crate::mpeg::has_frame_count_header(&xing));
+    }
+
+    #[test]
+    fn indexes_the_frames_probe_counts_in_a_damaged_file() {
+        let good: Vec<u8> = (0..60u8).flat_map(|i| mpeg1_frame(1 + i % 14)).collect();
+        let id3v2 = b"ID3\x03\x00\x00\x00\x00\x00\x05tags!".to_vec();
+        let mut id3v1 = b"TAG".to_vec();
+        id3v1.resize(128, b' ');
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut indexed = 0;
+        for _ in 0..500 {
+            let mut audio = good.clone();
+            for _ in 0..next() % 6 {
+                let at = next() as usize % audio.len();
+                audio[at] = [0xFF, 0xFB, 0x00, next() as u8][next() as usize % 4];
+            }
+            audio.truncate(audio.len() - next() as usize % 300);
+            let bytes = [id3v2.clone(), audio, id3v1.clone()].concat();
+            let payload = id3v2.len() as u64..(bytes.len() - id3v1.len()) as u64;
+            let counted = crate::mpeg::scan(Cursor::new(&bytes), bytes.len() as u64).unwrap();
+            let found = scan_file(&mut Cursor::new(&bytes), payload.clone()).unwrap();
+            match (counted, found) {
+                (Some(counted), Some(found)) => {
+                    assert_eq!(found.offsets.len() as u64, counted.frames);
+                    assert_eq!(
+                        payload.start + found.end,
+                        counted.first_frame + counted.stream_bytes
+                    );
+                    assert_eq!(found.constant_bitrate, counted.constant_bitrate);
+                    indexed += 1;
+                }
+                (Some(counted), None) => assert_eq!(counted.frames, 0),
+                (None, found) => assert_eq!(found, None),
+            }
+        }
+        assert!(indexed > 400, "{indexed}");
+    }
+
+    #[test]
+    fn leaves_a_stream_that_states_its_frame_count_as_it_is() {
+        let mut info = mpeg1_frame(9);
+        info[21..25].copy_from_slice(b"Info");
+        let audio: Vec<u8> = (0..20).flat_map(|_| mpeg1_frame(9)).collect();
+        assert!(scan_bytes(&audio).is_some());
+        assert_eq!(scan_bytes(&[info, audio].concat()), None);
     }
 }
