@@ -154,9 +154,9 @@ pub fn commit(
     let keep: Vec<&str> = media.iter().chain(last).map(|o| o.path.as_str()).collect();
     done.removed = remove_stale(out, &keep)?;
     let state = State {
-        cyclecast: env!("CARGO_PKG_VERSION").to_string(),
+        cyclecast: crate::state::build_id().to_string(),
         sources: options.sources,
-        outputs: output_records(out, media),
+        outputs: output_records(out, media.iter().chain(last)),
     };
     write_output(
         out,
@@ -193,9 +193,11 @@ fn write_media(
 }
 
 /// The recipe and stamp of each output that has a recipe, as it now is on disk.
-fn output_records(out: &Path, outputs: &[Output]) -> BTreeMap<String, OutputRecord> {
+fn output_records<'a>(
+    out: &Path,
+    outputs: impl Iterator<Item = &'a Output>,
+) -> BTreeMap<String, OutputRecord> {
     outputs
-        .iter()
         .filter_map(|output| {
             let recipe = output.recipe.clone()?;
             let stamp = Stamp::of(&out.join(&output.path)).ok()?;

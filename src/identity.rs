@@ -275,7 +275,14 @@ pub fn reconcile(config: &mut Config, lock: &Lock, planned: &Planned<'_>) -> Vec
             continue;
         };
         let renamed = planned.renames.contains(&session.id);
-        problems.extend(pin_session(session, locked, renamed, planned.config_file));
+        let podcast_guid = config.cycle.podcast.guid;
+        problems.extend(pin_session(
+            session,
+            podcast_guid,
+            locked,
+            renamed,
+            planned.config_file,
+        ));
         let extension = formats.get(&session.number).copied();
         problems.extend(moved_enclosure(session, locked, extension, planned));
     }
@@ -319,11 +326,15 @@ fn pin_podcast_guid(config: &mut Config, lock: &Lock, config_file: &str) -> Vec<
 /// Gives a locked session its published GUID and, unless renamed, its published file name.
 fn pin_session(
     session: &mut Session,
+    podcast_guid: Uuid,
     locked: &LockedSession,
     renamed: bool,
     config_file: &str,
 ) -> Vec<Problem> {
-    session.published_guid = Some(locked.guid.clone());
+    // Pins that agree with what the session's id and number give are left unset: the
+    // session is then the same value with or without the lock (its pages' recipe included).
+    let derived_guid = crate::episode::episode_guid(podcast_guid, &session.id);
+    session.published_guid = (locked.guid != derived_guid).then(|| locked.guid.clone());
     let mut problems = Vec::new();
     if session.recording.is_none() {
         problems.push(Problem::warning(
@@ -346,7 +357,7 @@ fn pin_session(
             ),
         ));
     }
-    session.published_slug = Some(locked.slug.clone());
+    session.published_slug = (locked.slug != session.numbered_stem()).then(|| locked.slug.clone());
     problems
 }
 
@@ -654,6 +665,14 @@ recording = "recordings/seconde.mp3"
         assert!(problem.contains("unsupported lock version 2"), "{problem}");
     }
 
+    /// The GUID the session's episode is published with.
+    fn guid_of(config: &Config, session: &Session) -> String {
+        session
+            .published_guid
+            .clone()
+            .unwrap_or_else(|| crate::episode::episode_guid(config.cycle.podcast.guid, &session.id))
+    }
+
     #[test]
     fn a_renumbered_session_keeps_its_file_name_and_guid() {
         let lock = published(&config(CONFIG));
@@ -668,8 +687,8 @@ recording = "recordings/seconde.mp3"
         assert_eq!(premiere.number, 2);
         assert_eq!(premiere.stem(), "01-premiere");
         assert_eq!(
-            premiere.published_guid.as_deref(),
-            Some(lock.session("premiere").unwrap().guid.as_str())
+            guid_of(&config, premiere),
+            lock.session("premiere").unwrap().guid
         );
         assert_eq!(
             messages(&problems),
@@ -692,7 +711,10 @@ recording = "recordings/seconde.mp3"
             .find(|s| s.id == "premiere")
             .unwrap();
         assert_eq!(premiere.stem(), "02-premiere");
-        assert!(premiere.published_guid.is_some());
+        assert_eq!(
+            guid_of(&config, premiere),
+            lock.session("premiere").unwrap().guid
+        );
         let messages = messages(&problems);
         assert!(
             messages.iter().any(|m| m.contains(

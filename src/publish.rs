@@ -2,6 +2,7 @@
 //!
 //! Nothing is written before validation has passed; the recordings are only read.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -111,7 +112,7 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         .now
         .with_timezone(&validated.config.cycle.podcast.time_zone)
         .date_naive();
-    let last = rendered_outputs(&validated, &episodes, today)?;
+    let last = rendered_or_kept(&validated, &episodes, today, &out, &previous)?;
     let committed = match options.mode {
         Mode::Write => {
             let commit = CommitOptions {
@@ -232,7 +233,7 @@ fn plan_copies(
     .collect()
 }
 
-/// Episodes, images, chapters and transcripts: everything the feed and page point at.
+/// Episodes, radio edits and images: the files the feed and pages point at.
 fn media_outputs(
     validated: &Validated,
     episodes: &[Episode],
@@ -245,20 +246,6 @@ fn media_outputs(
     for (episode, episode_output) in episodes.iter().zip(episode_outputs) {
         outputs.push(episode_output);
         let session = &episode.session;
-        if let (Some(path), Some(json)) = (
-            &episode.chapters_file,
-            crate::chapters::render_json(session),
-        ) {
-            outputs.push(Output::text(path, json));
-        }
-        let transcript = validated
-            .transcripts
-            .iter()
-            .find(|(n, _)| *n == session.number);
-        if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
-            outputs.push(Output::text(vtt, crate::transcript::render_vtt(transcript)));
-            outputs.push(Output::text(srt, crate::transcript::render_srt(transcript)));
-        }
         for rendition in &episode.renditions {
             outputs.push(large_copy(
                 validated,
@@ -307,7 +294,60 @@ fn large_copy(
     }
 }
 
-/// The feed, the calendar and the pages, written last.
+/// The rendered files, or, when nothing they are made from changed since the last publish
+/// and they are still as it left them, the same files kept without rendering them again.
+fn rendered_or_kept(
+    validated: &Validated,
+    episodes: &[Episode],
+    today: chrono::NaiveDate,
+    out: &Path,
+    previous: &State,
+) -> Result<Vec<Output>> {
+    let recipe = render_recipe(validated, episodes, today);
+    let outputs = match previous.fresh_outputs_of(out, &recipe) {
+        Some(paths) => paths
+            .into_iter()
+            .map(|path| Output {
+                path,
+                content: Content::Kept,
+                recipe: None,
+            })
+            .collect(),
+        None => rendered_outputs(validated, episodes, today)?,
+    };
+    Ok(outputs
+        .into_iter()
+        .map(|output| Output {
+            recipe: Some(recipe.clone()),
+            ..output
+        })
+        .collect())
+}
+
+/// One recipe for every rendered file: the cycle (with the lock's pins and any address
+/// override), the reports, transcripts and theme read for it, the episodes and the day.
+///
+/// Their `Debug` output stands for them. For one build of cyclecast, which every recipe names,
+/// it is a complete and deterministic account of every field (these types hold no hash maps),
+/// so no input can be forgotten the way a hand-kept list of fields could forget one.
+fn render_recipe(validated: &Validated, episodes: &[Episode], today: chrono::NaiveDate) -> String {
+    let mut inputs = state::RecipeWriter::new(b"render");
+    let _ = write!(
+        inputs,
+        "{:?}",
+        (
+            &validated.config.cycle,
+            &validated.reports,
+            &validated.transcripts,
+            &validated.theme,
+            episodes,
+            today,
+        )
+    );
+    inputs.finish()
+}
+
+/// The chapters, transcripts, feed, calendar and pages: rendered text, written last.
 fn rendered_outputs(
     validated: &Validated,
     episodes: &[Episode],
@@ -334,13 +374,14 @@ fn rendered_outputs(
     };
     // `check` rendered the theme's templates already; an error here is one it could not see.
     let pages = crate::page::render_pages(cycle, episodes, &inputs)?;
-    let mut outputs = vec![
+    let mut outputs = episode_texts(validated, episodes);
+    outputs.extend([
         Output::text(crate::episode::FEED_FILE, feed),
         Output::text(
             crate::calendar::CALENDAR_FILE,
             crate::calendar::render(cycle),
         ),
-    ];
+    ]);
     // The session pages before the cycle's page, which links to them.
     outputs.extend(
         pages
@@ -350,6 +391,29 @@ fn rendered_outputs(
     );
     outputs.push(Output::text("index.html", pages.index));
     Ok(outputs)
+}
+
+/// Each episode's JSON chapters and transcripts (WebVTT and SubRip).
+fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for episode in episodes {
+        let session = &episode.session;
+        if let (Some(path), Some(json)) = (
+            &episode.chapters_file,
+            crate::chapters::render_json(session),
+        ) {
+            outputs.push(Output::text(path, json));
+        }
+        let transcript = validated
+            .transcripts
+            .iter()
+            .find(|(n, _)| *n == session.number);
+        if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
+            outputs.push(Output::text(vtt, crate::transcript::render_vtt(transcript)));
+            outputs.push(Output::text(srt, crate::transcript::render_srt(transcript)));
+        }
+    }
+    outputs
 }
 
 /// `cover.jpg` or `cover.png`, whatever the project calls it.

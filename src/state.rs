@@ -88,7 +88,7 @@ pub struct OutputRecord {
 /// The state file's content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    /// The cyclecast version that wrote it: another version's state is ignored.
+    /// The cyclecast build that wrote it ([`build_id`]): another build's state is ignored.
     pub cyclecast: String,
     /// Source files by path relative to the project (never an absolute path: the state is
     /// deployed with the feed).
@@ -104,7 +104,7 @@ impl State {
             return State::default();
         };
         match serde_json::from_slice::<State>(&text) {
-            Ok(state) if state.cyclecast == env!("CARGO_PKG_VERSION") => state,
+            Ok(state) if state.cyclecast == build_id() => state,
             _ => State::default(),
         }
     }
@@ -117,6 +117,21 @@ impl State {
         (record.recipe == recipe && record.stamp == on_disk).then_some(record)
     }
 
+    /// The outputs made by `recipe` when every one of them is still as the last publish left
+    /// it; `None` when there are none or one moved.
+    pub fn fresh_outputs_of(&self, out: &Path, recipe: &str) -> Option<Vec<String>> {
+        let made: Vec<String> = self
+            .outputs
+            .iter()
+            .filter(|(_, record)| record.recipe == recipe)
+            .map(|(path, _)| path.clone())
+            .collect();
+        let all_fresh = made
+            .iter()
+            .all(|path| self.fresh_output(out, path, recipe).is_some());
+        (!made.is_empty() && all_fresh).then_some(made)
+    }
+
     /// The deterministic bytes of the state file.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("the state serializes");
@@ -125,15 +140,60 @@ impl State {
     }
 }
 
-/// The fingerprint of an output: BLAKE3 of the cyclecast version and of `parts`, each
+/// This build of cyclecast: its version, and its executable's size and modification time. A
+/// state written by another build (an upgrade, or a developer's rebuild under the same
+/// version) is not trusted, since the same inputs may now give other bytes.
+pub fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .and_then(|exe| Stamp::of(&exe))
+            .map_or_else(
+                |_| "unknown".to_string(),
+                |s| format!("{}.{}", s.size, s.modified_ns),
+            );
+        format!("{}+{stamp}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
+/// The fingerprint of an output: BLAKE3 of the cyclecast build and of `parts`, each
 /// length-prefixed so that no two different lists give the same bytes.
 pub fn recipe(parts: &[&[u8]]) -> String {
     let mut hasher = blake3::Hasher::new();
-    for part in std::iter::once(env!("CARGO_PKG_VERSION").as_bytes()).chain(parts.iter().copied()) {
+    for part in std::iter::once(build_id().as_bytes()).chain(parts.iter().copied()) {
         hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
     hasher.finalize().to_hex().to_string()
+}
+
+/// A recipe fed piece by piece, e.g. by `write!`, without holding its text in memory.
+pub struct RecipeWriter {
+    hasher: blake3::Hasher,
+}
+
+impl RecipeWriter {
+    /// A recipe of this build of cyclecast for outputs of one `kind`.
+    pub fn new(kind: &[u8]) -> RecipeWriter {
+        let mut hasher = blake3::Hasher::new();
+        for part in [build_id().as_bytes(), kind] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part);
+        }
+        RecipeWriter { hasher }
+    }
+
+    /// The recipe, hex.
+    pub fn finish(&self) -> String {
+        self.hasher.finalize().to_hex().to_string()
+    }
+}
+
+impl std::fmt::Write for RecipeWriter {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.hasher.update(text.as_bytes());
+        Ok(())
+    }
 }
 
 /// The source files of one run: what the last publish knew of them, and what this run found.
@@ -261,7 +321,7 @@ mod tests {
         let first = sources.hash(&file, hashing(&count)).unwrap();
         assert_eq!(count.get(), 1);
         let state = State {
-            cyclecast: env!("CARGO_PKG_VERSION").into(),
+            cyclecast: build_id().into(),
             sources: sources.into_records(),
             outputs: BTreeMap::new(),
         };
@@ -298,7 +358,7 @@ mod tests {
         };
         sources.set_audio(&file, &audio);
         let mut state = State {
-            cyclecast: env!("CARGO_PKG_VERSION").into(),
+            cyclecast: build_id().into(),
             sources: sources.into_records(),
             outputs: BTreeMap::new(),
         };

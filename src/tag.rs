@@ -18,6 +18,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use std::sync::{Arc, OnceLock};
+
 use anyhow::{Context, Result};
 use id3::frame::{Comment, ExtendedLink, Picture, PictureType};
 use id3::{Encoder, Tag, TagLike, Timestamp, Version};
@@ -27,7 +29,7 @@ use crate::model::{AudioInfo, Cycle, Id3Version, Session};
 use crate::moov::{Item, Value};
 
 /// An image to embed as the episode's artwork.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Artwork {
     /// The image file's bytes.
     pub bytes: Vec<u8>,
@@ -35,6 +37,9 @@ pub struct Artwork {
     pub mime: &'static str,
     /// BLAKE3 of its bytes: stands for them in a copy's recipe.
     pub digest: blake3::Hash,
+    /// Its ID3v2.3 and ID3v2.4 `APIC` frames, encoded once and shared by every episode's tag:
+    /// 500 episodes with a 1 MB cover must not hold 500 MB of copies.
+    id3_frames: [OnceLock<Arc<[u8]>>; 2],
 }
 
 impl Artwork {
@@ -46,8 +51,67 @@ impl Artwork {
             bytes,
             mime,
             digest,
+            id3_frames: Default::default(),
         })
     }
+
+    /// The image as an ID3 `APIC` frame (front cover), without a tag header.
+    fn id3_frame(&self, version: Version) -> Result<Arc<[u8]>> {
+        let slot = &self.id3_frames[usize::from(version == Version::Id3v24)];
+        if let Some(frame) = slot.get() {
+            return Ok(Arc::clone(frame));
+        }
+        let mut tag = Tag::new();
+        tag.add_frame(Picture {
+            mime_type: self.mime.to_string(),
+            picture_type: PictureType::CoverFront,
+            description: String::new(),
+            data: self.bytes.clone(),
+        });
+        let encoded =
+            encode(&tag, version).context("failed to encode the cover as an ID3 frame")?;
+        frames_after_plain_header(&encoded)?;
+        let frame: Arc<[u8]> = Arc::from(&encoded[ID3_HEADER_LEN..]);
+        Ok(Arc::clone(slot.get_or_init(|| frame)))
+    }
+}
+
+/// Length of an ID3v2 tag header.
+const ID3_HEADER_LEN: usize = 10;
+
+/// Encodes a tag without padding.
+fn encode(tag: &Tag, version: Version) -> id3::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    Encoder::new()
+        .version(version)
+        .padding(0)
+        .encode(tag, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Checks that an encoded tag is a plain header (no unsynchronisation, extended header or
+/// footer) followed by its frames, so that frames can be appended to it.
+fn frames_after_plain_header(tag: &[u8]) -> Result<()> {
+    if tag.len() < ID3_HEADER_LEN || &tag[..3] != b"ID3" || tag[5] != 0 {
+        anyhow::bail!("the ID3 encoder wrote a tag header frames cannot be appended to");
+    }
+    Ok(())
+}
+
+/// Grows the size an ID3 tag's header states by `extra` bytes of frames appended after it.
+fn grow_tag(tag: &mut [u8], extra: usize) -> Result<()> {
+    frames_after_plain_header(tag)?;
+    let size = tag[6..10]
+        .iter()
+        .fold(0usize, |size, &byte| (size << 7) | usize::from(byte & 0x7f));
+    let grown = size + extra;
+    if grown >= 1 << 28 {
+        anyhow::bail!("the ID3 tag would exceed 256 MB: use a smaller cover");
+    }
+    for (i, byte) in tag[6..10].iter_mut().enumerate() {
+        *byte = ((grown >> (7 * (3 - i))) & 0x7f) as u8;
+    }
+    Ok(())
 }
 
 /// How a recording becomes its published copy: bytes cyclecast makes, and ranges of the
@@ -59,8 +123,10 @@ pub enum TagPlan {
     Id3 {
         /// The recording.
         source: PathBuf,
-        /// The encoded tag.
+        /// The encoded tag: its header and frames, but for the cover.
         tag: Vec<u8>,
+        /// The cover's `APIC` frame, shared by every episode, which ends the tag.
+        picture: Option<Arc<[u8]>>,
         /// The Xing or Info frame made for a recording that has none (see [`crate::xing`]).
         xing: Option<Vec<u8>>,
         /// The byte range of the recording that holds its audio.
@@ -100,9 +166,14 @@ impl TagPlan {
     fn parts(&self) -> Vec<Part<'_>> {
         match self {
             TagPlan::Id3 {
-                tag, xing, payload, ..
+                tag,
+                picture,
+                xing,
+                payload,
+                ..
             } => {
                 let mut parts = vec![Part::Made(tag)];
+                parts.extend(picture.as_deref().map(Part::Made));
                 parts.extend(xing.as_deref().map(Part::Made));
                 parts.push(Part::Copied(payload.clone()));
                 parts
@@ -164,7 +235,12 @@ pub struct Recorded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Metadata {
     /// An MP3's ID3v2 tag, encoded.
-    Id3(Vec<u8>),
+    Id3 {
+        /// The tag's header and frames but the cover (the header counts the cover's frame).
+        tag: Vec<u8>,
+        /// The cover's frame, shared by every episode.
+        picture: Option<Arc<[u8]>>,
+    },
     /// An MP4's metadata items.
     Mp4(Vec<Item>),
     /// A format cyclecast does not tag.
@@ -175,7 +251,9 @@ impl Metadata {
     /// The bytes that stand for this metadata in an output's recipe.
     pub fn fingerprint(&self) -> Vec<u8> {
         match self {
-            Metadata::Id3(tag) => tag.clone(),
+            Metadata::Id3 { tag, picture } => {
+                [tag.as_slice(), picture.as_deref().unwrap_or_default()].concat()
+            }
             Metadata::Mp4(items) => crate::moov::udta(items),
             Metadata::None => Vec::new(),
         }
@@ -213,15 +291,20 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
                 Id3Version::V23 => Version::Id3v23,
                 Id3Version::V24 => Version::Id3v24,
             };
-            let mut bytes = Vec::new();
-            Encoder::new()
-                .version(version)
-                .padding(0)
-                .encode(&tag, &mut bytes)
-                .with_context(|| {
-                    format!("failed to encode the ID3 tag of session {}", session.number)
-                })?;
-            Metadata::Id3(bytes)
+            let mut bytes = encode(&tag, version).with_context(|| {
+                format!("failed to encode the ID3 tag of session {}", session.number)
+            })?;
+            let picture = context
+                .artwork
+                .map(|art| art.id3_frame(version))
+                .transpose()?;
+            if let Some(picture) = &picture {
+                grow_tag(&mut bytes, picture.len())?;
+            }
+            Metadata::Id3 {
+                tag: bytes,
+                picture,
+            }
         }
         "isomp4" => Metadata::Mp4(mp4_items(context, session)),
         _ => Metadata::None,
@@ -299,8 +382,7 @@ fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
     let frames = if crate::mpeg::has_frame_count_header(&head) {
         None
     } else {
-        file.seek(SeekFrom::Start(payload.start))?;
-        crate::xing::scan(io::BufReader::new(file.take(audio_len)), audio_len)?
+        crate::xing::scan_file(file, payload.clone())?
     };
     Ok(Layout::Mp3 { payload, frames })
 }
@@ -353,8 +435,12 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
     match (recorded.layout, metadata) {
         (Layout::Mp3 { payload, frames }, metadata) => TagPlan::Id3 {
             tag: match metadata {
-                Metadata::Id3(tag) => tag.clone(),
+                Metadata::Id3 { tag, .. } => tag.clone(),
                 _ => Vec::new(),
+            },
+            picture: match metadata {
+                Metadata::Id3 { picture, .. } => picture.clone(),
+                _ => None,
             },
             xing: frames.as_ref().and_then(crate::xing::frame),
             payload,
@@ -454,14 +540,7 @@ fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
         description: String::new(),
         link: context.page.to_string(),
     });
-    if let Some(art) = context.artwork {
-        tag.add_frame(Picture {
-            mime_type: art.mime.to_string(),
-            picture_type: PictureType::CoverFront,
-            description: String::new(),
-            data: art.bytes.clone(),
-        });
-    }
+    // The cover's frame is encoded once and appended by `metadata`.
     tag
 }
 
@@ -636,6 +715,38 @@ mod tests {
         ]);
         tag.extend(std::iter::repeat_n(0u8, body));
         tag
+    }
+
+    #[test]
+    fn appends_the_shared_cover_frame_to_a_tag_id3_readers_accept() {
+        let cover = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/cover.jpg")).unwrap();
+        let art = Artwork::from_bytes(cover.clone()).unwrap();
+        for version in [Version::Id3v23, Version::Id3v24] {
+            let mut tag = Tag::new();
+            tag.set_title("Une rencontre");
+            let mut bytes = encode(&tag, version).unwrap();
+            let picture = art.id3_frame(version).unwrap();
+            assert!(
+                Arc::ptr_eq(&picture, &art.id3_frame(version).unwrap()),
+                "encoded once"
+            );
+            grow_tag(&mut bytes, picture.len()).unwrap();
+            bytes.extend_from_slice(&picture);
+            let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
+            assert_eq!(read.version(), version);
+            assert_eq!(read.title(), Some("Une rencontre"));
+            let pictures: Vec<_> = read.pictures().collect();
+            assert_eq!(pictures.len(), 1);
+            assert_eq!(pictures[0].data, cover);
+            assert_eq!(pictures[0].picture_type, PictureType::CoverFront);
+        }
+    }
+
+    #[test]
+    fn refuses_to_grow_a_tag_past_what_its_header_can_state() {
+        let mut bytes = encode(&Tag::new(), Version::Id3v24).unwrap();
+        assert!(grow_tag(&mut bytes, 1 << 28).is_err());
+        assert!(grow_tag(&mut [0u8; 4], 1).is_err(), "not a tag");
     }
 
     #[test]

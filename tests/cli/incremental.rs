@@ -186,3 +186,72 @@ fn one_job_or_many_give_the_same_bytes() {
     let refused = one.run(&["publish", "--jobs", "0"]).failure(2);
     assert!(refused.stderr.contains("--jobs"), "{refused}");
 }
+
+#[test]
+fn pages_follow_every_file_they_are_made_from_not_only_the_config() {
+    let project = Project::copy();
+    project.publish();
+    let stem = |n: u32| project.cycle().session(n).stem();
+
+    // A report is read into its session's page.
+    let report = project.path("reports/01-non-recours-aux-droits.md");
+    let mut text = fs::read_to_string(&report).unwrap();
+    text.push_str("\nUn paragraphe ajouté après coup.\n");
+    fs::write(&report, text).unwrap();
+    let after_report = written(&publish_json(&project, &[]));
+    assert!(
+        after_report.contains(&format!("sessions/{}.html", stem(1))),
+        "{after_report:?}"
+    );
+    assert!(
+        project
+            .feed_text(&format!("sessions/{}.html", stem(1)))
+            .contains("Un paragraphe ajouté après coup.")
+    );
+
+    // A transcript found beside its recording, named nowhere in the config.
+    let transcript = project.path("recordings/02-travail-social-et-administratif.vtt");
+    let text = fs::read_to_string(&transcript).unwrap();
+    let first_cue_text = text
+        .lines()
+        .skip_while(|l| !l.contains("-->"))
+        .nth(1)
+        .unwrap()
+        .to_string();
+    fs::write(
+        &transcript,
+        text.replacen(&first_cue_text, "Une phrase corrigée.", 1),
+    )
+    .unwrap();
+    let after_transcript = written(&publish_json(&project, &[]));
+    assert!(
+        after_transcript.contains(&format!("transcripts/{}.vtt", stem(2))),
+        "{after_transcript:?}"
+    );
+    assert!(
+        project
+            .feed_text(&format!("transcripts/{}.vtt", stem(2)))
+            .contains("Une phrase corrigée.")
+    );
+
+    // The day: a session announced for May 2023 is upcoming when seen from January.
+    let mut config = project.config();
+    config.push_str(concat!(
+        "\n[[sessions]]\nid = \"a-venir\"\nnumber = 6\ndate = \"2023-05-04\"\n",
+        "title = \"Une rencontre à venir\"\ndescription = \"Bientôt.\"\n"
+    ));
+    project.write_config(&config);
+    publish_json(&project, &[]);
+    let january = "1675000000"; // 29 January 2023
+    let run = project.run_with_env(&["publish", "--json"], &[("SOURCE_DATE_EPOCH", january)]);
+    assert!(
+        written_of(&run).contains(&"index.html".to_string()),
+        "{run}"
+    );
+}
+
+/// The files a successful `publish --json` wrote.
+fn written_of(run: &Run) -> Vec<String> {
+    assert_eq!(run.code, Some(0), "{run}");
+    written(run)
+}
