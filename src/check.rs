@@ -543,6 +543,7 @@ fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
         match name {
             "index.html" => theme.index = Some(ThemeFile { shown, source }),
             "session.html" => theme.session = Some(ThemeFile { shown, source }),
+            "transcript.html" => theme.transcript = Some(ThemeFile { shown, source }),
             _ => theme.style = Some(source),
         }
     }
@@ -559,7 +560,7 @@ fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
 /// The built-in templates are checked by the tests instead.
 fn check_pages(validated: &Validated) -> Vec<Problem> {
     let theme = &validated.theme;
-    if theme.index.is_none() && theme.session.is_none() {
+    if theme.index.is_none() && theme.session.is_none() && theme.transcript.is_none() {
         return Vec::new();
     }
     let cycle = &validated.config.cycle;

@@ -212,6 +212,16 @@ pub struct Labels {
     pub presentation: &'static str,
     /// Opens the transcript.
     pub show_transcript: &'static str,
+    /// Introduces the first cues of a transcript too long for the session's page.
+    pub transcript_excerpt: &'static str,
+    /// Link from the session's page to its transcript page.
+    pub full_transcript: &'static str,
+    /// Says what the timestamps of the transcript page do.
+    pub transcript_help: &'static str,
+    /// Link from the session's page to its transcript page, when the page shows it whole.
+    pub transcript_page: &'static str,
+    /// Link from the transcript page back to the session's page.
+    pub back_to_session: &'static str,
     /// A colon as the language writes it after a word (`\u{a0}:` in French).
     pub colon: &'static str,
     /// Opening quotation mark, with its space.
@@ -305,6 +315,11 @@ pub static FRENCH: Labels = Labels {
     full_size: "image en taille réelle",
     presentation: "Présentation",
     show_transcript: "Lire la transcription",
+    transcript_excerpt: "Début de la transcription",
+    full_transcript: "Lire la transcription complète",
+    transcript_help: "Chaque horodatage ouvre le lecteur de la rencontre à ce moment de l'enregistrement.",
+    back_to_session: "Retour à la rencontre",
+    transcript_page: "La transcription sur sa propre page",
     colon: "\u{a0}:",
     open_quote: "«\u{a0}",
     close_quote: "\u{a0}»",
@@ -401,6 +416,11 @@ pub static ENGLISH: Labels = Labels {
     full_size: "full-size image",
     presentation: "Presentation",
     show_transcript: "Read the transcript",
+    transcript_excerpt: "Beginning of the transcript",
+    full_transcript: "Read the full transcript",
+    transcript_help: "Each timestamp opens the session's player at that moment of the recording.",
+    back_to_session: "Back to the session",
+    transcript_page: "The transcript on a page of its own",
     colon: ":",
     open_quote: "“",
     close_quote: "”",

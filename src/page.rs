@@ -1,5 +1,7 @@
 //! Stage 6 (pure): the cycle and its episodes → the web pages: `index.html` (the cycle's
-//! page), `sessions/NN-id.html` (one shareable page per session) and each episode's show notes.
+//! page), `sessions/NN-id.html` (one shareable page per session),
+//! `sessions/NN-id-transcription.html` (the whole transcript of a session that has one) and
+//! each episode's show notes.
 //!
 //! Templates are minijinja, built in with `include_str!` or read from the `[page]` theme
 //! folder by `check`, and always named `*.html` so that every value is HTML-escaped on
@@ -20,12 +22,14 @@ use url::Url;
 use crate::lang::{Labels, Lang};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
 use crate::problem::Problem;
-use crate::transcript::Transcript;
+use crate::transcript::{Cue, Transcript};
 
 /// The built-in template of the cycle's page.
 pub const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
 /// The built-in template of a session's page.
 pub const SESSION_TEMPLATE: &str = include_str!("templates/session.html");
+/// The built-in template of a session's transcript page.
+pub const TRANSCRIPT_TEMPLATE: &str = include_str!("templates/transcript.html");
 /// The script that makes chapter links seek the page's player, included by both pages.
 const SEEK_SCRIPT: &str = include_str!("templates/seek.js");
 
@@ -34,10 +38,22 @@ pub const STYLE: &str = include_str!("templates/style.css");
 const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
 
 /// Names of the templates a theme may replace, and of its stylesheet.
-pub const THEME_FILES: [&str; 3] = ["index.html", "session.html", "style.css"];
+pub const THEME_FILES: [&str; 4] = ["index.html", "session.html", "transcript.html", "style.css"];
 
 /// Folder of the session pages under `feed/`.
 pub const SESSIONS_FOLDER: &str = "sessions";
+
+/// A transcript whose cue text (voices included) is longer than this, in bytes, is not shown
+/// whole on the session's page: an excerpt is, with a link to the transcript page. 8 kB is
+/// about six minutes of speech; the markup around each cue about doubles it, which keeps the
+/// session's page (15 kB without a transcript, more with a long report) well within the 60 kB
+/// budget of issue #5. A two-hour talk's transcript is about 100 kB.
+pub const INLINE_TRANSCRIPT_BYTES: usize = 8 * 1000;
+
+/// An excerpt shows at most this many cues…
+const EXCERPT_CUES: usize = 6;
+/// …and about this many bytes of their text: one long cue alone is cut at a word.
+const EXCERPT_BYTES: usize = 1000;
 
 /// What the pages need besides the cycle and its episodes.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +78,8 @@ pub struct Theme {
     pub index: Option<ThemeFile>,
     /// Replaces the session page template.
     pub session: Option<ThemeFile>,
+    /// Replaces the transcript page template.
+    pub transcript: Option<ThemeFile>,
     /// Replaces the stylesheet.
     pub style: Option<String>,
 }
@@ -109,7 +127,9 @@ impl std::error::Error for TemplateError {}
 pub struct Pages {
     /// `index.html`.
     pub index: String,
-    /// Each session's page: its path under `feed/` and its HTML, in session order.
+    /// Each session's page, preceded by its transcript page when it has a published
+    /// transcript (so that the page is written before the one linking to it): path under
+    /// `feed/` and HTML, in session order.
     pub sessions: Vec<(String, String)>,
 }
 
@@ -126,10 +146,22 @@ pub fn session_path(session: &Session) -> String {
     format!("{SESSIONS_FOLDER}/{}.html", session.stem())
 }
 
+/// The path of a session's transcript page under `feed/`: `sessions/NN-id-transcription.html`.
+pub fn transcript_path(session: &Session) -> String {
+    format!("{SESSIONS_FOLDER}/{}-transcription.html", session.stem())
+}
+
 /// The address of a session's page (the item's `<link>`, the show notes' and the tag's link).
 pub fn session_url(cycle: &Cycle, session: &Session) -> Url {
     let base = &cycle.podcast.base_url;
     base.join(&session_path(session))
+        .unwrap_or_else(|_| base.clone())
+}
+
+/// The address of a session's transcript page.
+pub fn transcript_url(cycle: &Cycle, session: &Session) -> Url {
+    let base = &cycle.podcast.base_url;
+    base.join(&transcript_path(session))
         .unwrap_or_else(|_| base.clone())
 }
 
@@ -147,6 +179,7 @@ pub fn check_theme(theme: &Theme) -> Vec<TemplateError> {
     [
         ("index.html", &theme.index),
         ("session.html", &theme.session),
+        ("transcript.html", &theme.transcript),
     ]
     .into_iter()
     .filter_map(|(name, file)| {
@@ -216,6 +249,22 @@ pub fn render_pages(
                 })
             })
             .map_err(|e| template_error(&e, theme))?;
+        if let Some(transcript) = published_transcript(session, episode_of(session), inputs) {
+            let context = context! {
+                root,
+                lang => &cycle.podcast.lang.tag,
+                labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                site => site.clone(),
+                session => Value::from(Serde(&view)),
+                page => transcript_url(cycle, session).to_string(),
+                cues => Value::from(Serde(cue_views(&transcript.cues))),
+            };
+            let html = env
+                .get_template("transcript.html")
+                .and_then(|t| t.render(context))
+                .map_err(|e| template_error(&e, theme))?;
+            pages.push((transcript_path(session), html));
+        }
         pages.push((session_path(session), html));
     }
     Ok(Pages {
@@ -268,6 +317,10 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
         .session
         .as_ref()
         .map_or(SESSION_TEMPLATE.to_string(), |f| f.source.clone());
+    let transcript = theme
+        .transcript
+        .as_ref()
+        .map_or(TRANSCRIPT_TEMPLATE.to_string(), |f| f.source.clone());
     // The chapter links' few lines of script, shared by both pages (and any theme's).
     env.add_template("seek.js", SEEK_SCRIPT)
         .expect("the built-in script template parses");
@@ -275,6 +328,8 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
     env.add_template_owned("index.html", index)
         .map_err(|e| template_error(&e, theme))?;
     env.add_template_owned("session.html", session)
+        .map_err(|e| template_error(&e, theme))?;
+    env.add_template_owned("transcript.html", transcript)
         .map_err(|e| template_error(&e, theme))?;
     Ok(env)
 }
@@ -318,6 +373,7 @@ fn template_error(error: &minijinja::Error, theme: &Theme) -> TemplateError {
     let file = match name {
         "index.html" => theme.index.as_ref().map(|f| f.shown.clone()),
         "session.html" => theme.session.as_ref().map(|f| f.shown.clone()),
+        "transcript.html" => theme.transcript.as_ref().map(|f| f.shown.clone()),
         _ => None,
     }
     .unwrap_or_else(|| format!("built-in {name}"));
@@ -511,7 +567,12 @@ struct SessionView {
     drawings: Vec<DrawingView>,
     links: Vec<LinkView>,
     chapters: Vec<ChapterView>,
+    /// The cues shown on the page: the whole transcript when it is short, else an excerpt.
     transcript: Vec<CueView>,
+    /// Whether `transcript` is only an excerpt.
+    transcript_cut: bool,
+    /// The transcript page, relative to the page, when the transcript is published.
+    transcript_page: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -528,10 +589,80 @@ struct ChapterView {
 
 #[derive(Serialize)]
 struct CueView {
+    /// `M:SS` or `H:MM:SS` for people.
     at: String,
+    /// The same as an HTML duration, e.g. `PT8.055S`.
     datetime: String,
+    /// The whole second the cue starts in, for a `#t=` fragment: `MM:SS` or `H:MM:SS`.
+    seek: String,
     voice: Option<String>,
+    /// Whether the voice differs from the previous cue's: a new speaker's turn.
+    turn: bool,
     text: String,
+}
+
+/// The cues as the pages show them.
+fn cue_views(cues: &[Cue]) -> Vec<CueView> {
+    let mut previous: Option<&String> = None;
+    cues.iter()
+        .map(|c| {
+            let turn = c.voice.is_some() && c.voice.as_ref() != previous;
+            previous = c.voice.as_ref();
+            CueView {
+                at: clock(c.start_ms),
+                datetime: html_duration(c.start_ms),
+                seek: media_time(c.start_ms),
+                voice: c.voice.clone(),
+                turn,
+                text: c.text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The cues a session's page shows, and whether they are only an excerpt: all of a short
+/// transcript; of a long one, the first few, within [`EXCERPT_BYTES`] (a first cue longer than
+/// that alone is cut at a word).
+fn shown_cues(transcript: &Transcript) -> (Vec<CueView>, bool) {
+    let size: usize = transcript
+        .cues
+        .iter()
+        .map(|c| c.text.len() + c.voice.as_ref().map_or(0, String::len))
+        .sum();
+    if size <= INLINE_TRANSCRIPT_BYTES {
+        return (cue_views(&transcript.cues), false);
+    }
+    let mut budget = EXCERPT_BYTES;
+    let taken = transcript
+        .cues
+        .iter()
+        .take(EXCERPT_CUES)
+        .take_while(|c| {
+            let fits = c.text.len() <= budget;
+            budget = budget.saturating_sub(c.text.len());
+            fits
+        })
+        .count();
+    let mut excerpt = cue_views(&transcript.cues[..taken.max(1)]);
+    if taken == 0 {
+        excerpt[0].text = shorten(&excerpt[0].text, EXCERPT_BYTES);
+    }
+    (excerpt, true)
+}
+
+/// A session's transcript when it is published: the session has an episode, with its
+/// transcript files.
+fn published_transcript<'a>(
+    session: &Session,
+    episode: Option<&Episode>,
+    inputs: &'a PageInputs,
+) -> Option<&'a Transcript> {
+    episode?.transcript_files.as_ref()?;
+    inputs
+        .transcripts
+        .iter()
+        .find(|(n, _)| *n == session.number)
+        .map(|(_, t)| t)
 }
 
 impl SessionView {
@@ -553,6 +684,11 @@ impl SessionView {
         } else {
             format!("{}.html", session.stem())
         };
+        let (transcript, transcript_cut) = inputs
+            .transcripts
+            .iter()
+            .find(|(n, _)| *n == session.number)
+            .map_or((Vec::new(), false), |(_, t)| shown_cues(t));
         SessionView {
             anchor: session.stem(),
             href,
@@ -647,22 +783,15 @@ impl SessionView {
                     url: c.url.as_ref().map(ToString::to_string),
                 })
                 .collect(),
-            transcript: inputs
-                .transcripts
-                .iter()
-                .find(|(n, _)| *n == session.number)
-                .map(|(_, t)| {
-                    t.cues
-                        .iter()
-                        .map(|c| CueView {
-                            at: clock(c.start_ms),
-                            datetime: html_duration(c.start_ms),
-                            voice: c.voice.clone(),
-                            text: c.text.clone(),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            transcript,
+            transcript_cut,
+            transcript_page: published_transcript(session, episode, inputs).map(|_| {
+                let path = transcript_path(session);
+                match root {
+                    "" => path,
+                    _ => path[SESSIONS_FOLDER.len() + 1..].to_string(),
+                }
+            }),
         }
     }
 }
@@ -670,6 +799,18 @@ impl SessionView {
 /// A valid HTML duration string for a position, e.g. `PT8.055S`.
 fn html_duration(ms: u64) -> String {
     format!("PT{}.{:03}S", ms / 1000, ms % 1000)
+}
+
+/// A position as a media fragment's time (`#t=`), in whole seconds: `MM:SS`, or `H:MM:SS` from
+/// the first hour on (the npt forms of the Media Fragments URI spec).
+fn media_time(ms: u64) -> String {
+    let total = ms / 1000;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
 }
 
 /// `M:SS` or `H:MM:SS`, as people read a position in a recording.
@@ -865,10 +1006,15 @@ fn typeset(lang: &Lang, text: &str) -> String {
 /// The first paragraph of a text, cut after a word at about `max` characters.
 fn summary(text: &str, max: usize) -> String {
     let first = paragraphs(text).into_iter().next().unwrap_or_default();
-    if first.chars().count() <= max {
-        return first;
+    shorten(&first, max)
+}
+
+/// The text, cut after a word at about `max` characters when it is longer.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
     }
-    let cut: String = first.chars().take(max).collect();
+    let cut: String = text.chars().take(max).collect();
     let cut = cut
         .rsplit_once(' ')
         .map_or(cut.as_str(), |(words, _)| words);
@@ -962,6 +1108,56 @@ mod tests {
             !demoted.contains("<h1") && !demoted.contains("<h2"),
             "{demoted}"
         );
+    }
+
+    fn cues(count: u64, text: &str) -> Transcript {
+        Transcript {
+            cues: (0..count)
+                .map(|i| Cue {
+                    start_ms: i * 4000 + 500,
+                    end_ms: i * 4000 + 3900,
+                    voice: Some(if i < 2 { "Clara" } else { "Habib" }.to_string()),
+                    text: text.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn shows_a_short_transcript_whole_with_each_speakers_turn() {
+        let (shown, cut) = shown_cues(&cues(4, "Bonjour."));
+        assert!(!cut);
+        assert_eq!(shown.len(), 4);
+        let turns: Vec<bool> = shown.iter().map(|c| c.turn).collect();
+        assert_eq!(turns, [true, false, true, false]);
+    }
+
+    #[test]
+    fn shows_only_the_first_cues_of_a_long_transcript() {
+        let long = cues(
+            2000,
+            "Une phrase d'une cinquantaine de caractères, à peu près.",
+        );
+        let (shown, cut) = shown_cues(&long);
+        assert!(cut);
+        assert_eq!(shown.len(), EXCERPT_CUES);
+        assert_eq!(shown[0].text, long.cues[0].text);
+
+        // One cue longer than the excerpt's budget: cut at a word.
+        let huge = cues(1, &"mot ".repeat(INLINE_TRANSCRIPT_BYTES));
+        let (shown, cut) = shown_cues(&huge);
+        assert!(cut);
+        assert_eq!(shown.len(), 1);
+        assert!(shown[0].text.ends_with("mot…"), "{}", shown[0].text);
+        assert!(shown[0].text.len() <= EXCERPT_BYTES + 3);
+    }
+
+    #[test]
+    fn writes_positions_as_media_fragment_times() {
+        assert_eq!(media_time(8_055), "00:08");
+        assert_eq!(media_time(754_999), "12:34");
+        assert_eq!(media_time(7_199_000), "1:59:59");
+        assert_eq!(clock(8_055), "0:08");
     }
 
     #[test]

@@ -120,7 +120,13 @@ describe('hostile text in config.toml', () => {
     await index.goto(server.url);
     const sessions = await index.$$eval('a[href^="sessions/"]', (links) => [...new Set(links.map((l) => l.href.split('#')[0]))]);
     assert.equal(sessions.length, 5, 'every session page is linked');
-    for (const url of [server.url, ...sessions]) {
+    const transcripts = [];
+    for (const url of sessions) {
+      const html = await (await fetch(url)).text();
+      transcripts.push(...[...html.matchAll(/href="([^"#/]+-transcription\.html)"/g)].map((m) => new URL(m[1], url).href));
+    }
+    assert.ok(transcripts.length >= 5, `the transcript pages are linked: ${transcripts}`);
+    for (const url of [server.url, ...sessions, ...new Set(transcripts)]) {
       const page = url === server.url ? index : await context.newPage();
       page.on('dialog', async (dialog) => {
         dialogs.push(dialog.message());

@@ -3,7 +3,8 @@
 //
 // Checks that no page logs an error, that each player loads its recording with the feed's
 // duration, that every link resolves, that axe-core finds no violation (light and dark), that
-// everything is there with JavaScript off, and writes screenshots under target/screenshots/.
+// everything is there with JavaScript off, that a transcript page's timestamps open the
+// session's player at their moment, and writes screenshots under target/screenshots/.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -24,6 +25,7 @@ describe('the pages in chromium', () => {
   let browser;
   let feed;
   let pages; // absolute URLs of index.html and every session page
+  let transcripts; // absolute URLs of the transcript pages the session pages link to
   const config = fs.readFileSync(path.join(ROOT, 'config.toml'), 'utf8');
 
   before(async () => {
@@ -34,6 +36,12 @@ describe('the pages in chromium', () => {
     const index = await (await fetch(server.url)).text();
     const sessions = [...new Set([...index.matchAll(/href="(sessions\/[^"#]+\.html)"/g)].map((m) => m[1]))];
     pages = [server.url + 'index.html', ...sessions.map((s) => server.url + s)];
+    transcripts = [];
+    for (const url of pages.slice(1)) {
+      const html = await (await fetch(url)).text();
+      const linked = [...new Set([...html.matchAll(/href="([^"#/]+-transcription\.html)"/g)].map((m) => m[1]))];
+      transcripts.push(...linked.map((t) => new URL(t, url).href));
+    }
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
@@ -67,6 +75,7 @@ describe('the pages in chromium', () => {
   test('links every session page from the index', () => {
     assert.equal(pages.length, 1 + 5, `index and five session pages: ${pages}`);
     assert.equal(feed.length, 5, 'five episodes in the feed');
+    assert.equal(transcripts.length, 5, `a transcript page linked from each session page: ${transcripts}`);
   });
 
   test('logs no console error and each player loads the feed duration', async (t) => {
@@ -123,7 +132,7 @@ describe('the pages in chromium', () => {
       url === `https://antennapod.org/deeplink/subscribe?url=${encodeURIComponent(feedUrl)}`;
     const bodies = new Map();
     let checked = 0;
-    for (const url of pages) {
+    for (const url of [...pages, ...transcripts]) {
       const { page, errors } = await open(context, url);
       for (const link of await addresses(page)) {
         const target = new URL(link.resolved);
@@ -151,7 +160,10 @@ describe('the pages in chromium', () => {
           bodies.set(file, type.startsWith('text/html') ? await response.text() : null);
         }
         const body = bodies.get(file);
-        if (target.hash && body !== null) {
+        if (target.hash.startsWith('#t=') && body !== null) {
+          // A transcript's timestamp: a position for the player of the page it opens.
+          assert.ok(body.includes('<audio'), `${shown}: no player there`);
+        } else if (target.hash && body !== null) {
           const id = decodeURIComponent(target.hash.slice(1));
           assert.ok(body.includes(`id="${id}"`), `${shown}: no element with id ${id}`);
         }
@@ -166,7 +178,7 @@ describe('the pages in chromium', () => {
   test('axe-core finds no violation, in light and dark', async () => {
     for (const colorScheme of ['light', 'dark']) {
       const context = await browser.newContext({ colorScheme });
-      for (const url of pages) {
+      for (const url of [...pages, ...transcripts]) {
         const { page } = await open(context, url);
         await page.addScriptTag({ path: AXE });
         const violations = await page.evaluate(async () => {
@@ -187,7 +199,7 @@ describe('the pages in chromium', () => {
 
   test('fits a 320 px wide phone: nothing sticks out sideways', async () => {
     const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
-    for (const url of pages) {
+    for (const url of [...pages, ...transcripts]) {
       const { page } = await open(context, url);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${url} at 320 px is ${overflow} px too wide`);
@@ -201,6 +213,7 @@ describe('the pages in chromium', () => {
       ['index', pages[0]],
       ['session-02', pages.find((p) => p.includes('/sessions/02-'))],
       ['session-05', pages.find((p) => p.includes('/sessions/05-'))],
+      ['transcript-02', transcripts.find((p) => p.includes('/sessions/02-'))],
     ];
     for (const colorScheme of ['light', 'dark']) {
       for (const width of [360, 1280]) {
@@ -250,6 +263,27 @@ describe('the pages in chromium', () => {
     await context.close();
   });
 
+  test("a transcript page's timestamp opens the session's player at that moment", async () => {
+    const context = await browser.newContext();
+    const transcript = transcripts.find((p) => p.includes('/sessions/02-'));
+    const { page, errors } = await open(context, transcript);
+    const link = page.locator('.transcript a').nth(3);
+    const href = await link.getAttribute('href');
+    const [, time] = href.match(/#t=([\d:]+)$/);
+    const seconds = time.split(':').reduce((total, part) => total * 60 + Number(part), 0);
+    assert.ok(seconds > 0, `${href}: the fourth cue starts after 0`);
+    await Promise.all([page.waitForURL(/#t=/), link.click()]);
+    assert.equal(page.url(), new URL(href, transcript).href);
+    await page.waitForFunction(() => document.activeElement?.tagName === 'AUDIO');
+    const position = await page.$eval('main audio', (audio) => audio.currentTime);
+    assert.equal(position, seconds, `the player is at ${position} s, the cue at ${seconds} s`);
+    // A new `#t=` on the same page moves the player too.
+    await page.evaluate(() => (location.hash = '#t=00:05'));
+    await page.waitForFunction(() => document.querySelector('main audio').currentTime === 5);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('without JavaScript every player, link and transcript is still there', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const { page: index } = await open(context, pages[0]);
@@ -272,6 +306,14 @@ describe('the pages in chromium', () => {
       await page.locator('details.transcript summary').click();
       assert.ok(await page.locator('details.transcript p').first().isVisible(), `${url}: the transcript opens`);
       assert.ok((await page.locator('main a[href]').count()) > 3, `${url}: links`);
+      const transcript = transcripts.find((t) => t.startsWith(url.replace(/\.html$/, '-')));
+      assert.ok(transcript, `${url}: a transcript page`);
+      const { page: full } = await open(context, transcript);
+      const links = await full.$$eval('.transcript p > a', (all) => all.map((a) => a.getAttribute('href')));
+      assert.equal(links.length, cues, `${transcript}: every cue on the transcript page`);
+      const session = url.split('/').pop();
+      for (const href of links) assert.match(href, new RegExp(`^${session.replaceAll('.', '\\.')}#t=\\d`), `${transcript}: ${href}`);
+      await full.close();
       await page.close();
     }
     await context.close();

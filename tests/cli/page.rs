@@ -1,6 +1,7 @@
-//! The pages: `feed/index.html` (the cycle's page) and `feed/sessions/NN-id.html` (one per
-//! session). Every link works, nothing comes from another site, each page is valid HTML5 and
-//! stays light, and sessions without a recording are announced.
+//! The pages: `feed/index.html` (the cycle's page), `feed/sessions/NN-id.html` (one per
+//! session) and `feed/sessions/NN-id-transcription.html` (one per published transcript). Every
+//! link works, nothing comes from another site, each page is valid HTML5 and stays light,
+//! sessions without a recording are announced, and a long transcript gets a page of its own.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -18,7 +19,8 @@ fn all(selector: &str) -> Selector {
     Selector::parse(selector).expect("a valid selector")
 }
 
-/// The pages of a published feed: `index.html` then `sessions/*.html`, each with its HTML.
+/// The pages of a published feed: `index.html` then `sessions/*.html` (session and transcript
+/// pages), each with its HTML.
 fn pages(feed: &Path) -> BTreeMap<String, String> {
     let mut pages = BTreeMap::new();
     pages.insert(
@@ -43,10 +45,11 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
     let cycle = project.cycle();
     let feed = project.feed();
     let pages = pages(&feed);
+    // Every session of the real cycle has a transcript beside its recording.
     assert_eq!(
         pages.len(),
-        1 + cycle.sessions.len(),
-        "one page per session: {:?}",
+        1 + 2 * cycle.sessions.len(),
+        "one page per session and one per transcript: {:?}",
         pages.keys()
     );
 
@@ -107,6 +110,13 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
             "session {}: the transcript under the player",
             session.number
         );
+        let transcript_page = format!("{}-transcription.html", session.stem());
+        assert!(
+            html.select(&all("a[href]"))
+                .any(|a| a.value().attr("href") == Some(transcript_page.as_str())),
+            "session {}: a link to {transcript_page}",
+            session.number
+        );
         assert!(
             html.select(&all(".report h3, .report h4")).count() > 1,
             "session {}: the report rendered into the page",
@@ -150,11 +160,9 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
     antennapod.query_pairs_mut().append_pair("url", &feed_url);
     known.insert(antennapod.to_string());
     for session in &cycle.sessions {
-        known.insert(format!(
-            "{}sessions/{}.html",
-            cycle.base_url,
-            session.stem()
-        ));
+        for page in [session.stem(), format!("{}-transcription", session.stem())] {
+            known.insert(format!("{}sessions/{page}.html", cycle.base_url));
+        }
     }
     let root = Url::parse("http://feed.invalid/").unwrap();
     let mut checked = 0;
@@ -198,6 +206,11 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
                     "{shown}: feed/{path} does not exist"
                 );
                 if let (Some(fragment), Some(target_page)) = (target.fragment(), pages.get(&path)) {
+                    // `#t=` (a transcript's timestamps) is a position for the page's player.
+                    if fragment.starts_with("t=") {
+                        assert!(target_page.contains("<audio"), "{shown}: no player there");
+                        continue;
+                    }
                     assert!(
                         target_page.contains(&format!("id=\"{fragment}\"")),
                         "{shown}: no element has this id"
@@ -525,4 +538,213 @@ fn writes_the_labels_of_the_configs_language() {
         assert!(page.contains(label), "no `{label}` on the session's page");
     }
     assert!(!page.contains("Écouter"), "no French label left");
+    assert!(page.contains("The transcript on a page of its own"));
+    let transcript =
+        project.feed_text("sessions/02-travail-social-et-administratif-transcription.html");
+    for label in [
+        "Each timestamp opens the session&#39;s player",
+        "Back to the session",
+    ] {
+        assert!(
+            transcript.contains(label),
+            "no `{label}` on the transcript page"
+        );
+    }
+    assert!(!transcript.contains("Retour"), "no French label left");
+}
+
+/// Two hours of silence as an MP3: MPEG-2.5 Layer III frames, 8 kHz mono at 8 kbit/s, each
+/// 72 bytes and 72 ms long with an empty body (7.2 MB in all).
+fn two_hours_of_silence() -> Vec<u8> {
+    let mut frame = vec![0xFF, 0xE3, 0x18, 0xC4];
+    frame.resize(72, 0);
+    frame.repeat(100_000)
+}
+
+/// A cue as the transcript page must show it.
+struct ShownCue {
+    /// Start, in whole seconds.
+    second: u64,
+    /// The paragraph's text: the timestamp, the speaker at each new turn, the cue's text.
+    text: String,
+}
+
+/// A real talk's transcript: a cue every four seconds for two hours (1,800 cues, about
+/// 100 kB of text), three speakers taking turns, and now and then markup written as text
+/// (`&lt;script&gt;`), which must stay text. Returns the WebVTT and what the page must show.
+fn two_hours_of_cues() -> (String, Vec<ShownCue>) {
+    let speakers = ["Clara Deville", "Gabriel Amieux", "Habib"];
+    let timestamp = |s: u64| format!("{:02}:{:02}:{:02}.000", s / 3600, s / 60 % 60, s % 60);
+    let clock = |s: u64| match s / 3600 {
+        0 => format!("{}:{:02}", s / 60, s % 60),
+        h => format!("{h}:{:02}:{:02}", s / 60 % 60, s % 60),
+    };
+    let mut vtt = String::from("WEBVTT\n");
+    let mut shown = Vec::new();
+    for i in 0..1800u64 {
+        let second = i * 4;
+        let speaker = speakers[(i / 5 % 3) as usize];
+        let (written, text) = if i % 100 == 42 {
+            (
+                "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"guillemets\"".to_string(),
+                "<script>alert(1)</script> & \"guillemets\"".to_string(),
+            )
+        } else {
+            let text = format!("Phrase {i} : les démarches en ligne éloignent des droits.");
+            (text.clone(), text)
+        };
+        vtt.push_str(&format!(
+            "\n{} --> {}\n<v {speaker}>{written}\n",
+            timestamp(second),
+            timestamp(second + 3)
+        ));
+        let turn = if i % 5 == 0 {
+            format!("{speaker}\u{a0}: ")
+        } else {
+            String::new()
+        };
+        shown.push(ShownCue {
+            second,
+            text: format!("{} {turn}{text}", clock(second)),
+        });
+    }
+    (vtt, shown)
+}
+
+// A real talk lasts two hours: its transcript (about 100 kB) gets a page of its own, and the
+// session's page keeps an excerpt and a link, within the 60 kB budget of issue #5.
+#[test]
+fn gives_a_long_transcript_its_own_page_and_keeps_the_session_page_light() {
+    let project = Project::copy();
+    let stem = project.cycle().session(1).stem();
+    fs::write(
+        project.path(&format!("recordings/{stem}.mp3")),
+        two_hours_of_silence(),
+    )
+    .unwrap();
+    let (vtt, cues) = two_hours_of_cues();
+    let text_bytes: usize = cues.iter().map(|c| c.text.len()).sum();
+    assert!(text_bytes > 100_000, "{text_bytes} bytes of cue text");
+    fs::write(project.path(&format!("recordings/{stem}.vtt")), vtt).unwrap();
+    project.publish();
+    let feed = project.feed();
+
+    // The session's page: light, its player captioned, an excerpt and a link to the rest.
+    let session_page = project.feed_text(&format!("sessions/{stem}.html"));
+    assert!(
+        (session_page.len() as u64) < PAGE_BUDGET,
+        "the session's page weighs {} bytes",
+        session_page.len()
+    );
+    let html = Html::parse_document(&session_page);
+    assert!(
+        html.select(&all("audio track[kind=captions]"))
+            .next()
+            .is_some(),
+        "the player keeps its captions"
+    );
+    assert_eq!(html.select(&all("details.transcript")).count(), 0);
+    let excerpt: Vec<String> = html
+        .select(&all(".transcript p"))
+        .map(|p| p.text().collect())
+        .collect();
+    assert!((1..=6).contains(&excerpt.len()), "{excerpt:?}");
+    assert_eq!(
+        excerpt[0], cues[0].text,
+        "the excerpt starts the transcript"
+    );
+    let links: Vec<(String, String)> = html
+        .select(&all("main a[href]"))
+        .map(|a| {
+            (
+                a.value().attr("href").unwrap().to_string(),
+                a.text().collect(),
+            )
+        })
+        .collect();
+    let transcript_page = format!("{stem}-transcription.html");
+    assert!(
+        links.contains(&(
+            transcript_page.clone(),
+            "Lire la transcription complète".to_string()
+        )),
+        "{links:?}"
+    );
+    for download in [".vtt", ".srt"] {
+        let file = format!("../transcripts/{stem}{download}");
+        assert!(links.iter().any(|(href, _)| *href == file), "{links:?}");
+        assert!(feed.join(&file[3..]).is_file());
+    }
+
+    // The transcript page: every cue, escaped, its timestamp a link to the player.
+    let text = project.feed_text(&format!("sessions/{transcript_page}"));
+    let page = Html::parse_document(&text);
+    assert_eq!(page.root_element().value().attr("lang"), Some("fr"));
+    let shown: Vec<_> = page.select(&all(".transcript p")).collect();
+    assert_eq!(shown.len(), cues.len(), "every cue on the transcript page");
+    for (p, cue) in shown.iter().zip(&cues) {
+        assert_eq!(p.text().collect::<String>(), cue.text);
+        let link = p.select(&all("a")).next().expect("a timestamp link");
+        let href = link.value().attr("href").unwrap();
+        let (target, fragment) = href.split_once("#t=").expect("a `#t=` link");
+        assert_eq!(target, format!("{stem}.html"), "{href}");
+        let second = fragment
+            .split(':')
+            .map(|p| p.parse::<u64>().expect("[H:]MM:SS"))
+            .fold(0, |acc, p| acc * 60 + p);
+        assert_eq!(second, cue.second, "{href}");
+    }
+    assert!(
+        session_page.contains("<audio"),
+        "the links lead to a player"
+    );
+    assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"));
+    assert!(
+        !page
+            .select(&all("script"))
+            .any(|s| s.text().any(|t| t.contains("alert"))),
+        "markup in a cue stays text"
+    );
+}
+
+// A short transcript stays whole under the player; a session without a transcript has no
+// transcript page, and the page of a transcript taken away is removed.
+#[test]
+fn keeps_a_short_transcript_inline_and_makes_no_page_without_one() {
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let (first, last) = (cycle.session(1).stem(), cycle.session(5).stem());
+    project.publish();
+    let vtt = fs::read_to_string(project.path(&format!("recordings/{first}.vtt"))).unwrap();
+    let cues = vtt.matches("-->").count();
+    let html = Html::parse_document(&project.feed_text(&format!("sessions/{first}.html")));
+    assert_eq!(html.select(&all("details.transcript p")).count(), cues);
+    let transcript = project.feed_text(&format!("sessions/{first}-transcription.html"));
+    let transcript = Html::parse_document(&transcript);
+    assert_eq!(
+        transcript.select(&all(".transcript p a[href]")).count(),
+        cues
+    );
+    assert!(
+        project
+            .feed()
+            .join(format!("sessions/{last}-transcription.html"))
+            .is_file()
+    );
+
+    fs::remove_file(project.path(&format!("recordings/{last}.vtt"))).unwrap();
+    project.publish();
+    assert!(
+        !project
+            .feed()
+            .join(format!("sessions/{last}-transcription.html"))
+            .exists(),
+        "no transcript, no transcript page"
+    );
+    let page = project.feed_text(&format!("sessions/{last}.html"));
+    assert!(
+        !page.contains("-transcription.html"),
+        "no link to it either"
+    );
+    assert!(!page.contains("id=\"transcription\""));
 }

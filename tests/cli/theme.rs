@@ -47,6 +47,31 @@ fn uses_the_themes_templates_and_stylesheet_and_keeps_the_rest_built_in() {
         "{session}"
     );
     assert!(session.contains("body { color: rebeccapurple; }"));
+    // Nor a transcript.html: the built-in transcript page, with the theme's stylesheet.
+    let transcript = project.feed_text("sessions/01-non-recours-aux-droits-transcription.html");
+    assert!(
+        transcript.contains("<a href=\"01-non-recours-aux-droits.html#t=00:00\">0:00</a>"),
+        "{transcript}"
+    );
+    assert!(transcript.contains("body { color: rebeccapurple; }"));
+
+    // A theme's transcript.html replaces the built-in one.
+    fs::write(
+        project.path("theme/transcript.html"),
+        "<!DOCTYPE html>\n<title>{{ session.title }}</title>\n{% for c in cues %}<p>{{ c.seek }} {{ c.text }}</p>{% endfor %}\n",
+    )
+    .unwrap();
+    project.run(&["check"]).success();
+    project.publish();
+    let transcript = project.feed_text("sessions/01-non-recours-aux-droits-transcription.html");
+    assert!(
+        transcript.starts_with("<!DOCTYPE html>\n<title>Les conséquences"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("<p>00:00 Dématérialiser pour mieux régner.</p>"),
+        "{transcript}"
+    );
 }
 
 #[test]
@@ -108,4 +133,18 @@ fn reports_template_errors_naming_the_theme_file_and_line() {
     );
     project.run(&["publish"]).failure(2);
     assert!(!project.feed().exists(), "nothing is written");
+
+    // The transcript page's template is checked alike.
+    fs::remove_file(project.path("theme/session.html")).unwrap();
+    fs::write(
+        project.path("theme/transcript.html"),
+        "<p>\n{{ cues | lenght }}\n",
+    )
+    .unwrap();
+    let run = project.run(&["check"]).failure(1);
+    assert!(
+        run.single_error()
+            .starts_with("theme/transcript.html:2:1: error: template error"),
+        "{run}"
+    );
 }
