@@ -228,18 +228,18 @@ fn probe_publishable(
         Arc::clone(sources),
         work.progress.clone(),
     );
-    let results = crate::parallel::map(work.jobs, paths.to_vec(), move |path| {
-        if let Some(known) = shared.audio(&path) {
-            return Ok(known);
-        }
-        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let _task = progress.file("probing", &display_path(&root_owned, &path), size);
-        let probed = crate::probe::probe_file(&path);
-        if let Ok(info) = &probed {
-            shared.set_audio(&path, info);
-        }
-        probed
-    });
+    let cached = Arc::clone(sources);
+    let ready = |path: &PathBuf| cached.audio(path).map(Ok);
+    let results =
+        crate::parallel::map_unless_ready(work.jobs, paths.to_vec(), ready, move |path| {
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            let _task = progress.file("probing", &display_path(&root_owned, &path), size);
+            let probed = crate::probe::probe_file(&path);
+            if let Ok(info) = &probed {
+                shared.set_audio(&path, info);
+            }
+            probed
+        });
     paths
         .iter()
         .zip(results)

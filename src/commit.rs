@@ -176,20 +176,28 @@ fn write_media(
     jobs: usize,
     progress: &Progress,
 ) -> Result<Vec<bool>> {
-    let made: Vec<&Output> = media
+    // Kept files need no work: only the others go to the workers.
+    let made: Vec<Output> = media
         .iter()
         .filter(|o| !matches!(o.content, Content::Kept))
+        .cloned()
         .collect();
     if !made.is_empty() {
         let bytes = made.iter().map(|o| planned_len(&o.content)).sum();
         progress.stage("writing", made.len() as u64, bytes);
     }
-    let (out, progress) = (out.to_path_buf(), progress.clone());
-    crate::parallel::map(jobs, media.to_vec(), move |output| {
-        write_output(&out, &output, &progress)
+    let (folder, shown) = (out.to_path_buf(), progress.clone());
+    let mut written = crate::parallel::map(jobs, made, move |output| {
+        write_output(&folder, &output, &shown)
     })
-    .into_iter()
-    .collect()
+    .into_iter();
+    media
+        .iter()
+        .map(|output| match output.content {
+            Content::Kept => Ok(false),
+            _ => written.next().expect("one result per file made"),
+        })
+        .collect()
 }
 
 /// The recipe and stamp of each output that has a recipe, as it now is on disk.
@@ -342,6 +350,9 @@ fn write_file(path: &Path, content: &Content, task: &FileTask) -> Result<()> {
 /// costs less than a write, and unchanged files keep their modification time for deploys
 /// and HTTP caches).
 fn already_there(target: &Path, content: &Content) -> Result<bool> {
+    if let Content::Kept = content {
+        return Ok(true);
+    }
     let Ok(existing) = File::open(target) else {
         return Ok(false);
     };
@@ -359,7 +370,8 @@ fn already_there(target: &Path, content: &Content) -> Result<bool> {
                 .map_err(anyhow::Error::from)
         }),
         Content::Episode(plan) => crate::tag::apply(plan, &mut compare),
-        Content::Kept => return Ok(true),
+        // Answered above, without opening the file.
+        Content::Kept => Ok(()),
     };
     match streamed {
         Ok(()) => Ok(compare.same && compare.at_end()),

@@ -329,6 +329,30 @@ fn check_folder(root: &Path, folder: &FileRef, display: &str, text: &str) -> Opt
 
 /// Checks that each named file exists and, links resolved, stays inside the project.
 /// Returns the problems and the files that have one.
+/// Real paths of project files (symbolic links resolved), each folder resolved once: the
+/// 500 recordings of a long cycle share one folder.
+#[derive(Default)]
+struct RealPaths {
+    folders: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RealPaths {
+    fn of(&mut self, path: &Path) -> std::io::Result<PathBuf> {
+        let link = std::fs::symlink_metadata(path)?.file_type().is_symlink();
+        let (Some(folder), Some(name), false) = (path.parent(), path.file_name(), link) else {
+            return path.canonicalize();
+        };
+        let real_folder = self
+            .folders
+            .entry(folder.to_path_buf())
+            .or_insert_with(|| folder.canonicalize().ok());
+        match real_folder {
+            Some(real) => Ok(real.join(name)),
+            None => path.canonicalize(),
+        }
+    }
+}
+
 fn check_files(
     root: &Path,
     files: &[FileRef],
@@ -337,9 +361,10 @@ fn check_files(
 ) -> (Vec<Problem>, Vec<PathBuf>) {
     let mut problems = Vec::new();
     let mut bad = Vec::new();
+    let mut real_paths = RealPaths::default();
     for file in files {
         let mut hint = None;
-        let problem = match file.path.canonicalize() {
+        let problem = match real_paths.of(&file.path) {
             Err(_) => {
                 hint = hint::missing_file(&file.path, &file.written);
                 Some(format!("file `{}` does not exist", file.written))

@@ -59,8 +59,10 @@ pub fn hash_all(
     jobs: usize,
     progress: &Progress,
 ) -> Vec<Result<Known, Problem>> {
+    let unchanged = Arc::clone(sources);
     let (root, sources, progress) = (root.to_path_buf(), Arc::clone(sources), progress.clone());
-    crate::parallel::map(jobs, paths, move |path| {
+    let ready = |path: &PathBuf| unchanged.unchanged(path).map(Ok);
+    crate::parallel::map_unless_ready(jobs, paths, ready, move |path| {
         let shown = display_path(&root, &path);
         sources
             .hash(&path, |path| {

@@ -46,6 +46,40 @@ where
     })
 }
 
+/// [`map`] for items of which many need no work (a file unchanged since the last publish):
+/// `ready` answers those at once in the caller's thread, and only the others go to the
+/// workers, so that a run with nothing to do starts no thread. Results in the items' order.
+pub fn map_unless_ready<T, R, F>(
+    jobs: usize,
+    items: Vec<T>,
+    mut ready: impl FnMut(&T) -> Option<R>,
+    work: F,
+) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(T) -> R + Send + Sync + 'static,
+{
+    let mut answers = Vec::with_capacity(items.len());
+    let mut rest = Vec::new();
+    for item in items {
+        let answer = ready(&item);
+        if answer.is_none() {
+            rest.push(item);
+        }
+        answers.push(answer);
+    }
+    let mut worked = map(jobs, rest, work).into_iter();
+    answers
+        .into_iter()
+        .map(|answer| {
+            answer
+                .or_else(|| worked.next())
+                .expect("one result per item")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +104,23 @@ mod tests {
         });
         let most = most.load(Ordering::SeqCst);
         assert!((1..=2).contains(&most), "{most} at once");
+    }
+
+    #[test]
+    fn works_only_on_items_not_ready() {
+        let worked = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&worked);
+        let doubled = map_unless_ready(
+            2,
+            (0..10u32).collect(),
+            |n| (n % 2 == 0).then_some(*n * 2),
+            move |n| {
+                count.fetch_add(1, Ordering::SeqCst);
+                n * 2
+            },
+        );
+        assert_eq!(doubled, (0..10u32).map(|n| n * 2).collect::<Vec<_>>());
+        assert_eq!(worked.load(Ordering::SeqCst), 5);
     }
 
     #[test]

@@ -226,6 +226,24 @@ impl Sources {
         }
     }
 
+    /// What the last publish knew of the file, when its stamp did not move since; the file
+    /// is then known to this run too, without being read.
+    pub fn unchanged(&self, path: &Path) -> Option<Known> {
+        let key = self.key(path);
+        let record = self.previous.get(&key)?;
+        let stamp = Stamp::of(path).ok()?;
+        if record.stamp != stamp {
+            return None;
+        }
+        let known = Known {
+            blake3: record.blake3.clone(),
+            size: stamp.size,
+            audio: record.audio.clone(),
+        };
+        self.lock().insert(key, record.clone());
+        Some(known)
+    }
+
     /// The file's hash: the recorded one when its stamp did not move, else computed by
     /// `hash_file` (which streams it, and can show progress).
     pub fn hash(
