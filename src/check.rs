@@ -270,8 +270,8 @@ fn probe_publishable(
 }
 
 /// What the config leaves out of a recorded session comes from its recording's tags: the
-/// title, the description (from the comment) and the speakers (from the artist). A title
-/// or description found nowhere is an error at the session's `id`.
+/// date, the title, the description (from the comment) and the speakers (from the artist).
+/// A date, title or description found nowhere is an error at the session's `id`.
 fn fill_from_tags(
     config: &mut Config,
     probed: &[(Recording, AudioInfo)],
@@ -299,6 +299,15 @@ fn fill_from_tags(
                 ),
             )
         };
+        if !session.date_written {
+            match tags.date.as_deref().and_then(full_date) {
+                Some(date) => {
+                    session.date = date;
+                    session.date_written = true;
+                }
+                None => problems.push(missing(session, "date", "full date (YYYY-MM-DD)")),
+            }
+        }
         if session.title.is_empty() {
             match filled(&tags.title) {
                 Some(title) => session.title = title,
@@ -317,6 +326,13 @@ fn fill_from_tags(
             session.speakers = speakers_named(&artist);
         }
     }
+}
+
+/// The day a date tag names, when it names one: `2023-02-02`, or the start of
+/// `2023-02-02T19:00:00` (a year alone is not a day).
+fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
+    let day = tag.trim().get(..10)?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// A tag's text, trimmed, unless empty.

@@ -132,7 +132,8 @@ struct RawCredit {
 struct RawSession {
     id: Text,
     number: Spanned<i64>,
-    date: Text,
+    /// Taken from the recording's date tag when left out.
+    date: Option<Text>,
     time: Option<Text>,
     /// Taken from the recording's tags when left out.
     title: Option<Text>,
@@ -718,7 +719,7 @@ impl Validator<'_> {
                 0
             }
         };
-        let date = self.date(&raw.date);
+        let date = raw.date.as_ref().and_then(|d| self.date(d));
         let time = raw.time.as_ref().and_then(|t| self.time(t));
         let episode_type = match raw.episode_type.as_ref().map(|t| t.get_ref().as_str()) {
             None | Some("full") => EpisodeType::Full,
@@ -737,8 +738,13 @@ impl Validator<'_> {
         };
         let id_offset = raw.id.span().start;
         if raw.recording.is_none() {
-            for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
-                if value.is_none() {
+            let given = [
+                ("date", raw.date.is_some()),
+                ("title", raw.title.is_some()),
+                ("description", raw.description.is_some()),
+            ];
+            for (key, given) in given {
+                if !given {
                     self.error_at(
                         id_offset,
                         format!("session `{id}` has no `{key}`: without a recording to read it from, write it here"),
@@ -750,6 +756,7 @@ impl Validator<'_> {
             id,
             number,
             date: date.unwrap_or_default(),
+            date_written: raw.date.is_some(),
             time,
             title: raw.title.map(|t| self.required(t)).unwrap_or_default(),
             description: raw

@@ -183,6 +183,8 @@ pub struct Session {
     pub number: u32,
     /// Day of the meeting, in the podcast's time zone.
     pub date: NaiveDate,
+    /// Whether the config gives the date; else it comes from the recording's date tag.
+    pub date_written: bool,
     /// Starting time, when known.
     pub time: Option<NaiveTime>,
     /// Title (no number in it).

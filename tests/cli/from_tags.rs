@@ -111,3 +111,33 @@ fn an_announced_session_needs_its_title_in_the_config() {
         "{run}"
     );
 }
+
+#[test]
+fn takes_the_day_from_the_recording_date_tag() {
+    let project = project_with_tagged_session(&[
+        ("title", "Une rencontre datée par son fichier"),
+        ("comment", "Résumé."),
+        ("date", "2023-05-11"),
+    ]);
+    project.replace_in_config("date = \"2023-05-04\"\nrecording", "recording");
+    project.publish();
+    let xml = project.feed_text("feed.xml");
+    let item = items(&xml)
+        .into_iter()
+        .find(|i| i.contains("06-tagged"))
+        .expect("the tagged session is in the feed");
+    let published = element_text(item, "pubDate");
+    assert!(published.starts_with("Thu, 11 May 2023"), "{published}");
+
+    // A year alone is no day.
+    let project =
+        project_with_tagged_session(&[("title", "x"), ("comment", "y"), ("date", "2023")]);
+    project.replace_in_config("date = \"2023-05-04\"\nrecording", "recording");
+    let run = project.run(&["check"]).failure(1);
+    assert!(
+        run.single_error().contains(
+            "session `tagged` has no `date`, and `recordings/06-tagged.mp3` has no full date (YYYY-MM-DD) tag"
+        ),
+        "{run}"
+    );
+}
