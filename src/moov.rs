@@ -123,6 +123,17 @@ fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Unsupported>
 /// at the end of `moov`. Every other box is kept byte for byte, but chunk offsets that
 /// point past the old `moov`, moved by the change in its size.
 pub fn rebuild(moov: &[u8], at: Range<u64>, items: &[Item]) -> Result<Vec<u8>, Unsupported> {
+    rebuild_with(moov, at, items, &[])
+}
+
+/// [`rebuild`], with `encoded` (items encoded by [`encode_item`]) after `items`: the rebuilt
+/// box then ends with exactly those bytes, so that a caller can share them between copies.
+pub fn rebuild_with(
+    moov: &[u8],
+    at: Range<u64>,
+    items: &[Item],
+    encoded: &[u8],
+) -> Result<Vec<u8>, Unsupported> {
     let header = BoxHeader::parse(moov).ok_or(Unsupported::Malformed("no moov header"))?;
     if &header.kind != b"moov" || at.end.checked_sub(at.start) != Some(moov.len() as u64) {
         return Err(Unsupported::Malformed("not a whole moov box"));
@@ -136,7 +147,7 @@ pub fn rebuild(moov: &[u8], at: Range<u64>, items: &[Item]) -> Result<Vec<u8>, U
             _ => out.extend_from_slice(&body[range]),
         }
     }
-    out.extend(udta(items));
+    out.extend(udta_with(items, encoded));
     let len = u32::try_from(out.len()).map_err(|_| Unsupported::TooLarge)?;
     out[..4].copy_from_slice(&len.to_be_bytes());
     let delta = out.len() as i64 - moov.len() as i64;
@@ -209,14 +220,25 @@ fn move_table(
 /// `udta` holding `meta` (a full box) holding the `mdir` handler and `ilst`, as iTunes and
 /// ffmpeg write them.
 pub fn udta(items: &[Item]) -> Vec<u8> {
+    udta_with(items, &[])
+}
+
+/// [`udta`] with items already encoded after `items`.
+fn udta_with(items: &[Item], encoded: &[u8]) -> Vec<u8> {
     let mut handler = vec![0u8; 4 + 4]; // version and flags, pre_defined
     handler.extend(b"mdirappl");
     handler.extend([0u8; 8 + 1]); // the rest of `reserved`, an empty name
-    let ilst: Vec<u8> = items.iter().flat_map(item).collect();
+    let mut ilst: Vec<u8> = items.iter().flat_map(item).collect();
+    ilst.extend_from_slice(encoded);
     let mut meta = vec![0u8; 4]; // version and flags
     meta.extend(boxed(*b"hdlr", &handler));
     meta.extend(boxed(*b"ilst", &ilst));
     boxed(*b"udta", &boxed(*b"meta", &meta))
+}
+
+/// One `ilst` item, encoded: its atom holding one `data` atom.
+pub fn encode_item(one: &Item) -> Vec<u8> {
+    item(one)
 }
 
 /// One `ilst` item: its atom holding one `data` atom (type, locale 0, value).

@@ -40,6 +40,8 @@ pub struct Artwork {
     /// Its ID3v2.3 and ID3v2.4 `APIC` frames, encoded once and shared by every episode's tag:
     /// 500 episodes with a 1 MB cover must not hold 500 MB of copies.
     id3_frames: [OnceLock<Arc<[u8]>>; 2],
+    /// Its MP4 `covr` item, likewise.
+    mp4_item: OnceLock<Arc<[u8]>>,
 }
 
 impl Artwork {
@@ -52,7 +54,24 @@ impl Artwork {
             mime,
             digest,
             id3_frames: Default::default(),
+            mp4_item: OnceLock::new(),
         })
+    }
+
+    /// The image as an MP4 `covr` item.
+    fn mp4_item(&self) -> Arc<[u8]> {
+        let item = || {
+            let value = if self.mime == "image/png" {
+                Value::Png(self.bytes.clone())
+            } else {
+                Value::Jpeg(self.bytes.clone())
+            };
+            Arc::from(crate::moov::encode_item(&Item {
+                name: *b"covr",
+                value,
+            }))
+        };
+        Arc::clone(self.mp4_item.get_or_init(item))
     }
 
     /// The image as an ID3 `APIC` frame (front cover), without a tag header.
@@ -138,8 +157,10 @@ pub enum TagPlan {
         source: PathBuf,
         /// What comes before `moov` (`ftyp`, and `mdat` when `moov` comes last).
         head: Range<u64>,
-        /// The new `moov` box (see [`crate::moov`]).
+        /// The new `moov` box (see [`crate::moov`]), but for the cover item that ends it.
         moov: Vec<u8>,
+        /// The cover's `covr` item, shared by every episode, which ends the new `moov`.
+        picture: Option<Arc<[u8]>>,
         /// What comes after the old `moov`.
         tail: Range<u64>,
     },
@@ -179,12 +200,17 @@ impl TagPlan {
                 parts
             }
             TagPlan::Mp4 {
-                head, moov, tail, ..
-            } => vec![
-                Part::Copied(head.clone()),
-                Part::Made(moov),
-                Part::Copied(tail.clone()),
-            ],
+                head,
+                moov,
+                picture,
+                tail,
+                ..
+            } => {
+                let mut parts = vec![Part::Copied(head.clone()), Part::Made(moov)];
+                parts.extend(picture.as_deref().map(Part::Made));
+                parts.push(Part::Copied(tail.clone()));
+                parts
+            }
             TagPlan::Copy { len, .. } => vec![Part::Copied(0..*len)],
         }
     }
@@ -242,7 +268,12 @@ pub enum Metadata {
         picture: Option<Arc<[u8]>>,
     },
     /// An MP4's metadata items.
-    Mp4(Vec<Item>),
+    Mp4 {
+        /// The items but the cover.
+        items: Vec<Item>,
+        /// The cover's `covr` item, encoded once and shared by every episode.
+        picture: Option<Arc<[u8]>>,
+    },
     /// A format cyclecast does not tag.
     None,
 }
@@ -254,7 +285,11 @@ impl Metadata {
             Metadata::Id3 { tag, picture } => {
                 [tag.as_slice(), picture.as_deref().unwrap_or_default()].concat()
             }
-            Metadata::Mp4(items) => crate::moov::udta(items),
+            Metadata::Mp4 { items, picture } => [
+                crate::moov::udta(items).as_slice(),
+                picture.as_deref().unwrap_or_default(),
+            ]
+            .concat(),
             Metadata::None => Vec::new(),
         }
     }
@@ -306,7 +341,10 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
                 picture,
             }
         }
-        "isomp4" => Metadata::Mp4(mp4_items(context, session)),
+        "isomp4" => Metadata::Mp4 {
+            items: mp4_items(context, session),
+            picture: context.artwork.map(Artwork::mp4_item),
+        },
         _ => Metadata::None,
     })
 }
@@ -446,14 +484,24 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
             payload,
             source,
         },
-        (Layout::Mp4 { len, moov, bytes }, Metadata::Mp4(items)) => {
-            match crate::moov::rebuild(&bytes, moov.clone(), items) {
-                Ok(new) => TagPlan::Mp4 {
-                    head: 0..moov.start,
-                    moov: new,
-                    tail: moov.end..len,
-                    source,
-                },
+        (Layout::Mp4 { len, moov, bytes }, Metadata::Mp4 { items, picture }) => {
+            let encoded = picture.as_deref().unwrap_or_default();
+            match crate::moov::rebuild_with(&bytes, moov.clone(), items, encoded) {
+                Ok(mut new) => {
+                    // The rebuilt box ends with the shared cover: keep one copy of it.
+                    let picture = picture.clone().filter(|p| new.ends_with(p));
+                    if let Some(shared) = &picture {
+                        new.truncate(new.len() - shared.len());
+                        new.shrink_to_fit();
+                    }
+                    TagPlan::Mp4 {
+                        head: 0..moov.start,
+                        moov: new,
+                        picture,
+                        tail: moov.end..len,
+                        source,
+                    }
+                }
                 Err(_) => TagPlan::Copy { source, len },
             }
         }
@@ -492,17 +540,7 @@ fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
     if let Some(copyright) = &podcast.copyright {
         items.push(text(b"cprt", copyright));
     }
-    if let Some(art) = context.artwork {
-        let value = if art.mime == "image/png" {
-            Value::Png(art.bytes.clone())
-        } else {
-            Value::Jpeg(art.bytes.clone())
-        };
-        items.push(Item {
-            name: *b"covr",
-            value,
-        });
-    }
+    // The cover's `covr` item is encoded once and appended by `plan`.
     items
 }
 
