@@ -312,10 +312,9 @@ pub fn scan_each<R: Read + Seek>(
     len: u64,
     on_frame: impl FnMut(Range<u64>),
 ) -> io::Result<Option<Scan>> {
-    let start = leading_tags_end(&mut reader, len)?;
-    let end = trailing_tags_start(&mut reader, start, len)?;
-    reader.seek(SeekFrom::Start(start))?;
-    walk(reader, start..end, on_frame)
+    let audio = audio_range(&mut reader, len)?;
+    reader.seek(SeekFrom::Start(audio.start))?;
+    walk(reader, audio, on_frame)
 }
 
 /// Walks the frames of `audio`, a stretch of an MP3 (what lies between its tags) that `reader`
@@ -473,53 +472,195 @@ pub fn leading_tags_end<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<
     Ok(pos)
 }
 
-/// Where the audio ends: before the ID3v1, APE, Lyrics3 and footer-marked ID3v2 tags the file
-/// ends with, in any order.
+/// The stretch of an MP3 of `len` bytes that holds its audio: after the ID3v2 tags it starts
+/// with ([`leading_tags_end`]), before the tags it ends with: ID3v1 (maybe extended by
+/// `TAG+`), APEv2, Lyrics3 v1 and v2, and ID3v2 with a `3DI` footer, in any order. What
+/// [`scan`] walks and what a tagged copy keeps, so the copy holds the frames probe counts.
+pub fn audio_range<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Range<u64>> {
+    let start = leading_tags_end(reader, len)?;
+    let end = trailing_tags_start(reader, start, len)?;
+    Ok(start..end)
+}
+
+/// Length of an ID3v1 tag.
+const ID3V1_LEN: u64 = 128;
+
+/// Length of the `TAG+` block that extends an ID3v1 tag, right before it.
+const ID3V1_EXTENDED_LEN: u64 = 227;
+
+/// Longest Lyrics3 v1 block: `LYRICSBEGIN`, at most 5100 bytes of lyrics, `LYRICSEND`.
+const LYRICS3V1_MAX_LEN: u64 = 11 + 5100 + 9;
+
+/// Length of a Lyrics3 v2 footer: six digits of size, then `LYRICS200`.
+const LYRICS3V2_FOOTER_LEN: u64 = 15;
+
+/// A kind of tag an MP3 ends with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trailer {
+    /// ID3v1, with its `TAG+` extension if it has one.
+    Id3v1,
+    /// APEv2 (or v1: the same footer).
+    Ape,
+    /// Lyrics3 v1: found only right before an ID3v1 tag, as it has no size to check.
+    Lyrics3v1,
+    /// Lyrics3 v2.
+    Lyrics3v2,
+    /// An appended ID3v2 tag, which a `3DI` footer marks.
+    Id3v2,
+}
+
+/// Where the audio ends: before the trailing tags ([`Trailer`]) the file ends with, in any
+/// order, at most [`MAX_TRAILERS`] of them. A tag is stripped only when it lies wholly after
+/// `start`, so a size field that lies never moves the end before the audio starts.
 fn trailing_tags_start<R: Read + Seek>(reader: &mut R, start: u64, len: u64) -> io::Result<u64> {
     let mut end = len;
+    let mut next = None;
     for _ in 0..MAX_TRAILERS {
-        let room = end - start;
-        let tail = |n: u64| end.checked_sub(n).filter(|_| n <= room);
-        let mut stripped = None;
-        if let Some(at) = tail(128)
-            && read_at(reader, at, 3, len)?.as_deref() == Some(b"TAG")
-        {
-            // An ID3v1 tag, maybe extended by a `TAG+` block before it.
-            let extended =
-                at - start >= 227 && read_at(reader, at - 227, 4, len)?.as_deref() == Some(b"TAG+");
-            stripped = Some(if extended { 128 + 227 } else { 128 });
-        } else if let Some(at) = tail(32)
-            && let Some(footer) = read_at(reader, at, 32, len)?
-            && &footer[..8] == b"APETAGEX"
-        {
-            let le32 =
-                |i: usize| u64::from(u32::from_le_bytes(footer[i..i + 4].try_into().expect("4")));
-            let header = if le32(20) & (1 << 31) != 0 { 32 } else { 0 };
-            stripped = Some(le32(12) + header).filter(|&n| n >= 32 && n <= room);
-        } else if let Some(at) = tail(15)
-            && let Some(footer) = read_at(reader, at, 15, len)?
-            && &footer[6..] == b"LYRICS200"
-        {
-            let size = std::str::from_utf8(&footer[..6])
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok());
-            stripped = size.map(|s| s + 15).filter(|&n| n <= room);
-        } else if let Some(at) = tail(10)
-            && let Some(footer) = read_at(reader, at, 10, len)?
-            && &footer[..3] == b"3DI"
-            && footer[6..10].iter().all(|b| b & 0x80 == 0)
-        {
-            let body = footer[6..10]
-                .iter()
-                .fold(0u64, |acc, &b| (acc << 7) | u64::from(b));
-            stripped = Some(body + 20).filter(|&n| n <= room);
-        }
-        match stripped {
-            Some(n) => end -= n,
-            None => break,
-        }
+        let tail = Tail { start, end, len };
+        let Some((kind, tag_len)) = trailing_tag(reader, tail, next)? else {
+            break;
+        };
+        end -= tag_len;
+        next = Some(kind);
     }
     Ok(end)
+}
+
+/// The tag that ends at `tail.end`, and its length; `next` is the one that follows it.
+fn trailing_tag<R: Read + Seek>(
+    reader: &mut R,
+    tail: Tail,
+    next: Option<Trailer>,
+) -> io::Result<Option<(Trailer, u64)>> {
+    let found = if let Some(n) = id3v1_len(reader, tail)? {
+        (Trailer::Id3v1, n)
+    } else if let Some(n) = ape_len(reader, tail)? {
+        (Trailer::Ape, n)
+    } else if next == Some(Trailer::Id3v1)
+        && let Some(n) = lyrics3v1_len(reader, tail)?
+    {
+        (Trailer::Lyrics3v1, n)
+    } else if let Some(n) = lyrics3v2_len(reader, tail)? {
+        (Trailer::Lyrics3v2, n)
+    } else if let Some(n) = appended_id3v2_len(reader, tail)? {
+        (Trailer::Id3v2, n)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(found))
+}
+
+/// Where trailing tags are looked for: the bytes before `end` in a file of `len` bytes, a tag
+/// being one only if it starts no earlier than `start`.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    start: u64,
+    end: u64,
+    len: u64,
+}
+
+impl Tail {
+    /// Where a tag of `tag_len` bytes that ends at `end` starts, if not before `start`.
+    fn tag_start(self, tag_len: u64) -> Option<u64> {
+        (tag_len <= self.end - self.start).then(|| self.end - tag_len)
+    }
+
+    /// The first `n` bytes of a tag of `tag_len` bytes that ends at `end`, if it fits.
+    fn head<R: Read + Seek>(
+        self,
+        reader: &mut R,
+        tag_len: u64,
+        n: usize,
+    ) -> io::Result<Option<Vec<u8>>> {
+        match self.tag_start(tag_len) {
+            Some(at) if n as u64 <= tag_len => read_at(reader, at, n, self.len),
+            _ => Ok(None),
+        }
+    }
+
+    /// The last `n` bytes before `end`, if they lie after `start`.
+    fn last<R: Read + Seek>(self, reader: &mut R, n: usize) -> io::Result<Option<Vec<u8>>> {
+        self.head(reader, n as u64, n)
+    }
+}
+
+/// An ID3v1 tag, with the `TAG+` block that extends it if there is one.
+fn id3v1_len<R: Read + Seek>(reader: &mut R, tail: Tail) -> io::Result<Option<u64>> {
+    if tail.head(reader, ID3V1_LEN, 3)?.as_deref() != Some(b"TAG") {
+        return Ok(None);
+    }
+    let extended_len = ID3V1_LEN + ID3V1_EXTENDED_LEN;
+    let extended = tail.head(reader, extended_len, 4)?.as_deref() == Some(b"TAG+");
+    Ok(Some(if extended { extended_len } else { ID3V1_LEN }))
+}
+
+/// An APE tag: its footer gives its size (items and footer), and says whether a header,
+/// which then must be there, comes before the items.
+fn ape_len<R: Read + Seek>(reader: &mut R, tail: Tail) -> io::Result<Option<u64>> {
+    let Some(footer) = tail.last(reader, 32)? else {
+        return Ok(None);
+    };
+    if &footer[..8] != b"APETAGEX" {
+        return Ok(None);
+    }
+    let le32 = |i: usize| u64::from(u32::from_le_bytes(footer[i..i + 4].try_into().expect("4")));
+    let has_header = le32(20) & (1 << 31) != 0;
+    let tag_len = le32(12) + if has_header { 32 } else { 0 };
+    if tag_len < 32 || tail.tag_start(tag_len).is_none() {
+        return Ok(None);
+    }
+    if has_header && tail.head(reader, tag_len, 8)?.as_deref() != Some(b"APETAGEX") {
+        return Ok(None);
+    }
+    Ok(Some(tag_len))
+}
+
+/// A Lyrics3 v1 block: `LYRICSBEGIN`, the lyrics, `LYRICSEND`. It states no size: its start is
+/// the last `LYRICSBEGIN` in the 5,120 bytes before `end` (lyrics hold neither marker).
+fn lyrics3v1_len<R: Read + Seek>(reader: &mut R, tail: Tail) -> io::Result<Option<u64>> {
+    if tail.last(reader, 9)?.as_deref() != Some(b"LYRICSEND") {
+        return Ok(None);
+    }
+    let window = LYRICS3V1_MAX_LEN.min(tail.end - tail.start);
+    let Some(bytes) = tail.head(reader, window, window as usize)? else {
+        return Ok(None);
+    };
+    let lyrics = &bytes[..bytes.len() - 9];
+    let begin = lyrics.windows(11).rposition(|w| w == b"LYRICSBEGIN");
+    Ok(begin.map(|at| window - at as u64))
+}
+
+/// A Lyrics3 v2 block: `LYRICSBEGIN` and the fields, whose size six digits state, then
+/// `LYRICS200`.
+fn lyrics3v2_len<R: Read + Seek>(reader: &mut R, tail: Tail) -> io::Result<Option<u64>> {
+    let Some(footer) = tail.last(reader, LYRICS3V2_FOOTER_LEN as usize)? else {
+        return Ok(None);
+    };
+    if &footer[6..] != b"LYRICS200" || !footer[..6].iter().all(u8::is_ascii_digit) {
+        return Ok(None);
+    }
+    let size = footer[..6]
+        .iter()
+        .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
+    let tag_len = size + LYRICS3V2_FOOTER_LEN;
+    let begins = tail.head(reader, tag_len, 11)?.as_deref() == Some(b"LYRICSBEGIN");
+    Ok(begins.then_some(tag_len))
+}
+
+/// An ID3v2 tag appended at the end: its `3DI` footer repeats its header, which must be there.
+fn appended_id3v2_len<R: Read + Seek>(reader: &mut R, tail: Tail) -> io::Result<Option<u64>> {
+    let Some(mut footer) = tail.last(reader, 10)? else {
+        return Ok(None);
+    };
+    if &footer[..3] != b"3DI" || footer[5] & 0x10 == 0 {
+        return Ok(None);
+    }
+    footer[..3].copy_from_slice(b"ID3");
+    let Some(tag_len) = id3v2_len(&footer) else {
+        return Ok(None);
+    };
+    let begins = tail.head(reader, tag_len, 3)?.as_deref() == Some(b"ID3");
+    Ok(begins.then_some(tag_len))
 }
 
 /// `n` bytes at `pos`, if the file of `len` bytes holds them.

@@ -634,80 +634,19 @@ fn iso_639_2(tag: &str) -> &'static str {
     }
 }
 
-/// Finds the byte range of `path` that lies between its ID3v2 tags and its ID3v1 tag.
+/// Finds the byte range of `path` that holds its audio, as [`crate::mpeg::audio_range`] does.
 pub fn locate_payload(path: &Path) -> Result<Range<u64>> {
     let mut file = crate::fs::open(path)?;
     payload_range(&mut file).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
+/// The byte range of an MP3 that holds its audio: between its leading ID3v2 tags and the tags
+/// it ends with (ID3v1 and `TAG+`, APEv2, Lyrics3 v1 and v2, appended ID3v2). It is the range
+/// [`crate::mpeg::scan`] walks, so the copy keeps exactly the frames probe counts and the Xing
+/// frame made for it indexes.
 fn payload_range(file: &mut (impl Read + Seek)) -> io::Result<Range<u64>> {
     let len = file.seek(SeekFrom::End(0))?;
-    let mut start = 0u64;
-    // Some files carry several ID3v2 tags back to back.
-    while let Some(size) = id3v2_size_at(file, start, len)? {
-        start += size;
-    }
-    let mut end = len;
-    if len >= start + 128 {
-        let mut trailer = [0u8; 3];
-        file.seek(SeekFrom::Start(len - 128))?;
-        file.read_exact(&mut trailer)?;
-        if &trailer == b"TAG" {
-            end = len - 128;
-        }
-    }
-    // Before an ID3v1 tag, or at the very end: APEv2 tags and appended ID3v2 tags.
-    while let Some(size) = trailing_tag_size(file, start, end)? {
-        end -= size;
-    }
-    Ok(start..end)
-}
-
-/// The size of an APEv2 tag or an appended ID3v2 tag (with its `3DI` footer) that ends at
-/// `end`, if one does and starts after `start`.
-fn trailing_tag_size(
-    file: &mut (impl Read + Seek),
-    start: u64,
-    end: u64,
-) -> io::Result<Option<u64>> {
-    if end < start + 32 {
-        return Ok(None);
-    }
-    let mut footer = [0u8; 32];
-    file.seek(SeekFrom::Start(end - 32))?;
-    file.read_exact(&mut footer)?;
-    let word = |at: usize| {
-        u64::from(u32::from_le_bytes(
-            footer[at..at + 4].try_into().expect("four bytes"),
-        ))
-    };
-    let size = if &footer[..8] == b"APETAGEX" {
-        // The size counts the items and the footer; a header may come before them.
-        let has_header = word(20) & (1 << 31) != 0;
-        word(12) + if has_header { 32 } else { 0 }
-    } else if &footer[22..25] == b"3DI" {
-        let mut as_header = footer[22..].to_vec();
-        as_header[..3].copy_from_slice(b"ID3");
-        match crate::mpeg::id3v2_len(&as_header) {
-            // A tag with a footer: 10 + body + 10.
-            Some(size) if as_header[5] & 0x10 != 0 => size,
-            _ => return Ok(None),
-        }
-    } else {
-        return Ok(None);
-    };
-    Ok((size >= 32 && end - start >= size).then_some(size))
-}
-
-/// The full size of an ID3v2 tag starting at `offset`, if one does and fits in the file.
-fn id3v2_size_at(file: &mut (impl Read + Seek), offset: u64, len: u64) -> io::Result<Option<u64>> {
-    if offset + 10 > len {
-        return Ok(None);
-    }
-    let mut header = [0u8; 10];
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(&mut header)?;
-    Ok(crate::mpeg::id3v2_len(&header).filter(|size| offset + size <= len))
+    crate::mpeg::audio_range(file, len)
 }
 
 /// Writes the published copy into `out` (commit's temporary file, or its comparer): the
@@ -787,28 +726,29 @@ mod tests {
         assert!(grow_tag(&mut [0u8; 4], 1).is_err(), "not a tag");
     }
 
-    #[test]
-    fn finds_the_audio_between_the_tags() {
-        let audio = vec![0xFFu8; 1000];
-        let mut file = id3v2(300);
-        file.extend(id3v2(20));
-        file.extend(&audio);
-        let mut v1 = b"TAG".to_vec();
-        v1.resize(128, b' ');
-        file.extend(&v1);
-        let range = payload_range(&mut Cursor::new(&file)).unwrap();
-        assert_eq!(range, 340..1340);
-        assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
+    /// Stands for the audio: 0xFF bytes, which no trailing tag starts or ends with.
+    fn audio() -> Vec<u8> {
+        vec![0xFFu8; 1000]
     }
 
-    #[test]
-    fn leaves_out_ape_and_appended_id3v2_tags_before_id3v1() {
-        let audio = vec![0xFFu8; 1000];
-        let mut file = id3v2(30);
-        file.extend(&audio);
-        // An APEv2 tag with a header: 32-byte header, 20 bytes of items, 32-byte footer. Both
-        // say the tag has a header (bit 31); bit 29 tells the header from the footer.
-        let ape = |header: bool| {
+    /// An ID3v1 tag.
+    fn id3v1() -> Vec<u8> {
+        let mut tag = b"TAG".to_vec();
+        tag.resize(128, b' ');
+        tag
+    }
+
+    /// The `TAG+` block that extends an ID3v1 tag.
+    fn id3v1_extended() -> Vec<u8> {
+        let mut block = b"TAG+".to_vec();
+        block.resize(227, b' ');
+        block
+    }
+
+    /// An APEv2 tag with a header: 32-byte header, 20 bytes of items, 32-byte footer. Both say
+    /// the tag has a header (bit 31); bit 29 tells the header from the footer.
+    fn ape() -> Vec<u8> {
+        let half = |header: bool| {
             let mut block = b"APETAGEX".to_vec();
             block.extend(2000u32.to_le_bytes());
             block.extend(52u32.to_le_bytes());
@@ -817,19 +757,155 @@ mod tests {
             block.extend([0u8; 8]);
             block
         };
-        file.extend(ape(true));
-        file.extend([b'x'; 20]);
-        file.extend(ape(false));
-        // An appended ID3v2.4 tag: header, 15 bytes of frames, `3DI` footer.
-        let mut appended = b"ID3\x04\x00\x10\x00\x00\x00\x0f".to_vec();
-        appended.extend([0u8; 15]);
-        appended.extend(b"3DI\x04\x00\x10\x00\x00\x00\x0f");
-        file.extend(&appended);
-        let mut v1 = b"TAG".to_vec();
-        v1.resize(128, b' ');
-        file.extend(&v1);
+        [half(true), vec![b'x'; 20], half(false)].concat()
+    }
+
+    /// An appended ID3v2.4 tag: header, 15 bytes of frames, `3DI` footer.
+    fn appended_id3v2() -> Vec<u8> {
+        let mut tag = b"ID3\x04\x00\x10\x00\x00\x00\x0f".to_vec();
+        tag.extend([0u8; 15]);
+        tag.extend(b"3DI\x04\x00\x10\x00\x00\x00\x0f");
+        tag
+    }
+
+    /// A Lyrics3 v1 block.
+    fn lyrics3v1() -> Vec<u8> {
+        b"LYRICSBEGIN[00:01]Bonsoir \xE0 toutes et \xE0 tous\r\nLYRICSEND".to_vec()
+    }
+
+    /// A Lyrics3 v2 block whose footer states `size`; the true size when `None`.
+    fn lyrics3v2(size: Option<usize>) -> Vec<u8> {
+        let mut block = b"LYRICSBEGININD0000210LYR00012Bonsoir TAG!".to_vec();
+        let size = size.unwrap_or(block.len());
+        block.extend(format!("{size:06}LYRICS200").as_bytes());
+        block
+    }
+
+    /// The bytes of `file` that `payload_range` takes for its audio.
+    fn payload_of(file: &[u8]) -> &[u8] {
+        let range = payload_range(&mut Cursor::new(file)).unwrap();
+        &file[range.start as usize..range.end as usize]
+    }
+
+    #[test]
+    fn finds_the_audio_between_the_tags() {
+        let audio = audio();
+        let mut file = id3v2(300);
+        file.extend(id3v2(20));
+        file.extend(&audio);
+        file.extend(id3v1());
         let range = payload_range(&mut Cursor::new(&file)).unwrap();
+        assert_eq!(range, 340..1340);
         assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
+    }
+
+    #[test]
+    fn leaves_out_ape_and_appended_id3v2_tags_before_id3v1() {
+        let file = [id3v2(30), audio(), ape(), appended_id3v2(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+    }
+
+    #[test]
+    fn leaves_out_an_id3v1_tag_extended_by_tag_plus() {
+        let file = [id3v2(30), audio(), id3v1_extended(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+    }
+
+    #[test]
+    fn leaves_out_a_lyrics3v1_block_before_id3v1() {
+        let file = [id3v2(30), audio(), lyrics3v1(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+        // Lyrics3 v1 states no size: only an ID3v1 tag after it tells it from audio.
+        let unended = [audio(), lyrics3v1()].concat();
+        assert_eq!(payload_of(&unended), unended);
+    }
+
+    #[test]
+    fn leaves_out_a_lyrics3v2_block_before_id3v1_or_ape() {
+        for file in [
+            [id3v2(30), audio(), lyrics3v2(None), id3v1()].concat(),
+            [id3v2(30), audio(), lyrics3v2(None), ape()].concat(),
+            [id3v2(30), audio(), lyrics3v2(None), ape(), id3v1()].concat(),
+        ] {
+            assert_eq!(payload_of(&file), audio());
+        }
+    }
+
+    #[test]
+    fn leaves_out_every_trailing_tag_stacked() {
+        let stacks = [
+            [audio(), lyrics3v2(None), ape(), id3v1()].concat(),
+            [audio(), id3v1_extended(), id3v1()].concat(),
+            [
+                audio(),
+                appended_id3v2(),
+                lyrics3v2(None),
+                ape(),
+                lyrics3v1(),
+                id3v1_extended(),
+                id3v1(),
+            ]
+            .concat(),
+            [
+                audio(),
+                ape(),
+                appended_id3v2(),
+                lyrics3v2(None),
+                id3v1_extended(),
+                id3v1(),
+            ]
+            .concat(),
+        ];
+        for (i, stack) in stacks.into_iter().enumerate() {
+            let file = [id3v2(30), stack].concat();
+            assert_eq!(payload_of(&file), audio(), "stack {i}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_audio_a_trailing_tag_with_a_lying_size_would_cut() {
+        let audio = [vec![0x55; 600], b"LYRICSBEGIN".to_vec(), vec![0x55; 389]].concat();
+        let lyrics3v2_footer = |size: u32| format!("{size:06}LYRICS200").into_bytes();
+        let ape_footer = |size: u32| {
+            let mut footer = b"APETAGEX".to_vec();
+            footer.extend(2000u32.to_le_bytes());
+            footer.extend(size.to_le_bytes());
+            footer.resize(32, 0);
+            footer
+        };
+        // Each ends the audio, before an ID3v1 tag, and must stay in it: sizes that reach back
+        // into the leading ID3v2 tag or past the file's start, one that lands on no
+        // `LYRICSBEGIN`, and a Lyrics3 v1 end whose `LYRICSBEGIN` is more than 5,100 bytes away.
+        let far_lyrics = [b"LYRICSBEGIN".to_vec(), vec![0x55; 5101]].concat();
+        for (case, audio) in [
+            (
+                "lyrics3v2 into the leading tag",
+                [audio.clone(), lyrics3v2_footer(1020)].concat(),
+            ),
+            (
+                "lyrics3v2 past the start",
+                [audio.clone(), lyrics3v2_footer(999_999)].concat(),
+            ),
+            (
+                "lyrics3v2 on no LYRICSBEGIN",
+                [audio.clone(), lyrics3v2_footer(500)].concat(),
+            ),
+            (
+                "ape into the leading tag",
+                [audio.clone(), ape_footer(1040)].concat(),
+            ),
+            (
+                "ape past the start",
+                [audio.clone(), ape_footer(u32::MAX)].concat(),
+            ),
+            (
+                "lyrics3v1 too long",
+                [far_lyrics, b"LYRICSEND".to_vec()].concat(),
+            ),
+        ] {
+            let file = [id3v2(30), audio.clone(), id3v1()].concat();
+            assert_eq!(payload_of(&file), audio, "{case}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ fn decoded_seconds(path: &Path) -> f64 {
 }
 
 /// `cyclecast probe --json` on each file: path → `duration_seconds`.
-fn probed_seconds(project: &Project, files: &[String]) -> BTreeMap<String, f64> {
+pub fn probed_seconds(project: &Project, files: &[String]) -> BTreeMap<String, f64> {
     let mut args = vec!["probe", "--json"];
     args.extend(files.iter().map(String::as_str));
     let run = project.run(&args).success();

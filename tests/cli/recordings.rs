@@ -5,6 +5,7 @@ use std::fs;
 use id3::TagLike;
 use id3::frame::PictureType;
 
+use crate::durations::probed_seconds;
 use crate::harness::{Project, assert_same_files, mtimes, snapshot, source_root};
 
 #[test]
@@ -232,5 +233,96 @@ fn strips_the_recordings_own_tags_from_the_published_copy() {
     assert!(
         tag.get("TSSE").is_none() && tag.get("TLEN").is_none(),
         "frames of the recording's tag leaked into the copy's"
+    );
+}
+
+/// A Lyrics3 v2 block holding `fields` (three-letter id, text), as old taggers append it.
+fn lyrics3v2(fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut block = b"LYRICSBEGIN".to_vec();
+    for (id, text) in fields {
+        block.extend(format!("{id}{:05}{text}", text.len()).as_bytes());
+    }
+    let size = block.len();
+    block.extend(format!("{size:06}LYRICS200").as_bytes());
+    block
+}
+
+/// An ID3v1 tag extended by the 227-byte `TAG+` block before it, fields padded with zeros.
+fn extended_id3v1(title: &str, artist: &str) -> Vec<u8> {
+    let field = |text: &str, len: usize| {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.resize(len, 0);
+        bytes
+    };
+    let extended = [
+        b"TAG+".to_vec(),
+        field(title, 60),
+        field(artist, 60),
+        field("", 60),
+        vec![0],
+        field("Speech", 30),
+        field("000:00", 6),
+        field("000:33", 6),
+    ]
+    .concat();
+    let id3v1 = [
+        b"TAG".to_vec(),
+        field(title, 30),
+        field(artist, 30),
+        field("", 30),
+        field("2022", 4),
+        field("", 30),
+        vec![101],
+    ]
+    .concat();
+    assert_eq!((extended.len(), id3v1.len()), (227, 128));
+    [extended, id3v1].concat()
+}
+
+#[test]
+fn leaves_lyrics3_and_extended_id3v1_tags_out_of_the_published_audio() {
+    // Session 3's stand-in ends with its audio and has no Xing header: its copy gains one,
+    // which must index the same frames the copy keeps.
+    let project = Project::copy();
+    let session = project.cycle().session(3).stem();
+    let recording = format!("recordings/{session}.mp3");
+    let original = fs::read(project.path(&recording)).unwrap();
+    let audio = mp3_payload(&original);
+    assert_eq!(
+        audio.len(),
+        original.len(),
+        "the stand-in should carry no tag"
+    );
+    let probed = || probed_seconds(&project, std::slice::from_ref(&recording))[&recording];
+    let duration = probed();
+
+    let title = "Algorithmisation du contr\u{f4}le";
+    let retagged = [
+        original.clone(),
+        lyrics3v2(&[
+            ("IND", "00"),
+            ("LYR", "[00:01]Bonsoir TAG+ LYRICS200"),
+            ("ETT", title),
+        ]),
+        extended_id3v1(title, "Changer de cap"),
+    ]
+    .concat();
+    fs::write(project.path(&recording), &retagged).unwrap();
+    project.publish();
+
+    let copy = fs::read(project.feed().join(format!("episodes/{session}.mp3"))).unwrap();
+    let (published, xing) = published_audio(&copy, &retagged);
+    assert!(xing.is_some(), "the copy should gain a Xing header");
+    assert_eq!(
+        blake3::hash(published),
+        blake3::hash(audio),
+        "the copy's audio differs from the recording's ({} vs {} bytes)",
+        published.len(),
+        audio.len()
+    );
+    assert_eq!(
+        probed(),
+        duration,
+        "the appended tags change the recording's probed duration"
     );
 }
