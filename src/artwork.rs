@@ -20,6 +20,11 @@ impl ImageFormat {
         }
     }
 
+    /// The extension it is published with: `jpg` or `png`.
+    pub fn extension(self) -> &'static str {
+        self.extensions()[0]
+    }
+
     /// The file extensions that name it.
     fn extensions(self) -> &'static [&'static str] {
         match self {

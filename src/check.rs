@@ -42,6 +42,9 @@ pub struct Validated {
     pub renditions: Vec<(PathBuf, AudioInfo)>,
     /// The cover, read.
     pub artwork: Option<Artwork>,
+    /// The covers embedded in recordings that became their episodes' artwork, keyed by
+    /// session number (see [`Session::embedded_image`]).
+    pub embedded_images: Vec<(u32, Vec<u8>)>,
     /// Each Markdown report, rendered to HTML, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
     /// Each session's transcript, parsed, keyed by session number.
@@ -59,6 +62,15 @@ impl Validated {
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
         self.sources.get(key).map(|s| s.blake3.as_str())
+    }
+
+    /// The bytes of the cover embedded in a session's recording, when it is the episode's
+    /// artwork.
+    pub fn embedded_image(&self, session: u32) -> Option<&[u8]> {
+        self.embedded_images
+            .iter()
+            .find(|(number, _)| *number == session)
+            .map(|(_, bytes)| bytes.as_slice())
     }
 }
 
@@ -121,6 +133,7 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
     problems.extend(crate::identity::apply(&mut config, &planned));
     let artwork = read_artwork(&config, &mut problems);
     check_episode_images(&config, &mut problems);
+    let embedded_images = read_embedded_covers(&mut config, &probed, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
     let renditions = probe_renditions(&config, &sources, work, &mut problems);
     let reports = read_reports(&config, &mut problems);
@@ -133,6 +146,7 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         recordings: probed,
         renditions,
         artwork,
+        embedded_images,
         reports,
         transcripts,
         theme,
@@ -439,6 +453,85 @@ fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
         .filter(|p| config.is_readable(p))
     {
         read_image(config, path, problems);
+    }
+}
+
+/// The covers embedded in the recordings of sessions whose config names no `image`: each one
+/// that meets the directories' rules becomes its episode's artwork (the session's
+/// `embedded_image`); one that does not is left out with a warning, never an error, since the
+/// organizer did not ask for it. Returns the kept pictures' bytes by session number.
+fn read_embedded_covers(
+    config: &mut Config,
+    probed: &[(Recording, AudioInfo)],
+    jobs: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<(u32, Vec<u8>)> {
+    // A picture that is the podcast's own cover (a published copy published again, say)
+    // adds nothing: the episode shows that cover anyway.
+    let cover = config
+        .cycle
+        .podcast
+        .cover
+        .as_deref()
+        .and_then(|c| std::fs::read(c).ok());
+    let wanted: Vec<(u32, PathBuf)> = probed
+        .iter()
+        .filter(|(recording, audio)| {
+            audio.tags.has_picture && session_of(config, recording).image.is_none()
+        })
+        .map(|(recording, _)| (recording.session, recording.path.clone()))
+        .collect();
+    let paths = wanted.iter().map(|(_, path)| path.clone()).collect();
+    let found = crate::parallel::map(jobs, paths, |path| crate::probe::front_cover(&path));
+    let instead = if config.cycle.podcast.cover.is_some() {
+        "the episode uses the podcast's cover"
+    } else {
+        "the episode has no image of its own"
+    };
+    let mut kept = Vec::new();
+    for ((number, path), found) in wanted.into_iter().zip(found) {
+        let why = match found {
+            Ok(None) => continue,
+            Ok(Some(bytes)) if cover.as_ref() == Some(&bytes) => continue,
+            Ok(Some(bytes)) => match embedded_cover_format(&bytes) {
+                Ok(format) => {
+                    if let Some(session) = config
+                        .cycle
+                        .sessions
+                        .iter_mut()
+                        .find(|s| s.number == number)
+                    {
+                        session.embedded_image = Some(format);
+                        kept.push((number, bytes));
+                    }
+                    continue;
+                }
+                Err(why) => why,
+            },
+            Err(e) => format!("its embedded cover cannot be read ({e})"),
+        };
+        problems.push(Problem::warning(
+            display_path(&config.root, &path),
+            format!("{why}: {instead}"),
+        ));
+    }
+    kept
+}
+
+/// The format of a recording's embedded cover when it meets the directories' rules, else why
+/// it does not.
+fn embedded_cover_format(bytes: &[u8]) -> Result<crate::artwork::ImageFormat, String> {
+    let Some(info) = crate::artwork::inspect(bytes) else {
+        return Err("its embedded cover is neither a JPEG nor a PNG image".into());
+    };
+    let found = crate::artwork::cover_problems(bytes, info.format.extension());
+    if found.is_empty() {
+        Ok(info.format)
+    } else {
+        Err(format!(
+            "its embedded cover does not meet the directories' rules ({})",
+            found.join("; ")
+        ))
     }
 }
 

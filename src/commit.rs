@@ -39,6 +39,15 @@ impl Output {
         }
     }
 
+    /// Bytes held in memory (a recording's embedded cover).
+    pub fn bytes(path: &str, bytes: Vec<u8>) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Bytes(bytes),
+            recipe: None,
+        }
+    }
+
     /// A small project file copied as it is.
     pub fn copy(path: &str, source: &Path) -> Output {
         Output {
@@ -54,6 +63,8 @@ impl Output {
 pub enum Content {
     /// Rendered text (feed, page).
     Text(String),
+    /// Bytes held in memory (a recording's embedded cover).
+    Bytes(Vec<u8>),
     /// A project file copied as it is (cover, drawings).
     Copy(PathBuf),
     /// An episode: a recording, tagged.
@@ -313,6 +324,7 @@ fn write_output(out: &Path, output: &Output, progress: &Progress) -> Result<bool
 fn planned_len(content: &Content) -> u64 {
     match content {
         Content::Text(text) => text.len() as u64,
+        Content::Bytes(bytes) => bytes.len() as u64,
         Content::Copy(source) => fs::metadata(source).map_or(0, |m| m.len()),
         Content::Episode(plan) => plan.output_len(),
         Content::Kept => 0,
@@ -328,6 +340,7 @@ fn write_file(path: &Path, content: &Content, task: &FileTask) -> Result<()> {
     };
     match content {
         Content::Text(text) => writer.write_all(text.as_bytes())?,
+        Content::Bytes(bytes) => writer.write_all(bytes)?,
         Content::Copy(source) => {
             let mut input = crate::fs::open(source)?;
             std::io::copy(&mut input, &mut writer)
@@ -364,6 +377,7 @@ fn already_there(target: &Path, content: &Content) -> Result<bool> {
         Content::Text(text) => compare
             .write_all(text.as_bytes())
             .map_err(anyhow::Error::from),
+        Content::Bytes(bytes) => compare.write_all(bytes).map_err(anyhow::Error::from),
         Content::Copy(source) => crate::fs::open(source).and_then(|mut input| {
             std::io::copy(&mut input, &mut compare)
                 .map(drop)

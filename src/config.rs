@@ -785,6 +785,7 @@ impl Validator<'_> {
             chapters: self.chapters(raw.chapters),
             transcript: raw.transcript.and_then(|t| self.transcript_file(&t)),
             image: raw.image.and_then(|i| self.project_file(&i)),
+            embedded_image: None,
             published_slug: None,
             published_guid: None,
             position: self.lines.line_col(id_offset),

@@ -94,10 +94,7 @@ pub fn build(
                 format!("transcripts/{}.srt", session.stem()),
             )
         }),
-        image_file: session
-            .image
-            .as_ref()
-            .map(|path| format!("images/{}.{}", session.stem(), image_extension(path))),
+        image_file: image_file(session),
         renditions: renditions(session, probed),
     })
 }
@@ -128,6 +125,17 @@ fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> 
             })
         })
         .collect()
+}
+
+/// Path under `feed/` of the episode's own artwork, e.g. `images/01-slug.jpg`: the config's
+/// `image`, else the cover embedded in its recording.
+fn image_file(session: &Session) -> Option<String> {
+    let extension = match (&session.image, session.embedded_image) {
+        (Some(path), _) => image_extension(path),
+        (None, Some(format)) => format.extension().to_string(),
+        (None, None) => return None,
+    };
+    Some(format!("images/{}.{extension}", session.stem()))
 }
 
 /// The extension an image is published with: `jpg` or `png`, lowercase.

@@ -211,6 +211,10 @@ pub struct Session {
     pub transcript: Option<PathBuf>,
     /// The episode's own square artwork in the project.
     pub image: Option<PathBuf>,
+    /// The format of the front cover embedded in its recording, when `image` is not given and
+    /// that picture meets the directories' rules: the episode's artwork then. Set by
+    /// [`crate::check`], which keeps the picture's bytes.
+    pub embedded_image: Option<crate::artwork::ImageFormat>,
     /// The stem the session was published under (`cyclecast.lock`), kept when renumbered.
     pub published_slug: Option<String>,
     /// The GUID its episode was published with (`cyclecast.lock`).

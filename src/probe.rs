@@ -24,7 +24,7 @@ use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, Track, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
-use symphonia::core::meta::{MetadataOptions, MetadataRevision, StandardTag};
+use symphonia::core::meta::{MetadataOptions, MetadataRevision, StandardTag, StandardVisualKey};
 use symphonia::core::units::TimeBase;
 
 use crate::model::{AudioInfo, Tags};
@@ -116,11 +116,31 @@ impl Input {
     }
 }
 
+/// The front cover embedded in a file's tags (ID3 `APIC`, MP4 `covr`, FLAC or Vorbis picture),
+/// as the tags hold it: the first picture marked as the front cover, else the first marked
+/// for no other use (ffmpeg marks the pictures it attaches "other"). A back cover or a
+/// portrait is never taken. Only the container's header and tags are read, never its audio;
+/// a picture larger than 16 MB is refused.
+pub fn front_cover(path: &Path) -> Result<Option<Vec<u8>>, ProbeError> {
+    let size = File::open(path)?.metadata()?.len();
+    if size == 0 {
+        return Err(ProbeError::Empty);
+    }
+    let input = Input::File(path.to_path_buf());
+    let extension = extension_of(path);
+    guarded(|| find_front_cover(&input, extension.as_deref(), size))
+}
+
 fn probe_input(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo, ProbeError> {
     if size == 0 {
         return Err(ProbeError::Empty);
     }
-    catch_unwind(AssertUnwindSafe(|| count(input, extension, size))).unwrap_or_else(|panic| {
+    guarded(|| count(input, extension, size))
+}
+
+/// Runs a read with symphonia, turning a panic into [`ProbeError::Crashed`].
+fn guarded<T>(read: impl FnOnce() -> Result<T, ProbeError>) -> Result<T, ProbeError> {
+    catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
@@ -761,6 +781,69 @@ fn read_tags(format: &mut dyn FormatReader, extra: Vec<MetadataRevision>) -> Tag
     tags
 }
 
+/// Finds the front cover among the pictures of every metadata revision, in the order
+/// [`read_tags`] reads them.
+fn find_front_cover(
+    input: &Input,
+    extension: Option<&str>,
+    size: u64,
+) -> Result<Option<Vec<u8>>, ProbeError> {
+    let mut wave = Wave::open(input, size);
+    if let Some(problem) = wave.as_mut().and_then(Wave::format_problem) {
+        return Err(problem);
+    }
+    let mut format = open_format(input, extension)?;
+    let extra = match wave.as_mut() {
+        Some(wave) if format.format_info().short_name == "wave" => wave.tags(),
+        _ => Vec::new(),
+    };
+    // The best picture so far: its rank (0 for a front cover), and its bytes or, when it is
+    // too large to keep, its length.
+    let mut best: Option<(u8, Result<Vec<u8>, usize>)> = None;
+    let mut consider = |revision: &MetadataRevision| {
+        let visuals = revision
+            .media
+            .visuals
+            .iter()
+            .chain(revision.per_track.iter().flat_map(|t| &t.metadata.visuals));
+        for visual in visuals {
+            let rank = match visual.usage {
+                Some(StandardVisualKey::FrontCover) => 0,
+                None | Some(StandardVisualKey::Other) => 1,
+                Some(_) => continue,
+            };
+            if best.as_ref().is_none_or(|(best_rank, _)| rank < *best_rank) {
+                let data = &visual.data;
+                let kept = if data.len() as u64 > MAX_TAG_CHUNK_LEN {
+                    Err(data.len())
+                } else {
+                    Ok(data.to_vec())
+                };
+                best = Some((rank, kept));
+            }
+        }
+    };
+    let mut metadata = format.metadata();
+    loop {
+        if let Some(revision) = metadata.current() {
+            consider(revision);
+        }
+        if metadata.pop().is_none() {
+            break;
+        }
+    }
+    extra.iter().for_each(&mut consider);
+    match best {
+        None => Ok(None),
+        Some((_, Ok(bytes))) => Ok(Some(bytes)),
+        Some((_, Err(len))) => Err(ProbeError::Unsupported(format!(
+            "the picture takes {} MB: pictures over {} MB are not read",
+            len.div_ceil(1024 * 1024),
+            MAX_TAG_CHUNK_LEN / (1024 * 1024)
+        ))),
+    }
+}
+
 /// A RIFF WAVE file's chunks, read here for what symphonia 0.6.1 gets wrong.
 struct Wave {
     reader: Box<dyn MediaSource>,
@@ -1328,6 +1411,49 @@ mod tests {
         bytes[4..8].copy_from_slice(&riff.to_le_bytes());
         let info = probe_bytes(bytes, Some("wav")).unwrap();
         assert_eq!((info.channels, info.frames), (1, 800));
+    }
+
+    /// An MP3 behind an ID3v2.3 tag holding one `APIC` frame per `(picture type, data)`.
+    fn mp3_with_pictures(pictures: &[(u8, &[u8])]) -> Vec<u8> {
+        let mut frames = Vec::new();
+        for (kind, data) in pictures {
+            let mut body = b"\0image/jpeg\0".to_vec();
+            body.push(*kind);
+            body.push(0);
+            body.extend_from_slice(data);
+            frames.extend_from_slice(b"APIC");
+            frames.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            frames.extend_from_slice(&[0, 0]);
+            frames.extend(body);
+        }
+        let len = frames.len() as u32;
+        let syncsafe = [len >> 21, len >> 14, len >> 7, len].map(|b| (b & 0x7F) as u8);
+        let mut bytes = b"ID3\x03\x00\x00".to_vec();
+        bytes.extend_from_slice(&syncsafe);
+        bytes.extend(frames);
+        bytes.extend(vbr_mp3(50));
+        bytes
+    }
+
+    #[test]
+    fn takes_the_front_cover_and_never_a_back_cover() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.mp3");
+        let cover = |pictures: &[(u8, &[u8])]| {
+            std::fs::write(&path, mp3_with_pictures(pictures)).unwrap();
+            front_cover(&path).unwrap()
+        };
+        // ID3 picture types: 0 other, 3 front cover, 4 back cover.
+        assert_eq!(
+            cover(&[(0, b"other"), (3, b"front")]),
+            Some(b"front".to_vec())
+        );
+        assert_eq!(
+            cover(&[(4, b"back"), (0, b"other")]),
+            Some(b"other".to_vec())
+        );
+        assert_eq!(cover(&[(4, b"back")]), None);
+        assert_eq!(cover(&[]), None);
     }
 
     #[test]

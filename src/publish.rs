@@ -255,8 +255,12 @@ fn media_outputs(
                 &rendition.source,
             ));
         }
-        if let (Some(target), Some(image)) = (&episode.image_file, &session.image) {
-            outputs.push(Output::copy(target, image));
+        if let Some(target) = &episode.image_file {
+            match (&session.image, validated.embedded_image(session.number)) {
+                (Some(image), _) => outputs.push(Output::copy(target, image)),
+                (None, Some(bytes)) => outputs.push(Output::bytes(target, bytes.to_vec())),
+                (None, None) => {}
+            }
         }
     }
     if let Some(cover) = &cycle.podcast.cover {

@@ -1,6 +1,6 @@
 //! What `config.toml` leaves out of a recorded session comes from its recording's tags.
 
-use crate::harness::{Project, element_text, elements, items, tool};
+use crate::harness::{Project, attribute, element_text, elements, items, tool};
 
 /// Appends a sixth session that names only its id, number, date and recording, and makes
 /// that recording from the first one with the given ID3 tags.
@@ -140,4 +140,136 @@ fn takes_the_day_from_the_recording_date_tag() {
         ),
         "{run}"
     );
+}
+
+/// Draws a `size`×`size` JPEG in `colour` with ImageMagick, embeds it as the cover of the sixth
+/// session's recording (an ID3v2.3 `APIC` frame, as ffmpeg attaches it), and returns its bytes.
+fn embed_cover(project: &Project, size: u32, colour: &str) -> Vec<u8> {
+    let picture = project.path("embedded.jpg");
+    tool(
+        "convert",
+        &[
+            "-size",
+            &format!("{size}x{size}"),
+            &format!("xc:{colour}"),
+            &picture.display().to_string(),
+        ],
+    );
+    let recording = project.path("recordings/06-tagged.mp3");
+    let with_cover = project.path("recordings/06-with-cover.mp3");
+    tool(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-i",
+            &recording.display().to_string(),
+            "-i",
+            &picture.display().to_string(),
+            "-map",
+            "0:a",
+            "-map",
+            "1",
+            "-c",
+            "copy",
+            "-disposition:v",
+            "attached_pic",
+            "-id3v2_version",
+            "3",
+            &with_cover.display().to_string(),
+        ],
+    );
+    std::fs::rename(&with_cover, &recording).unwrap();
+    let bytes = std::fs::read(&picture).unwrap();
+    std::fs::remove_file(&picture).unwrap();
+    bytes
+}
+
+/// The `itunes:image` of the sixth session's item, relative to the base URL, if it has one.
+fn tagged_item_image(project: &Project) -> Option<String> {
+    let xml = project.feed_text("feed.xml");
+    let item = items(&xml)
+        .into_iter()
+        .find(|i| i.contains("06-tagged"))
+        .expect("the tagged session is in the feed");
+    let image = elements(item, "itunes:image");
+    let href = attribute(image.first()?, "href").expect("an href");
+    // Read from the TOML: the harness's `cycle()` wants every session to name its title.
+    let config: toml::Table = project.config().parse().expect("config.toml is valid TOML");
+    let base_url = config["podcast"]["base_url"].as_str().expect("a base_url");
+    Some(
+        href.strip_prefix(base_url)
+            .unwrap_or_else(|| panic!("`{href}` is not under `{base_url}`"))
+            .to_string(),
+    )
+}
+
+const TITLE_AND_COMMENT: &[(&str, &str)] = &[("title", "Avec pochette"), ("comment", "Résumé.")];
+
+#[test]
+fn the_recording_embedded_cover_becomes_the_episode_image() {
+    let project = project_with_tagged_session(TITLE_AND_COMMENT);
+    let picture = embed_cover(&project, 1400, "#3a6ea5");
+    let run = project.publish();
+    assert!(!run.stderr.contains("embedded cover"), "{run}");
+    let image = tagged_item_image(&project).expect("the item has its own itunes:image");
+    assert_eq!(image, "images/06-tagged.jpg");
+    assert!(
+        std::fs::read(project.feed().join(&image)).unwrap() == picture,
+        "the published image is the embedded picture, byte for byte"
+    );
+    // A new recording with another cover publishes the new picture.
+    let picture = embed_cover(&project, 1500, "#a53a6e");
+    project.publish();
+    assert!(std::fs::read(project.feed().join(&image)).unwrap() == picture);
+}
+
+#[test]
+fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
+    let project = project_with_tagged_session(TITLE_AND_COMMENT);
+    embed_cover(&project, 600, "#3a6ea5");
+    let run = project.publish();
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("embedded cover"))
+        .unwrap_or_else(|| panic!("a warning about the embedded cover\n{run}"));
+    assert!(
+        warning.starts_with("recordings/06-tagged.mp3: warning: ")
+            && warning.contains("600×600 pixels")
+            && warning.ends_with("the episode uses the podcast's cover"),
+        "{warning}"
+    );
+    assert_eq!(
+        tagged_item_image(&project),
+        None,
+        "the item uses the podcast's cover"
+    );
+    assert!(!project.feed().join("images/06-tagged.jpg").exists());
+}
+
+#[test]
+fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
+    let project = project_with_tagged_session(TITLE_AND_COMMENT);
+    let embedded = embed_cover(&project, 1400, "#3a6ea5");
+    std::fs::create_dir_all(project.path("images")).unwrap();
+    let own = project.path("images/own.png");
+    tool(
+        "convert",
+        &[
+            "-size",
+            "1400x1400",
+            "xc:#6ea53a",
+            &format!("png24:{}", own.display()),
+        ],
+    );
+    let mut config = project.config();
+    config.push_str("image = \"images/own.png\"\n");
+    project.write_config(&config);
+    project.publish();
+    let image = tagged_item_image(&project).expect("the item has its own itunes:image");
+    assert_eq!(image, "images/06-tagged.png");
+    let published = std::fs::read(project.feed().join(&image)).unwrap();
+    assert!(published == std::fs::read(&own).unwrap() && published != embedded);
 }
