@@ -110,7 +110,6 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         config.cycle.podcast.base_url = base_url.clone();
     }
     let config_file = options.config.display().to_string();
-    problems.extend(check_placeholders(&config_file, &options.config));
     let sources = Arc::new(Sources::from_state(work.previous, &config.root));
     let recordings = crate::ingest::ingest(&config, &sources, work.jobs, work.progress)
         .unwrap_or_else(|found| {
@@ -370,30 +369,6 @@ fn speakers_named(artist: &str) -> Vec<crate::model::Speaker> {
             role: crate::model::Role::Speaker,
             img: None,
             lang: None,
-        })
-        .collect()
-}
-
-/// Texts that `init` and `session add` left for the organizer to write would be published
-/// as they are: a warning on each line that still holds one.
-fn check_placeholders(config_file: &str, config: &Path) -> Vec<Problem> {
-    let Ok(text) = std::fs::read_to_string(config) else {
-        return Vec::new();
-    };
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim_start().starts_with('#'))
-        .filter_map(|(index, line)| {
-            let column = crate::scaffold::PLACEHOLDER_MARKS
-                .iter()
-                .find_map(|mark| line.find(mark))?;
-            Some(Problem {
-                position: Some((index + 1, line[..column].chars().count() + 1)),
-                ..Problem::warning(
-                    config_file,
-                    "this text is still a placeholder: write it before publishing",
-                )
-            })
         })
         .collect()
 }

@@ -286,6 +286,7 @@ pub fn load(path: &Path) -> Loaded {
         .and_then(|theme| check_folder(&root, theme, &display, &text));
     let theme_is_bad = theme_problem.is_some();
     problems.extend(theme_problem);
+    problems.extend(check_placeholders(&display, &text));
     problems.sort_by_key(|p| p.position);
     let config = config.map(|mut config| {
         attach_transcripts(&mut config);
@@ -352,6 +353,27 @@ impl RealPaths {
             None => path.canonicalize(),
         }
     }
+}
+
+/// Texts that `init` and `session add` left for the organizer to write would be published
+/// as they are: a warning on each line that still holds one.
+fn check_placeholders(config_file: &str, text: &str) -> Vec<Problem> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with('#'))
+        .filter_map(|(index, line)| {
+            let column = crate::scaffold::PLACEHOLDER_MARKS
+                .iter()
+                .find_map(|mark| line.find(mark))?;
+            Some(Problem {
+                position: Some((index + 1, line[..column].chars().count() + 1)),
+                ..Problem::warning(
+                    config_file,
+                    "this text is still a placeholder: write it before publishing",
+                )
+            })
+        })
+        .collect()
 }
 
 fn check_files(

@@ -29,7 +29,12 @@ pub fn ingest(
         .filter(|(_, path)| config.is_readable(path))
         .collect();
     let paths: Vec<PathBuf> = found.iter().map(|(_, path)| path.clone()).collect();
-    progress.stage("checking", paths.len() as u64, total_size(&paths));
+    // Sizing every file costs a stat each: only when someone watches.
+    let bytes = match progress.style() {
+        crate::progress::Style::Quiet => 0,
+        _ => total_size(&paths),
+    };
+    progress.stage("checking", paths.len() as u64, bytes);
     let hashed = hash_all(&config.root, sources, paths, jobs, progress);
     let mut recordings = Vec::new();
     let mut problems = Vec::new();

@@ -212,8 +212,6 @@ pub struct Known {
     pub blake3: String,
     /// Its size.
     pub size: u64,
-    /// Its figures, when the last publish probed the same content.
-    pub audio: Option<AudioInfo>,
 }
 
 impl Sources {
@@ -232,16 +230,7 @@ impl Sources {
         let key = self.key(path);
         let record = self.previous.get(&key)?;
         let stamp = Stamp::of(path).ok()?;
-        if record.stamp != stamp {
-            return None;
-        }
-        let known = Known {
-            blake3: record.blake3.clone(),
-            size: stamp.size,
-            audio: record.audio.clone(),
-        };
-        self.lock().insert(key, record.clone());
-        Some(known)
+        (record.stamp == stamp).then(|| self.remember(key, record.clone()))
     }
 
     /// The file's hash: the recorded one when its stamp did not move, else computed by
@@ -251,32 +240,35 @@ impl Sources {
         path: &Path,
         hash_file: impl FnOnce(&Path) -> Result<(String, u64)>,
     ) -> Result<Known> {
+        if let Some(known) = self.unchanged(path) {
+            return Ok(known);
+        }
         let stamp =
             Stamp::of(path).with_context(|| format!("failed to read `{}`", path.display()))?;
         let key = self.key(path);
-        let previous = self.previous.get(&key);
-        let record = match previous.filter(|p| p.stamp == stamp) {
-            Some(unchanged) => unchanged.clone(),
-            None => {
-                let (blake3, _) = hash_file(path)?;
-                // Touched but not changed: the figures still hold.
-                let audio = previous
-                    .filter(|p| p.blake3 == blake3)
-                    .and_then(|p| p.audio.clone());
-                SourceRecord {
-                    stamp,
-                    blake3,
-                    audio,
-                }
-            }
+        let (blake3, _) = hash_file(path)?;
+        // Touched but not changed: the figures still hold.
+        let audio = self
+            .previous
+            .get(&key)
+            .filter(|p| p.blake3 == blake3)
+            .and_then(|p| p.audio.clone());
+        let record = SourceRecord {
+            stamp,
+            blake3,
+            audio,
         };
+        Ok(self.remember(key, record))
+    }
+
+    /// Records a source as this run knows it.
+    fn remember(&self, key: PathBuf, record: SourceRecord) -> Known {
         let known = Known {
             blake3: record.blake3.clone(),
-            size: stamp.size,
-            audio: record.audio.clone(),
+            size: record.stamp.size,
         };
         self.lock().insert(key, record);
-        Ok(known)
+        known
     }
 
     /// Remembers the figures probed for a file hashed in this run.
@@ -382,10 +374,9 @@ mod tests {
         };
         // As if the file had been rewritten with the same bytes.
         state.sources.get_mut(&file).unwrap().stamp.modified_ns += 1;
-        let known = Sources::from_state(&state, Path::new(""))
-            .hash(&file, crate::fs::hash_file)
-            .unwrap();
-        assert_eq!(known.audio, Some(audio));
+        let again = Sources::from_state(&state, Path::new(""));
+        again.hash(&file, crate::fs::hash_file).unwrap();
+        assert_eq!(again.audio(&file), Some(audio));
     }
 
     #[test]
