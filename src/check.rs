@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use url::Url;
 
-use crate::config::Config;
+use crate::config::{Config, Placeholders};
 use crate::ingest::display_path;
 use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::page::{PageInputs, TemplateError, Theme, ThemeFile};
@@ -29,6 +29,8 @@ pub struct ProjectOptions {
     pub base_url: Option<Url>,
     /// Ids of the published sessions to move to their numbered file names (`--rename`).
     pub renames: Vec<String>,
+    /// Whether what `init` or `session add` left to fill in stops the run.
+    pub placeholders: Placeholders,
 }
 
 /// A project that passed validation: everything the work needs, read and checked.
@@ -99,6 +101,8 @@ pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
 pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validated, Vec<Problem>> {
     let loaded = crate::config::load(&options.config);
     let mut problems = loaded.problems;
+    let placeholders = loaded.placeholders.into_iter();
+    problems.extend(placeholders.map(|p| options.placeholders.judge(p)));
     // Without a valid text there is no cycle to go on with; with one, missing files are
     // skipped below and every other problem is still found in this run.
     let Some(mut config) = loaded.config else {

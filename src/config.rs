@@ -253,6 +253,37 @@ pub struct Loaded {
     pub config: Option<Config>,
     /// Every problem: in the text, and with the files it names.
     pub problems: Vec<Problem>,
+    /// Every value still holding what `init` or `session add` invented for the organizer to
+    /// replace: a placeholder text, an address on a reserved example domain. Warnings here;
+    /// the caller decides whether they stop a publish (see [`Placeholders`]).
+    pub placeholders: Vec<Problem>,
+}
+
+/// What a placeholder left in the config does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Placeholders {
+    /// A warning: `check` and previews (`serve`, `--base-url`, `--dry-run`) show the cycle as
+    /// it stands.
+    #[default]
+    Warn,
+    /// An error: a publish never sends a placeholder to listeners, whose apps cache it.
+    Refuse,
+}
+
+impl Placeholders {
+    /// The problem a placeholder gives under this policy.
+    pub fn judge(self, placeholder: Problem) -> Problem {
+        match self {
+            Placeholders::Warn => placeholder,
+            Placeholders::Refuse => Problem {
+                severity: crate::problem::Severity::Error,
+                hint: Some(
+                    "publish refuses placeholders, which podcast apps would cache; `check`, `serve`, `--dry-run` and `--base-url` previews only warn".to_string(),
+                ),
+                ..placeholder
+            },
+        }
+    }
 }
 
 /// Reads and validates `path`; the project folder is the folder that holds it.
@@ -264,6 +295,7 @@ pub fn load(path: &Path) -> Loaded {
     let failed = |message: String| Loaded {
         config: None,
         problems: vec![Problem::error(&display, message)],
+        placeholders: Vec::new(),
     };
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -277,7 +309,7 @@ pub fn load(path: &Path) -> Loaded {
         Ok(root) => root,
         Err(e) => return failed(format!("cannot resolve the project folder: {e}")),
     };
-    let (config, files, mut problems) = parse_all(&text, &display, &root);
+    let (config, files, mut problems, mut placeholders) = parse_all(&text, &display, &root);
     let (file_problems, bad_files) = check_files(&root, &files, &display, &text);
     problems.extend(file_problems);
     let theme_problem = config
@@ -286,8 +318,9 @@ pub fn load(path: &Path) -> Loaded {
         .and_then(|theme| check_folder(&root, theme, &display, &text));
     let theme_is_bad = theme_problem.is_some();
     problems.extend(theme_problem);
-    problems.extend(check_placeholders(&display, &text));
     problems.sort_by_key(|p| p.position);
+    placeholders.extend(placeholder_texts(&display, &text));
+    placeholders.sort_by_key(|p| p.position);
     let config = config.map(|mut config| {
         attach_transcripts(&mut config);
         config.bad_files = bad_files;
@@ -296,7 +329,11 @@ pub fn load(path: &Path) -> Loaded {
         }
         config
     });
-    Loaded { config, problems }
+    Loaded {
+        config,
+        problems,
+        placeholders,
+    }
 }
 
 /// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
@@ -357,7 +394,7 @@ impl RealPaths {
 
 /// Texts that `init` and `session add` left for the organizer to write would be published
 /// as they are: a warning on each line that still holds one.
-fn check_placeholders(config_file: &str, text: &str) -> Vec<Problem> {
+fn placeholder_texts(config_file: &str, text: &str) -> Vec<Problem> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim_start().starts_with('#'))
@@ -374,6 +411,16 @@ fn check_placeholders(config_file: &str, text: &str) -> Vec<Problem> {
             })
         })
         .collect()
+}
+
+/// Whether `domain` is reserved for documentation and examples (RFC 2606, RFC 6761):
+/// `example.org`, `example.com`, `example.net`, their subdomains and the `.example` top-level
+/// domain.
+pub fn is_example_domain(domain: &str) -> bool {
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    ["example.org", "example.com", "example.net", "example"]
+        .iter()
+        .any(|reserved| domain == *reserved || domain.ends_with(&format!(".{reserved}")))
 }
 
 fn check_files(
@@ -413,26 +460,31 @@ fn check_files(
 /// resolved against `root`. Does no IO.
 pub fn parse(text: &str, file: &str, root: &Path) -> Result<Config, Vec<Problem>> {
     match parse_all(text, file, root) {
-        (Some(config), _, problems) if problems.is_empty() => Ok(config),
-        (_, _, problems) => Err(problems),
+        (Some(config), _, problems, _) if problems.is_empty() => Ok(config),
+        (_, _, problems, _) => Err(problems),
     }
 }
 
+/// What [`parse_all`] found: the config when the text could be read as one, the project
+/// files it names, its problems and its placeholders (see [`Loaded`]).
+type Parsed = (Option<Config>, Vec<FileRef>, Vec<Problem>, Vec<Problem>);
+
 /// Parses and validates; returns the config when the text is valid, the project files it
-/// names (as far as the text could be read) and the problems found.
-fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRef>, Vec<Problem>) {
+/// names (as far as the text could be read), the problems and the placeholders found.
+fn parse_all(text: &str, file: &str, root: &Path) -> Parsed {
     let mut v = Validator {
         text,
         lines: crate::problem::LineIndex::new(text),
         file,
         root,
         problems: Vec::new(),
+        placeholders: Vec::new(),
         files: Vec::new(),
         seen: HashMap::new(),
     };
     let mut raw = match v.deserialize() {
         Ok(raw) => raw,
-        Err(problems) => return (None, Vec::new(), problems),
+        Err(problems) => return (None, Vec::new(), problems, Vec::new()),
     };
     let theme = raw
         .page
@@ -450,7 +502,7 @@ fn parse_all(text: &str, file: &str, root: &Path) -> (Option<Config>, Vec<FileRe
         bad_files: Vec::new(),
         theme,
     };
-    (Some(config), v.files, v.problems)
+    (Some(config), v.files, v.problems, v.placeholders)
 }
 
 /// Collects problems while turning raw values into model values.
@@ -460,6 +512,8 @@ struct Validator<'a> {
     file: &'a str,
     root: &'a Path,
     problems: Vec<Problem>,
+    /// Values invented by `init` or `session add`, still to replace.
+    placeholders: Vec<Problem>,
     files: Vec<FileRef>,
     /// Session ids and numbers already seen, with their line.
     seen: HashMap<String, usize>,
@@ -566,6 +620,9 @@ impl Validator<'_> {
             Lang::from_tag("fr").expect("fr is built in")
         });
         let base_url = self.url(&raw.base_url).map(with_trailing_slash);
+        if let Some(domain) = base_url.as_ref().and_then(|u| u.host_str()) {
+            self.reserved_domain(&raw.base_url, domain, "address");
+        }
         let guid = match &raw.guid {
             Some(g) => uuid::Uuid::parse_str(g.get_ref()).unwrap_or_else(|_| {
                 self.error_at(g.span().start, format!("`{}` is not a UUID", g.get_ref()));
@@ -1070,8 +1127,29 @@ impl Validator<'_> {
                 text.span().start,
                 format!("`{value}` is not an email address"),
             );
+        } else if let Some((_, domain)) = value.rsplit_once('@') {
+            self.reserved_domain(&text, domain, "email address");
         }
         value.to_string()
+    }
+
+    /// Records a placeholder when `domain` is reserved for examples (RFC 2606): an address
+    /// there reaches nobody, and once published it is pinned in `cyclecast.lock`.
+    fn reserved_domain(&mut self, text: &Text, domain: &str, what: &str) {
+        if is_example_domain(domain) {
+            let problem = Problem::spanning(
+                self.file,
+                self.text,
+                token_span(self.text, text.span().start),
+                format!(
+                    "this {what} is on `{domain}`, a domain reserved for examples: write the real one before publishing"
+                ),
+            );
+            self.placeholders.push(Problem {
+                severity: crate::problem::Severity::Warning,
+                ..problem
+            });
+        }
     }
 
     fn date(&mut self, text: &Text) -> Option<NaiveDate> {
@@ -1392,6 +1470,27 @@ fn inside_project(written: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn knows_the_domains_reserved_for_examples() {
+        for reserved in [
+            "example.org",
+            "EXAMPLE.com",
+            "podcasts.example.net",
+            "example.org.",
+            "site.example",
+        ] {
+            assert!(is_example_domain(reserved), "{reserved}");
+        }
+        for real in [
+            "mouton-numerique.org",
+            "example.fr",
+            "myexample.org",
+            "example.org.fr",
+        ] {
+            assert!(!is_example_domain(real), "{real}");
+        }
+    }
 
     const MINIMAL: &str = r#"
 [podcast]

@@ -204,8 +204,6 @@ pub struct Labels {
     pub radio_partners: &'static str,
     /// Introduces the files for radio partners.
     pub radio_partners_help: &'static str,
-    /// Says broadcast renditions will come.
-    pub radio_renditions_later: &'static str,
     /// Said of a drawing's link, after its text alternative.
     pub full_size: &'static str,
     /// Heading of a session's presentation.
@@ -311,7 +309,6 @@ pub static FRENCH: Labels = Labels {
     calendar: "Ajouter les dates à votre agenda (iCalendar)",
     radio_partners: "Pour les radios",
     radio_partners_help: "Les radios qui souhaitent rediffuser une rencontre peuvent télécharger les fichiers publiés :",
-    radio_renditions_later: "Des versions préparées pour la diffusion (niveau sonore EBU R128) seront proposées ici plus tard.",
     full_size: "image en taille réelle",
     presentation: "Présentation",
     show_transcript: "Lire la transcription",
@@ -412,7 +409,6 @@ pub static ENGLISH: Labels = Labels {
     calendar: "Add the dates to your calendar (iCalendar)",
     radio_partners: "For radio stations",
     radio_partners_help: "Stations that wish to rebroadcast a session can download the published files:",
-    radio_renditions_later: "Renditions prepared for broadcast (EBU R128 loudness) will be offered here later.",
     full_size: "full-size image",
     presentation: "Presentation",
     show_transcript: "Read the transcript",

@@ -70,6 +70,7 @@ fn run_serve(args: ServeArgs) -> Result<ExitCode> {
             config: args.config,
             base_url: None,
             renames: Vec::new(),
+            placeholders: config::Placeholders::Warn,
         },
         port: args.port,
         out: args.out,
@@ -85,9 +86,17 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
     } else {
         publish::Mode::Write
     };
+    // Only what listeners receive must be free of placeholders: a dry run or a preview at
+    // another address shows the cycle as it stands.
+    let placeholders = if mode == publish::Mode::Write && args.project.base_url.is_none() {
+        config::Placeholders::Refuse
+    } else {
+        config::Placeholders::Warn
+    };
     let options = PublishOptions {
         project: ProjectOptions {
             renames: args.rename,
+            placeholders,
             ..project(args.project)
         },
         out: args.out,
@@ -411,6 +420,7 @@ fn project(args: ProjectArgs) -> ProjectOptions {
         config: args.config,
         base_url: args.base_url,
         renames: Vec::new(),
+        placeholders: config::Placeholders::Warn,
     }
 }
 

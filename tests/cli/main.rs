@@ -19,6 +19,7 @@ mod from_tags;
 mod identity;
 mod incremental;
 mod interrupt;
+mod newcomer;
 mod output;
 mod page;
 mod players;
