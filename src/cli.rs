@@ -108,9 +108,10 @@ pub struct SessionAddArgs {
 /// Options of `serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The project's config file; the project folder is the folder holding it.
-    #[arg(long, default_value = "config.toml", value_name = "FILE")]
-    pub config: PathBuf,
+    /// The project's config file; the project folder is the folder holding it [default:
+    /// `config.toml` in the current folder or the nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Port to listen on, on 127.0.0.1 only (0: any free port).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
@@ -148,11 +149,12 @@ pub struct ProbeArgs {
 /// Where the project is.
 #[derive(Debug, Args)]
 pub struct ProjectArgs {
-    /// The project's config file; the project folder is the folder holding it.
-    #[arg(long, default_value = "config.toml", value_name = "FILE")]
-    pub config: PathBuf,
-    /// Publish at this address instead of the config's `base_url` (for a preview or a
-    /// staging copy; GUIDs stay the same).
+    /// The project's config file; the project folder is the folder holding it [default:
+    /// `config.toml` in the current folder or the nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The address the feed is checked or published for, instead of the config's
+    /// `base_url`: a preview or a staging copy (GUIDs stay the same).
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<url::Url>,
 }

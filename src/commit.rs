@@ -187,28 +187,36 @@ fn write_media(
     jobs: usize,
     progress: &Progress,
 ) -> Result<Vec<bool>> {
-    // Kept files need no work: only the others go to the workers.
-    let made: Vec<Output> = media
+    // Kept files need no work: only the others go to the workers, which first compare each
+    // with what is on disk, so that progress announces only the files really written.
+    let made: Vec<(usize, Output)> = media
         .iter()
-        .filter(|o| !matches!(o.content, Content::Kept))
-        .cloned()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o.content, Content::Kept))
+        .map(|(index, o)| (index, o.clone()))
         .collect();
-    if !made.is_empty() {
-        let bytes = made.iter().map(|o| planned_len(&o.content)).sum();
-        progress.stage("writing", made.len() as u64, bytes);
+    let folder = out.to_path_buf();
+    let mut stale = Vec::new();
+    for ((index, output), there) in crate::parallel::map(jobs, made, move |(index, output)| {
+        let there = already_there(&folder.join(&output.path), &output.content);
+        ((index, output), there)
+    }) {
+        if !there? {
+            stale.push((index, output));
+        }
     }
+    if !stale.is_empty() {
+        let bytes = stale.iter().map(|(_, o)| planned_len(&o.content)).sum();
+        progress.stage("writing", stale.len() as u64, bytes);
+    }
+    let mut written = vec![false; media.len()];
     let (folder, shown) = (out.to_path_buf(), progress.clone());
-    let mut written = crate::parallel::map(jobs, made, move |output| {
-        write_output(&folder, &output, &shown)
-    })
-    .into_iter();
-    media
-        .iter()
-        .map(|output| match output.content {
-            Content::Kept => Ok(false),
-            _ => written.next().expect("one result per file made"),
-        })
-        .collect()
+    for result in crate::parallel::map(jobs, stale, move |(index, output)| {
+        replace(&folder, &output, &shown).map(|()| index)
+    }) {
+        written[result?] = true;
+    }
+    Ok(written)
 }
 
 /// The recipe and stamp of each output that has a recipe, as it now is on disk.
@@ -294,10 +302,15 @@ fn guard_foreign_folder(out: &Path, planned: &[&str], force: bool) -> Result<()>
 
 /// Writes one output through a temporary file; returns whether anything was written.
 fn write_output(out: &Path, output: &Output, progress: &Progress) -> Result<bool> {
-    let target = out.join(&output.path);
-    if already_there(&target, &output.content)? {
+    if already_there(&out.join(&output.path), &output.content)? {
         return Ok(false);
     }
+    replace(out, output, progress).map(|()| true)
+}
+
+/// Writes one output under a temporary name, then renames it over the file it replaces.
+fn replace(out: &Path, output: &Output, progress: &Progress) -> Result<()> {
+    let target = out.join(&output.path);
     // Rendered text is written in a blink: progress follows the media files.
     let shown = match output.content {
         Content::Text(_) => &Progress::hidden(),
@@ -317,7 +330,7 @@ fn write_output(out: &Path, output: &Output, progress: &Progress) -> Result<bool
     if result.is_err() {
         let _ = fs::remove_file(&temporary);
     }
-    result.map(|()| true)
+    result
 }
 
 /// The size an output will have, for progress.

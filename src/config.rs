@@ -336,6 +336,23 @@ pub fn load(path: &Path) -> Loaded {
     }
 }
 
+/// The config a command works on when `--config` is not given: `config.toml` in `cwd` or in
+/// the nearest folder above it, as git and cargo find their project. Named relative to `cwd`
+/// (`config.toml`, `../config.toml`…) so that messages stay short.
+pub fn discover(cwd: &Path) -> Option<PathBuf> {
+    let mut relative = PathBuf::new();
+    for folder in cwd.ancestors() {
+        if folder.join(CONFIG_FILE).is_file() {
+            return Some(relative.join(CONFIG_FILE));
+        }
+        relative.push("..");
+    }
+    None
+}
+
+/// The name of a project's config file.
+pub const CONFIG_FILE: &str = "config.toml";
+
 /// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
 fn attach_transcripts(config: &mut Config) {
     for session in &mut config.cycle.sessions {
@@ -869,12 +886,15 @@ impl Validator<'_> {
             published_guid: None,
             position: self.lines.line_col(id_offset),
         };
-        self.check_unique(&raw.id, &raw.number);
-        Some(session)
+        // A second use is left out of the cycle: the checks that pair sessions with their
+        // recordings, transcripts and pins by number or id would report follow-on errors
+        // about files the organizer never touched.
+        self.is_first_use(&raw.id, &raw.number).then_some(session)
     }
 
-    /// Reports a session id or number used twice, at its second use.
-    fn check_unique(&mut self, id: &Text, number: &Spanned<i64>) {
+    /// Reports a session id or number used twice, at its second use; returns whether both
+    /// are used for the first time.
+    fn is_first_use(&mut self, id: &Text, number: &Spanned<i64>) -> bool {
         let first_id = self.first_use(format!("id:{}", id.get_ref()), id.span().start);
         if let Some(line) = first_id {
             self.error_at(
@@ -896,6 +916,7 @@ impl Validator<'_> {
                 ),
             );
         }
+        first_id.is_none() && first_number.is_none()
     }
 
     /// Remembers a value; returns the line of its earlier use, if any.

@@ -53,7 +53,7 @@ use crate::publish::PublishOptions;
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Publish(args) => run_publish(args),
-        Command::Check(args) => Ok(run_check(args)),
+        Command::Check(args) => run_check(args),
         Command::Probe(args) => run_probe(&args),
         Command::Serve(args) => run_serve(args),
         Command::Init(args) => run_init(args),
@@ -67,7 +67,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn run_serve(args: ServeArgs) -> Result<ExitCode> {
     serve::serve(&serve::ServeOptions {
         project: ProjectOptions {
-            config: args.config,
+            config: config_path(args.config)?,
             base_url: None,
             renames: Vec::new(),
             placeholders: config::Placeholders::Warn,
@@ -97,7 +97,7 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
         project: ProjectOptions {
             renames: args.rename,
             placeholders,
-            ..project(args.project)
+            ..project(args.project)?
         },
         out: args.out,
         force: args.force,
@@ -105,7 +105,14 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
         jobs: args.jobs.map_or_else(parallel::default_jobs, usize::from),
         now: publish::now_from_environment()?,
     };
-    let progress = Progress::new(Style::detect(args.quiet || args.json));
+    let verbosity = if args.quiet || args.json {
+        progress::Verbosity::Quiet
+    } else if args.verbose {
+        progress::Verbosity::Verbose
+    } else {
+        progress::Verbosity::Normal
+    };
+    let progress = Progress::new(Style::detect(verbosity));
     let published = publish::publish(&options, &progress);
     // Bars cleared before anything else is printed, the error included.
     progress.finish();
@@ -184,15 +191,16 @@ struct CheckSummary<'a> {
     problems: &'a [problem::Problem],
 }
 
-fn run_check(args: CheckArgs) -> ExitCode {
+fn run_check(args: CheckArgs) -> Result<ExitCode> {
+    let project = project(args.project)?;
     // What the last publish learnt of the recordings spares reading them again.
-    let previous = state::State::load(&publish::default_out(&args.project.config));
+    let previous = state::State::load(&publish::default_out(&project.config));
     let work = check::Work {
         previous: &previous,
         jobs: parallel::default_jobs(),
         progress: &Progress::hidden(),
     };
-    let result = check::validate_with(&project(args.project), work);
+    let result = check::validate_with(&project, work);
     let problems = match &result {
         Ok(validated) => validated.warnings.as_slice(),
         Err(problems) => problems.as_slice(),
@@ -225,11 +233,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Err(_) => eprintln!("{errors} error{} found", plural(errors)),
         }
     }
-    if errors == 0 {
+    Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    })
 }
 
 /// One file's line in `probe --json`.
@@ -415,12 +423,35 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn project(args: ProjectArgs) -> ProjectOptions {
-    ProjectOptions {
-        config: args.config,
+fn project(args: ProjectArgs) -> Result<ProjectOptions> {
+    Ok(ProjectOptions {
+        config: config_path(args.config)?,
         base_url: args.base_url,
         renames: Vec::new(),
         placeholders: config::Placeholders::Warn,
+    })
+}
+
+/// The config named by `--config`, else the one [`config::discover`] finds. A config that
+/// cannot be found is an error of the command line (exit 2), not a problem `check` found.
+fn config_path(given: Option<std::path::PathBuf>) -> Result<std::path::PathBuf> {
+    match given {
+        Some(path) if path.is_file() => Ok(path),
+        Some(path) => anyhow::bail!(
+            "no config file at `{}`\n  = hint: `--config` names a project's `{}`",
+            path.display(),
+            config::CONFIG_FILE
+        ),
+        None => {
+            let cwd = std::env::current_dir()?;
+            config::discover(&cwd).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no `{file}` in `{}` or any folder above it: this is not a cyclecast project\n  = hint: `cyclecast init` starts a cycle here; `--config FILE` names a project elsewhere",
+                    cwd.display(),
+                    file = config::CONFIG_FILE
+                )
+            })
+        }
     }
 }
 

@@ -273,13 +273,32 @@ fn open_format(
                 )
             }
             SymphoniaError::Unsupported(why) if why.contains("no suitable format reader") => {
-                ProbeError::Unsupported(
-                    "its bytes are in none of the formats cyclecast reads: MP3, MP4/M4A, FLAC, Ogg, WAV, AIFF"
-                        .into(),
-                )
+                ProbeError::Unsupported(NONE_OF_OUR_FORMATS.into())
+            }
+            // A text that happens to start with the letters "ID3" is not a tag of a version
+            // symphonia does not know: it is not audio.
+            SymphoniaError::Unsupported(why)
+                if why.contains("ID3v2 version") && !starts_with_id3v2_header(input) =>
+            {
+                ProbeError::Unsupported(format!(
+                    "{NONE_OF_OUR_FORMATS}; it starts with `ID3` but not with an ID3v2 tag"
+                ))
             }
             other => ProbeError::Unsupported(other.to_string()),
         })
+}
+
+/// Why a file whose bytes no reader recognizes is refused.
+const NONE_OF_OUR_FORMATS: &str =
+    "its bytes are in none of the formats cyclecast reads: MP3, MP4/M4A, FLAC, Ogg, WAV, AIFF";
+
+/// Whether the file starts with what has the shape of an ID3v2 tag's header, of any version:
+/// version and revision under 0xFF, none of the four flags no version defines, and a size in
+/// the syncsafe form every version writes.
+fn starts_with_id3v2_header(input: &Input) -> bool {
+    let mut head = [0u8; 10];
+    let read = input.open().and_then(|mut r| r.read_exact(&mut head));
+    read.is_ok() && head[5] & 0x0F == 0 && crate::mpeg::id3v2_len(&head).is_some()
 }
 
 /// Whether the file starts with an MP4 `ftyp` box.
@@ -335,12 +354,12 @@ fn count_mp3(
         Some(_) => {}
         None if !scan.constant_bitrate => {
             // symphonia, like browsers, estimates the length of an MP3 without a frame count
-            // from the bitrate of its first frames.
+            // from the bitrate of its first frames: the average of the first 17 frames.
             if let Some(estimate) = track.num_frames
                 && estimate.abs_diff(frames) > per_frame
             {
                 warnings.push(format!(
-                    "this VBR MP3 has no Xing header: players estimate {:.3} s, the stream holds {counted_s:.3} s (the exact figure is used)",
+                    "this VBR MP3 has no Xing header, so players guess its duration from the bitrate of its first frames, each its own way (the first 17 frames give {:.3} s); the stream holds {counted_s:.3} s, the figure used, and the published copy gains a Xing header that states it",
                     seconds(estimate)
                 ));
             }
@@ -1173,6 +1192,20 @@ mod tests {
         let text = b"Ceci n'est pas un enregistrement.\n".repeat(100);
         let err = probe_bytes(text, Some("wav")).unwrap_err();
         assert!(matches!(err, ProbeError::Unsupported(_)), "{err:?}");
+    }
+
+    // Issue #10: text that starts with the letters "ID3" was called an unsupported ID3v2
+    // version; a tag header of an unknown version still is one.
+    #[test]
+    fn tells_text_that_starts_with_id3_from_a_tag_of_an_unknown_version() {
+        let text = b"ID3 is a tag format; these are my notes.\n".repeat(20);
+        let err = probe_bytes(text, Some("mp3")).unwrap_err().to_string();
+        assert!(err.contains("none of the formats cyclecast reads"), "{err}");
+        assert!(err.contains("not with an ID3v2 tag"), "{err}");
+        let mut future = b"ID3\x05\x00\x00\x00\x00\x00\x10".to_vec();
+        future.extend(random_bytes(400, 7));
+        let err = probe_bytes(future, Some("mp3")).unwrap_err().to_string();
+        assert!(!err.contains("not with an ID3v2 tag"), "{err}");
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //!
 //! In [`Style::Bars`], one indicatif [`MultiProgress`] holds an overall bar for the current
 //! stage (all its bytes, with elapsed time, throughput and time left) and one bar per file in
-//! work, removed when its [`FileTask`] ends. In [`Style::Lines`], each stage and each file
-//! prints one line such as `checking 5 files (1.6 MB)` or `tagging episodes/01-x.mp3 (312 kB)`:
-//! no carriage return, no escape code, the same wording from one run to the next.
+//! work, removed when its [`FileTask`] ends. In [`Style::Stages`], each stage prints one line
+//! such as `checking 5 files (1.6 MB)`; [`Style::Lines`] (`--verbose`) adds one per file, such
+//! as `tagging episodes/01-x.mp3 (312 kB)`: no carriage return, no escape code, the same
+//! wording from one run to the next.
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -36,23 +37,35 @@ const FILE_TEMPLATE: &str =
 pub enum Style {
     /// indicatif bars on standard error (a terminal): one overall, one per file in work.
     Bars,
-    /// One plain line per step on standard error (a pipe, a log file, CI).
+    /// One plain line per stage on standard error (a pipe, a log file, CI).
+    Stages,
+    /// One plain line per stage and per file on standard error (`--verbose` off a terminal).
     Lines,
     /// Nothing.
     Quiet,
 }
 
+/// How much a command says as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Nothing but errors.
+    Quiet,
+    /// What a person follows: bars on a terminal, a line per stage elsewhere.
+    Normal,
+    /// Also a line per file, off a terminal.
+    Verbose,
+}
+
 impl Style {
     /// Bars when standard error is a terminal that can draw them, plain lines otherwise, or
     /// nothing when quiet.
-    pub fn detect(quiet: bool) -> Style {
+    pub fn detect(verbosity: Verbosity) -> Style {
         use std::io::IsTerminal as _;
-        if quiet {
-            Style::Quiet
-        } else if std::io::stderr().is_terminal() && !is_dumb_terminal() {
-            Style::Bars
-        } else {
-            Style::Lines
+        match verbosity {
+            Verbosity::Quiet => Style::Quiet,
+            _ if std::io::stderr().is_terminal() && !is_dumb_terminal() => Style::Bars,
+            Verbosity::Normal => Style::Stages,
+            Verbosity::Verbose => Style::Lines,
         }
     }
 }
@@ -111,7 +124,9 @@ impl Progress {
     pub fn stage(&self, name: &str, files: u64, bytes: u64) {
         match (&self.inner.bars, self.inner.style) {
             (Some(bars), _) => bars.start_stage(name, files, bytes),
-            (None, Style::Lines) => eprintln!("{}", stage_line(name, files, bytes)),
+            (None, Style::Stages | Style::Lines) => {
+                eprintln!("{}", stage_line(name, files, bytes));
+            }
             (None, _) => {}
         }
     }
@@ -134,7 +149,7 @@ impl Progress {
     pub fn line(&self, text: &str) {
         match (&self.inner.bars, self.inner.style) {
             (Some(bars), _) => bars.multi.suspend(|| eprintln!("{text}")),
-            (None, Style::Lines) => eprintln!("{text}"),
+            (None, Style::Stages | Style::Lines) => eprintln!("{text}"),
             (None, _) => {}
         }
     }

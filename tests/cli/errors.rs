@@ -31,11 +31,13 @@ fn refuses_to_publish_without_config_toml() {
     let (_, run) = refused_after_a_good_publish(|p| {
         fs::remove_file(p.path("config.toml")).unwrap();
     });
-    let error = run.single_error();
+    // Without a config the folder is not a project: an error of the command line, which
+    // says how to start one.
     assert!(
-        error.starts_with("config.toml: error: ") && error.contains("cannot read"),
+        run.stderr.starts_with("error: no `config.toml` in `"),
         "{run}"
     );
+    assert!(run.stderr.contains("`cyclecast init`"), "{run}");
 }
 
 #[test]

@@ -125,7 +125,7 @@ const GOOD: &[Good] = &[
 /// The good files probe has a remark about.
 const EXPECTED_WARNINGS: &[(&str, &str)] = &[(
     "mp3-vbr-no-header.mp3",
-    "this VBR MP3 has no Xing header: players estimate",
+    "this VBR MP3 has no Xing header, so players guess its duration",
 )];
 
 /// The tags every tagged file of the corpus carries (ID3v1 and APE files have their own).

@@ -217,7 +217,7 @@ fn a_moved_base_url_warns_and_keeps_the_published_podcast_guid() {
     project.publish();
     let before = identities(&project);
     let old = project.cycle().base_url;
-    let new = "https://podcasts.example.org/dematerialiser/";
+    let new = "https://podcasts.mouton-numerique.org/dematerialiser/";
     project.replace_in_config(
         &format!("base_url = \"{old}\""),
         &format!("base_url = \"{new}\""),

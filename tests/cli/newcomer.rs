@@ -149,3 +149,130 @@ fn the_page_promises_nothing_that_is_not_there() {
         assert!(!page.contains(promise), "the page says « {promise} »");
     }
 }
+
+/// Runs the binary in `cwd`, which may lie outside any project.
+fn run_in(cwd: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cyclecast"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", crate::harness::SOURCE_DATE_EPOCH)
+        .output()
+        .expect("run the cyclecast binary");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+// Regression test for issue #10: a duplicate session number also reported a transcript cue
+// "past the end" of a recording the organizer never touched.
+#[test]
+fn a_duplicate_session_number_is_reported_alone() {
+    let original = Project::copy().config();
+    let line_of = |text: &str| original.lines().position(|l| l == text).unwrap() + 1;
+    // Each session given the number of another, longer or shorter.
+    for (from, to) in [(1, 2), (2, 1), (2, 5), (5, 3), (4, 1)] {
+        let project = Project::copy();
+        let line = line_of(&format!("number = {from}"));
+        let first = line_of(&format!("number = {to}"));
+        project.write_config(&original.replacen(
+            &format!("number = {from}\n"),
+            &format!("number = {to}\n"),
+            1,
+        ));
+        for command in ["check", "publish"] {
+            let run = project.run(&[command]);
+            assert!(run.code == Some(1) || run.code == Some(2), "{run}");
+            let (earlier, later) = (line.min(first), line.max(first));
+            assert_eq!(
+                run.single_error(),
+                format!(
+                    "config.toml:{later}:10: error: session number {to} is already used on line {earlier}"
+                )
+            );
+        }
+    }
+}
+
+// Regression test for issue #10: a text file starting with "ID3" was "an unsupported ID3v2
+// version" rather than not audio at all.
+#[test]
+fn a_text_file_that_starts_with_id3_is_not_audio() {
+    let project = Project::copy();
+    let notes = project.path("recordings/notes.mp3");
+    fs::write(&notes, "ID3 is a tag format, and this is my notes file.\n").unwrap();
+    let run = project.run(&["probe", "recordings/notes.mp3"]).failure(1);
+    assert!(
+        run.stdout
+            .contains("its bytes are in none of the formats cyclecast reads"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("ID3v2 version"), "{run}");
+}
+
+// Regression test for issue #10: outside a project, `check` exited 1 (problems found) and did
+// not say how to start one.
+#[test]
+fn outside_a_project_check_and_publish_say_how_to_start_one() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    for command in ["check", "publish"] {
+        let (code, stderr) = run_in(elsewhere.path(), &[command]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("no `config.toml` in"), "{stderr}");
+        assert!(stderr.contains("`cyclecast init`"), "{stderr}");
+    }
+    let (code, stderr) = run_in(elsewhere.path(), &["check", "-c", "missing.toml"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no config file at `missing.toml`"),
+        "{stderr}"
+    );
+}
+
+// Issue #10: like git and cargo, a command run in a folder of the project finds its config.
+#[test]
+fn a_command_run_in_a_folder_of_the_project_finds_its_config() {
+    let project = Project::copy();
+    let (code, stderr) = run_in(&project.path("recordings"), &["check"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("ok: 5 sessions"), "{stderr}");
+    let (code, stderr) = run_in(&project.path("reports"), &["publish", "--quiet"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(project.feed().join("feed.xml").is_file(), "{stderr}");
+    assert!(!project.path("reports/feed").exists());
+    let (code, stderr) = run_in(
+        &project.path("recordings"),
+        &["check", "-c", "../config.toml"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+// Regression test for issue #10: a publish that changed nothing announced `writing 2 files`,
+// and off a terminal the default already named every file, which `--verbose` claims to add.
+#[test]
+fn publish_says_only_what_it_writes_and_names_files_only_when_verbose() {
+    let project = Project::copy();
+    let first = project.publish();
+    assert!(first.stderr.contains("writing "), "{first}");
+    assert!(
+        !first.stderr.contains("hashing recordings/")
+            && !first.stderr.contains("writing episodes/"),
+        "the default names files\n{first}"
+    );
+    let again = project.publish();
+    assert!(!again.stderr.contains("writing"), "{again}");
+    assert!(
+        again.stderr.contains("0 files written, 35 unchanged"),
+        "{again}"
+    );
+
+    let verbose = Project::copy();
+    let run = verbose.run(&["publish", "--verbose"]).success();
+    for file in [
+        "hashing recordings/01-",
+        "writing episodes/01-",
+        "wrote feed.xml",
+    ] {
+        assert!(run.stderr.contains(file), "{file}\n{run}");
+    }
+}
