@@ -46,3 +46,93 @@ pub fn hash_reader(mut file: impl Read, path: &Path) -> Result<(String, u64)> {
     }
     Ok((hasher.finalize().to_hex().to_string(), len))
 }
+
+/// Flags that make an open refuse a symbolic link as its last component, and not wait on a
+/// FIFO (whose type is then checked on what was opened).
+fn no_follow_flags() -> i32 {
+    use rustix::fs::OFlags;
+    (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32
+}
+
+/// Opens an existing regular file for reading, never through a symbolic link as its last
+/// component, never waiting on a FIFO; the type checked is the one of the file opened.
+pub fn open_regular(path: &Path) -> Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(no_follow_flags())
+        .open(path)
+        .with_context(|| format!("failed to open `{}`", path.display()))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("failed to read `{}`", path.display()))?;
+    if !metadata.is_file() {
+        anyhow::bail!("`{}` is not a regular file", path.display());
+    }
+    Ok(file)
+}
+
+/// Reads a regular file of at most `limit` bytes (see [`open_regular`]).
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("failed to read `{}`", path.display()))?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!("`{}` is larger than {limit} bytes", path.display());
+    }
+    Ok(bytes)
+}
+
+/// Whether an error of these helpers says that the file does not exist.
+pub fn is_not_found(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<io::Error>()
+        .is_some_and(|e| e.kind() == io::ErrorKind::NotFound)
+}
+
+/// Makes a folder if it is missing; an existing one must be a real folder, not a symbolic
+/// link to one.
+pub fn create_real_dir(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if m.file_type().is_symlink() => anyhow::bail!(
+            "`{}` is a symbolic link: cyclecast never writes through one",
+            path.display()
+        ),
+        Ok(_) => anyhow::bail!("`{}` is in the way: it is not a folder", path.display()),
+        Err(_) => std::fs::create_dir(path)
+            .with_context(|| format!("failed to create `{}`", path.display())),
+    }
+}
+
+/// Writes a new file at `temporary` (a leftover there is removed first, a link itself and
+/// never what it leads to), syncs it, then renames it to `path`: readers see the old file or
+/// the new one. Neither name is ever written through a symbolic link.
+pub fn write_new_then_rename(
+    temporary: &Path,
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<()> {
+    match std::fs::remove_file(temporary) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("failed to remove `{}`", temporary.display()));
+        }
+        _ => {}
+    }
+    let written = File::create_new(temporary)
+        .and_then(|mut file| {
+            fill(&mut file)?;
+            file.sync_all()
+        })
+        .with_context(|| format!("failed to write `{}`", temporary.display()))
+        .and_then(|()| {
+            std::fs::rename(temporary, path)
+                .with_context(|| format!("failed to rename `{}`", temporary.display()))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(temporary);
+    }
+    written
+}

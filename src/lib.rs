@@ -101,6 +101,7 @@ fn run_publish(args: PublishArgs) -> Result<ExitCode> {
         },
         out: args.out,
         force: args.force,
+        out_lifetime: publish::OutLifetime::Lasting,
         mode,
         jobs: args.jobs.map_or_else(parallel::default_jobs, usize::from),
         now: publish::now_from_environment()?,

@@ -24,8 +24,10 @@ pub struct PublishOptions {
     pub project: ProjectOptions,
     /// Output folder; `feed/` beside the config when not given.
     pub out: Option<PathBuf>,
-    /// Write into a non-empty folder that holds no earlier feed.
+    /// Publish into a folder that holds files cyclecast did not write, carrying them over.
     pub force: bool,
+    /// Whether the output folder outlives this publish (a preview's temporary one does not).
+    pub out_lifetime: OutLifetime,
     /// Write, or only tell what would change.
     pub mode: Mode,
     /// How many files to work on at once (see [`crate::parallel`]).
@@ -33,6 +35,17 @@ pub struct PublishOptions {
     /// The moment of publishing: the page marks sessions from this day on as upcoming. See
     /// [`now_from_environment`].
     pub now: DateTime<Utc>,
+}
+
+/// Whether the output folder outlives the publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutLifetime {
+    /// It stays: what cyclecast writes there is recorded in the project's `.cyclecast/`, so
+    /// that the next publish replaces only its own files.
+    #[default]
+    Lasting,
+    /// A folder made for this publish alone and removed after it: nothing is recorded.
+    Temporary,
 }
 
 /// Whether `publish` writes.
@@ -113,17 +126,17 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         .with_timezone(&validated.config.cycle.podcast.time_zone)
         .date_naive();
     let last = rendered_or_kept(&validated, &episodes, today, &out, &previous)?;
+    let commit = CommitOptions {
+        force: options.force,
+        jobs: options.jobs,
+        progress: progress.clone(),
+        sources: validated.sources.clone(),
+        project: (options.out_lifetime == OutLifetime::Lasting)
+            .then(|| validated.config.root.clone()),
+    };
     let committed = match options.mode {
-        Mode::Write => {
-            let commit = CommitOptions {
-                force: options.force,
-                jobs: options.jobs,
-                progress: progress.clone(),
-                sources: validated.sources.clone(),
-            };
-            crate::commit::commit(&out, &media, &last, commit)?
-        }
-        Mode::DryRun => crate::commit::preview(&out, &media, &last)?,
+        Mode::Write => crate::commit::commit(&out, &media, &last, commit)?,
+        Mode::DryRun => crate::commit::preview(&out, &media, &last, &commit)?,
     };
     crate::identity::record(&validated, &episodes, options)?;
     Ok(Report {

@@ -83,6 +83,11 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
             },
             out: Some(out.clone()),
             force: false,
+            out_lifetime: if options.out.is_some() {
+                crate::publish::OutLifetime::Lasting
+            } else {
+                crate::publish::OutLifetime::Temporary
+            },
             mode: crate::publish::Mode::Write,
             jobs: crate::parallel::default_jobs(),
             now: crate::publish::now_from_environment()?,

@@ -42,7 +42,24 @@ fn assert_feed_is_whole(project: &Project, when: &str) {
     }
 }
 
-// Each round changes every title (so every tagged copy, the feed and the pages are rewritten)
+/// The length the feed states for each episode, by file name.
+fn stated_lengths(project: &Project) -> Vec<u64> {
+    let xml = std::fs::read(project.feed().join("feed.xml")).unwrap();
+    let feed = feed_rs::parser::parse(xml.as_slice()).unwrap();
+    feed.entries
+        .iter()
+        .map(|e| e.media[0].content[0].size.unwrap())
+        .collect()
+}
+
+/// Round `n`'s title prefix: its length differs from round to round, and so does the tag of
+/// every episode and its length.
+fn round_prefix(n: usize) -> String {
+    format!("Round {n} {} : ", "·".repeat(n * 37 % 211))
+}
+
+// Issue #11: the promise is tested under the change that can break it. Each round gives every
+// title another length (so every episode changes length, and the feed and pages change too)
 // and kills the publish at a moment spread over its whole run.
 #[test]
 fn a_publish_killed_at_30_moments_always_leaves_a_whole_feed() {
@@ -50,10 +67,11 @@ fn a_publish_killed_at_30_moments_always_leaves_a_whole_feed() {
     project.publish();
     let started = Instant::now();
     project.publish();
+    let before = stated_lengths(&project);
     // A rewrite of everything takes longer than this no-op; measure one to spread the kills.
     project.replace_in_config(
         "title = \"Dématérialiser",
-        "title = \"Round 0 : Dématérialiser",
+        &format!("title = \"{}Dématérialiser", round_prefix(0)),
     );
     let timer = Instant::now();
     project.publish();
@@ -61,12 +79,14 @@ fn a_publish_killed_at_30_moments_always_leaves_a_whole_feed() {
         .elapsed()
         .max(started.elapsed() / 2)
         .max(Duration::from_millis(20));
+    assert_ne!(
+        stated_lengths(&project),
+        before,
+        "a new title changes every length"
+    );
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for round in 1..=30 {
-        project.replace_in_config(
-            &format!("Round {} : ", round - 1),
-            &format!("Round {round} : "),
-        );
+        project.replace_in_config(&round_prefix(round - 1), &round_prefix(round));
         let mut child = start_publish(&project);
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -80,11 +100,16 @@ fn a_publish_killed_at_30_moments_always_leaves_a_whole_feed() {
     let run = project.run(&["publish"]).success();
     assert!(run.to_string().contains("published 5 episodes"), "{run}");
     assert_feed_is_whole(&project, "after the last publish");
+    assert_ne!(stated_lengths(&project), before);
     let leftovers: Vec<String> = walk(&project.feed())
         .into_iter()
-        .filter(|p| p.contains(".cyclecast-tmp"))
+        .filter(|p| p.contains(".cyclecast-tmp") || p.contains(".cyclecast-generation"))
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    // Beside the output folder, nothing is left once a publish has ended.
+    for beside in [".feed.next", ".feed.publish-lock"] {
+        assert!(!project.path(beside).exists(), "{beside} was left behind");
+    }
 }
 
 #[test]
@@ -164,4 +189,76 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
         }
     }
     files
+}
+
+/// What `full_disk.sh` runs in a mount namespace of its own, on a tmpfs of a few MB: publish,
+/// fill the disk, republish with longer titles (which fails), check the feed, then free the
+/// disk and publish again. It prints one `KEY value` line per fact.
+const FULL_DISK_SCRIPT: &str = r#"
+set -u
+mnt=$1 bin=$2 src=$3
+mount -t tmpfs -o size=8m tmpfs "$mnt" || { echo "SKIP mount failed"; exit 0; }
+cp -r "$src" "$mnt/project" && cd "$mnt/project" || exit 1
+fingerprint() { (cd feed && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
+"$bin" publish --quiet || { echo "FIRST failed"; exit 0; }
+before=$(fingerprint)
+free=$(df --output=avail -k "$mnt" | tail -n 1)
+dd if=/dev/zero of="$mnt/filler" bs=1k count=$((free - 400)) status=none
+sed -i 's/^title = "/title = "Un titre bien plus long pour que chaque épisode change de taille : /' config.toml
+"$bin" publish > "$mnt/log" 2>&1
+echo "STATUS $?"
+echo "ERROR $(grep -E '^(error|caused by)' "$mnt/log" | tr '\n' ' ')"
+[ "$(fingerprint)" = "$before" ] && echo "FEED unchanged"
+ls -A "$mnt/project" | grep -q '^\.feed\.' && echo "LEFTOVER $(ls -A "$mnt/project" | grep '^\.feed\.')"
+rm "$mnt/filler"
+"$bin" publish --quiet && echo "AFTER published"
+grep -q 'Un titre bien plus long' feed/feed.xml && echo "AFTER new titles"
+"#;
+
+// Issue #11: on a full disk, episodes were already replaced when `No space left on device`
+// stopped the publish, and the error named a recording rather than the output folder.
+#[test]
+fn a_disk_that_fills_up_midway_leaves_the_last_feed_whole() {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n");
+    if !root.unwrap_or(false) {
+        eprintln!("skipped: mounting a small tmpfs needs root (unshare -m, mount -t tmpfs)");
+        return;
+    }
+    let project = Project::copy();
+    let mnt = tempfile::tempdir().unwrap();
+    let output = Command::new("unshare")
+        .args([
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            FULL_DISK_SCRIPT,
+            "sh",
+        ])
+        .arg(mnt.path())
+        .arg(BIN)
+        .arg(project.root())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("run unshare");
+    let facts = String::from_utf8_lossy(&output.stdout).into_owned();
+    let report = format!("{facts}\n{}", String::from_utf8_lossy(&output.stderr));
+    if facts.starts_with("SKIP") {
+        eprintln!("skipped: {report}");
+        return;
+    }
+    assert!(facts.contains("STATUS 2"), "{report}");
+    assert!(facts.contains("No space left on device"), "{report}");
+    assert!(
+        facts.contains(".feed.next/"),
+        "the error names the output's disk\n{report}"
+    );
+    assert!(facts.contains("FEED unchanged"), "{report}");
+    assert!(!facts.contains("LEFTOVER"), "{report}");
+    assert!(facts.contains("AFTER published"), "{report}");
+    assert!(facts.contains("AFTER new titles"), "{report}");
 }

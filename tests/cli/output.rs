@@ -86,7 +86,7 @@ fn refuses_a_non_empty_folder_that_holds_no_feed_unless_forced() {
 
     let run = project.run(&["publish", "--out", "these"]).failure(2);
     assert!(
-        run.stderr.contains("refusing to write into") && run.stderr.contains("--force"),
+        run.stderr.contains("refusing to publish into") && run.stderr.contains("--force"),
         "{run}"
     );
     assert_same_files(&before, &snapshot(&out), "the foreign folder");
