@@ -29,6 +29,8 @@ declare -a _tools_names=()
 declare -A _tools_package=() _tools_pattern=() _tools_args=() _tools_file_package=()
 declare -A tool_path=() tool_version=()
 declare -a _tools_missing=()
+# Where tools_ready links the real tools that impostors shadow.
+_tools_links=$PWD/target/real-tools
 
 # need TOOL PACKAGE PATTERN [ARG…]: TOOL must print PATTERN when run with ARG…; the Debian
 # package PACKAGE provides it.
@@ -73,6 +75,9 @@ _tools_resolve() {
         mapfile -t candidates < <(type -ap "$tool"; printf '%s\n' "/usr/bin/$tool" "/bin/$tool")
     fi
     for candidate in "${candidates[@]}"; do
+        # A link left by an earlier run (or by the script that started this one) is skipped:
+        # the folder is made again below from what is found now.
+        [[ $(dirname "$candidate") -ef $_tools_links ]] && continue
         if line=$(_tools_try "$tool" "$candidate"); then
             # Keep the name the tool was called by (an alternatives link such as
             # /usr/bin/convert -> convert-im6.q16 may behave by it), resolved to a folder only.
@@ -121,7 +126,7 @@ _tools_report() {
 # tools_ready NAME: finds or installs every tool `need` named, puts the real ones first on
 # PATH, prints their versions. Exits with status 1 (messages prefixed with NAME) when it cannot.
 tools_ready() {
-    local name=$1 tool links first
+    local name=$1 tool first
     _tools_find
     if ((${#_tools_missing[@]})); then
         if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
@@ -146,18 +151,18 @@ tools_ready() {
     fi
 
     # An impostor earlier on PATH hides the real tool: link the real one in front of it.
-    links=$PWD/target/real-tools
-    rm -rf "$links"
+    rm -rf "$_tools_links"
+    hash -r
     for tool in "${_tools_names[@]}"; do
         [[ $tool == */* ]] && continue
         first=$(type -P "$tool") || first=
         if [[ -z $first || $(cd "$(dirname "$first")" && pwd -P)/$tool != "${tool_path[$tool]}" ]]; then
-            mkdir -p "$links"
-            ln -s "${tool_path[$tool]}" "$links/$tool"
+            mkdir -p "$_tools_links"
+            ln -s "${tool_path[$tool]}" "$_tools_links/$tool"
         fi
     done
-    if [[ -d $links ]]; then
-        export PATH="$links:$PATH"
+    if [[ -d $_tools_links && :$PATH: != *:$_tools_links:* ]]; then
+        export PATH="$_tools_links:$PATH"
     fi
 
     printf '==> tools\n' >&2
