@@ -23,18 +23,15 @@ python=target/test-venv/bin/python
 
 say() { printf '  %s\n' "$*" >&2; }
 
-for tool in lame ffmpeg ffprobe python3; do
-    command -v "$tool" >/dev/null || { echo "10-probe.sh: $tool is missing (scripts/test installs it)" >&2; exit 2; }
-done
-if [[ ! -x /usr/bin/time ]]; then
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-        say "installing time (for /usr/bin/time -v)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null
-    else
-        echo "10-probe.sh: please install the Debian package time" >&2
-        exit 2
-    fi
-fi
+# Tools are recognised by their version line and installed when missing (issue 10).
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+need lame          lame    '^LAME .*version'       --version
+need ffmpeg        ffmpeg  '^ffmpeg version'       -version
+need ffprobe       ffmpeg  '^ffprobe version'      -version
+need python3       python3 '^Python 3\.'           --version
+need /usr/bin/time time    '^time \(GNU Time\)'    --version
+tools_ready 10-probe.sh
 if ! "$python" -c 'import mutagen' 2>/dev/null; then
     say "making the Python venv target/test-venv (mutagen)"
     python3 -m venv target/test-venv

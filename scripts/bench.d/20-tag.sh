@@ -15,13 +15,18 @@ count=${TAG_FILES:-200}
 work=target/bench/tag-run
 venv=target/test-venv
 
+# Tools are recognised by their version line and installed when missing (issue 10).
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+need ffmpeg  ffmpeg  '^ffmpeg version'  -version
+need lame    lame    '^LAME .*version'  --version
+need python3 python3 '^Python 3\.'      --version
+tools_ready 20-tag.sh
+
 if ! "$venv/bin/python" -c 'import mutagen, eyed3' 2>/dev/null; then
     [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check mutagen==1.48.1 eyed3==0.9.9
 fi
-for tool in ffmpeg lame; do
-    command -v "$tool" >/dev/null || { echo "20-tag.sh: $tool is needed (scripts/test installs it)" >&2; exit 1; }
-done
 cargo build --release --quiet
 
 mapfile -t corpus < <(find target/bench -path "$work" -prune -o -path target/bench/tag-corpus -prune \

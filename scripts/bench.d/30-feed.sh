@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 sessions=${SESSIONS:-2000}
 venv=target/test-venv
+# Tools are recognised by their version line and installed when missing (issue 10).
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+need python3 python3 '^Python 3\.' --version
+tools_ready 30-feed.sh
 if ! "$venv/bin/python" -c 'import feedgen' 2>/dev/null; then
     [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check feedgen==1.0.0

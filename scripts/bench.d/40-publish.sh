@@ -31,10 +31,14 @@ export SOURCE_DATE_EPOCH=1700000000
 
 say() { printf '  %s\n' "$*" >&2; }
 
-for tool in ffmpeg lame python3; do
-    command -v "$tool" >/dev/null || { echo "40-publish.sh: $tool is missing (scripts/test installs it)" >&2; exit 2; }
-done
-[[ -x /usr/bin/time ]] || { echo "40-publish.sh: /usr/bin/time is missing: install the Debian package time" >&2; exit 2; }
+# Tools are recognised by their version line and installed when missing (issue 10).
+# shellcheck source=scripts/lib/tools.sh
+source scripts/lib/tools.sh
+need ffmpeg        ffmpeg  '^ffmpeg version'     -version
+need lame          lame    '^LAME .*version'     --version
+need python3       python3 '^Python 3\.'         --version
+need /usr/bin/time time    '^time \(GNU Time\)'  --version
+tools_ready 40-publish.sh
 
 # ─── Clean up: no feed, lock or added session outlives a run ────────────────
 clean() {

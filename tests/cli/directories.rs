@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::harness::{Project, source_root};
+use crate::harness::{Fill, Project, jpeg, png, source_root};
 use crate::serve::Server;
 
 /// The venv's Python, with feedparser, podcastparser, mutagen and jsonschema.
@@ -327,26 +327,13 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     files
 }
 
-/// Draws an image with ImageMagick (installed by scripts/test) into the project, in the
-/// format its name's extension says.
-fn draw(project: &Project, name: &str, args: &[&str]) {
-    draw_as(project, "", name, args);
+/// Writes an image into the project (made by the harness's `jpeg` and `png`).
+fn put(project: &Project, name: &str, bytes: &[u8]) {
+    std::fs::write(project.path(name), bytes).unwrap_or_else(|e| panic!("write {name}: {e}"));
 }
 
-/// Draws an image in `format` (ImageMagick's `png24:`, …) whatever its name says.
-fn draw_as(project: &Project, format: &str, name: &str, args: &[&str]) {
-    let convert = ["/usr/bin/convert", "/usr/local/bin/convert"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    let convert = convert.expect("ImageMagick's convert is missing: run scripts/test");
-    let output = format!("{format}{}", project.path(name).display());
-    let status = Command::new(convert)
-        .args(args)
-        .arg(output)
-        .status()
-        .expect("run convert");
-    assert!(status.success(), "convert {args:?} failed");
-}
+/// The colour of the test covers.
+const BLUE: Fill = Fill::Rgb([0x22, 0x44, 0x55]);
 
 /// `check` refuses the project with `expected` in one of its lines (exit 1), and `publish`
 /// refuses it too (exit 2) without creating `feed/`.
@@ -367,7 +354,7 @@ fn assert_refused(project: &Project, expected: &str) {
 #[test]
 fn check_refuses_a_cover_too_small() {
     let project = Project::copy();
-    draw(&project, "cover.jpg", &["-size", "1000x1000", "xc:#224455"]);
+    put(&project, "cover.jpg", &jpeg(1000, 1000, BLUE));
     assert_refused(
         &project,
         "cover.jpg: error: the image is 1000×1000 pixels: directories want 1400×1400 to 3000×3000",
@@ -377,7 +364,7 @@ fn check_refuses_a_cover_too_small() {
 #[test]
 fn check_refuses_a_cover_that_is_not_square() {
     let project = Project::copy();
-    draw(&project, "cover.jpg", &["-size", "1600x1400", "xc:#224455"]);
+    put(&project, "cover.jpg", &jpeg(1600, 1400, BLUE));
     assert_refused(
         &project,
         "cover.jpg: error: the image is 1600×1400 pixels: it must be square",
@@ -387,10 +374,10 @@ fn check_refuses_a_cover_that_is_not_square() {
 #[test]
 fn check_refuses_a_cmyk_cover() {
     let project = Project::copy();
-    draw(
+    put(
         &project,
         "cover.jpg",
-        &["-size", "1400x1400", "xc:#224455", "-colorspace", "CMYK"],
+        &jpeg(1400, 1400, Fill::Cmyk([0x9a, 0x4d, 0x22, 0xaa])),
     );
     assert_refused(
         &project,
@@ -401,10 +388,10 @@ fn check_refuses_a_cmyk_cover() {
 #[test]
 fn check_refuses_a_cover_with_alpha() {
     let project = Project::copy();
-    draw(
+    put(
         &project,
         "cover.png",
-        &["-size", "1400x1400", "xc:rgba(20,40,60,0.5)"],
+        &png(1400, 1400, Fill::Rgba([20, 40, 60, 128])),
     );
     project.replace_in_config("cover = \"cover.jpg\"", "cover = \"cover.png\"");
     assert_refused(&project, "cover.png: error: the image has an alpha channel");
@@ -413,12 +400,7 @@ fn check_refuses_a_cover_with_alpha() {
 #[test]
 fn check_refuses_a_cover_whose_extension_lies() {
     let project = Project::copy();
-    draw_as(
-        &project,
-        "png24:",
-        "cover.jpg",
-        &["-size", "1400x1400", "xc:#224455"],
-    );
+    put(&project, "cover.jpg", &png(1400, 1400, BLUE));
     assert_refused(
         &project,
         "cover.jpg: error: the file is named `.jpg` but holds a PNG image",

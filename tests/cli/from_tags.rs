@@ -1,6 +1,6 @@
 //! What `config.toml` leaves out of a recorded session comes from its recording's tags.
 
-use crate::harness::{Project, attribute, element_text, elements, items, tool};
+use crate::harness::{Fill, Project, attribute, element_text, elements, items, jpeg, png, tool};
 
 /// Appends a sixth session that names only its id, number, date and recording, and makes
 /// that recording from the first one with the given ID3 tags.
@@ -142,19 +142,12 @@ fn takes_the_day_from_the_recording_date_tag() {
     );
 }
 
-/// Draws a `size`×`size` JPEG in `colour` with ImageMagick, embeds it as the cover of the sixth
-/// session's recording (an ID3v2.3 `APIC` frame, as ffmpeg attaches it), and returns its bytes.
-fn embed_cover(project: &Project, size: u32, colour: &str) -> Vec<u8> {
+/// Makes a `size`×`size` RGB JPEG of one colour, embeds it as the cover of the sixth session's
+/// recording (an ID3v2.3 `APIC` frame, as ffmpeg attaches it), and returns its bytes.
+fn embed_cover(project: &Project, size: u16, colour: [u8; 3]) -> Vec<u8> {
     let picture = project.path("embedded.jpg");
-    tool(
-        "convert",
-        &[
-            "-size",
-            &format!("{size}x{size}"),
-            &format!("xc:{colour}"),
-            &picture.display().to_string(),
-        ],
-    );
+    let bytes = jpeg(size, size, Fill::Rgb(colour));
+    std::fs::write(&picture, &bytes).unwrap();
     let recording = project.path("recordings/06-tagged.mp3");
     let with_cover = project.path("recordings/06-with-cover.mp3");
     tool(
@@ -181,7 +174,6 @@ fn embed_cover(project: &Project, size: u32, colour: &str) -> Vec<u8> {
         ],
     );
     std::fs::rename(&with_cover, &recording).unwrap();
-    let bytes = std::fs::read(&picture).unwrap();
     std::fs::remove_file(&picture).unwrap();
     bytes
 }
@@ -210,7 +202,7 @@ const TITLE_AND_COMMENT: &[(&str, &str)] = &[("title", "Avec pochette"), ("comme
 #[test]
 fn the_recording_embedded_cover_becomes_the_episode_image() {
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
-    let picture = embed_cover(&project, 1400, "#3a6ea5");
+    let picture = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
     assert!(!run.stderr.contains("embedded cover"), "{run}");
     let image = tagged_item_image(&project).expect("the item has its own itunes:image");
@@ -220,7 +212,7 @@ fn the_recording_embedded_cover_becomes_the_episode_image() {
         "the published image is the embedded picture, byte for byte"
     );
     // A new recording with another cover publishes the new picture.
-    let picture = embed_cover(&project, 1500, "#a53a6e");
+    let picture = embed_cover(&project, 1500, [0xa5, 0x3a, 0x6e]);
     project.publish();
     assert!(std::fs::read(project.feed().join(&image)).unwrap() == picture);
 }
@@ -228,7 +220,7 @@ fn the_recording_embedded_cover_becomes_the_episode_image() {
 #[test]
 fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
-    embed_cover(&project, 600, "#3a6ea5");
+    embed_cover(&project, 600, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
     let warning = run
         .stderr
@@ -252,18 +244,10 @@ fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
 #[test]
 fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
-    let embedded = embed_cover(&project, 1400, "#3a6ea5");
+    let embedded = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     std::fs::create_dir_all(project.path("images")).unwrap();
     let own = project.path("images/own.png");
-    tool(
-        "convert",
-        &[
-            "-size",
-            "1400x1400",
-            "xc:#6ea53a",
-            &format!("png24:{}", own.display()),
-        ],
-    );
+    std::fs::write(&own, png(1400, 1400, Fill::Rgb([0x6e, 0xa5, 0x3a]))).unwrap();
     let mut config = project.config();
     config.push_str("image = \"images/own.png\"\n");
     project.write_config(&config);

@@ -556,3 +556,66 @@ pub fn sample_rate(path: &Path) -> u64 {
         .and_then(|r| r.trim().parse().ok())
         .unwrap_or_else(|| panic!("ffprobe gave no sample rate for {file}"))
 }
+
+/// A plain colour to fill a test image with, in the image's own colour model.
+#[derive(Debug, Clone, Copy)]
+pub enum Fill {
+    /// Red, green, blue.
+    Rgb([u8; 3]),
+    /// Red, green, blue and alpha (PNG only).
+    Rgba([u8; 4]),
+    /// Cyan, magenta, yellow, black inks (JPEG only).
+    Cmyk([u8; 4]),
+}
+
+impl Fill {
+    fn pixels(self, width: u32, height: u32) -> Vec<u8> {
+        let pixel: &[u8] = match &self {
+            Fill::Rgb(p) => p,
+            Fill::Rgba(p) | Fill::Cmyk(p) => p,
+        };
+        pixel.repeat(width as usize * height as usize)
+    }
+}
+
+/// A `width`×`height` JPEG of one colour, RGB (stored as YCbCr, as cameras do) or CMYK (four
+/// components and an Adobe APP14 segment, as print software writes it). Made in Rust so the
+/// tests need no ImageMagick (issue 10).
+pub fn jpeg(width: u16, height: u16, fill: Fill) -> Vec<u8> {
+    let color = match fill {
+        Fill::Rgb(_) => jpeg_encoder::ColorType::Rgb,
+        Fill::Cmyk(_) => jpeg_encoder::ColorType::Cmyk,
+        Fill::Rgba(_) => panic!("a JPEG has no alpha channel"),
+    };
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 90)
+        .encode(
+            &fill.pixels(width.into(), height.into()),
+            width,
+            height,
+            color,
+        )
+        .expect("encode a JPEG");
+    bytes
+}
+
+/// A `width`×`height` 8-bit PNG of one colour: truecolour (colour type 2) for `Fill::Rgb`,
+/// truecolour with alpha (colour type 6) for `Fill::Rgba`.
+pub fn png(width: u32, height: u32, fill: Fill) -> Vec<u8> {
+    let color = match fill {
+        Fill::Rgb(_) => png::ColorType::Rgb,
+        Fill::Rgba(_) => png::ColorType::Rgba,
+        Fill::Cmyk(_) => panic!("a PNG has no CMYK"),
+    };
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().expect("write a PNG header");
+    writer
+        .write_image_data(&fill.pixels(width, height))
+        .expect("write PNG pixels");
+    writer.finish().expect("finish a PNG");
+    bytes
+}
