@@ -370,12 +370,7 @@ fn run_init(args: cli::InitArgs) -> Result<ExitCode> {
 
 /// Appends a session to the config, or with `--dry-run` prints what it would append.
 fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
-    let mode = if args.dry_run {
-        scaffold::Mode::DryRun
-    } else {
-        scaffold::Mode::Write
-    };
-    let added = scaffold::add_session(&scaffold::SessionOptions {
+    let added = scaffold::plan_session_add(&scaffold::SessionOptions {
         config: args.config,
         title: args.title,
         date: args.date,
@@ -384,10 +379,15 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
         id: args.id,
         number: args.number,
         description: args.description,
-        mode,
     })?;
     let (session, config) = (&added.session, added.config.display());
-    if mode == scaffold::Mode::DryRun {
+    if added.id_guessed {
+        eprintln!(
+            "id: {} (guessed from the title; --id to choose another)",
+            session.id
+        );
+    }
+    if args.dry_run {
         print_stdout(&added.appended)?;
         eprintln!(
             "would add session {} `{}` to `{config}`: nothing written",
@@ -395,6 +395,7 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    scaffold::write_session(&added)?;
     eprintln!(
         "added session {} `{}` to `{config}`",
         session.number, session.id

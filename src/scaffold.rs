@@ -3,8 +3,8 @@
 //!
 //! The text work is pure: [`render_config`] fills a commented template, [`next_number`] and
 //! [`session_id_from_title`] guess a new session's number and id, and [`append_session`]
-//! returns the config followed by the new `[[sessions]]` table. [`init`] and [`add_session`]
-//! do the IO. `session add` never rewrites what the file holds: the new text is the old
+//! returns the config followed by the new `[[sessions]]` table. [`init`],
+//! [`plan_session_add`] (which reads) and [`write_session`] do the IO. `session add` never rewrites what the file holds: the new text is the old
 //! text, byte for byte, followed by the new table, written under a temporary name and
 //! renamed over the config.
 
@@ -285,15 +285,6 @@ pub struct NewSession {
     pub description: String,
 }
 
-/// Whether [`add_session`] writes the config or only says what it would append.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Append the session to the config.
-    Write,
-    /// Write nothing.
-    DryRun,
-}
-
 /// What `session add` is asked to append.
 #[derive(Debug, Clone)]
 pub struct SessionOptions {
@@ -313,11 +304,9 @@ pub struct SessionOptions {
     pub number: Option<u32>,
     /// Its description [default: a placeholder in the cycle's language].
     pub description: Option<String>,
-    /// Write, or only say what would be written.
-    pub mode: Mode,
 }
 
-/// What `session add` appended (or, in a dry run, would append).
+/// What `session add` is to append, every value checked: [`write_session`] appends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Added {
     /// The session.
@@ -326,8 +315,12 @@ pub struct Added {
     pub config: PathBuf,
     /// The text appended to the config.
     pub appended: String,
+    /// Whether the id was guessed from the title rather than given.
+    pub id_guessed: bool,
     /// Whether the description is the placeholder, to be written by hand.
     pub placeholder_description: bool,
+    /// The config's text as it was read, which the write checks is still there.
+    before: String,
 }
 
 /// A session already in the config, as far as `session add` needs it.
@@ -345,21 +338,53 @@ pub fn next_number(numbers: impl IntoIterator<Item = i64>) -> u32 {
 }
 
 /// An id for a session from its title: lowercase ASCII (accents folded, `œ` → `oe`), each run
-/// of other characters a single dash, at most 40 characters cut after a whole word. Empty
-/// when the title has no letter or digit.
+/// of other characters a single dash. Elided words (`l'`, `d'`, `qu'`, `n'`… with `'` or
+/// `’`) are left out. A title of more than 40 characters loses its function words first
+/// (`le`, `des`, `dans`, `the`, `of`…), then is cut after the last whole
+/// word that fits, so the id keeps the words that say what the session is about; function
+/// words stay when they are all there is. Empty when the title has no letter or digit.
 ///
 /// ```
 /// use cyclecast::scaffold::session_id_from_title;
-/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "l-algorithmisation-du-controle-caf");
+/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "algorithmisation-du-controle-caf");
+/// assert_eq!(
+///     session_id_from_title("L'intelligence artificielle dans les services publics"),
+///     "intelligence-artificielle-services"
+/// );
 /// ```
 pub fn session_id_from_title(title: &str) -> String {
+    // `’` folds to `'` too; no other character marks an elision.
     let ascii = deunicode::deunicode(title).to_ascii_lowercase();
-    let words: Vec<&str> = ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest = ascii.as_str();
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric()) {
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        let elided = after.starts_with('\'') && ELISIONS.contains(&word);
+        if !elided {
+            words.push(word);
+        }
+        rest = after;
+    }
+    let full = words.join("-");
+    if full.len() <= MAX_ID_LEN {
+        return full;
+    }
+    let meaningful: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !FRENCH_STOP_WORDS.contains(w) && !ENGLISH_STOP_WORDS.contains(w))
         .collect();
+    let kept = if meaningful.is_empty() {
+        words
+    } else {
+        meaningful
+    };
     let mut id = String::new();
-    for word in words {
+    for word in kept {
         let needed = if id.is_empty() {
             word.len()
         } else {
@@ -378,6 +403,25 @@ pub fn session_id_from_title(title: &str) -> String {
     }
     id
 }
+
+/// French words that lose their vowel before another word (`l'école`, `qu'on`), as they are
+/// once folded: the id leaves them out.
+const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t"];
+
+/// French function words, folded: left out of an id that would be longer than 40 characters
+/// with them, so that the words that fit are the ones that carry meaning.
+const FRENCH_STOP_WORDS: &[&str] = &[
+    "le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "et", "ou", "a", "au", "aux",
+    "en", "dans", "sur", "sous", "pour", "par", "avec", "sans", "chez", "entre", "vers", "ce",
+    "ces", "cet", "cette", "son", "sa", "ses", "leur", "leurs", "qui", "que", "qu", "dont", "ne",
+    "pas", "se", "y", "est", "sont", "mais", "donc", "ni", "car",
+];
+
+/// English function words, as [`FRENCH_STOP_WORDS`].
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "the", "an", "of", "and", "or", "in", "on", "at", "for", "to", "with", "without", "from", "by",
+    "as", "is", "are", "its", "into", "about", "but",
+];
 
 /// `base`, or `base-2`, `base-3`… : the first that no session uses.
 fn unique_id(base: &str, taken: &[&str]) -> String {
@@ -506,10 +550,9 @@ fn existing_sessions(text: &str, file: &str) -> Result<Vec<Existing>, Problems> 
         .collect())
 }
 
-/// Appends a session to the config: checks every value first and reports every problem at
-/// once, writing nothing when there is one; then writes the config under a temporary name
-/// and renames it, unless `options.mode` is a dry run.
-pub fn add_session(options: &SessionOptions) -> Result<Added> {
+/// Plans appending a session to the config: checks every value and reports every problem at
+/// once; writes nothing.
+pub fn plan_session_add(options: &SessionOptions) -> Result<Added> {
     let config = &options.config;
     let file = config.display().to_string();
     let text = crate::fs::read_to_string(config)?;
@@ -523,17 +566,21 @@ pub fn add_session(options: &SessionOptions) -> Result<Added> {
     if after.len() != existing.len() + 1 {
         bail!("appending to `{file}` would not add a session: nothing written");
     }
-    let placeholder_description = options.description.is_none();
-    let added = Added {
+    Ok(Added {
         appended: new_text[text.len()..].to_string(),
         session,
         config: config.clone(),
-        placeholder_description,
-    };
-    if options.mode == Mode::Write {
-        replace_file(config, &text, &new_text)?;
-    }
-    Ok(added)
+        id_guessed: options.id.is_none(),
+        placeholder_description: options.description.is_none(),
+        before: text,
+    })
+}
+
+/// Appends a planned session to the config: writes it under a temporary name and renames
+/// it; refuses, writing nothing, when the config changed since it was planned.
+pub fn write_session(added: &Added) -> Result<()> {
+    let new_text = format!("{}{}", added.before, added.appended);
+    replace_file(&added.config, &added.before, &new_text)
 }
 
 /// Checks the options against the config; returns the session to append and every problem.
@@ -759,19 +806,51 @@ mod tests {
             session_id_from_title("  Œuvres, cœurs & æther — ça « marche » !  "),
             "oeuvres-coeurs-aether-ca-marche"
         );
-        assert_eq!(session_id_from_title("L’État, 2023"), "l-etat-2023");
         assert_eq!(session_id_from_title("« … »"), "");
     }
 
+    // Issue 10: `l'`, `d'`, `qu'`… are no words of the id.
     #[test]
-    fn cuts_a_long_id_after_a_whole_word() {
+    fn drops_french_elisions_with_either_apostrophe() {
+        assert_eq!(session_id_from_title("L’État, 2023"), "etat-2023");
+        assert_eq!(
+            session_id_from_title("L'algorithmisation du contrôle CAF"),
+            "algorithmisation-du-controle-caf"
+        );
+        assert_eq!(
+            session_id_from_title("Qu’est-ce qu'on n'attend d'elle ? J'écoute, c'est m'sieur"),
+            "est-ce-on-attend-elle-ecoute-est-sieur"
+        );
+        // An apostrophe that ends no elision stays a word break.
+        assert_eq!(
+            session_id_from_title("Aujourd'hui, l'open data"),
+            "aujourd-hui-open-data"
+        );
+    }
+
+    // Issue 10: "L'intelligence artificielle dans les services publics" was cut to
+    // `l-intelligence-artificielle-dans-les`.
+    #[test]
+    fn shortens_a_long_id_to_its_meaningful_words() {
+        let id = session_id_from_title("L'intelligence artificielle dans les services publics");
+        assert_eq!(id, "intelligence-artificielle-services");
         let id = session_id_from_title(
             "Les conséquences de la numérisation sur le travail social et administratif",
         );
-        assert_eq!(id, "les-consequences-de-la-numerisation-sur");
+        assert_eq!(id, "consequences-numerisation-travail-social");
         assert!(id.len() <= MAX_ID_LEN);
+        let id = session_id_from_title("The future of work and the state of the unions in 2024");
+        assert_eq!(id, "future-work-state-unions-2024");
         let one_word = session_id_from_title(&"a".repeat(60));
         assert_eq!(one_word.len(), MAX_ID_LEN);
+    }
+
+    #[test]
+    fn keeps_function_words_when_nothing_else_is_left() {
+        assert_eq!(
+            session_id_from_title("De la, de le, de les, de des, de du et ou en dans sur pour"),
+            "de-la-de-le-de-les-de-des-de-du-et-ou-en"
+        );
     }
 
     #[test]

@@ -123,7 +123,7 @@ fn session_add_appends_one_table_and_keeps_every_byte_of_the_real_config() {
     let cycle = project.cycle();
     assert_eq!(cycle.sessions.len(), 6);
     let added = cycle.session(6);
-    assert_eq!(added.id, "les-algorithmes-a-l-ecole-parcoursup");
+    assert_eq!(added.id, "algorithmes-ecole-parcoursup-affelnet");
     assert_eq!(
         added.title,
         "Les algorithmes à l'école : Parcoursup, Affelnet et les autres"
@@ -131,7 +131,7 @@ fn session_add_appends_one_table_and_keeps_every_byte_of_the_real_config() {
     assert_eq!(added.recording.as_deref(), Some("recordings/06-ecole.mp3"));
     assert!(
         run.stderr
-            .contains("added session 6 `les-algorithmes-a-l-ecole-parcoursup`"),
+            .contains("added session 6 `algorithmes-ecole-parcoursup-affelnet`"),
         "{run}"
     );
     assert!(run.stderr.contains("cyclecast publish"), "{run}");
@@ -278,4 +278,34 @@ fn session_add_refuses_a_malformed_date_or_time() {
         "{time}"
     );
     assert_eq!(project.config(), before);
+}
+
+// Issue 10: the id was cut mid-title, and chosen silently.
+#[test]
+fn session_add_names_the_id_it_guessed_before_writing() {
+    let project = Project::copy();
+    let args = [
+        "session",
+        "add",
+        "--title",
+        "L'intelligence artificielle dans les services publics",
+        "--date",
+        "2023-06-01",
+    ];
+    let said =
+        "id: intelligence-artificielle-services (guessed from the title; --id to choose another)";
+    let dry = project
+        .run(&[args.as_slice(), &["--dry-run"]].concat())
+        .success();
+    assert!(dry.stderr.contains(said), "{dry}");
+    let run = project.run(&args).success();
+    assert!(run.stderr.starts_with(said), "{run}");
+    assert_eq!(
+        project.cycle().session(6).id,
+        "intelligence-artificielle-services"
+    );
+    let chosen = project
+        .run(&[args.as_slice(), &["--id", "ia", "--dry-run"]].concat())
+        .success();
+    assert!(!chosen.stderr.contains("guessed"), "{chosen}");
 }
