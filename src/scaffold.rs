@@ -50,11 +50,12 @@ impl Language {
         }
     }
 
-    /// The title a new project gets when none is given.
+    /// The title a new project gets when none is given (it starts with one of
+    /// [`PLACEHOLDER_MARKS`]).
     pub fn placeholder_title(self) -> &'static str {
         match self {
-            Language::French => "Mon cycle de rencontres",
-            Language::English => "My series of talks",
+            Language::French => "À compléter : titre du cycle",
+            Language::English => "To fill in: the series' title",
         }
     }
 
@@ -106,7 +107,8 @@ impl Language {
     }
 }
 
-/// The placeholder address a new project gets when none is given.
+/// The placeholder address a new project gets when none is given: a valid address on a
+/// domain reserved for examples, marked as a placeholder by a comment after it.
 pub const PLACEHOLDER_BASE_URL: &str = "https://example.org/cycle/";
 
 /// What `init` is asked to make.
@@ -134,15 +136,21 @@ pub struct Initialized {
 }
 
 /// The text of a new project's `config.toml`: the language's commented template with the
-/// title and address set. Everything else in the template is kept as written.
-pub fn render_config(language: Language, title: &str, base_url: &Url) -> String {
+/// title and address set when given, their placeholders (marked as such) when not.
+/// Everything else in the template is kept as written.
+pub fn render_config(language: Language, title: Option<&str>, base_url: Option<&Url>) -> String {
     let mut document: DocumentMut = language
         .config_template()
         .parse()
         .expect("the built-in templates are valid TOML (tested)");
     let podcast = &mut document["podcast"];
-    podcast["title"] = value(title);
-    podcast["base_url"] = value(base_url.as_str());
+    // A new value drops the placeholder's mark, a comment after the old one.
+    if let Some(title) = title {
+        podcast["title"] = value(title);
+    }
+    if let Some(base_url) = base_url {
+        podcast["base_url"] = value(base_url.as_str());
+    }
     document.to_string()
 }
 
@@ -150,11 +158,8 @@ pub fn render_config(language: Language, title: &str, base_url: &Url) -> String 
 /// (holding a short README) and a `.gitignore` ignoring `feed/`. Refuses, writing nothing,
 /// when the folder already holds a `config.toml`.
 pub fn init(options: &InitOptions) -> Result<Initialized> {
-    let title = options
-        .title
-        .as_deref()
-        .unwrap_or(options.language.placeholder_title());
-    if let Some(problem) = one_line_text_problem(title, "title") {
+    let title = options.title.as_deref().map(str::trim);
+    if let Some(problem) = title.and_then(|t| one_line_text_problem(t, "title")) {
         bail!("{problem}");
     }
     let dir = &options.dir;
@@ -173,13 +178,9 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
         fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
         created.push(dir.clone());
     }
-    let base_url = options
-        .base_url
-        .clone()
-        .unwrap_or_else(|| Url::parse(PLACEHOLDER_BASE_URL).expect("a valid URL"));
     write_new(
         &config,
-        &render_config(options.language, title.trim(), &base_url),
+        &render_config(options.language, title, options.base_url.as_ref()),
     )?;
     created.push(config.clone());
     let recordings = dir.join("recordings");
@@ -914,7 +915,7 @@ mod tests {
     fn renders_templates_that_pass_the_config_rules() {
         for language in [Language::French, Language::English] {
             let url = Url::parse("https://example.net/podcast/").unwrap();
-            let text = render_config(language, "Un \"cycle\" & d'autres", &url);
+            let text = render_config(language, Some("Un \"cycle\" & d'autres"), Some(&url));
             let config = parse_config(&text).unwrap_or_else(|p| panic!("{p:?}"));
             assert_eq!(config.cycle.podcast.title, "Un \"cycle\" & d'autres");
             assert_eq!(config.cycle.podcast.base_url, url);
@@ -924,18 +925,78 @@ mod tests {
 
     #[test]
     fn keeps_the_templates_comments_as_written() {
-        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
         for language in [Language::French, Language::English] {
             let template = language.config_template();
-            let text = render_config(language, language.placeholder_title(), &url);
+            let text = render_config(language, None, None);
             assert_eq!(text, template);
+        }
+    }
+
+    // Issue 5: `init`'s defaults passed `check` silently.
+    #[test]
+    fn marks_every_value_the_templates_invent_as_a_placeholder() {
+        // Chosen by `--lang`, or defaults that are right as they are.
+        let defaults = ["language", "time_zone", "id3_version"];
+        let marked = |text: &str| PLACEHOLDER_MARKS.iter().any(|m| text.contains(m));
+        for language in [Language::French, Language::English] {
+            let text = language.config_template();
+            let table: toml::Table = text.parse().unwrap();
+            let mut strings = Vec::new();
+            let mut tables = vec![&table];
+            while let Some(table) = tables.pop() {
+                for (key, value) in table {
+                    match value {
+                        toml::Value::Table(inner) => tables.push(inner),
+                        toml::Value::String(s) if !defaults.contains(&key.as_str()) => {
+                            strings.push((key, s));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            assert_eq!(strings.len(), 7, "{strings:?}");
+            for (key, value) in strings {
+                // A value that must stay a valid address carries its mark in a comment.
+                let line = text
+                    .lines()
+                    .find(|l| l.starts_with(&format!("{key} = \"{value}\"")));
+                assert!(
+                    marked(value) || line.is_some_and(marked),
+                    "{language:?}: `{key} = {value:?}` is invented but not marked"
+                );
+            }
+            let table: toml::Table = text.parse().unwrap();
+            let podcast = &table["podcast"];
+            assert_eq!(
+                podcast["title"].as_str(),
+                Some(language.placeholder_title())
+            );
+            assert_eq!(podcast["base_url"].as_str(), Some(PLACEHOLDER_BASE_URL));
+        }
+    }
+
+    #[test]
+    fn a_given_title_and_address_replace_their_placeholders() {
+        let url = Url::parse("https://cycle.example.fr/podcast/").unwrap();
+        for language in [Language::French, Language::English] {
+            let text = render_config(language, Some("Le cycle"), Some(&url));
+            let line = |key: &str| {
+                text.lines()
+                    .find(|l| l.starts_with(key))
+                    .unwrap_or_else(|| panic!("{text}"))
+                    .to_string()
+            };
+            assert_eq!(line("title = "), "title = \"Le cycle\"");
+            assert_eq!(
+                line("base_url = "),
+                "base_url = \"https://cycle.example.fr/podcast/\""
+            );
         }
     }
 
     #[test]
     fn an_appended_session_passes_the_config_rules() {
-        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
-        let text = render_config(Language::French, "Cycle", &url);
+        let text = render_config(Language::French, Some("Cycle"), None);
         let mut new = session("mon-sujet", 1);
         new.recording = None;
         let config = parse_config(&append_session(&text, &new)).unwrap();

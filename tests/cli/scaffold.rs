@@ -309,3 +309,35 @@ fn session_add_names_the_id_it_guessed_before_writing() {
         .success();
     assert!(!chosen.stderr.contains("guessed"), "{chosen}");
 }
+
+// Issue 5: `init --lang en` gave a title, an address and an email that `check` let pass
+// without a word.
+#[test]
+fn init_leaves_every_value_it_invents_marked_for_check_to_name() {
+    let project = Project::copy();
+    project.run(&["init", "talks", "--lang", "en"]).success();
+    let text = fs::read_to_string(project.path("talks/config.toml")).unwrap();
+    let check = project
+        .run(&["check", "--config", "talks/config.toml"])
+        .success();
+    let warned: Vec<&str> = check
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning: this text is still a placeholder"))
+        .map(|l| {
+            let line: usize = l.split(':').nth(1).unwrap().parse().unwrap();
+            text.lines().nth(line - 1).unwrap()
+        })
+        .collect();
+    for key in ["title = ", "base_url = ", "author = ", "email = "] {
+        assert!(
+            warned.iter().any(|l| l.starts_with(key)),
+            "`{key}` not named\n{check}"
+        );
+    }
+    assert_eq!(
+        warned.iter().filter(|l| l.starts_with("name = ")).count(),
+        2,
+        "the owner and the organizer\n{check}"
+    );
+}
