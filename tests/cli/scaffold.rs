@@ -341,3 +341,21 @@ fn init_leaves_every_value_it_invents_marked_for_check_to_name() {
         "the owner and the organizer\n{check}"
     );
 }
+
+// Issue 11: `date = 2023-04-13`, unquoted, said "invalid type: map, expected a string".
+#[test]
+fn check_and_session_add_accept_native_toml_dates_and_times() {
+    let project = Project::copy();
+    project.replace_in_config("date = \"2022-10-25\"", "date = 2022-10-25");
+    project.replace_in_config(
+        "date = 2022-10-25\ntime = \"19:00\"",
+        "date = 2022-10-25\ntime = 19:30:00",
+    );
+    let check = project.run(&["check"]).success();
+    assert!(!check.stderr.contains("error"), "{check}");
+    project
+        .run(&["session", "add", "--title", "Suite", "--date", "2023-06-01"])
+        .success();
+    assert_eq!(project.cycle().session(6).id, "suite");
+    project.run(&["check"]).success();
+}
