@@ -24,7 +24,7 @@ use crate::model::{
 };
 use crate::problem::Problem;
 
-mod hint;
+pub(crate) mod hint;
 
 type Text = Spanned<String>;
 

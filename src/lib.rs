@@ -381,6 +381,13 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
         description: args.description,
     })?;
     let (session, config) = (&added.session, added.config.display());
+    for taken in &added.from_tags {
+        eprintln!(
+            "{} from the recording's tags: {}",
+            taken.field,
+            quoted_tag(taken.field, &taken.value)
+        );
+    }
     if added.id_guessed {
         eprintln!(
             "id: {} (guessed from the title; --id to choose another)",
@@ -405,6 +412,18 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
     }
     eprintln!("next: `cyclecast check`, then `cyclecast publish`");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A tag's text as `session add` shows it: a date as it is, a text in « » on one line,
+/// shortened past 60 characters.
+fn quoted_tag(field: &str, value: &str) -> String {
+    if field == "date" {
+        return value.to_string();
+    }
+    let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown: String = line.chars().take(60).collect();
+    let more = if shown.len() < line.len() { "…" } else { "" };
+    format!("« {shown}{more} »")
 }
 
 fn project(args: ProjectArgs) -> ProjectOptions {

@@ -74,7 +74,9 @@ impl Language {
                 "# Enregistrements\n\n\
                  Déposer ici l'enregistrement de chaque rencontre (MP3 ou M4A/AAC), puis\n\
                  l'ajouter au cycle :\n\n\
-                 \x20   cyclecast session add --title \"Titre\" --date AAAA-MM-JJ --recording recordings/01-sujet.mp3\n\n\
+                 \x20   cyclecast session add --recording recordings/01-sujet.mp3\n\n\
+                 Le titre, la date et la description viennent de ses étiquettes ; donner\n\
+                 --title \"Titre\" et --date AAAA-MM-JJ quand elles ne les ont pas.\n\n\
                  cyclecast ne fait que lire ce dossier : il n'y modifie, n'y déplace et n'y\n\
                  efface jamais rien.\n"
             }
@@ -82,7 +84,9 @@ impl Language {
                 "# Recordings\n\n\
                  Drop each session's recording here (MP3 or M4A/AAC), then add it to the\n\
                  cycle:\n\n\
-                 \x20   cyclecast session add --title \"Title\" --date YYYY-MM-DD --recording recordings/01-topic.mp3\n\n\
+                 \x20   cyclecast session add --recording recordings/01-topic.mp3\n\n\
+                 The title, date and description come from its tags; give --title \"Title\"\n\
+                 and --date YYYY-MM-DD when they lack them.\n\n\
                  cyclecast only reads this folder: it never changes, moves or deletes\n\
                  anything in it.\n"
             }
@@ -267,23 +271,24 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
         .ok_or_else(|| format!("`{text}` is not a time: expected HH:MM, e.g. 19:00"))
 }
 
-/// A session to append, every value checked.
+/// A session to append, every value checked. A value left out (`None`) is one the config
+/// takes from the recording's tags each time it is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
     /// Its id: a slug, not used by another session.
     pub id: String,
     /// Its number, not used by another session.
     pub number: u32,
-    /// Its day.
-    pub date: NaiveDate,
+    /// Its day, unless the recording's date tag gives it.
+    pub date: Option<NaiveDate>,
     /// Its start time, when known.
     pub time: Option<NaiveTime>,
-    /// Its title, one line.
-    pub title: String,
+    /// Its title, one line, unless the recording's title tag gives it.
+    pub title: Option<String>,
     /// Its recording, as written in the config: relative to it, with `/` separators.
     pub recording: Option<String>,
-    /// Its description.
-    pub description: String,
+    /// Its description, unless the recording's comment tag gives it.
+    pub description: Option<String>,
 }
 
 /// What `session add` is asked to append.
@@ -291,13 +296,14 @@ pub struct NewSession {
 pub struct SessionOptions {
     /// The project's config file.
     pub config: PathBuf,
-    /// The session's title.
-    pub title: String,
-    /// Its day.
-    pub date: NaiveDate,
-    /// Its start time.
-    pub time: Option<NaiveTime>,
-    /// Its recording, relative to the current folder; it must be inside the project.
+    /// The session's title [default: the recording's title tag].
+    pub title: Option<String>,
+    /// Its day, `YYYY-MM-DD` as given [default: the recording's date tag].
+    pub date: Option<String>,
+    /// Its start time, `HH:MM` as given.
+    pub time: Option<String>,
+    /// Its recording, relative to the current folder; it must be inside the project. Its
+    /// tags give what the other options leave out.
     pub recording: Option<PathBuf>,
     /// Its id [default: made from the title].
     pub id: Option<String>,
@@ -320,9 +326,24 @@ pub struct Added {
     pub id_guessed: bool,
     /// Whether the description is the placeholder, to be written by hand.
     pub placeholder_description: bool,
+    /// What the config takes from the recording's tags, in the order of [`TAKEN_FROM_TAGS`].
+    pub from_tags: Vec<FromTags>,
     /// The config's text as it was read, which the write checks is still there.
     before: String,
 }
+
+/// A value the new session leaves out of the config because the recording's tags give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromTags {
+    /// What it is: one of [`TAKEN_FROM_TAGS`].
+    pub field: &'static str,
+    /// The tag's text, as the config will read it.
+    pub value: String,
+}
+
+/// What the config takes from a recording's tags when a session leaves it out: `title`,
+/// `date` (a full date tag), `description` (the comment) and `speakers` (the artist).
+pub const TAKEN_FROM_TAGS: [&str; 4] = ["title", "date", "description", "speakers"];
 
 /// A session already in the config, as far as `session add` needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -459,18 +480,24 @@ fn appended_text(text: &str, session: &NewSession) -> String {
     let mut table = Table::new();
     table.insert("id", value(&session.id));
     table.insert("number", value(i64::from(session.number)));
-    table.insert("date", value(session.date.format("%Y-%m-%d").to_string()));
+    if let Some(date) = session.date {
+        table.insert("date", value(date.format("%Y-%m-%d").to_string()));
+    }
     if let Some(time) = session.time {
         table.insert("time", value(time.format("%H:%M").to_string()));
     }
-    table.insert("title", value(&session.title));
+    if let Some(title) = &session.title {
+        table.insert("title", value(title));
+    }
     if let Some(recording) = &session.recording {
         table.insert("recording", value(recording));
     }
-    let mut description = session.description.trim().to_string();
-    // Ending with a line break makes toml_edit write a `"""` block, as the sessions above do.
-    description.push('\n');
-    table.insert("description", value(description));
+    if let Some(description) = &session.description {
+        let mut description = description.trim().to_string();
+        // Ending with a line break makes toml_edit write a `"""` block, as the sessions above do.
+        description.push('\n');
+        table.insert("description", value(description));
+    }
     table.decor_mut().set_prefix(prefix);
     let mut sessions = ArrayOfTables::new();
     sessions.push(table);
@@ -558,10 +585,15 @@ pub fn plan_session_add(options: &SessionOptions) -> Result<Added> {
     let file = config.display().to_string();
     let text = crate::fs::read_to_string(config)?;
     let existing = existing_sessions(&text, &file)?;
-    let (session, problems) = plan_session(options, &text, &existing);
+    let (planned, problems) = plan_session(options, &text, &existing);
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
+    let Planned {
+        session,
+        from_tags,
+        placeholder_description,
+    } = planned;
     let new_text = append_session(&text, &session);
     let after = existing_sessions(&new_text, &file)?;
     if after.len() != existing.len() + 1 {
@@ -572,7 +604,8 @@ pub fn plan_session_add(options: &SessionOptions) -> Result<Added> {
         session,
         config: config.clone(),
         id_guessed: options.id.is_none(),
-        placeholder_description: options.description.is_none(),
+        placeholder_description,
+        from_tags,
         before: text,
     })
 }
@@ -584,19 +617,122 @@ pub fn write_session(added: &Added) -> Result<()> {
     replace_file(&added.config, &added.before, &new_text)
 }
 
-/// Checks the options against the config; returns the session to append and every problem.
+/// The session [`plan_session`] made of the options, and where its values come from.
+struct Planned {
+    session: NewSession,
+    from_tags: Vec<FromTags>,
+    placeholder_description: bool,
+}
+
+/// Checks the options against the config and the recording's tags; returns the session to
+/// append and every problem. Flags win over tags; a title, a date or a description the
+/// tags give is left out of the session, for the config to take from them.
 fn plan_session(
     options: &SessionOptions,
     text: &str,
     existing: &[Existing],
-) -> (NewSession, Vec<Problem>) {
+) -> (Planned, Vec<Problem>) {
     let file = options.config.display().to_string();
     let mut problems = Vec::new();
+    // The recording first: its tags stand in for the options left out.
+    let recording = options.recording.as_ref().and_then(|path| {
+        match recording_in_project(path, &options.config, existing) {
+            Ok(written) => Some((path, written)),
+            Err(why) => {
+                problems.push(Problem::error(path.display().to_string(), why));
+                None
+            }
+        }
+    });
+    let tags = recording
+        .as_ref()
+        .and_then(|(path, _)| match crate::probe::probe_file(path) {
+            Ok(info) => Some((path.display().to_string(), info.tags)),
+            Err(e) => {
+                problems.push(Problem::error(
+                    path.display().to_string(),
+                    format!("cannot read the recording: {e}"),
+                ));
+                None
+            }
+        });
+    let mut from_tags = Vec::new();
+    let tag =
+        |read: fn(&crate::model::Tags) -> Option<String>| tags.as_ref().and_then(|(_, t)| read(t));
+    // What the options and the tags both leave out: said at the recording when its tags were
+    // read, at the config otherwise; `give` is how the hint writes the option.
+    let missing = |what: &str, tag: &str, give: &str| {
+        let flag = give.split(' ').next().unwrap_or(give);
+        match &tags {
+            Some((shown, _)) => Problem::error(
+                shown.as_str(),
+                format!("the recording has no {tag} tag, and {flag} is not given"),
+            )
+            .with_hint(format!("give {give} or tag the recording")),
+            None => Problem::error(
+                file.as_str(),
+                format!("the session has no {what}: {flag} is not given"),
+            )
+            .with_hint(format!(
+                "give {give}, or --recording a file whose tags hold it"
+            )),
+        }
+    };
+    let title = match options.title.as_deref().map(str::trim) {
+        Some(title) => {
+            if let Some(why) = one_line_text_problem(title, "title") {
+                problems.push(Problem::error(&file, why));
+            }
+            Some(title.to_string())
+        }
+        None => {
+            match tag(|t| crate::check::filled(&t.title)) {
+                Some(title) => from_tags.push(FromTags {
+                    field: "title",
+                    value: title,
+                }),
+                None => problems.push(missing("title", "title", "--title \"…\"")),
+            }
+            None
+        }
+    };
+    let date = match options.date.as_deref() {
+        Some(date) => parse_date(date)
+            .map_err(|why| {
+                let problem = Problem::error(&file, format!("--date: {why}"));
+                problems.push(problem.with_hint(crate::config::hint::date(date)));
+            })
+            .ok(),
+        None => {
+            let day = tag(|t| {
+                t.date
+                    .as_deref()
+                    .and_then(crate::check::full_date)
+                    .map(|d| d.to_string())
+            });
+            match day {
+                Some(day) => from_tags.push(FromTags {
+                    field: "date",
+                    value: day,
+                }),
+                None => problems.push(missing(
+                    "date",
+                    "full date (YYYY-MM-DD)",
+                    "--date YYYY-MM-DD",
+                )),
+            }
+            None
+        }
+    };
+    let time = options.time.as_deref().and_then(|time| {
+        parse_time(time)
+            .map_err(|why| {
+                let problem = Problem::error(&file, format!("--time: {why}"));
+                problems.push(problem.with_hint(crate::config::hint::time(time)));
+            })
+            .ok()
+    });
     let mut problem = |message: String| problems.push(Problem::error(&file, message));
-    let title = options.title.trim().to_string();
-    if let Some(why) = one_line_text_problem(&title, "title") {
-        problem(why);
-    }
     let taken_numbers: Vec<i64> = existing.iter().filter_map(|e| Some(e.number?.0)).collect();
     let number = match options.number {
         Some(n) => n,
@@ -634,7 +770,13 @@ fn plan_session(
             id.clone()
         }
         None => {
-            let base = session_id_from_title(&title);
+            let known_title = title.as_deref().or_else(|| {
+                from_tags
+                    .iter()
+                    .find(|f| f.field == "title")
+                    .map(|f| f.value.as_str())
+            });
+            let base = session_id_from_title(known_title.unwrap_or_default());
             let base = if base.is_empty() {
                 format!("session-{number}")
             } else {
@@ -643,41 +785,55 @@ fn plan_session(
             unique_id(&base, &taken_ids)
         }
     };
+    let mut placeholder_description = false;
     let description = match &options.description {
         Some(d) if d.trim().is_empty() => {
             problem("the description must not be empty".to_string());
-            String::new()
+            None
         }
-        Some(d) => d.clone(),
-        None => {
-            let lang = cycle_lang(text);
-            let language = if lang.tag.starts_with("en") {
-                Language::English
-            } else {
-                Language::French
-            };
-            language.placeholder_description().to_string()
-        }
-    };
-    let recording = options.recording.as_ref().and_then(|path| {
-        match recording_in_project(path, &options.config, existing) {
-            Ok(written) => Some(written),
-            Err(why) => {
-                problems.push(Problem::error(path.display().to_string(), why));
+        Some(d) => Some(d.clone()),
+        None => match tag(|t| crate::check::filled(&t.comment)) {
+            Some(comment) => {
+                from_tags.push(FromTags {
+                    field: "description",
+                    value: comment,
+                });
                 None
             }
-        }
-    });
+            None => {
+                placeholder_description = true;
+                let lang = cycle_lang(text);
+                let language = if lang.tag.starts_with("en") {
+                    Language::English
+                } else {
+                    Language::French
+                };
+                Some(language.placeholder_description().to_string())
+            }
+        },
+    };
+    // Sessions get no speakers from `session add`: the artist tag names them.
+    if let Some(artist) = tag(|t| crate::check::filled(&t.artist)) {
+        from_tags.push(FromTags {
+            field: "speakers",
+            value: artist,
+        });
+    }
     let session = NewSession {
         id,
         number,
-        date: options.date,
-        time: options.time,
+        date,
+        time,
         title,
-        recording,
+        recording: recording.map(|(_, written)| written),
         description,
     };
-    (session, problems)
+    let planned = Planned {
+        session,
+        from_tags,
+        placeholder_description,
+    };
+    (planned, problems)
 }
 
 /// Why a title cannot be written as given, if it cannot.
@@ -785,11 +941,11 @@ mod tests {
         NewSession {
             id: id.to_string(),
             number,
-            date: NaiveDate::from_ymd_opt(2023, 4, 13).unwrap(),
+            date: NaiveDate::from_ymd_opt(2023, 4, 13),
             time: NaiveTime::from_hms_opt(19, 0, 0),
-            title: "Le « titre » de la rencontre".to_string(),
+            title: Some("Le « titre » de la rencontre".to_string()),
             recording: Some("recordings/06-mon-sujet.mp3".to_string()),
-            description: "Un paragraphe.".to_string(),
+            description: Some("Un paragraphe.".to_string()),
         }
     }
 
@@ -890,6 +1046,19 @@ mod tests {
     }
 
     #[test]
+    fn leaves_out_the_keys_the_recording_tags_give() {
+        let mut new = session("mon-sujet", 6);
+        (new.title, new.date, new.description, new.time) = (None, None, None, None);
+        let after = append_session("", &new);
+        assert!(
+            after.ends_with(
+                "[[sessions]]\nid = \"mon-sujet\"\nnumber = 6\nrecording = \"recordings/06-mon-sujet.mp3\"\n"
+            ),
+            "{after}"
+        );
+    }
+
+    #[test]
     fn heads_the_table_in_the_cycles_language_and_mends_a_missing_line_break() {
         let text = "[podcast]\nlanguage = \"en-GB\"";
         let after = append_session(text, &session("s", 12));
@@ -902,12 +1071,12 @@ mod tests {
     #[test]
     fn escapes_a_title_with_quotes_and_backslashes() {
         let mut new = session("s", 1);
-        new.title = r#"Un "titre" \ avec ''' tout"#.to_string();
+        new.title = Some(r#"Un "titre" \ avec ''' tout"#.to_string());
         let after = append_session("", &new);
         let parsed: DocumentMut = after.parse().unwrap();
         assert_eq!(
             parsed["sessions"][0]["title"].as_str(),
-            Some(new.title.as_str())
+            new.title.as_deref()
         );
     }
 
