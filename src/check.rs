@@ -347,13 +347,13 @@ fn fill_from_tags(
 
 /// The day a date tag names, when it names one: `2023-02-02`, or the start of
 /// `2023-02-02T19:00:00` (a year alone is not a day).
-fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
     let day = tag.trim().get(..10)?;
     chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
 /// A tag's text, trimmed, unless empty.
-fn filled(tag: &Option<String>) -> Option<String> {
+pub(crate) fn filled(tag: &Option<String>) -> Option<String> {
     tag.as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())

@@ -76,16 +76,17 @@ pub enum SessionCommand {
 /// Options of `session add`.
 #[derive(Debug, Args)]
 pub struct SessionAddArgs {
-    /// The session's title.
+    /// The session's title [default: the recording's title tag, which the config then reads].
     #[arg(long)]
-    pub title: String,
-    /// The session's day.
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::scaffold::parse_date)]
-    pub date: chrono::NaiveDate,
+    pub title: Option<String>,
+    /// The session's day [default: the recording's date tag, which the config then reads].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
     /// The session's start time.
-    #[arg(long, value_name = "HH:MM", value_parser = crate::scaffold::parse_time)]
-    pub time: Option<chrono::NaiveTime>,
-    /// The recording: a file inside the project, relative to the current folder.
+    #[arg(long, value_name = "HH:MM")]
+    pub time: Option<String>,
+    /// The recording: a file inside the project, relative to the current folder. Its tags
+    /// give the title, date, description and speakers left out.
     #[arg(long, value_name = "PATH")]
     pub recording: Option<PathBuf>,
     /// The session's id, which names its files and URLs [default: made from the title].
@@ -94,7 +95,8 @@ pub struct SessionAddArgs {
     /// The session's number [default: the highest number + 1].
     #[arg(long, value_name = "N")]
     pub number: Option<u32>,
-    /// The session's description [default: a placeholder to replace].
+    /// The session's description [default: the recording's comment tag, or a placeholder to
+    /// replace].
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
     /// The project's config file.

@@ -24,9 +24,54 @@ use crate::model::{
 };
 use crate::problem::Problem;
 
-mod hint;
+pub(crate) mod hint;
 
 type Text = Spanned<String>;
+
+/// A date, a time or a chapter start as written: quoted, or unquoted as TOML's own date and
+/// time values (`date = 2023-04-13`, `time = 19:30:00`), which serde hands over as a map.
+#[derive(Debug)]
+enum RawMoment {
+    /// `"2023-04-13"`.
+    Text(String),
+    /// `2023-04-13`, `19:30:00`, `2023-04-13T19:30:00+02:00`…
+    Native(toml::value::Datetime),
+}
+
+impl<'de> Deserialize<'de> for RawMoment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawMoment;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date or a time, e.g. 2023-04-13 or \"19:00\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RawMoment, E> {
+                Ok(RawMoment::Text(text.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawMoment, A::Error> {
+                let deserializer = serde::de::value::MapAccessDeserializer::new(map);
+                toml::value::Datetime::deserialize(deserializer).map(RawMoment::Native)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl std::fmt::Display for RawMoment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RawMoment::Text(text) => f.write_str(text),
+            RawMoment::Native(datetime) => datetime.fmt(f),
+        }
+    }
+}
 
 /// `config.toml` as written, before validation.
 #[derive(Debug, Deserialize)]
@@ -133,8 +178,8 @@ struct RawSession {
     id: Text,
     number: Spanned<i64>,
     /// Taken from the recording's date tag when left out.
-    date: Option<Text>,
-    time: Option<Text>,
+    date: Option<Spanned<RawMoment>>,
+    time: Option<Spanned<RawMoment>>,
     /// Taken from the recording's tags when left out.
     title: Option<Text>,
     /// Taken from the recording's comment tag when left out.
@@ -170,7 +215,7 @@ struct RawSpeaker {
 
 #[derive(Debug, Deserialize)]
 struct RawChapter {
-    start: Text,
+    start: Spanned<RawMoment>,
     title: Text,
     url: Option<Text>,
 }
@@ -180,7 +225,7 @@ struct RawRebroadcast {
     show: Text,
     station: Text,
     frequency: Option<Text>,
-    aired: Option<Text>,
+    aired: Option<Spanned<RawMoment>>,
     url: Text,
     note: Option<Text>,
     /// The radio edit itself, when the station shared it: a file in the project.
@@ -970,7 +1015,18 @@ impl Validator<'_> {
         for item in raw {
             let position = self.lines.line_col(item.span().start);
             let raw = item.into_inner();
-            let Some(start_ms) = parse_timestamp(raw.start.get_ref()) else {
+            let start = match raw.start.get_ref() {
+                RawMoment::Text(text) => parse_timestamp(text),
+                // `12:30` unquoted is half past noon, not twelve minutes in: refused.
+                RawMoment::Native(datetime) => {
+                    self.error_at(
+                        raw.start.span().start,
+                        format!("a chapter start is written in quotes, e.g. \"12:30\": unquoted, `{datetime}` is a time of day"),
+                    );
+                    continue;
+                }
+            };
+            let Some(start_ms) = start else {
                 self.error_at(
                     raw.start.span().start,
                     format!("`{}` is not a chapter start: expected H:MM:SS, MM:SS or seconds, e.g. 12:30", raw.start.get_ref()),
@@ -1173,34 +1229,68 @@ impl Validator<'_> {
         }
     }
 
-    fn date(&mut self, text: &Text) -> Option<NaiveDate> {
-        NaiveDate::parse_from_str(text.get_ref(), "%Y-%m-%d")
+    /// A day: `"2022-10-25"`, or TOML's own local date `2022-10-25`.
+    fn date(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveDate> {
+        let text = match moment.get_ref() {
+            RawMoment::Text(text) => text,
+            RawMoment::Native(toml::value::Datetime {
+                date: Some(date),
+                time: None,
+                offset: None,
+            }) => {
+                let day = NaiveDate::from_ymd_opt(
+                    i32::from(date.year),
+                    u32::from(date.month),
+                    u32::from(date.day),
+                );
+                // TOML checked the day exists; a day chrono cannot hold is out of any cycle.
+                if day.is_none() {
+                    self.error_at(moment.span().start, format!("`{date}` is not a date"));
+                }
+                return day;
+            }
+            RawMoment::Native(datetime) => {
+                self.error_at(
+                    moment.span().start,
+                    format!("`{datetime}` is not a date: write the day alone (YYYY-MM-DD, e.g. 2022-10-25) and the start in `time`"),
+                );
+                return None;
+            }
+        };
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .inspect_err(|_| {
                 self.error_with_hint(
-                    text.span(),
-                    format!(
-                        "`{}` is not a date: expected YYYY-MM-DD, e.g. 2022-10-25",
-                        text.get_ref()
-                    ),
-                    Some(hint::date(text.get_ref())),
+                    moment.span(),
+                    format!("`{text}` is not a date: expected YYYY-MM-DD, e.g. 2022-10-25"),
+                    Some(hint::date(text)),
                 );
             })
             .ok()
     }
 
-    fn time(&mut self, text: &Text) -> Option<NaiveTime> {
-        NaiveTime::parse_from_str(text.get_ref(), "%H:%M")
-            .inspect_err(|_| {
-                self.error_with_hint(
-                    text.span(),
-                    format!(
-                        "`{}` is not a time: expected HH:MM, e.g. 19:00",
-                        text.get_ref()
-                    ),
-                    Some(hint::time(text.get_ref())),
-                );
-            })
-            .ok()
+    /// A start time to the minute: `"19:00"`, or TOML's own local time `19:00:00` (or
+    /// `19:00`), whose seconds must be 0.
+    fn time(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveTime> {
+        let parsed = match moment.get_ref() {
+            RawMoment::Text(text) => NaiveTime::parse_from_str(text, "%H:%M").ok(),
+            RawMoment::Native(toml::value::Datetime {
+                date: None,
+                time: Some(time),
+                offset: None,
+            }) if time.second.unwrap_or(0) == 0 && time.nanosecond.unwrap_or(0) == 0 => {
+                NaiveTime::from_hms_opt(u32::from(time.hour), u32::from(time.minute), 0)
+            }
+            RawMoment::Native(_) => None,
+        };
+        if parsed.is_none() {
+            let written = moment.get_ref().to_string();
+            self.error_with_hint(
+                moment.span(),
+                format!("`{written}` is not a time: expected HH:MM, e.g. 19:00"),
+                Some(hint::time(&written)),
+            );
+        }
+        parsed
     }
 
     fn category(&mut self, text: &Text) -> Option<Category> {
@@ -1752,6 +1842,80 @@ description = "La première."
         assert_eq!(
             date[0].hint.as_deref(),
             Some("November 2022 has 30 days, not 31")
+        );
+    }
+
+    // Issue 11: `date = 2023-04-13`, unquoted, said "invalid type: map, expected a string".
+    #[test]
+    fn accepts_native_toml_dates_and_times() {
+        let text = MINIMAL
+            .replace("\"2022-10-25\"", "2022-10-25")
+            .replace("\"19:00\"", "19:30:00")
+            + "[[sessions.rebroadcasts]]\nshow = \"S\"\nstation = \"R\"\naired = 2022-11-02\nurl = \"https://radio.example/s\"\n";
+        let config = parse_str(&text).unwrap_or_else(|p| panic!("{p:?}"));
+        let session = &config.cycle.sessions[0];
+        assert_eq!(session.date, NaiveDate::from_ymd_opt(2022, 10, 25).unwrap());
+        assert!(session.date_written);
+        assert_eq!(session.time, NaiveTime::from_hms_opt(19, 30, 0));
+        assert_eq!(
+            session.rebroadcasts[0].aired,
+            NaiveDate::from_ymd_opt(2022, 11, 2)
+        );
+        // TOML 1.1 lets a time leave out its seconds.
+        let short = MINIMAL.replace("\"19:00\"", "19:00");
+        let config = parse_str(&short).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(
+            config.cycle.sessions[0].time,
+            NaiveTime::from_hms_opt(19, 0, 0)
+        );
+    }
+
+    #[test]
+    fn refuses_a_native_date_and_time_where_a_date_or_a_time_alone_is_expected() {
+        let line = |text: &str, needle: &str| {
+            text.lines().position(|l| l.starts_with(needle)).unwrap() + 1
+        };
+        let text = MINIMAL
+            .replace("\"2022-10-25\"", "2022-10-25T19:00:00+02:00")
+            .replace("\"19:00\"", "19:00:30");
+        let found = messages(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        let (date, time) = (line(&text, "date ="), line(&text, "time ="));
+        assert_eq!(
+            found[0],
+            format!(
+                "config.toml:{date}:8: error: `2022-10-25T19:00:00+02:00` is not a date: write the day alone (YYYY-MM-DD, e.g. 2022-10-25) and the start in `time`"
+            )
+        );
+        assert_eq!(
+            found[1],
+            format!(
+                "config.toml:{time}:8: error: `19:00:30` is not a time: expected HH:MM, e.g. 19:00"
+            )
+        );
+        let swapped = MINIMAL
+            .replace("\"2022-10-25\"", "19:00:00")
+            .replace("\"19:00\"", "2022-10-25");
+        let found = messages(&swapped);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].ends_with("error: `19:00:00` is not a date: write the day alone (YYYY-MM-DD, e.g. 2022-10-25) and the start in `time`"), "{found:?}");
+        assert!(
+            found[1].ends_with("error: `2022-10-25` is not a time: expected HH:MM, e.g. 19:00"),
+            "{found:?}"
+        );
+        let problems = parse_str(&text).unwrap_err();
+        assert_eq!(problems[1].hint.as_deref(), Some("did you mean `19:00`?"));
+    }
+
+    #[test]
+    fn asks_for_a_chapter_start_in_quotes_rather_than_a_time_of_day() {
+        let text =
+            MINIMAL.to_string() + "[[sessions.chapters]]\nstart = 00:00:00\ntitle = \"Début\"\n";
+        let found = messages(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].ends_with("error: a chapter start is written in quotes, e.g. \"12:30\": unquoted, `00:00:00` is a time of day"),
+            "{found:?}"
         );
     }
 

@@ -388,12 +388,7 @@ fn run_init(args: cli::InitArgs) -> Result<ExitCode> {
 
 /// Appends a session to the config, or with `--dry-run` prints what it would append.
 fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
-    let mode = if args.dry_run {
-        scaffold::Mode::DryRun
-    } else {
-        scaffold::Mode::Write
-    };
-    let added = scaffold::add_session(&scaffold::SessionOptions {
+    let added = scaffold::plan_session_add(&scaffold::SessionOptions {
         config: args.config,
         title: args.title,
         date: args.date,
@@ -402,10 +397,22 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
         id: args.id,
         number: args.number,
         description: args.description,
-        mode,
     })?;
     let (session, config) = (&added.session, added.config.display());
-    if mode == scaffold::Mode::DryRun {
+    for taken in &added.from_tags {
+        eprintln!(
+            "{} from the recording's tags: {}",
+            taken.field,
+            quoted_tag(taken.field, &taken.value)
+        );
+    }
+    if added.id_guessed {
+        eprintln!(
+            "id: {} (guessed from the title; --id to choose another)",
+            session.id
+        );
+    }
+    if args.dry_run {
         print_stdout(&added.appended)?;
         eprintln!(
             "would add session {} `{}` to `{config}`: nothing written",
@@ -413,6 +420,7 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    scaffold::write_session(&added)?;
     eprintln!(
         "added session {} `{}` to `{config}`",
         session.number, session.id
@@ -422,6 +430,18 @@ fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
     }
     eprintln!("next: `cyclecast check`, then `cyclecast publish`");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A tag's text as `session add` shows it: a date as it is, a text in « » on one line,
+/// shortened past 60 characters.
+fn quoted_tag(field: &str, value: &str) -> String {
+    if field == "date" {
+        return value.to_string();
+    }
+    let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    let shown: String = line.chars().take(60).collect();
+    let more = if shown.len() < line.len() { "…" } else { "" };
+    format!("« {shown}{more} »")
 }
 
 fn project(args: ProjectArgs) -> Result<ProjectOptions> {

@@ -3,8 +3,8 @@
 //!
 //! The text work is pure: [`render_config`] fills a commented template, [`next_number`] and
 //! [`session_id_from_title`] guess a new session's number and id, and [`append_session`]
-//! returns the config followed by the new `[[sessions]]` table. [`init`] and [`add_session`]
-//! do the IO. `session add` never rewrites what the file holds: the new text is the old
+//! returns the config followed by the new `[[sessions]]` table. [`init`],
+//! [`plan_session_add`] (which reads) and [`write_session`] do the IO. `session add` never rewrites what the file holds: the new text is the old
 //! text, byte for byte, followed by the new table, written under a temporary name and
 //! renamed over the config.
 
@@ -50,11 +50,12 @@ impl Language {
         }
     }
 
-    /// The title a new project gets when none is given.
+    /// The title a new project gets when none is given (it starts with one of
+    /// [`PLACEHOLDER_MARKS`]).
     pub fn placeholder_title(self) -> &'static str {
         match self {
-            Language::French => "Mon cycle de rencontres",
-            Language::English => "My series of talks",
+            Language::French => "À compléter : titre du cycle",
+            Language::English => "To fill in: the series' title",
         }
     }
 
@@ -73,7 +74,9 @@ impl Language {
                 "# Enregistrements\n\n\
                  Déposer ici l'enregistrement de chaque rencontre (MP3 ou M4A/AAC), puis\n\
                  l'ajouter au cycle :\n\n\
-                 \x20   cyclecast session add --title \"Titre\" --date AAAA-MM-JJ --recording recordings/01-sujet.mp3\n\n\
+                 \x20   cyclecast session add --recording recordings/01-sujet.mp3\n\n\
+                 Le titre, la date et la description viennent de ses étiquettes ; donner\n\
+                 --title \"Titre\" et --date AAAA-MM-JJ quand elles ne les ont pas.\n\n\
                  cyclecast ne fait que lire ce dossier : il n'y modifie, n'y déplace et n'y\n\
                  efface jamais rien.\n"
             }
@@ -81,7 +84,9 @@ impl Language {
                 "# Recordings\n\n\
                  Drop each session's recording here (MP3 or M4A/AAC), then add it to the\n\
                  cycle:\n\n\
-                 \x20   cyclecast session add --title \"Title\" --date YYYY-MM-DD --recording recordings/01-topic.mp3\n\n\
+                 \x20   cyclecast session add --recording recordings/01-topic.mp3\n\n\
+                 The title, date and description come from its tags; give --title \"Title\"\n\
+                 and --date YYYY-MM-DD when they lack them.\n\n\
                  cyclecast only reads this folder: it never changes, moves or deletes\n\
                  anything in it.\n"
             }
@@ -106,7 +111,8 @@ impl Language {
     }
 }
 
-/// The placeholder address a new project gets when none is given.
+/// The placeholder address a new project gets when none is given: a valid address on a
+/// domain reserved for examples, marked as a placeholder by a comment after it.
 pub const PLACEHOLDER_BASE_URL: &str = "https://example.org/cycle/";
 
 /// What `init` is asked to make.
@@ -134,15 +140,21 @@ pub struct Initialized {
 }
 
 /// The text of a new project's `config.toml`: the language's commented template with the
-/// title and address set. Everything else in the template is kept as written.
-pub fn render_config(language: Language, title: &str, base_url: &Url) -> String {
+/// title and address set when given, their placeholders (marked as such) when not.
+/// Everything else in the template is kept as written.
+pub fn render_config(language: Language, title: Option<&str>, base_url: Option<&Url>) -> String {
     let mut document: DocumentMut = language
         .config_template()
         .parse()
         .expect("the built-in templates are valid TOML (tested)");
     let podcast = &mut document["podcast"];
-    podcast["title"] = value(title);
-    podcast["base_url"] = value(base_url.as_str());
+    // A new value drops the placeholder's mark, a comment after the old one.
+    if let Some(title) = title {
+        podcast["title"] = value(title);
+    }
+    if let Some(base_url) = base_url {
+        podcast["base_url"] = value(base_url.as_str());
+    }
     document.to_string()
 }
 
@@ -150,11 +162,8 @@ pub fn render_config(language: Language, title: &str, base_url: &Url) -> String 
 /// (holding a short README) and a `.gitignore` ignoring `feed/`. Refuses, writing nothing,
 /// when the folder already holds a `config.toml`.
 pub fn init(options: &InitOptions) -> Result<Initialized> {
-    let title = options
-        .title
-        .as_deref()
-        .unwrap_or(options.language.placeholder_title());
-    if let Some(problem) = one_line_text_problem(title, "title") {
+    let title = options.title.as_deref().map(str::trim);
+    if let Some(problem) = title.and_then(|t| one_line_text_problem(t, "title")) {
         bail!("{problem}");
     }
     let dir = &options.dir;
@@ -173,13 +182,9 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
         fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
         created.push(dir.clone());
     }
-    let base_url = options
-        .base_url
-        .clone()
-        .unwrap_or_else(|| Url::parse(PLACEHOLDER_BASE_URL).expect("a valid URL"));
     write_new(
         &config,
-        &render_config(options.language, title.trim(), &base_url),
+        &render_config(options.language, title, options.base_url.as_ref()),
     )?;
     created.push(config.clone());
     let recordings = dir.join("recordings");
@@ -266,32 +271,24 @@ pub fn parse_time(text: &str) -> Result<NaiveTime, String> {
         .ok_or_else(|| format!("`{text}` is not a time: expected HH:MM, e.g. 19:00"))
 }
 
-/// A session to append, every value checked.
+/// A session to append, every value checked. A value left out (`None`) is one the config
+/// takes from the recording's tags each time it is loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
     /// Its id: a slug, not used by another session.
     pub id: String,
     /// Its number, not used by another session.
     pub number: u32,
-    /// Its day.
-    pub date: NaiveDate,
+    /// Its day, unless the recording's date tag gives it.
+    pub date: Option<NaiveDate>,
     /// Its start time, when known.
     pub time: Option<NaiveTime>,
-    /// Its title, one line.
-    pub title: String,
+    /// Its title, one line, unless the recording's title tag gives it.
+    pub title: Option<String>,
     /// Its recording, as written in the config: relative to it, with `/` separators.
     pub recording: Option<String>,
-    /// Its description.
-    pub description: String,
-}
-
-/// Whether [`add_session`] writes the config or only says what it would append.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Append the session to the config.
-    Write,
-    /// Write nothing.
-    DryRun,
+    /// Its description, unless the recording's comment tag gives it.
+    pub description: Option<String>,
 }
 
 /// What `session add` is asked to append.
@@ -299,13 +296,14 @@ pub enum Mode {
 pub struct SessionOptions {
     /// The project's config file.
     pub config: PathBuf,
-    /// The session's title.
-    pub title: String,
-    /// Its day.
-    pub date: NaiveDate,
-    /// Its start time.
-    pub time: Option<NaiveTime>,
-    /// Its recording, relative to the current folder; it must be inside the project.
+    /// The session's title [default: the recording's title tag].
+    pub title: Option<String>,
+    /// Its day, `YYYY-MM-DD` as given [default: the recording's date tag].
+    pub date: Option<String>,
+    /// Its start time, `HH:MM` as given.
+    pub time: Option<String>,
+    /// Its recording, relative to the current folder; it must be inside the project. Its
+    /// tags give what the other options leave out.
     pub recording: Option<PathBuf>,
     /// Its id [default: made from the title].
     pub id: Option<String>,
@@ -313,11 +311,9 @@ pub struct SessionOptions {
     pub number: Option<u32>,
     /// Its description [default: a placeholder in the cycle's language].
     pub description: Option<String>,
-    /// Write, or only say what would be written.
-    pub mode: Mode,
 }
 
-/// What `session add` appended (or, in a dry run, would append).
+/// What `session add` is to append, every value checked: [`write_session`] appends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Added {
     /// The session.
@@ -326,9 +322,28 @@ pub struct Added {
     pub config: PathBuf,
     /// The text appended to the config.
     pub appended: String,
+    /// Whether the id was guessed from the title rather than given.
+    pub id_guessed: bool,
     /// Whether the description is the placeholder, to be written by hand.
     pub placeholder_description: bool,
+    /// What the config takes from the recording's tags, in the order of [`TAKEN_FROM_TAGS`].
+    pub from_tags: Vec<FromTags>,
+    /// The config's text as it was read, which the write checks is still there.
+    before: String,
 }
+
+/// A value the new session leaves out of the config because the recording's tags give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromTags {
+    /// What it is: one of [`TAKEN_FROM_TAGS`].
+    pub field: &'static str,
+    /// The tag's text, as the config will read it.
+    pub value: String,
+}
+
+/// What the config takes from a recording's tags when a session leaves it out: `title`,
+/// `date` (a full date tag), `description` (the comment) and `speakers` (the artist).
+pub const TAKEN_FROM_TAGS: [&str; 4] = ["title", "date", "description", "speakers"];
 
 /// A session already in the config, as far as `session add` needs it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -345,21 +360,53 @@ pub fn next_number(numbers: impl IntoIterator<Item = i64>) -> u32 {
 }
 
 /// An id for a session from its title: lowercase ASCII (accents folded, `œ` → `oe`), each run
-/// of other characters a single dash, at most 40 characters cut after a whole word. Empty
-/// when the title has no letter or digit.
+/// of other characters a single dash. Elided words (`l'`, `d'`, `qu'`, `n'`… with `'` or
+/// `’`) are left out. A title of more than 40 characters loses its function words first
+/// (`le`, `des`, `dans`, `the`, `of`…), then is cut after the last whole
+/// word that fits, so the id keeps the words that say what the session is about; function
+/// words stay when they are all there is. Empty when the title has no letter or digit.
 ///
 /// ```
 /// use cyclecast::scaffold::session_id_from_title;
-/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "l-algorithmisation-du-controle-caf");
+/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "algorithmisation-du-controle-caf");
+/// assert_eq!(
+///     session_id_from_title("L'intelligence artificielle dans les services publics"),
+///     "intelligence-artificielle-services"
+/// );
 /// ```
 pub fn session_id_from_title(title: &str) -> String {
+    // `’` folds to `'` too; no other character marks an elision.
     let ascii = deunicode::deunicode(title).to_ascii_lowercase();
-    let words: Vec<&str> = ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let mut words: Vec<&str> = Vec::new();
+    let mut rest = ascii.as_str();
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric()) {
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let (word, after) = rest.split_at(end);
+        let elided = after.starts_with('\'') && ELISIONS.contains(&word);
+        if !elided {
+            words.push(word);
+        }
+        rest = after;
+    }
+    let full = words.join("-");
+    if full.len() <= MAX_ID_LEN {
+        return full;
+    }
+    let meaningful: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !FRENCH_STOP_WORDS.contains(w) && !ENGLISH_STOP_WORDS.contains(w))
         .collect();
+    let kept = if meaningful.is_empty() {
+        words
+    } else {
+        meaningful
+    };
     let mut id = String::new();
-    for word in words {
+    for word in kept {
         let needed = if id.is_empty() {
             word.len()
         } else {
@@ -378,6 +425,25 @@ pub fn session_id_from_title(title: &str) -> String {
     }
     id
 }
+
+/// French words that lose their vowel before another word (`l'école`, `qu'on`), as they are
+/// once folded: the id leaves them out.
+const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t"];
+
+/// French function words, folded: left out of an id that would be longer than 40 characters
+/// with them, so that the words that fit are the ones that carry meaning.
+const FRENCH_STOP_WORDS: &[&str] = &[
+    "le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "et", "ou", "a", "au", "aux",
+    "en", "dans", "sur", "sous", "pour", "par", "avec", "sans", "chez", "entre", "vers", "ce",
+    "ces", "cet", "cette", "son", "sa", "ses", "leur", "leurs", "qui", "que", "qu", "dont", "ne",
+    "pas", "se", "y", "est", "sont", "mais", "donc", "ni", "car",
+];
+
+/// English function words, as [`FRENCH_STOP_WORDS`].
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "the", "an", "of", "and", "or", "in", "on", "at", "for", "to", "with", "without", "from", "by",
+    "as", "is", "are", "its", "into", "about", "but",
+];
 
 /// `base`, or `base-2`, `base-3`… : the first that no session uses.
 fn unique_id(base: &str, taken: &[&str]) -> String {
@@ -414,18 +480,24 @@ fn appended_text(text: &str, session: &NewSession) -> String {
     let mut table = Table::new();
     table.insert("id", value(&session.id));
     table.insert("number", value(i64::from(session.number)));
-    table.insert("date", value(session.date.format("%Y-%m-%d").to_string()));
+    if let Some(date) = session.date {
+        table.insert("date", value(date.format("%Y-%m-%d").to_string()));
+    }
     if let Some(time) = session.time {
         table.insert("time", value(time.format("%H:%M").to_string()));
     }
-    table.insert("title", value(&session.title));
+    if let Some(title) = &session.title {
+        table.insert("title", value(title));
+    }
     if let Some(recording) = &session.recording {
         table.insert("recording", value(recording));
     }
-    let mut description = session.description.trim().to_string();
-    // Ending with a line break makes toml_edit write a `"""` block, as the sessions above do.
-    description.push('\n');
-    table.insert("description", value(description));
+    if let Some(description) = &session.description {
+        let mut description = description.trim().to_string();
+        // Ending with a line break makes toml_edit write a `"""` block, as the sessions above do.
+        description.push('\n');
+        table.insert("description", value(description));
+    }
     table.decor_mut().set_prefix(prefix);
     let mut sessions = ArrayOfTables::new();
     sessions.push(table);
@@ -506,49 +578,161 @@ fn existing_sessions(text: &str, file: &str) -> Result<Vec<Existing>, Problems> 
         .collect())
 }
 
-/// Appends a session to the config: checks every value first and reports every problem at
-/// once, writing nothing when there is one; then writes the config under a temporary name
-/// and renames it, unless `options.mode` is a dry run.
-pub fn add_session(options: &SessionOptions) -> Result<Added> {
+/// Plans appending a session to the config: checks every value and reports every problem at
+/// once; writes nothing.
+pub fn plan_session_add(options: &SessionOptions) -> Result<Added> {
     let config = &options.config;
     let file = config.display().to_string();
     let text = crate::fs::read_to_string(config)?;
     let existing = existing_sessions(&text, &file)?;
-    let (session, problems) = plan_session(options, &text, &existing);
+    let (planned, problems) = plan_session(options, &text, &existing);
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
+    let Planned {
+        session,
+        from_tags,
+        placeholder_description,
+    } = planned;
     let new_text = append_session(&text, &session);
     let after = existing_sessions(&new_text, &file)?;
     if after.len() != existing.len() + 1 {
         bail!("appending to `{file}` would not add a session: nothing written");
     }
-    let placeholder_description = options.description.is_none();
-    let added = Added {
+    Ok(Added {
         appended: new_text[text.len()..].to_string(),
         session,
         config: config.clone(),
+        id_guessed: options.id.is_none(),
         placeholder_description,
-    };
-    if options.mode == Mode::Write {
-        replace_file(config, &text, &new_text)?;
-    }
-    Ok(added)
+        from_tags,
+        before: text,
+    })
 }
 
-/// Checks the options against the config; returns the session to append and every problem.
+/// Appends a planned session to the config: writes it under a temporary name and renames
+/// it; refuses, writing nothing, when the config changed since it was planned.
+pub fn write_session(added: &Added) -> Result<()> {
+    let new_text = format!("{}{}", added.before, added.appended);
+    replace_file(&added.config, &added.before, &new_text)
+}
+
+/// The session [`plan_session`] made of the options, and where its values come from.
+struct Planned {
+    session: NewSession,
+    from_tags: Vec<FromTags>,
+    placeholder_description: bool,
+}
+
+/// Checks the options against the config and the recording's tags; returns the session to
+/// append and every problem. Flags win over tags; a title, a date or a description the
+/// tags give is left out of the session, for the config to take from them.
 fn plan_session(
     options: &SessionOptions,
     text: &str,
     existing: &[Existing],
-) -> (NewSession, Vec<Problem>) {
+) -> (Planned, Vec<Problem>) {
     let file = options.config.display().to_string();
     let mut problems = Vec::new();
+    // The recording first: its tags stand in for the options left out.
+    let recording = options.recording.as_ref().and_then(|path| {
+        match recording_in_project(path, &options.config, existing) {
+            Ok(written) => Some((path, written)),
+            Err(why) => {
+                problems.push(Problem::error(path.display().to_string(), why));
+                None
+            }
+        }
+    });
+    let tags = recording
+        .as_ref()
+        .and_then(|(path, _)| match crate::probe::probe_file(path) {
+            Ok(info) => Some((path.display().to_string(), info.tags)),
+            Err(e) => {
+                problems.push(Problem::error(
+                    path.display().to_string(),
+                    format!("cannot read the recording: {e}"),
+                ));
+                None
+            }
+        });
+    let mut from_tags = Vec::new();
+    let tag =
+        |read: fn(&crate::model::Tags) -> Option<String>| tags.as_ref().and_then(|(_, t)| read(t));
+    // What the options and the tags both leave out: said at the recording when its tags were
+    // read, at the config otherwise; `give` is how the hint writes the option.
+    let missing = |what: &str, tag: &str, give: &str| {
+        let flag = give.split(' ').next().unwrap_or(give);
+        match &tags {
+            Some((shown, _)) => Problem::error(
+                shown.as_str(),
+                format!("the recording has no {tag} tag, and {flag} is not given"),
+            )
+            .with_hint(format!("give {give} or tag the recording")),
+            None => Problem::error(
+                file.as_str(),
+                format!("the session has no {what}: {flag} is not given"),
+            )
+            .with_hint(format!(
+                "give {give}, or --recording a file whose tags hold it"
+            )),
+        }
+    };
+    let title = match options.title.as_deref().map(str::trim) {
+        Some(title) => {
+            if let Some(why) = one_line_text_problem(title, "title") {
+                problems.push(Problem::error(&file, why));
+            }
+            Some(title.to_string())
+        }
+        None => {
+            match tag(|t| crate::check::filled(&t.title)) {
+                Some(title) => from_tags.push(FromTags {
+                    field: "title",
+                    value: title,
+                }),
+                None => problems.push(missing("title", "title", "--title \"…\"")),
+            }
+            None
+        }
+    };
+    let date = match options.date.as_deref() {
+        Some(date) => parse_date(date)
+            .map_err(|why| {
+                let problem = Problem::error(&file, format!("--date: {why}"));
+                problems.push(problem.with_hint(crate::config::hint::date(date)));
+            })
+            .ok(),
+        None => {
+            let day = tag(|t| {
+                t.date
+                    .as_deref()
+                    .and_then(crate::check::full_date)
+                    .map(|d| d.to_string())
+            });
+            match day {
+                Some(day) => from_tags.push(FromTags {
+                    field: "date",
+                    value: day,
+                }),
+                None => problems.push(missing(
+                    "date",
+                    "full date (YYYY-MM-DD)",
+                    "--date YYYY-MM-DD",
+                )),
+            }
+            None
+        }
+    };
+    let time = options.time.as_deref().and_then(|time| {
+        parse_time(time)
+            .map_err(|why| {
+                let problem = Problem::error(&file, format!("--time: {why}"));
+                problems.push(problem.with_hint(crate::config::hint::time(time)));
+            })
+            .ok()
+    });
     let mut problem = |message: String| problems.push(Problem::error(&file, message));
-    let title = options.title.trim().to_string();
-    if let Some(why) = one_line_text_problem(&title, "title") {
-        problem(why);
-    }
     let taken_numbers: Vec<i64> = existing.iter().filter_map(|e| Some(e.number?.0)).collect();
     let number = match options.number {
         Some(n) => n,
@@ -586,7 +770,13 @@ fn plan_session(
             id.clone()
         }
         None => {
-            let base = session_id_from_title(&title);
+            let known_title = title.as_deref().or_else(|| {
+                from_tags
+                    .iter()
+                    .find(|f| f.field == "title")
+                    .map(|f| f.value.as_str())
+            });
+            let base = session_id_from_title(known_title.unwrap_or_default());
             let base = if base.is_empty() {
                 format!("session-{number}")
             } else {
@@ -595,41 +785,55 @@ fn plan_session(
             unique_id(&base, &taken_ids)
         }
     };
+    let mut placeholder_description = false;
     let description = match &options.description {
         Some(d) if d.trim().is_empty() => {
             problem("the description must not be empty".to_string());
-            String::new()
+            None
         }
-        Some(d) => d.clone(),
-        None => {
-            let lang = cycle_lang(text);
-            let language = if lang.tag.starts_with("en") {
-                Language::English
-            } else {
-                Language::French
-            };
-            language.placeholder_description().to_string()
-        }
-    };
-    let recording = options.recording.as_ref().and_then(|path| {
-        match recording_in_project(path, &options.config, existing) {
-            Ok(written) => Some(written),
-            Err(why) => {
-                problems.push(Problem::error(path.display().to_string(), why));
+        Some(d) => Some(d.clone()),
+        None => match tag(|t| crate::check::filled(&t.comment)) {
+            Some(comment) => {
+                from_tags.push(FromTags {
+                    field: "description",
+                    value: comment,
+                });
                 None
             }
-        }
-    });
+            None => {
+                placeholder_description = true;
+                let lang = cycle_lang(text);
+                let language = if lang.tag.starts_with("en") {
+                    Language::English
+                } else {
+                    Language::French
+                };
+                Some(language.placeholder_description().to_string())
+            }
+        },
+    };
+    // Sessions get no speakers from `session add`: the artist tag names them.
+    if let Some(artist) = tag(|t| crate::check::filled(&t.artist)) {
+        from_tags.push(FromTags {
+            field: "speakers",
+            value: artist,
+        });
+    }
     let session = NewSession {
         id,
         number,
-        date: options.date,
-        time: options.time,
+        date,
+        time,
         title,
-        recording,
+        recording: recording.map(|(_, written)| written),
         description,
     };
-    (session, problems)
+    let planned = Planned {
+        session,
+        from_tags,
+        placeholder_description,
+    };
+    (planned, problems)
 }
 
 /// Why a title cannot be written as given, if it cannot.
@@ -737,11 +941,11 @@ mod tests {
         NewSession {
             id: id.to_string(),
             number,
-            date: NaiveDate::from_ymd_opt(2023, 4, 13).unwrap(),
+            date: NaiveDate::from_ymd_opt(2023, 4, 13),
             time: NaiveTime::from_hms_opt(19, 0, 0),
-            title: "Le « titre » de la rencontre".to_string(),
+            title: Some("Le « titre » de la rencontre".to_string()),
             recording: Some("recordings/06-mon-sujet.mp3".to_string()),
-            description: "Un paragraphe.".to_string(),
+            description: Some("Un paragraphe.".to_string()),
         }
     }
 
@@ -759,19 +963,51 @@ mod tests {
             session_id_from_title("  Œuvres, cœurs & æther — ça « marche » !  "),
             "oeuvres-coeurs-aether-ca-marche"
         );
-        assert_eq!(session_id_from_title("L’État, 2023"), "l-etat-2023");
         assert_eq!(session_id_from_title("« … »"), "");
     }
 
+    // Issue 10: `l'`, `d'`, `qu'`… are no words of the id.
     #[test]
-    fn cuts_a_long_id_after_a_whole_word() {
+    fn drops_french_elisions_with_either_apostrophe() {
+        assert_eq!(session_id_from_title("L’État, 2023"), "etat-2023");
+        assert_eq!(
+            session_id_from_title("L'algorithmisation du contrôle CAF"),
+            "algorithmisation-du-controle-caf"
+        );
+        assert_eq!(
+            session_id_from_title("Qu’est-ce qu'on n'attend d'elle ? J'écoute, c'est m'sieur"),
+            "est-ce-on-attend-elle-ecoute-est-sieur"
+        );
+        // An apostrophe that ends no elision stays a word break.
+        assert_eq!(
+            session_id_from_title("Aujourd'hui, l'open data"),
+            "aujourd-hui-open-data"
+        );
+    }
+
+    // Issue 10: "L'intelligence artificielle dans les services publics" was cut to
+    // `l-intelligence-artificielle-dans-les`.
+    #[test]
+    fn shortens_a_long_id_to_its_meaningful_words() {
+        let id = session_id_from_title("L'intelligence artificielle dans les services publics");
+        assert_eq!(id, "intelligence-artificielle-services");
         let id = session_id_from_title(
             "Les conséquences de la numérisation sur le travail social et administratif",
         );
-        assert_eq!(id, "les-consequences-de-la-numerisation-sur");
+        assert_eq!(id, "consequences-numerisation-travail-social");
         assert!(id.len() <= MAX_ID_LEN);
+        let id = session_id_from_title("The future of work and the state of the unions in 2024");
+        assert_eq!(id, "future-work-state-unions-2024");
         let one_word = session_id_from_title(&"a".repeat(60));
         assert_eq!(one_word.len(), MAX_ID_LEN);
+    }
+
+    #[test]
+    fn keeps_function_words_when_nothing_else_is_left() {
+        assert_eq!(
+            session_id_from_title("De la, de le, de les, de des, de du et ou en dans sur pour"),
+            "de-la-de-le-de-les-de-des-de-du-et-ou-en"
+        );
     }
 
     #[test]
@@ -810,6 +1046,19 @@ mod tests {
     }
 
     #[test]
+    fn leaves_out_the_keys_the_recording_tags_give() {
+        let mut new = session("mon-sujet", 6);
+        (new.title, new.date, new.description, new.time) = (None, None, None, None);
+        let after = append_session("", &new);
+        assert!(
+            after.ends_with(
+                "[[sessions]]\nid = \"mon-sujet\"\nnumber = 6\nrecording = \"recordings/06-mon-sujet.mp3\"\n"
+            ),
+            "{after}"
+        );
+    }
+
+    #[test]
     fn heads_the_table_in_the_cycles_language_and_mends_a_missing_line_break() {
         let text = "[podcast]\nlanguage = \"en-GB\"";
         let after = append_session(text, &session("s", 12));
@@ -822,12 +1071,12 @@ mod tests {
     #[test]
     fn escapes_a_title_with_quotes_and_backslashes() {
         let mut new = session("s", 1);
-        new.title = r#"Un "titre" \ avec ''' tout"#.to_string();
+        new.title = Some(r#"Un "titre" \ avec ''' tout"#.to_string());
         let after = append_session("", &new);
         let parsed: DocumentMut = after.parse().unwrap();
         assert_eq!(
             parsed["sessions"][0]["title"].as_str(),
-            Some(new.title.as_str())
+            new.title.as_deref()
         );
     }
 
@@ -835,7 +1084,7 @@ mod tests {
     fn renders_templates_that_pass_the_config_rules() {
         for language in [Language::French, Language::English] {
             let url = Url::parse("https://example.net/podcast/").unwrap();
-            let text = render_config(language, "Un \"cycle\" & d'autres", &url);
+            let text = render_config(language, Some("Un \"cycle\" & d'autres"), Some(&url));
             let config = parse_config(&text).unwrap_or_else(|p| panic!("{p:?}"));
             assert_eq!(config.cycle.podcast.title, "Un \"cycle\" & d'autres");
             assert_eq!(config.cycle.podcast.base_url, url);
@@ -845,18 +1094,78 @@ mod tests {
 
     #[test]
     fn keeps_the_templates_comments_as_written() {
-        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
         for language in [Language::French, Language::English] {
             let template = language.config_template();
-            let text = render_config(language, language.placeholder_title(), &url);
+            let text = render_config(language, None, None);
             assert_eq!(text, template);
+        }
+    }
+
+    // Issue 5: `init`'s defaults passed `check` silently.
+    #[test]
+    fn marks_every_value_the_templates_invent_as_a_placeholder() {
+        // Chosen by `--lang`, or defaults that are right as they are.
+        let defaults = ["language", "time_zone", "id3_version"];
+        let marked = |text: &str| PLACEHOLDER_MARKS.iter().any(|m| text.contains(m));
+        for language in [Language::French, Language::English] {
+            let text = language.config_template();
+            let table: toml::Table = text.parse().unwrap();
+            let mut strings = Vec::new();
+            let mut tables = vec![&table];
+            while let Some(table) = tables.pop() {
+                for (key, value) in table {
+                    match value {
+                        toml::Value::Table(inner) => tables.push(inner),
+                        toml::Value::String(s) if !defaults.contains(&key.as_str()) => {
+                            strings.push((key, s));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            assert_eq!(strings.len(), 7, "{strings:?}");
+            for (key, value) in strings {
+                // A value that must stay a valid address carries its mark in a comment.
+                let line = text
+                    .lines()
+                    .find(|l| l.starts_with(&format!("{key} = \"{value}\"")));
+                assert!(
+                    marked(value) || line.is_some_and(marked),
+                    "{language:?}: `{key} = {value:?}` is invented but not marked"
+                );
+            }
+            let table: toml::Table = text.parse().unwrap();
+            let podcast = &table["podcast"];
+            assert_eq!(
+                podcast["title"].as_str(),
+                Some(language.placeholder_title())
+            );
+            assert_eq!(podcast["base_url"].as_str(), Some(PLACEHOLDER_BASE_URL));
+        }
+    }
+
+    #[test]
+    fn a_given_title_and_address_replace_their_placeholders() {
+        let url = Url::parse("https://cycle.example.fr/podcast/").unwrap();
+        for language in [Language::French, Language::English] {
+            let text = render_config(language, Some("Le cycle"), Some(&url));
+            let line = |key: &str| {
+                text.lines()
+                    .find(|l| l.starts_with(key))
+                    .unwrap_or_else(|| panic!("{text}"))
+                    .to_string()
+            };
+            assert_eq!(line("title = "), "title = \"Le cycle\"");
+            assert_eq!(
+                line("base_url = "),
+                "base_url = \"https://cycle.example.fr/podcast/\""
+            );
         }
     }
 
     #[test]
     fn an_appended_session_passes_the_config_rules() {
-        let url = Url::parse(PLACEHOLDER_BASE_URL).unwrap();
-        let text = render_config(Language::French, "Cycle", &url);
+        let text = render_config(Language::French, Some("Cycle"), None);
         let mut new = session("mon-sujet", 1);
         new.recording = None;
         let config = parse_config(&append_session(&text, &new)).unwrap();

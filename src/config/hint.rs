@@ -87,7 +87,7 @@ impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
 }
 
 /// Why a text is not a `YYYY-MM-DD` date, or how to write it.
-pub(super) fn date(written: &str) -> String {
+pub(crate) fn date(written: &str) -> String {
     let written = written.trim();
     let numbers = |separator: char| -> Option<Vec<u32>> {
         let parts: Vec<&str> = written.split(separator).collect();
@@ -130,7 +130,7 @@ pub(super) fn date(written: &str) -> String {
 }
 
 /// How to write a time as `HH:MM`: from `7pm`, `19h30`, `19.30` or `19:00:00` when it can.
-pub(super) fn time(written: &str) -> String {
+pub(crate) fn time(written: &str) -> String {
     let compact: String = written
         .to_lowercase()
         .chars()

@@ -1,6 +1,8 @@
 //! What `config.toml` leaves out of a recorded session comes from its recording's tags.
 
-use crate::harness::{Fill, Project, attribute, element_text, elements, items, jpeg, png, tool};
+use crate::harness::{
+    Fill, Project, attribute, element_text, elements, items, jpeg, png, tagged_copy, tool,
+};
 
 /// Appends a sixth session that names only its id, number, date and recording, and makes
 /// that recording from the first one with the given ID3 tags.
@@ -8,26 +10,7 @@ fn project_with_tagged_session(tags: &[(&str, &str)]) -> Project {
     let project = Project::copy();
     let source = project.path(project.cycle().session(1).recording.as_deref().unwrap());
     let target = project.path("recordings/06-tagged.mp3");
-    let mut args = vec![
-        "-nostdin".to_string(),
-        "-loglevel".into(),
-        "error".into(),
-        "-i".into(),
-        source.display().to_string(),
-        "-map_metadata".into(),
-        "-1".into(),
-        "-c".into(),
-        "copy".into(),
-    ];
-    for (key, value) in tags {
-        args.push("-metadata".into());
-        args.push(format!("{key}={value}"));
-    }
-    args.push(target.display().to_string());
-    tool(
-        "ffmpeg",
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    tagged_copy(&source, &target, tags);
     let mut config = project.config();
     config.push_str(
         "\n[[sessions]]\nid = \"tagged\"\nnumber = 6\ndate = \"2023-05-04\"\nrecording = \"recordings/06-tagged.mp3\"\n",

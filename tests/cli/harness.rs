@@ -532,6 +532,31 @@ pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
     output.stdout
 }
 
+/// Copies the audio of `source` into `target` with ffmpeg, without re-encoding, dropping its
+/// tags and writing `tags` (ffmpeg's names: `title`, `artist`, `comment`, `date`…) instead.
+pub fn tagged_copy(source: &Path, target: &Path, tags: &[(&str, &str)]) {
+    let mut args = vec![
+        "-nostdin".to_string(),
+        "-loglevel".into(),
+        "error".into(),
+        "-i".into(),
+        source.display().to_string(),
+        "-map_metadata".into(),
+        "-1".into(),
+        "-c".into(),
+        "copy".into(),
+    ];
+    for (key, value) in tags {
+        args.push("-metadata".into());
+        args.push(format!("{key}={value}"));
+    }
+    args.push(target.display().to_string());
+    tool(
+        "ffmpeg",
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+}
+
 /// The sample rate ffmpeg decodes a file's first audio stream at, read with ffprobe.
 pub fn sample_rate(path: &Path) -> u64 {
     let file = path.to_str().expect("a UTF-8 path");
