@@ -135,6 +135,7 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
     };
     problems.extend(crate::identity::apply(&mut config, &planned));
     let artwork = read_artwork(&config, &mut problems);
+    problems.extend(missing_cover(&config, &config_file));
     check_episode_images(&config, &mut problems);
     let embedded_images = read_embedded_covers(&mut config, &probed, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
@@ -410,6 +411,20 @@ fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Ve
             )
         })
         .collect()
+}
+
+/// A podcast without a cover is refused by the directories (Apple Podcasts, Spotify) and
+/// shown as a blank square by apps: a warning, since a preview can do without one.
+fn missing_cover(config: &Config, config_file: &str) -> Option<Problem> {
+    config.cycle.podcast.cover.is_none().then(|| Problem {
+        hint: Some(
+            "add `cover = \"cover.jpg\"` under [podcast]: a square JPEG or PNG, RGB, 1400 to 3000 pixels a side".into(),
+        ),
+        ..Problem::warning(
+            config_file,
+            "the podcast has no cover: podcast directories refuse a podcast without one",
+        )
+    })
 }
 
 fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {

@@ -99,9 +99,10 @@ pub struct SessionAddArgs {
     /// replace].
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
-    /// The project's config file.
-    #[arg(long, default_value = "config.toml", value_name = "FILE")]
-    pub config: PathBuf,
+    /// The project's config file [default: `config.toml` in the current folder or the
+    /// nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Print the text that would be appended, and write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -377,7 +377,7 @@ fn run_init(args: cli::InitArgs) -> Result<ExitCode> {
         eprintln!("created `{}`", path.display());
     }
     for path in &made.extended {
-        eprintln!("added `feed/` to `{}`", path.display());
+        eprintln!("added `feed/` and `.cyclecast/` to `{}`", path.display());
     }
     eprintln!(
         "next: replace the placeholders in `{}`, then add each session with `cyclecast session add`",
@@ -389,7 +389,7 @@ fn run_init(args: cli::InitArgs) -> Result<ExitCode> {
 /// Appends a session to the config, or with `--dry-run` prints what it would append.
 fn run_session_add(args: cli::SessionAddArgs) -> Result<ExitCode> {
     let added = scaffold::plan_session_add(&scaffold::SessionOptions {
-        config: args.config,
+        config: config_path(args.config)?,
         title: args.title,
         date: args.date,
         time: args.time,

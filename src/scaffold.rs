@@ -10,6 +10,7 @@
 
 use std::fs;
 use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -98,14 +99,20 @@ impl Language {
             Language::French => {
                 "# Ce que `cyclecast publish` écrit, refait à partir de config.toml et recordings/.\n\
                  feed/\n\
-                 # Le verrou que tient une publication en cours.\n\
-                 .*.publish-lock\n"
+                 # Ce que cyclecast garde pour lui : les fichiers qu'il a écrits dans chaque dossier publié.\n\
+                 .cyclecast/\n\
+                 # Ce que laisse à côté de feed/ une publication interrompue.\n\
+                 .*.publish-lock\n\
+                 .*.next/\n"
             }
             Language::English => {
                 "# What `cyclecast publish` writes, made again from config.toml and recordings/.\n\
                  feed/\n\
-                 # The lock a running publish holds.\n\
-                 .*.publish-lock\n"
+                 # What cyclecast keeps for itself: the files it wrote into each output folder.\n\
+                 .cyclecast/\n\
+                 # What a publish that was killed leaves beside feed/.\n\
+                 .*.publish-lock\n\
+                 .*.next/\n"
             }
         }
     }
@@ -135,7 +142,8 @@ pub struct Initialized {
     pub config: PathBuf,
     /// Every file and folder made, the config first.
     pub created: Vec<PathBuf>,
-    /// Files that existed and were added to (a `.gitignore` that did not ignore `feed/`).
+    /// Files that existed and were added to (a `.gitignore` that did not ignore `feed/` or
+    /// `.cyclecast/`).
     pub extended: Vec<PathBuf>,
 }
 
@@ -201,7 +209,7 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
     let mut extended = Vec::new();
     let gitignore = dir.join(".gitignore");
     if gitignore.exists() {
-        if add_feed_to_gitignore(&gitignore)? {
+        if add_to_gitignore(&gitignore)? {
             extended.push(gitignore);
         }
     } else {
@@ -215,15 +223,21 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
     })
 }
 
-/// Appends `feed/` to an existing `.gitignore` that does not ignore it yet; returns whether
-/// it did.
-fn add_feed_to_gitignore(path: &Path) -> Result<bool> {
-    let text = crate::fs::read_to_string(path)?;
-    let ignored = text
-        .lines()
-        .map(str::trim)
-        .any(|line| matches!(line, "feed" | "feed/" | "/feed" | "/feed/"));
-    if ignored {
+/// Appends `feed/` and `.cyclecast/` to an existing `.gitignore` that does not ignore them
+/// yet; returns whether it did.
+fn add_to_gitignore(path: &Path) -> Result<bool> {
+    // Read and appended to only as a regular file: never through a symbolic link.
+    let text = String::from_utf8(crate::fs::read_regular(path, 1024 * 1024)?)
+        .with_context(|| format!("`{}` is not UTF-8 text", path.display()))?;
+    let ignores = |names: &[&str]| text.lines().map(str::trim).any(|l| names.contains(&l));
+    let mut missing = String::new();
+    if !ignores(&["feed", "feed/", "/feed", "/feed/"]) {
+        missing.push_str("feed/\n");
+    }
+    if !ignores(&[".cyclecast", ".cyclecast/", "/.cyclecast", "/.cyclecast/"]) {
+        missing.push_str(".cyclecast/\n");
+    }
+    if missing.is_empty() {
         return Ok(false);
     }
     let separator = if text.is_empty() || text.ends_with('\n') {
@@ -233,9 +247,10 @@ fn add_feed_to_gitignore(path: &Path) -> Result<bool> {
     };
     let mut file = fs::OpenOptions::new()
         .append(true)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path)
         .with_context(|| format!("failed to open `{}`", path.display()))?;
-    file.write_all(format!("{separator}feed/\n").as_bytes())
+    file.write_all(format!("{separator}{missing}").as_bytes())
         .with_context(|| format!("failed to write `{}`", path.display()))?;
     Ok(true)
 }

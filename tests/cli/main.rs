@@ -25,6 +25,7 @@ mod page;
 mod players;
 mod progress;
 mod radio;
+mod readme;
 mod recordings;
 mod scaffold;
 mod serve;
