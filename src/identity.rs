@@ -468,18 +468,11 @@ pub fn write(root: &Path, lock: &Lock) -> Result<bool> {
     if fs::read(&path).is_ok_and(|bytes| bytes == text.as_bytes()) {
         return Ok(false);
     }
-    let temporary = temporary_path(root);
-    let written = write_synced(&temporary, text.as_bytes())
-        .and_then(|()| {
-            fs::rename(&temporary, &path)
-                .with_context(|| format!("failed to rename `{}`", temporary.display()))
-        })
-        .with_context(|| format!("failed to write `{}`", path.display()));
-    if written.is_err() {
-        // Best effort: the error that matters is the one returned.
-        let _ = fs::remove_file(&temporary);
-    }
-    written.map(|()| true)
+    crate::fs::write_new_then_rename(&temporary_path(root), &path, |file| {
+        file.write_all(text.as_bytes())
+    })
+    .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(true)
 }
 
 /// `.cyclecast.lock.<pid>.tmp` beside the lock, so that the rename is atomic and two
@@ -488,17 +481,27 @@ fn temporary_path(root: &Path) -> PathBuf {
     root.join(format!(".{LOCK_FILE}.{}.tmp", std::process::id()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file =
-        fs::File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("failed to write `{}`", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue #11: a symbolic link left where the lock is written first is never written
+    // through.
+    #[test]
+    fn writes_the_lock_never_through_a_link_at_its_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, temporary_path(dir.path())).unwrap();
+        let lock = Lock {
+            podcast_guid: Uuid::nil(),
+            sessions: Vec::new(),
+        };
+        assert!(write(dir.path(), &lock).unwrap());
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!temporary_path(dir.path()).exists());
+        assert!(dir.path().join(LOCK_FILE).is_file());
+    }
 
     const CONFIG: &str = r#"
 [podcast]
