@@ -134,6 +134,15 @@ impl Generation {
     /// with the lock held.
     pub fn start(out: &Path) -> Result<Generation> {
         let path = beside(out, "next");
+        let parent = path.parent().unwrap_or(Path::new("."));
+        if let (Ok(out_meta), Ok(parent_meta)) = (fs::metadata(out), fs::metadata(parent))
+            && out_meta.dev() != parent_meta.dev()
+        {
+            bail!(
+                "cannot publish into `{}`: it is a mount point, and the new generation is built beside it, on another file system, where the two cannot be swapped; publish into a folder inside it",
+                out.display()
+            );
+        }
         match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => {

@@ -213,6 +213,9 @@ ls -A "$mnt/project" | grep -q '^\.feed\.' && echo "LEFTOVER $(ls -A "$mnt/proje
 rm "$mnt/filler"
 "$bin" publish --quiet && echo "AFTER published"
 grep -q 'Un titre bien plus long' feed/feed.xml && echo "AFTER new titles"
+mkdir "$mnt/mounted" && mount -t tmpfs -o size=1m tmpfs "$mnt/mounted"
+"$bin" publish --out "$mnt/mounted" > "$mnt/log2" 2>&1
+echo "MOUNT status $? $(grep -c 'it is a mount point' "$mnt/log2") $(ls -A "$mnt/mounted" | wc -l)"
 "#;
 
 // Issue #11: on a full disk, episodes were already replaced when `No space left on device`
@@ -261,4 +264,6 @@ fn a_disk_that_fills_up_midway_leaves_the_last_feed_whole() {
     assert!(!facts.contains("LEFTOVER"), "{report}");
     assert!(facts.contains("AFTER published"), "{report}");
     assert!(facts.contains("AFTER new titles"), "{report}");
+    // A mount point cannot be swapped with a folder beside it: refused before any write.
+    assert!(facts.contains("MOUNT status 2 1 0"), "{report}");
 }
