@@ -1,7 +1,7 @@
 //! The last stage: the only writer of the output folder (`feed/`).
 //!
 //! A publish never changes the served folder file by file. It builds the new generation
-//! beside it, in `.<name>.next/` ([`generation`]): files whose bytes did not change are
+//! beside it, in `.<name>.next/` (see `generation.rs`): files whose bytes did not change are
 //! hard-linked from the current generation, the others written and synced; then one
 //! `renameat2(RENAME_EXCHANGE)` swaps the two folders, and the old generation is removed. A
 //! reader, a publish killed at any instant and a full disk all see the old site or the new
