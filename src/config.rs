@@ -600,7 +600,16 @@ impl Validator<'_> {
 
     /// Deserializes the raw config, reporting syntax and type errors and every unknown key.
     fn deserialize(&mut self) -> Result<RawConfig, Vec<Problem>> {
-        let document = DeTable::parse(self.text).map_err(|e| vec![self.toml_problem(&e)])?;
+        // Checked before TOML reads the text: it refuses most of these characters with a
+        // message that does not name them, and takes the others into values.
+        let written = self.forbidden_characters();
+        let document = match DeTable::parse(self.text) {
+            Ok(document) => document,
+            Err(e) if written.is_empty() => return Err(vec![self.toml_problem(&e)]),
+            Err(_) => return Err(written),
+        };
+        self.problems.extend(written);
+        self.forbidden_escapes(document.get_ref());
         let mut unknown = Vec::new();
         let deserializer = toml::de::Deserializer::from(document.clone());
         let raw: Result<RawConfig, _> =
@@ -618,6 +627,65 @@ impl Validator<'_> {
                 Err(problems)
             }
         }
+    }
+
+    /// Every character of the text that no published text may hold (see
+    /// [`crate::text::is_forbidden`]), wherever it is: every text of the config is checked
+    /// by this one rule, so a new key cannot be forgotten.
+    fn forbidden_characters(&self) -> Vec<Problem> {
+        self.text
+            .char_indices()
+            .filter(|&(_, c)| crate::text::is_forbidden(c))
+            .map(|(offset, c)| self.forbidden_problem(offset..offset + c.len_utf8(), c))
+            .collect()
+    }
+
+    /// The same rule for what escapes write (`"\u000B"`, `"\e"`, `"\b"`): each string of the
+    /// document, keys included, decoded, reported at its escape.
+    fn forbidden_escapes(&mut self, table: &DeTable<'_>) {
+        for (key, value) in table {
+            self.forbidden_in_string(key.get_ref(), key.span());
+            self.forbidden_in_value(value);
+        }
+    }
+
+    fn forbidden_in_value(&mut self, value: &Spanned<DeValue<'_>>) {
+        match value.get_ref() {
+            DeValue::String(string) => self.forbidden_in_string(string, value.span()),
+            DeValue::Array(items) => items.iter().for_each(|item| self.forbidden_in_value(item)),
+            DeValue::Table(table) => self.forbidden_escapes(table),
+            _ => {}
+        }
+    }
+
+    /// Reports each forbidden character of a decoded string that its escapes wrote; those
+    /// written as they are were reported by [`Validator::forbidden_characters`].
+    fn forbidden_in_string(&mut self, decoded: &str, span: std::ops::Range<usize>) {
+        if crate::text::first_forbidden(decoded).is_none() {
+            return;
+        }
+        let written = self.text.get(span.clone()).unwrap_or_default();
+        let escapes = escapes(written)
+            .filter(|(_, c)| crate::text::is_forbidden(*c))
+            .map(|(range, c)| (span.start + range.start..span.start + range.end, c))
+            .collect::<Vec<_>>();
+        for (range, c) in escapes {
+            let problem = self.forbidden_problem(range, c);
+            self.problems.push(problem);
+        }
+    }
+
+    fn forbidden_problem(&self, span: std::ops::Range<usize>, c: char) -> Problem {
+        Problem::spanning(
+            self.file,
+            self.text,
+            span,
+            format!(
+                "{} is not allowed in a text: feeds (XML 1.0) and terminals cannot carry control characters",
+                crate::text::describe(c)
+            ),
+        )
+        .with_hint("remove it (a line break within a text is a plain new line in a \"\"\"-quoted text)")
     }
 
     fn toml_problem(&self, error: &toml::de::Error) -> Problem {
@@ -1471,6 +1539,37 @@ fn quoted_len(rest: &str, quote: char) -> usize {
     rest.len()
 }
 
+/// The escapes of a basic string as written (quotes included), each with its bytes and the
+/// character it stands for. A literal string (`'…'`) has none.
+fn escapes(written: &str) -> impl Iterator<Item = (std::ops::Range<usize>, char)> + '_ {
+    let basic = written.starts_with('"');
+    let mut chars = written.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while basic && let Some((start, c)) = chars.next() {
+            if c != '\\' {
+                continue;
+            }
+            let (at, kind) = chars.next()?;
+            let digits = match kind {
+                'b' => return Some((start..at + 1, '\u{8}')),
+                'e' => return Some((start..at + 1, '\u{1b}')),
+                'f' => return Some((start..at + 1, '\u{c}')),
+                'x' => 2,
+                'u' => 4,
+                'U' => 8,
+                _ => continue,
+            };
+            let hex = written.get(at + 1..at + 1 + digits)?;
+            for _ in 0..digits {
+                chars.next();
+            }
+            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+            return Some((start..at + 1 + digits, c));
+        }
+        None
+    })
+}
+
 /// The byte offset of a 1-based line and column (in characters).
 fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
     let line_start: usize = text
@@ -1932,5 +2031,41 @@ description = "La première."
         assert_eq!(span(""), "");
         let text = "a = 1\nbé = \"x\"\n";
         assert_eq!(offset_of(text, (2, 6)), text.find('"').unwrap());
+    }
+
+    // Issue 11: a control character in a text was written into feed.xml, which no client
+    // could parse then.
+    #[test]
+    fn refuses_control_characters_written_or_escaped_at_their_position() {
+        let raw = MINIMAL.replace("title = \"Cycle\"", "title = \"Cy\u{b}cle\"");
+        assert_eq!(
+            messages(&raw),
+            [
+                "config.toml:3:12: error: U+000B (vertical tab) is not allowed in a text: feeds (XML 1.0) and terminals cannot carry control characters"
+            ]
+        );
+        let c1 = MINIMAL.replace("name = \"Org\"\n\n", "name = \"O\u{85}rg\"\n\n");
+        let found = messages(&c1);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("config.toml:14:10: error: U+0085 (next line)"),
+            "{found:?}"
+        );
+        for (escape, named) in [
+            ("\\u0000", "U+0000 (null)"),
+            ("\\b", "U+0008 (backspace)"),
+            ("\\e", "U+001B (escape)"),
+            ("\\x7F", "U+007F (delete)"),
+            ("\\U0000FFFF", "U+FFFF (noncharacter)"),
+        ] {
+            let text = MINIMAL.replace("La première.", &format!("La \\\\ {escape}première."));
+            let found = messages(&text);
+            assert_eq!(found.len(), 1, "{escape}: {found:?}");
+            assert!(
+                found[0].starts_with(&format!("config.toml:22:22: error: {named} is not allowed")),
+                "{escape}: {found:?}"
+            );
+        }
+        assert!(parse_str(&MINIMAL.replace("La première.", "La\\tpremière.\\n")).is_ok());
     }
 }

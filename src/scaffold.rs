@@ -791,7 +791,13 @@ fn plan_session(
             problem("the description must not be empty".to_string());
             None
         }
-        Some(d) => Some(d.clone()),
+        Some(d) => match crate::text::forbidden_problem(d) {
+            Some(why) => {
+                problem(format!("the description's {why}"));
+                None
+            }
+            None => Some(d.clone()),
+        },
         None => match tag(|t| crate::check::filled(&t.comment)) {
             Some(comment) => {
                 from_tags.push(FromTags {
@@ -843,7 +849,7 @@ fn one_line_text_problem(text: &str, what: &str) -> Option<String> {
     } else if text.contains(['\n', '\r']) {
         Some(format!("the {what} must be one line"))
     } else {
-        None
+        crate::text::forbidden_problem(text).map(|why| format!("the {what}'s {why}"))
     }
 }
 
