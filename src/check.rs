@@ -326,23 +326,46 @@ fn fill_from_tags(
             }
         }
         if session.title.is_empty() {
-            match filled(&tags.title) {
+            match from_tag(&tags.title, "title", &shown, problems) {
                 Some(title) => session.title = title,
                 None => problems.push(missing(session, "title", "title")),
             }
         }
         if session.description.is_empty() {
-            match filled(&tags.comment) {
+            match from_tag(&tags.comment, "comment", &shown, problems) {
                 Some(comment) => session.description = comment,
                 None => problems.push(missing(session, "description", "comment")),
             }
         }
         if session.speakers.is_empty()
-            && let Some(artist) = filled(&tags.artist)
+            && let Some(artist) = from_tag(&tags.artist, "artist", &shown, problems)
         {
             session.speakers = speakers_named(&artist);
         }
     }
+}
+
+/// A tag's text as a session takes it: trimmed, unless empty, without what a feed cannot
+/// carry (a tag is written by whatever tagged the file), with a warning naming the recording
+/// when something was left out.
+fn from_tag(
+    tag: &Option<String>,
+    name: &str,
+    shown: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let (text, removed) = crate::text::clean(&filled(tag)?);
+    if !removed.is_empty() {
+        let named: Vec<String> = removed.iter().map(|&c| crate::text::describe(c)).collect();
+        problems.push(Problem::warning(
+            shown,
+            format!(
+                "its {name} tag holds {}, which a feed cannot carry: left out",
+                named.join(", ")
+            ),
+        ));
+    }
+    filled(&Some(text))
 }
 
 /// The day a date tag names, when it names one: `2023-02-02`, or the start of
