@@ -368,11 +368,14 @@ fn from_tag(
     filled(&Some(text))
 }
 
-/// The day a date tag names, when it names one: `2023-02-02`, or the start of
-/// `2023-02-02T19:00:00` (a year alone is not a day).
+/// The day a date tag names, when it names one every output can write (see
+/// [`crate::config::YEARS`]): `2023-02-02`, or the start of `2023-02-02T19:00:00` (a year
+/// alone is not a day).
 pub(crate) fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
     let day = tag.trim().get(..10)?;
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .filter(|day| crate::config::is_writable_date(*day))
 }
 
 /// A tag's text, trimmed, unless empty.

@@ -1297,8 +1297,25 @@ impl Validator<'_> {
         }
     }
 
-    /// A day: `"2022-10-25"`, or TOML's own local date `2022-10-25`.
+    /// A day: `"2022-10-25"`, or TOML's own local date `2022-10-25`, in [`YEARS`].
     fn date(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveDate> {
+        let day = self.any_date(moment)?;
+        if !is_writable_date(day) {
+            self.error_at(
+                moment.span().start,
+                format!(
+                    "`{}` is out of range: a date must be in the years {} to {}",
+                    moment.get_ref(),
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            );
+            return None;
+        }
+        Some(day)
+    }
+
+    fn any_date(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveDate> {
         let text = match moment.get_ref() {
             RawMoment::Text(text) => text,
             RawMoment::Native(toml::value::Datetime {
@@ -1612,6 +1629,15 @@ pub fn parse_timestamp(text: &str) -> Option<u64> {
     }
     let seconds = numbers.iter().fold(0u64, |acc, n| acc * 60 + n);
     Some(seconds * 1000 + fraction)
+}
+
+/// The years every output can write a date of: RFC 2822 (the feed's `pubDate`) wants four
+/// digits, and readers of iCalendar and ID3 misread the years before 1900.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// Whether `day` is in [`YEARS`]: a day from the config, a tag or an option.
+pub fn is_writable_date(day: NaiveDate) -> bool {
+    YEARS.contains(&chrono::Datelike::year(&day))
 }
 
 /// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.
@@ -2067,5 +2093,43 @@ description = "La première."
             );
         }
         assert!(parse_str(&MINIMAL.replace("La première.", "La\\tpremière.\\n")).is_ok());
+    }
+
+    // Issue 11: `+10000-01-01` passed and then panicked in publish (no RFC 2822 form);
+    // `0000-01-01` gave a pubDate no reader accepts.
+    #[test]
+    fn refuses_dates_outside_the_years_every_output_can_write() {
+        for written in [
+            "\"+10000-01-01\"",
+            "\"-0001-01-01\"",
+            "\"0000-01-01\"",
+            "\"1899-12-31\"",
+            "0000-01-01",
+            "1899-12-31",
+        ] {
+            let text = MINIMAL.replace("\"2022-10-25\"", written)
+                + "[[sessions.rebroadcasts]]\nshow = \"S\"\nstation = \"R\"\naired = "
+                + written
+                + "\nurl = \"https://radio.example/s\"\n";
+            let found = messages(&text);
+            assert_eq!(found.len(), 2, "{written}: {found:?}");
+            let shown = written.trim_matches('"');
+            assert_eq!(
+                found[0],
+                format!(
+                    "config.toml:19:8: error: `{shown}` is out of range: a date must be in the years 1900 to 9999"
+                )
+            );
+            assert!(
+                found[1].starts_with("config.toml:26:9: error: `"),
+                "{found:?}"
+            );
+        }
+        for fine in ["1900-01-01", "9999-12-31"] {
+            assert!(
+                parse_str(&MINIMAL.replace("2022-10-25", fine)).is_ok(),
+                "{fine}"
+            );
+        }
     }
 }

@@ -261,6 +261,18 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .ok()
         .filter(|_| well_formed)
         .ok_or_else(|| format!("`{text}` is not a date: expected YYYY-MM-DD, e.g. 2023-04-13"))
+        .and_then(|day| {
+            if crate::config::is_writable_date(day) {
+                Ok(day)
+            } else {
+                let years = crate::config::YEARS;
+                Err(format!(
+                    "`{text}` is out of range: a date must be in the years {} to {}",
+                    years.start(),
+                    years.end()
+                ))
+            }
+        })
 }
 
 /// Parses a session's start time, `HH:MM`.

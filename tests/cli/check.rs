@@ -112,3 +112,34 @@ fn check_prints_json_for_scripts() {
             .contains("is not a date")
     );
 }
+
+// Issue 11: `date = "+10000-01-01"` passed check and then panicked in publish; a year 0 gave
+// a pubDate no reader accepts.
+#[test]
+fn refuses_dates_no_output_can_write_at_their_line_and_publish_never_panics() {
+    for written in [
+        "\"+10000-01-01\"",
+        "\"-0001-01-01\"",
+        "\"0000-01-01\"",
+        "\"1899-12-31\"",
+        "0000-01-01",
+    ] {
+        let project = Project::copy();
+        project.replace_in_config("date = \"2022-10-25\"", &format!("date = {written}"));
+        project.replace_in_config("aired = \"2022-12-02\"", &format!("aired = {written}"));
+        let text = project.config();
+        let shown = written.trim_matches('"');
+        let run = project.run(&["check"]).failure(1);
+        for key in ["date", "aired"] {
+            let (line, col) = position(&text, &format!("{key} = {written}"));
+            let expected = format!(
+                "config.toml:{line}:{}: error: `{shown}` is out of range: a date must be in the years 1900 to 9999",
+                col + key.len() + 3
+            );
+            assert!(run.stderr.contains(&expected), "{expected}\n{run}");
+        }
+        let publish = project.run(&["publish"]).failure(2);
+        assert!(!publish.stderr.contains("panicked"), "{publish}");
+        assert!(!project.feed().exists(), "nothing written");
+    }
+}
