@@ -1602,7 +1602,8 @@ fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
     line_start + in_line
 }
 
-/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds.
+/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds; a time
+/// of [`crate::transcript::MAX_HOURS`] or more is refused.
 pub fn parse_timestamp(text: &str) -> Option<u64> {
     let (whole, fraction) = match text.trim().split_once('.') {
         Some((w, f)) if !f.is_empty() && f.len() <= 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
@@ -1627,8 +1628,7 @@ pub fn parse_timestamp(text: &str) -> Option<u64> {
     if numbers.len() > 1 && numbers[1..].iter().any(|&n| n >= 60) {
         return None;
     }
-    let seconds = numbers.iter().fold(0u64, |acc, n| acc * 60 + n);
-    Some(seconds * 1000 + fraction)
+    crate::transcript::clock_ms(&parts, fraction)
 }
 
 /// The years every output can write a date of: RFC 2822 (the feed's `pubDate`) wants four
@@ -2131,5 +2131,18 @@ description = "La première."
                 "{fine}"
             );
         }
+    }
+
+    // Issue 11: a chapter start too large for a u64 overflowed (a panic in a debug build).
+    #[test]
+    fn refuses_a_chapter_start_too_large_to_hold() {
+        assert_eq!(parse_timestamp("18446744073709551:00:00"), None);
+        assert_eq!(parse_timestamp("99999999999999999999"), None);
+        assert_eq!(parse_timestamp("1:02:03.5"), Some(3_723_500));
+        let text = MINIMAL.to_string()
+            + "[[sessions.chapters]]\nstart = \"0:00\"\ntitle = \"A\"\n[[sessions.chapters]]\nstart = \"18446744073709551:00:00\"\ntitle = \"B\"\n";
+        let found = messages(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("is not a chapter start"), "{found:?}");
     }
 }
