@@ -16,6 +16,7 @@ use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::page::{PageInputs, TemplateError, Theme, ThemeFile};
 use crate::problem::Problem;
 use crate::progress::Progress;
+use crate::rules;
 use crate::state::{SourceRecord, Sources, State};
 use crate::tag::Artwork;
 use crate::transcript::{Format, Transcript};
@@ -326,21 +327,31 @@ fn fill_from_tags(
             }
         }
         if session.title.is_empty() {
-            match from_tag(&tags.title, "title", &shown, problems) {
+            match from_tag(&tags.title, ("title", rules::TITLE), &shown, problems) {
                 Some(title) => session.title = title,
                 None => problems.push(missing(session, "title", "title")),
             }
         }
         if session.description.is_empty() {
-            match from_tag(&tags.comment, "comment", &shown, problems) {
+            match from_tag(
+                &tags.comment,
+                ("comment", rules::DESCRIPTION),
+                &shown,
+                problems,
+            ) {
                 Some(comment) => session.description = comment,
                 None => problems.push(missing(session, "description", "comment")),
             }
         }
         if session.speakers.is_empty()
-            && let Some(artist) = from_tag(&tags.artist, "artist", &shown, problems)
+            && let Some(artist) = from_tag(&tags.artist, ("artist", rules::TXT), &shown, problems)
         {
             session.speakers = speakers_named(&artist);
+            for speaker in &session.speakers {
+                if let Some(why) = rules::NAME.excess(&speaker.name) {
+                    problems.push(Problem::error(&shown, format!("its artist tag: {why}")));
+                }
+            }
         }
     }
 }
@@ -350,7 +361,7 @@ fn fill_from_tags(
 /// when something was left out.
 fn from_tag(
     tag: &Option<String>,
-    name: &str,
+    (name, limit): (&str, crate::rules::Limit),
     shown: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
@@ -365,7 +376,11 @@ fn from_tag(
             ),
         ));
     }
-    filled(&Some(text))
+    let text = filled(&Some(text))?;
+    if let Some(why) = limit.excess(&text) {
+        problems.push(Problem::error(shown, format!("its {name} tag: {why}")));
+    }
+    Some(text)
 }
 
 /// The day a date tag names, when it names one every output can write (see

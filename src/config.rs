@@ -23,6 +23,7 @@ use crate::model::{
     Source, Speaker, Txt,
 };
 use crate::problem::Problem;
+use crate::rules;
 
 pub(crate) mod hint;
 
@@ -705,7 +706,7 @@ impl Validator<'_> {
             .map(|p| self.organization(p))
             .collect();
         let place = raw.place.map(|p| Place {
-            name: self.limited(p.name, 128),
+            name: self.limited(p.name, rules::NAME),
             address: self.required(p.address),
             url: p.url.and_then(|u| self.url(&u)),
             geo: p.geo.and_then(|g| self.geo(&g)),
@@ -782,15 +783,6 @@ impl Validator<'_> {
             name: self.required(raw.owner.name),
             email: self.email(raw.owner.email),
         };
-        if raw.description.get_ref().trim().len() > 4000 {
-            self.error_at(
-                raw.description.span().start,
-                format!(
-                    "the description is {} bytes long: podcast directories accept at most 4,000",
-                    raw.description.get_ref().trim().len()
-                ),
-            );
-        }
         let show_type = match raw.show_type.as_ref().map(|t| t.get_ref().as_str()) {
             None | Some("episodic") => ShowType::Episodic,
             Some("serial") => ShowType::Serial,
@@ -829,13 +821,13 @@ impl Validator<'_> {
             number: season_number,
             name: raw.season_name.map_or_else(
                 || raw.title.get_ref().trim().to_string(),
-                |n| self.limited(n, 128),
+                |n| self.limited(n, rules::NAME),
             ),
         };
         Podcast {
-            title: self.required(raw.title),
-            subtitle: raw.subtitle.map(|s| self.required(s)),
-            description: self.required(raw.description).trim().to_string(),
+            title: self.limited(raw.title, rules::TITLE),
+            subtitle: raw.subtitle.map(|s| self.limited(s, rules::TITLE)),
+            description: self.limited(raw.description, rules::DESCRIPTION),
             lang,
             base_url: base_url.unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
             guid,
@@ -864,15 +856,15 @@ impl Validator<'_> {
                 .txt
                 .into_iter()
                 .map(|t| Txt {
-                    text: self.limited(t.text, 4000),
-                    purpose: t.purpose.map(|p| self.limited(p, 128)),
+                    text: self.limited(t.text, rules::TXT),
+                    purpose: t.purpose.map(|p| self.limited(p, rules::NAME)),
                 })
                 .collect(),
         }
     }
 
     fn link(&mut self, raw: RawLink) -> Option<Link> {
-        let title = self.required(raw.title);
+        let title = self.limited(raw.title, rules::TITLE);
         let lang = raw.lang.and_then(|l| self.lang(&l));
         self.url(&raw.url).map(|url| Link { title, url, lang })
     }
@@ -892,12 +884,12 @@ impl Validator<'_> {
         }
     }
 
-    /// A required text of at most `max` characters.
-    fn limited(&mut self, text: Text, max: usize) -> String {
+    /// A required text, trimmed, within what podcast directories accept.
+    fn limited(&mut self, text: Text, limit: rules::Limit) -> String {
         let offset = text.span().start;
         let value = self.required(text);
-        if value.chars().count() > max {
-            self.error_at(offset, format!("this text is longer than {max} characters"));
+        if let Some(why) = limit.excess(&value) {
+            self.error_at(offset, why);
         }
         value
     }
@@ -967,10 +959,13 @@ impl Validator<'_> {
             date: date.unwrap_or_default(),
             date_written: raw.date.is_some(),
             time,
-            title: raw.title.map(|t| self.required(t)).unwrap_or_default(),
+            title: raw
+                .title
+                .map(|t| self.limited(t, rules::TITLE))
+                .unwrap_or_default(),
             description: raw
                 .description
-                .map(|d| self.required(d).trim().to_string())
+                .map(|d| self.limited(d, rules::DESCRIPTION))
                 .unwrap_or_default(),
             episode_type,
             recording: raw.recording.and_then(|r| self.project_file(&r)),
@@ -1068,7 +1063,7 @@ impl Validator<'_> {
                 ),
         };
         Speaker {
-            name: self.limited(raw.name, 128),
+            name: self.limited(raw.name, rules::NAME),
             affiliation: raw.affiliation.map(|a| self.required(a)),
             url: raw.url.and_then(|u| self.url(&u)),
             role,
@@ -1117,7 +1112,7 @@ impl Validator<'_> {
             }
             chapters.push(Chapter {
                 start_ms,
-                title: self.required(raw.title),
+                title: self.limited(raw.title, rules::TITLE),
                 url: raw.url.and_then(|u| self.url(&u)),
                 position,
             });
@@ -1189,7 +1184,7 @@ impl Validator<'_> {
     fn report(&mut self, raw: Spanned<RawReport>) -> Option<Report> {
         let offset = raw.span().start;
         let raw = raw.into_inner();
-        let title = self.required(raw.title);
+        let title = self.limited(raw.title, rules::TITLE);
         let lang = raw.lang.and_then(|l| self.lang(&l));
         let source = self.source(offset, raw.url, raw.file, "report")?;
         if let Source::File(path) = &source
@@ -2144,5 +2139,42 @@ description = "La première."
         let found = messages(&text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].contains("is not a chapter start"), "{found:?}");
+    }
+
+    // Issue 11: episode titles and descriptions had no limit (1 MB accepted) while the
+    // podcast description was capped at 4,000 bytes.
+    #[test]
+    fn applies_the_directories_length_limits_to_every_episode_text_at_its_value() {
+        let long = |n: usize| "é".repeat(n);
+        let text = MINIMAL
+            .replace(
+                "title = \"Première\"",
+                &format!("title = \"{}\"", long(256)),
+            )
+            .replace("La première.", &long(2001))
+            + &format!(
+                "[[sessions.speakers]]\nname = \"{}\"\n[[sessions.chapters]]\nstart = \"0:00\"\ntitle = \"{}\"\n[[sessions.links]]\ntitle = \"{}\"\nurl = \"https://example.org/\"\n[[sessions.reports]]\ntitle = \"{}\"\nurl = \"https://example.org/r\"\n",
+                long(129),
+                long(256),
+                long(256),
+                long(256)
+            );
+        let found = messages(&text);
+        let expected = [
+            "config.toml:21:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:22:15: error: this text is 4,002 bytes long: podcast directories accept at most 4,000",
+            "config.toml:24:8: error: this text is 129 characters long: podcast directories accept at most 128",
+            "config.toml:27:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:29:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:32:9: error: this text is 256 characters long: podcast directories accept at most 255",
+        ];
+        assert_eq!(found, expected);
+        let fine = MINIMAL
+            .replace(
+                "title = \"Première\"",
+                &format!("title = \"{}\"", long(255)),
+            )
+            .replace("La première.", &long(2000));
+        assert!(parse_str(&fine).is_ok());
     }
 }

@@ -143,3 +143,42 @@ fn refuses_dates_no_output_can_write_at_their_line_and_publish_never_panics() {
         assert!(!project.feed().exists(), "nothing written");
     }
 }
+
+// Issue 11: an episode's title or description of 1 MB was accepted while the podcast's
+// description was capped at 4,000 bytes.
+#[test]
+fn refuses_an_episode_text_longer_than_directories_accept_at_its_value() {
+    let project = Project::copy();
+    let session_title = project.cycle().session(1).title.clone();
+    let long_title = "x".repeat(5000);
+    project.replace_in_config(
+        &format!("title = \"{session_title}\""),
+        &format!("title = \"{long_title}\""),
+    );
+    let long_description = "é".repeat(1 << 19);
+    project.replace_in_config(
+        "description = \"\"\"\nCes cinq dernières années",
+        &format!("description = \"\"\"\n{long_description} Ces cinq dernières années"),
+    );
+    let text = project.config();
+    let run = project.run(&["check"]).failure(1);
+    let (line, col) = position(&text, &format!("title = \"{long_title}"));
+    let title = format!(
+        "config.toml:{line}:{}: error: this text is 5,000 characters long: podcast directories accept at most 255",
+        col + "title = ".len()
+    );
+    let (line, col) = position(&text, &format!("description = \"\"\"\n{long_description}"));
+    let description = format!(
+        "config.toml:{line}:{}: error: this text is 1,0",
+        col + "description = ".len()
+    );
+    for expected in [title, description] {
+        assert!(
+            run.error_lines().iter().any(|l| l.starts_with(&expected)
+                && (l.ends_with("long: podcast directories accept at most 255")
+                    || l.ends_with("bytes long: podcast directories accept at most 4,000"))),
+            "{expected}\n{:?}",
+            run.error_lines()
+        );
+    }
+}

@@ -330,3 +330,18 @@ fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
         "{probe}"
     );
 }
+
+// Issue 11: a title or a comment from the tags had no length limit.
+#[test]
+fn holds_text_from_the_tags_to_the_directories_length_limits() {
+    let title = "T".repeat(300);
+    let comment = "é".repeat(2001);
+    let project = project_with_tagged_session(&[("title", &title), ("comment", &comment)]);
+    let run = project.run(&["check"]).failure(1);
+    for expected in [
+        "recordings/06-tagged.mp3: error: its title tag: this text is 300 characters long: podcast directories accept at most 255",
+        "recordings/06-tagged.mp3: error: its comment tag: this text is 4,002 bytes long: podcast directories accept at most 4,000",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{run}");
+    }
+}
