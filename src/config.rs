@@ -968,7 +968,7 @@ impl Validator<'_> {
                 .map(|d| self.limited(d, rules::DESCRIPTION))
                 .unwrap_or_default(),
             episode_type,
-            recording: raw.recording.and_then(|r| self.project_file(&r)),
+            recording: raw.recording.and_then(|r| self.recording(&r)),
             speakers: raw.speakers.into_iter().map(|s| self.speaker(s)).collect(),
             rebroadcasts: raw
                 .rebroadcasts
@@ -1118,6 +1118,18 @@ impl Validator<'_> {
             });
         }
         chapters
+    }
+
+    /// A session's recording: a project file that no session before names (see
+    /// [`recording_key`]), reported at the second use with the line of the first.
+    fn recording(&mut self, text: &Text) -> Option<PathBuf> {
+        let path = self.project_file(text)?;
+        let key = recording_key(text.get_ref())?;
+        let first = self.first_use(format!("recording:{}", key.display()), text.span().start);
+        if let Some(line) = first {
+            self.error_at(text.span().start, recording_taken(text.get_ref(), line));
+        }
+        Some(path)
     }
 
     /// A transcript file: WebVTT (`.vtt`) or SubRip (`.srt`).
@@ -1633,6 +1645,19 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
 /// Whether `day` is in [`YEARS`]: a day from the config, a tag or an option.
 pub fn is_writable_date(day: NaiveDate) -> bool {
     YEARS.contains(&chrono::Datelike::year(&day))
+}
+
+/// The rule `check` and `session add` share: a recording is the recording of one session
+/// (its published file, its tags and its GUID pin are the episode's). Two paths as written
+/// name the same recording when they have the same key (`recordings/./a.mp3` is
+/// `recordings/a.mp3`); `None` for a path that leaves the project.
+pub fn recording_key(written: &str) -> Option<PathBuf> {
+    inside_project(written).ok()
+}
+
+/// The error at a session naming a recording that the session on `first_line` names.
+pub fn recording_taken(written: &str, first_line: usize) -> String {
+    format!("`{written}` is already the recording of the session on line {first_line}")
 }
 
 /// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.
@@ -2176,5 +2201,21 @@ description = "La première."
             )
             .replace("La première.", &long(2000));
         assert!(parse_str(&fine).is_ok());
+    }
+
+    // Issue 11: `check` accepted two sessions naming the same recording, which `session add`
+    // refused.
+    #[test]
+    fn refuses_a_recording_named_by_two_sessions_at_the_second() {
+        let text = MINIMAL.replace(
+            "description = \"La première.\"",
+            "description = \"x\"\nrecording = \"recordings/a.mp3\"",
+        ) + "\n[[sessions]]\nid = \"seconde\"\nnumber = 2\nrecording = \"recordings/./a.mp3\"\n";
+        assert_eq!(
+            messages(&text),
+            [
+                "config.toml:28:13: error: `recordings/./a.mp3` is already the recording of the session on line 23"
+            ]
+        );
     }
 }

@@ -362,7 +362,7 @@ pub const TAKEN_FROM_TAGS: [&str; 4] = ["title", "date", "description", "speaker
 struct Existing {
     id: Option<(String, usize)>,
     number: Option<(i64, usize)>,
-    recording: Option<String>,
+    recording: Option<(String, usize)>,
 }
 
 /// The number after the highest one used: 1 for a cycle without sessions.
@@ -584,8 +584,7 @@ fn existing_sessions(text: &str, file: &str) -> Result<Vec<Existing>, Problems> 
                 .and_then(|n| Some((n.as_integer()?, line(n)))),
             recording: table
                 .get("recording")
-                .and_then(Item::as_str)
-                .map(str::to_string),
+                .and_then(|r| Some((r.as_str()?.to_string(), line(r)))),
         })
         .collect())
 }
@@ -648,8 +647,23 @@ fn plan_session(
     let mut problems = Vec::new();
     // The recording first: its tags stand in for the options left out.
     let recording = options.recording.as_ref().and_then(|path| {
-        match recording_in_project(path, &options.config, existing) {
-            Ok(written) => Some((path, written)),
+        match recording_in_project(path, &options.config) {
+            Ok(written) => {
+                // The config's rule, so that `check` and `session add` agree.
+                let key = crate::config::recording_key(&written);
+                let first = existing.iter().find_map(|e| {
+                    let (taken, line) = e.recording.as_ref()?;
+                    (crate::config::recording_key(taken) == key).then_some(*line)
+                });
+                match first {
+                    Some(line) => {
+                        let why = crate::config::recording_taken(&written, line);
+                        problems.push(Problem::error(file.as_str(), why));
+                        None
+                    }
+                    None => Some((path, written)),
+                }
+            }
             Err(why) => {
                 problems.push(Problem::error(path.display().to_string(), why));
                 None
@@ -866,12 +880,8 @@ fn one_line_text_problem(text: &str, what: &str) -> Option<String> {
 }
 
 /// The recording's path as the config writes it (relative to the config, `/` separators),
-/// once it is known to be a file inside the project that no other session uses.
-fn recording_in_project(
-    path: &Path,
-    config: &Path,
-    existing: &[Existing],
-) -> Result<String, String> {
+/// once it is known to be a file inside the project (which session may use it is the config's rule).
+fn recording_in_project(path: &Path, config: &Path) -> Result<String, String> {
     let real = path.canonicalize().map_err(|_| {
         "the recording does not exist (paths are relative to the current folder)".to_string()
     })?;
@@ -901,14 +911,6 @@ fn recording_in_project(
     let written = parts
         .ok_or_else(|| "the recording's path is not valid UTF-8".to_string())?
         .join("/");
-    if existing
-        .iter()
-        .any(|e| e.recording.as_deref() == Some(written.as_str()))
-    {
-        return Err(format!(
-            "`{written}` is already the recording of another session"
-        ));
-    }
     Ok(written)
 }
 
@@ -1199,7 +1201,10 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].id, Some(("a".to_string(), 2)));
         assert_eq!(found[1].number, Some((7, 8)));
-        assert_eq!(found[0].recording.as_deref(), Some("recordings/a.mp3"));
+        assert_eq!(
+            found[0].recording,
+            Some(("recordings/a.mp3".to_string(), 4))
+        );
     }
 
     #[test]
