@@ -1227,6 +1227,11 @@ mod tests {
             Ok(NaiveDate::from_ymd_opt(2023, 4, 13).unwrap())
         );
         assert!(parse_date("2023-4-13").is_err());
+        // Issue 11: years no output can write.
+        assert_eq!(
+            parse_date("0000-01-01"),
+            Err("`0000-01-01` is out of range: a date must be in the years 1900 to 9999".into())
+        );
         assert!(
             parse_date("2023-02-30")
                 .unwrap_err()

@@ -142,6 +142,14 @@ fn refuses_dates_no_output_can_write_at_their_line_and_publish_never_panics() {
         assert!(!publish.stderr.contains("panicked"), "{publish}");
         assert!(!project.feed().exists(), "nothing written");
     }
+    // The first and the last day allowed are published, and the feed parses.
+    for day in ["1900-01-01", "9999-12-31"] {
+        let project = Project::copy();
+        project.replace_in_config("date = \"2022-10-25\"", &format!("date = \"{day}\""));
+        project.publish();
+        let xml = project.feed_text("feed.xml");
+        feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses feed.xml");
+    }
 }
 
 // Issue 11: an episode's title or description of 1 MB was accepted while the podcast's
