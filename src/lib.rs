@@ -444,7 +444,7 @@ fn quoted_tag(field: &str, value: &str) -> String {
     let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
     let shown: String = line.chars().take(60).collect();
     let more = if shown.len() < line.len() { "…" } else { "" };
-    format!("« {shown}{more} »")
+    format!("« {}{more} »", text::printable(&shown))
 }
 
 fn project(args: ProjectArgs) -> Result<ProjectOptions> {

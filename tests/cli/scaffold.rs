@@ -590,3 +590,29 @@ fn check_and_session_add_refuse_a_recording_two_sessions_name() {
     );
     assert_eq!(run.error_lines(), [expected.as_str()], "{run}");
 }
+
+// Issue 11: tag text reached the terminal raw, so a tag could clear or retitle it.
+#[test]
+fn session_add_shows_the_tags_it_takes_escaped() {
+    let project = Project::copy();
+    let recording = recording_with_tags(
+        &project,
+        "07-echappe.mp3",
+        &[
+            ("title", "Titre\u{1b}]0;pwned\u{7}"),
+            ("date", "2023-06-01"),
+        ],
+    );
+    let run = project
+        .run(&["session", "add", "--recording", &recording, "--dry-run"])
+        .success();
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'),
+        "the tag reached the terminal raw"
+    );
+    assert!(
+        run.stderr
+            .contains("title from the recording's tags: « Titre\\u{1b}]0;pwned\\u{7} »"),
+        "{run}"
+    );
+}
