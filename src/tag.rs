@@ -955,4 +955,33 @@ mod tests {
         file.extend([0xFF; 20]);
         assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..30);
     }
+
+    // Issue 11: a NUL in a title split the ID3v2.4 frame into two values.
+    #[test]
+    fn never_writes_a_nul_or_a_control_character_into_a_frame_or_an_item() {
+        let text = "[podcast]\ntitle = \"C\"\ndescription = \"D\"\nlanguage = \"fr\"\nbase_url = \"https://example.org/c/\"\ntime_zone = \"Europe/Paris\"\nauthor = \"A\"\n[podcast.owner]\nname = \"A\"\nemail = \"a@example.org\"\n[organizer]\nname = \"A\"\n[[sessions]]\nid = \"s\"\nnumber = 1\ndate = \"2022-10-25\"\ntitle = \"T\"\ndescription = \"D\"\n";
+        let mut cycle = crate::config::parse(text, "config.toml", std::path::Path::new("/p"))
+            .unwrap()
+            .cycle;
+        // What the config and the tags can no longer bring, as a later stage might.
+        cycle.sessions[0].title = "Une\0rencontre\u{1b}".to_string();
+        cycle.sessions[0].description = "Un\0résumé".to_string();
+        let page = Url::parse("https://example.org/c/s.html").unwrap();
+        let context = TagContext {
+            cycle: &cycle,
+            artwork: None,
+            page: &page,
+        };
+        let session = &cycle.sessions[0];
+        let tag = build_tag(context, session);
+        let bytes = encode(&tag, Version::Id3v24).unwrap();
+        let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
+        assert_eq!(read.title(), Some("Unerencontre"));
+        assert_eq!(read.comments().next().unwrap().text, "Unrésumé");
+        for item in mp4_items(context, session) {
+            if let Value::Text(text) = item.value {
+                assert!(!text.contains(['\0', '\u{1b}']), "{text:?}");
+            }
+        }
+    }
 }
