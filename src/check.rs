@@ -16,6 +16,7 @@ use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::page::{PageInputs, TemplateError, Theme, ThemeFile};
 use crate::problem::Problem;
 use crate::progress::Progress;
+use crate::rules;
 use crate::state::{SourceRecord, Sources, State};
 use crate::tag::Artwork;
 use crate::transcript::{Format, Transcript};
@@ -327,30 +328,70 @@ fn fill_from_tags(
             }
         }
         if session.title.is_empty() {
-            match filled(&tags.title) {
+            match from_tag(&tags.title, ("title", rules::TITLE), &shown, problems) {
                 Some(title) => session.title = title,
                 None => problems.push(missing(session, "title", "title")),
             }
         }
         if session.description.is_empty() {
-            match filled(&tags.comment) {
+            match from_tag(
+                &tags.comment,
+                ("comment", rules::DESCRIPTION),
+                &shown,
+                problems,
+            ) {
                 Some(comment) => session.description = comment,
                 None => problems.push(missing(session, "description", "comment")),
             }
         }
         if session.speakers.is_empty()
-            && let Some(artist) = filled(&tags.artist)
+            && let Some(artist) = from_tag(&tags.artist, ("artist", rules::TXT), &shown, problems)
         {
             session.speakers = speakers_named(&artist);
+            for speaker in &session.speakers {
+                if let Some(why) = rules::NAME.excess(&speaker.name) {
+                    problems.push(Problem::error(&shown, format!("its artist tag: {why}")));
+                }
+            }
         }
     }
 }
 
-/// The day a date tag names, when it names one: `2023-02-02`, or the start of
-/// `2023-02-02T19:00:00` (a year alone is not a day).
+/// A tag's text as a session takes it: trimmed, unless empty, without what a feed cannot
+/// carry (a tag is written by whatever tagged the file), with a warning naming the recording
+/// when something was left out.
+fn from_tag(
+    tag: &Option<String>,
+    (name, limit): (&str, crate::rules::Limit),
+    shown: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let (text, removed) = crate::text::clean(&filled(tag)?);
+    if !removed.is_empty() {
+        let named: Vec<String> = removed.iter().map(|&c| crate::text::describe(c)).collect();
+        problems.push(Problem::warning(
+            shown,
+            format!(
+                "its {name} tag holds {}, which a feed cannot carry: left out",
+                named.join(", ")
+            ),
+        ));
+    }
+    let text = filled(&Some(text))?;
+    if let Some(why) = limit.excess(&text) {
+        problems.push(Problem::error(shown, format!("its {name} tag: {why}")));
+    }
+    Some(text)
+}
+
+/// The day a date tag names, when it names one every output can write (see
+/// [`crate::config::YEARS`]): `2023-02-02`, or the start of `2023-02-02T19:00:00` (a year
+/// alone is not a day).
 pub(crate) fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
     let day = tag.trim().get(..10)?;
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .filter(|day| crate::config::is_writable_date(*day))
 }
 
 /// A tag's text, trimmed, unless empty.

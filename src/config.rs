@@ -23,6 +23,7 @@ use crate::model::{
     Source, Speaker, Txt,
 };
 use crate::problem::Problem;
+use crate::rules;
 
 pub(crate) mod hint;
 
@@ -600,7 +601,16 @@ impl Validator<'_> {
 
     /// Deserializes the raw config, reporting syntax and type errors and every unknown key.
     fn deserialize(&mut self) -> Result<RawConfig, Vec<Problem>> {
-        let document = DeTable::parse(self.text).map_err(|e| vec![self.toml_problem(&e)])?;
+        // Checked before TOML reads the text: it refuses most of these characters with a
+        // message that does not name them, and takes the others into values.
+        let written = self.forbidden_characters();
+        let document = match DeTable::parse(self.text) {
+            Ok(document) => document,
+            Err(e) if written.is_empty() => return Err(vec![self.toml_problem(&e)]),
+            Err(_) => return Err(written),
+        };
+        self.problems.extend(written);
+        self.forbidden_escapes(document.get_ref());
         let mut unknown = Vec::new();
         let deserializer = toml::de::Deserializer::from(document.clone());
         let raw: Result<RawConfig, _> =
@@ -620,6 +630,65 @@ impl Validator<'_> {
         }
     }
 
+    /// Every character of the text that no published text may hold (see
+    /// [`crate::text::is_forbidden`]), wherever it is: every text of the config is checked
+    /// by this one rule, so a new key cannot be forgotten.
+    fn forbidden_characters(&self) -> Vec<Problem> {
+        self.text
+            .char_indices()
+            .filter(|&(_, c)| crate::text::is_forbidden(c))
+            .map(|(offset, c)| self.forbidden_problem(offset..offset + c.len_utf8(), c))
+            .collect()
+    }
+
+    /// The same rule for what escapes write (`"\u000B"`, `"\e"`, `"\b"`): each string of the
+    /// document, keys included, decoded, reported at its escape.
+    fn forbidden_escapes(&mut self, table: &DeTable<'_>) {
+        for (key, value) in table {
+            self.forbidden_in_string(key.get_ref(), key.span());
+            self.forbidden_in_value(value);
+        }
+    }
+
+    fn forbidden_in_value(&mut self, value: &Spanned<DeValue<'_>>) {
+        match value.get_ref() {
+            DeValue::String(string) => self.forbidden_in_string(string, value.span()),
+            DeValue::Array(items) => items.iter().for_each(|item| self.forbidden_in_value(item)),
+            DeValue::Table(table) => self.forbidden_escapes(table),
+            _ => {}
+        }
+    }
+
+    /// Reports each forbidden character of a decoded string that its escapes wrote; those
+    /// written as they are were reported by [`Validator::forbidden_characters`].
+    fn forbidden_in_string(&mut self, decoded: &str, span: std::ops::Range<usize>) {
+        if crate::text::first_forbidden(decoded).is_none() {
+            return;
+        }
+        let written = self.text.get(span.clone()).unwrap_or_default();
+        let escapes = escapes(written)
+            .filter(|(_, c)| crate::text::is_forbidden(*c))
+            .map(|(range, c)| (span.start + range.start..span.start + range.end, c))
+            .collect::<Vec<_>>();
+        for (range, c) in escapes {
+            let problem = self.forbidden_problem(range, c);
+            self.problems.push(problem);
+        }
+    }
+
+    fn forbidden_problem(&self, span: std::ops::Range<usize>, c: char) -> Problem {
+        Problem::spanning(
+            self.file,
+            self.text,
+            span,
+            format!(
+                "{} is not allowed in a text: feeds (XML 1.0) and terminals cannot carry control characters",
+                crate::text::describe(c)
+            ),
+        )
+        .with_hint("remove it (a line break within a text is a plain new line in a \"\"\"-quoted text)")
+    }
+
     fn toml_problem(&self, error: &toml::de::Error) -> Problem {
         let message = error.message().trim_end_matches('\n').replace('\n', "; ");
         match error.span() {
@@ -637,7 +706,7 @@ impl Validator<'_> {
             .map(|p| self.organization(p))
             .collect();
         let place = raw.place.map(|p| Place {
-            name: self.limited(p.name, 128),
+            name: self.limited(p.name, rules::NAME),
             address: self.required(p.address),
             url: p.url.and_then(|u| self.url(&u)),
             geo: p.geo.and_then(|g| self.geo(&g)),
@@ -714,15 +783,6 @@ impl Validator<'_> {
             name: self.required(raw.owner.name),
             email: self.email(raw.owner.email),
         };
-        if raw.description.get_ref().trim().len() > 4000 {
-            self.error_at(
-                raw.description.span().start,
-                format!(
-                    "the description is {} bytes long: podcast directories accept at most 4,000",
-                    raw.description.get_ref().trim().len()
-                ),
-            );
-        }
         let show_type = match raw.show_type.as_ref().map(|t| t.get_ref().as_str()) {
             None | Some("episodic") => ShowType::Episodic,
             Some("serial") => ShowType::Serial,
@@ -761,13 +821,13 @@ impl Validator<'_> {
             number: season_number,
             name: raw.season_name.map_or_else(
                 || raw.title.get_ref().trim().to_string(),
-                |n| self.limited(n, 128),
+                |n| self.limited(n, rules::NAME),
             ),
         };
         Podcast {
-            title: self.required(raw.title),
-            subtitle: raw.subtitle.map(|s| self.required(s)),
-            description: self.required(raw.description).trim().to_string(),
+            title: self.limited(raw.title, rules::TITLE),
+            subtitle: raw.subtitle.map(|s| self.limited(s, rules::TITLE)),
+            description: self.limited(raw.description, rules::DESCRIPTION),
             lang,
             base_url: base_url.unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
             guid,
@@ -796,15 +856,15 @@ impl Validator<'_> {
                 .txt
                 .into_iter()
                 .map(|t| Txt {
-                    text: self.limited(t.text, 4000),
-                    purpose: t.purpose.map(|p| self.limited(p, 128)),
+                    text: self.limited(t.text, rules::TXT),
+                    purpose: t.purpose.map(|p| self.limited(p, rules::NAME)),
                 })
                 .collect(),
         }
     }
 
     fn link(&mut self, raw: RawLink) -> Option<Link> {
-        let title = self.required(raw.title);
+        let title = self.limited(raw.title, rules::TITLE);
         let lang = raw.lang.and_then(|l| self.lang(&l));
         self.url(&raw.url).map(|url| Link { title, url, lang })
     }
@@ -824,12 +884,12 @@ impl Validator<'_> {
         }
     }
 
-    /// A required text of at most `max` characters.
-    fn limited(&mut self, text: Text, max: usize) -> String {
+    /// A required text, trimmed, within what podcast directories accept.
+    fn limited(&mut self, text: Text, limit: rules::Limit) -> String {
         let offset = text.span().start;
         let value = self.required(text);
-        if value.chars().count() > max {
-            self.error_at(offset, format!("this text is longer than {max} characters"));
+        if let Some(why) = limit.excess(&value) {
+            self.error_at(offset, why);
         }
         value
     }
@@ -899,13 +959,16 @@ impl Validator<'_> {
             date: date.unwrap_or_default(),
             date_written: raw.date.is_some(),
             time,
-            title: raw.title.map(|t| self.required(t)).unwrap_or_default(),
+            title: raw
+                .title
+                .map(|t| self.limited(t, rules::TITLE))
+                .unwrap_or_default(),
             description: raw
                 .description
-                .map(|d| self.required(d).trim().to_string())
+                .map(|d| self.limited(d, rules::DESCRIPTION))
                 .unwrap_or_default(),
             episode_type,
-            recording: raw.recording.and_then(|r| self.project_file(&r)),
+            recording: raw.recording.and_then(|r| self.recording(&r)),
             speakers: raw.speakers.into_iter().map(|s| self.speaker(s)).collect(),
             rebroadcasts: raw
                 .rebroadcasts
@@ -1000,7 +1063,7 @@ impl Validator<'_> {
                 ),
         };
         Speaker {
-            name: self.limited(raw.name, 128),
+            name: self.limited(raw.name, rules::NAME),
             affiliation: raw.affiliation.map(|a| self.required(a)),
             url: raw.url.and_then(|u| self.url(&u)),
             role,
@@ -1049,12 +1112,24 @@ impl Validator<'_> {
             }
             chapters.push(Chapter {
                 start_ms,
-                title: self.required(raw.title),
+                title: self.limited(raw.title, rules::TITLE),
                 url: raw.url.and_then(|u| self.url(&u)),
                 position,
             });
         }
         chapters
+    }
+
+    /// A session's recording: a project file that no session before names (see
+    /// [`recording_key`]), reported at the second use with the line of the first.
+    fn recording(&mut self, text: &Text) -> Option<PathBuf> {
+        let path = self.project_file(text)?;
+        let key = recording_key(text.get_ref())?;
+        let first = self.first_use(format!("recording:{}", key.display()), text.span().start);
+        if let Some(line) = first {
+            self.error_at(text.span().start, recording_taken(text.get_ref(), line));
+        }
+        Some(path)
     }
 
     /// A transcript file: WebVTT (`.vtt`) or SubRip (`.srt`).
@@ -1121,7 +1196,7 @@ impl Validator<'_> {
     fn report(&mut self, raw: Spanned<RawReport>) -> Option<Report> {
         let offset = raw.span().start;
         let raw = raw.into_inner();
-        let title = self.required(raw.title);
+        let title = self.limited(raw.title, rules::TITLE);
         let lang = raw.lang.and_then(|l| self.lang(&l));
         let source = self.source(offset, raw.url, raw.file, "report")?;
         if let Source::File(path) = &source
@@ -1229,8 +1304,25 @@ impl Validator<'_> {
         }
     }
 
-    /// A day: `"2022-10-25"`, or TOML's own local date `2022-10-25`.
+    /// A day: `"2022-10-25"`, or TOML's own local date `2022-10-25`, in [`YEARS`].
     fn date(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveDate> {
+        let day = self.any_date(moment)?;
+        if !is_writable_date(day) {
+            self.error_at(
+                moment.span().start,
+                format!(
+                    "`{}` is out of range: a date must be in the years {} to {}",
+                    moment.get_ref(),
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            );
+            return None;
+        }
+        Some(day)
+    }
+
+    fn any_date(&mut self, moment: &Spanned<RawMoment>) -> Option<NaiveDate> {
         let text = match moment.get_ref() {
             RawMoment::Text(text) => text,
             RawMoment::Native(toml::value::Datetime {
@@ -1471,6 +1563,37 @@ fn quoted_len(rest: &str, quote: char) -> usize {
     rest.len()
 }
 
+/// The escapes of a basic string as written (quotes included), each with its bytes and the
+/// character it stands for. A literal string (`'…'`) has none.
+fn escapes(written: &str) -> impl Iterator<Item = (std::ops::Range<usize>, char)> + '_ {
+    let basic = written.starts_with('"');
+    let mut chars = written.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while basic && let Some((start, c)) = chars.next() {
+            if c != '\\' {
+                continue;
+            }
+            let (at, kind) = chars.next()?;
+            let digits = match kind {
+                'b' => return Some((start..at + 1, '\u{8}')),
+                'e' => return Some((start..at + 1, '\u{1b}')),
+                'f' => return Some((start..at + 1, '\u{c}')),
+                'x' => 2,
+                'u' => 4,
+                'U' => 8,
+                _ => continue,
+            };
+            let hex = written.get(at + 1..at + 1 + digits)?;
+            for _ in 0..digits {
+                chars.next();
+            }
+            let c = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)?;
+            return Some((start..at + 1 + digits, c));
+        }
+        None
+    })
+}
+
 /// The byte offset of a 1-based line and column (in characters).
 fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
     let line_start: usize = text
@@ -1486,7 +1609,8 @@ fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
     line_start + in_line
 }
 
-/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds.
+/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds; a time
+/// of [`crate::transcript::MAX_HOURS`] or more is refused.
 pub fn parse_timestamp(text: &str) -> Option<u64> {
     let (whole, fraction) = match text.trim().split_once('.') {
         Some((w, f)) if !f.is_empty() && f.len() <= 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
@@ -1511,8 +1635,29 @@ pub fn parse_timestamp(text: &str) -> Option<u64> {
     if numbers.len() > 1 && numbers[1..].iter().any(|&n| n >= 60) {
         return None;
     }
-    let seconds = numbers.iter().fold(0u64, |acc, n| acc * 60 + n);
-    Some(seconds * 1000 + fraction)
+    crate::transcript::clock_ms(&parts, fraction)
+}
+
+/// The years every output can write a date of: RFC 2822 (the feed's `pubDate`) wants four
+/// digits, and readers of iCalendar and ID3 misread the years before 1900.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+/// Whether `day` is in [`YEARS`]: a day from the config, a tag or an option.
+pub fn is_writable_date(day: NaiveDate) -> bool {
+    YEARS.contains(&chrono::Datelike::year(&day))
+}
+
+/// The rule `check` and `session add` share: a recording is the recording of one session
+/// (its published file, its tags and its GUID pin are the episode's). Two paths as written
+/// name the same recording when they have the same key (`recordings/./a.mp3` is
+/// `recordings/a.mp3`); `None` for a path that leaves the project.
+pub fn recording_key(written: &str) -> Option<PathBuf> {
+    inside_project(written).ok()
+}
+
+/// The error at a session naming a recording that the session on `first_line` names.
+pub fn recording_taken(written: &str, first_line: usize) -> String {
+    format!("`{written}` is already the recording of the session on line {first_line}")
 }
 
 /// Whether `id` is a slug: `[a-z0-9]+(-[a-z0-9]+)*`.
@@ -1932,5 +2077,145 @@ description = "La première."
         assert_eq!(span(""), "");
         let text = "a = 1\nbé = \"x\"\n";
         assert_eq!(offset_of(text, (2, 6)), text.find('"').unwrap());
+    }
+
+    // Issue 11: a control character in a text was written into feed.xml, which no client
+    // could parse then.
+    #[test]
+    fn refuses_control_characters_written_or_escaped_at_their_position() {
+        let raw = MINIMAL.replace("title = \"Cycle\"", "title = \"Cy\u{b}cle\"");
+        assert_eq!(
+            messages(&raw),
+            [
+                "config.toml:3:12: error: U+000B (vertical tab) is not allowed in a text: feeds (XML 1.0) and terminals cannot carry control characters"
+            ]
+        );
+        let c1 = MINIMAL.replace("name = \"Org\"\n\n", "name = \"O\u{85}rg\"\n\n");
+        let found = messages(&c1);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("config.toml:14:10: error: U+0085 (next line)"),
+            "{found:?}"
+        );
+        for (escape, named) in [
+            ("\\u0000", "U+0000 (null)"),
+            ("\\b", "U+0008 (backspace)"),
+            ("\\e", "U+001B (escape)"),
+            ("\\x7F", "U+007F (delete)"),
+            ("\\U0000FFFF", "U+FFFF (noncharacter)"),
+        ] {
+            let text = MINIMAL.replace("La première.", &format!("La \\\\ {escape}première."));
+            let found = messages(&text);
+            assert_eq!(found.len(), 1, "{escape}: {found:?}");
+            assert!(
+                found[0].starts_with(&format!("config.toml:22:22: error: {named} is not allowed")),
+                "{escape}: {found:?}"
+            );
+        }
+        assert!(parse_str(&MINIMAL.replace("La première.", "La\\tpremière.\\n")).is_ok());
+    }
+
+    // Issue 11: `+10000-01-01` passed and then panicked in publish (no RFC 2822 form);
+    // `0000-01-01` gave a pubDate no reader accepts.
+    #[test]
+    fn refuses_dates_outside_the_years_every_output_can_write() {
+        for written in [
+            "\"+10000-01-01\"",
+            "\"-0001-01-01\"",
+            "\"0000-01-01\"",
+            "\"1899-12-31\"",
+            "0000-01-01",
+            "1899-12-31",
+        ] {
+            let text = MINIMAL.replace("\"2022-10-25\"", written)
+                + "[[sessions.rebroadcasts]]\nshow = \"S\"\nstation = \"R\"\naired = "
+                + written
+                + "\nurl = \"https://radio.example/s\"\n";
+            let found = messages(&text);
+            assert_eq!(found.len(), 2, "{written}: {found:?}");
+            let shown = written.trim_matches('"');
+            assert_eq!(
+                found[0],
+                format!(
+                    "config.toml:19:8: error: `{shown}` is out of range: a date must be in the years 1900 to 9999"
+                )
+            );
+            assert!(
+                found[1].starts_with("config.toml:26:9: error: `"),
+                "{found:?}"
+            );
+        }
+        for fine in ["1900-01-01", "9999-12-31"] {
+            assert!(
+                parse_str(&MINIMAL.replace("2022-10-25", fine)).is_ok(),
+                "{fine}"
+            );
+        }
+    }
+
+    // Issue 11: a chapter start too large for a u64 overflowed (a panic in a debug build).
+    #[test]
+    fn refuses_a_chapter_start_too_large_to_hold() {
+        assert_eq!(parse_timestamp("18446744073709551:00:00"), None);
+        assert_eq!(parse_timestamp("99999999999999999999"), None);
+        assert_eq!(parse_timestamp("1:02:03.5"), Some(3_723_500));
+        let text = MINIMAL.to_string()
+            + "[[sessions.chapters]]\nstart = \"0:00\"\ntitle = \"A\"\n[[sessions.chapters]]\nstart = \"18446744073709551:00:00\"\ntitle = \"B\"\n";
+        let found = messages(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("is not a chapter start"), "{found:?}");
+    }
+
+    // Issue 11: episode titles and descriptions had no limit (1 MB accepted) while the
+    // podcast description was capped at 4,000 bytes.
+    #[test]
+    fn applies_the_directories_length_limits_to_every_episode_text_at_its_value() {
+        let long = |n: usize| "é".repeat(n);
+        let text = MINIMAL
+            .replace(
+                "title = \"Première\"",
+                &format!("title = \"{}\"", long(256)),
+            )
+            .replace("La première.", &long(2001))
+            + &format!(
+                "[[sessions.speakers]]\nname = \"{}\"\n[[sessions.chapters]]\nstart = \"0:00\"\ntitle = \"{}\"\n[[sessions.links]]\ntitle = \"{}\"\nurl = \"https://example.org/\"\n[[sessions.reports]]\ntitle = \"{}\"\nurl = \"https://example.org/r\"\n",
+                long(129),
+                long(256),
+                long(256),
+                long(256)
+            );
+        let found = messages(&text);
+        let expected = [
+            "config.toml:21:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:22:15: error: this text is 4,002 bytes long: podcast directories accept at most 4,000",
+            "config.toml:24:8: error: this text is 129 characters long: podcast directories accept at most 128",
+            "config.toml:27:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:29:9: error: this text is 256 characters long: podcast directories accept at most 255",
+            "config.toml:32:9: error: this text is 256 characters long: podcast directories accept at most 255",
+        ];
+        assert_eq!(found, expected);
+        let fine = MINIMAL
+            .replace(
+                "title = \"Première\"",
+                &format!("title = \"{}\"", long(255)),
+            )
+            .replace("La première.", &long(2000));
+        assert!(parse_str(&fine).is_ok());
+    }
+
+    // Issue 11: `check` accepted two sessions naming the same recording, which `session add`
+    // refused.
+    #[test]
+    fn refuses_a_recording_named_by_two_sessions_at_the_second() {
+        let text = MINIMAL.replace(
+            "description = \"La première.\"",
+            "description = \"x\"\nrecording = \"recordings/a.mp3\"",
+        ) + "\n[[sessions]]\nid = \"seconde\"\nnumber = 2\nrecording = \"recordings/./a.mp3\"\n";
+        assert_eq!(
+            messages(&text),
+            [
+                "config.toml:28:13: error: `recordings/./a.mp3` is already the recording of the session on line 23"
+            ]
+        );
     }
 }

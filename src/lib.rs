@@ -33,6 +33,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod state;
 pub mod tag;
+pub mod text;
 pub mod transcript;
 pub mod xing;
 
@@ -303,14 +304,16 @@ fn run_probe(args: &ProbeArgs) -> Result<ExitCode> {
 /// One file's block of `probe` output.
 fn probe_block(line: &ProbeLine<'_>) -> String {
     use std::fmt::Write as _;
+    // Tag text is the recording's, not ours: a terminal must show it, not act on it.
+    use crate::text::printable;
     let mut out = String::new();
-    let _ = writeln!(out, "{}", line.path);
+    let _ = writeln!(out, "{}", printable(&line.path));
     if let Some(error) = &line.error {
-        let _ = writeln!(out, "  error: {error}");
+        let _ = writeln!(out, "  error: {}", printable(error));
         return out;
     }
     let mut field = |name: &str, value: String| {
-        let _ = writeln!(out, "  {name:<16}{value}");
+        let _ = writeln!(out, "  {name:<16}{}", printable(&value));
     };
     field("container", line.container.unwrap_or_default().to_string());
     field("codec", line.codec.unwrap_or_default().to_string());
@@ -356,7 +359,7 @@ fn probe_block(line: &ProbeLine<'_>) -> String {
         }
     }
     for warning in line.warnings {
-        let _ = writeln!(out, "  warning: {warning}");
+        let _ = writeln!(out, "  warning: {}", printable(&warning.to_string()));
     }
     out
 }
@@ -441,7 +444,7 @@ fn quoted_tag(field: &str, value: &str) -> String {
     let line = value.split_whitespace().collect::<Vec<_>>().join(" ");
     let shown: String = line.chars().take(60).collect();
     let more = if shown.len() < line.len() { "…" } else { "" };
-    format!("« {shown}{more} »")
+    format!("« {}{more} »", text::printable(&shown))
 }
 
 fn project(args: ProjectArgs) -> Result<ProjectOptions> {

@@ -12,9 +12,13 @@ fn main() -> ExitCode {
             if let Some(problems) = error.downcast_ref::<cyclecast::problem::Problems>() {
                 eprintln!("{problems}");
             } else {
-                eprintln!("error: {error}");
+                // A message may quote a file name or a line of the project: shown escaped.
+                let printable = |e: &dyn std::fmt::Display| {
+                    cyclecast::text::printable_lines(&e.to_string()).into_owned()
+                };
+                eprintln!("error: {}", printable(&error));
                 for cause in error.chain().skip(1) {
-                    eprintln!("caused by: {cause}");
+                    eprintln!("caused by: {}", printable(&cause));
                 }
             }
             ExitCode::from(2)

@@ -17,6 +17,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::text::printable;
+
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -168,7 +170,8 @@ impl Serialize for Problem {
 /// The headline, then the excerpt with its carets and the hint, each on its own line.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.headline())?;
+        // A config line or a tag may hold an escape sequence: shown, never acted on.
+        f.write_str(&printable(&self.headline()))?;
         let line_number = self
             .position
             .filter(|_| self.excerpt.is_some())
@@ -177,21 +180,36 @@ impl fmt::Display for Problem {
         let gutter = " ".repeat(line_number.map_or(1, |n| n.to_string().len()));
         if let (Some(excerpt), Some(number)) = (&self.excerpt, line_number) {
             write!(f, "\n{gutter} |\n{number} |")?;
-            if !excerpt.line.is_empty() {
-                write!(f, " {}", excerpt.line)?;
+            // Tabs stay tabs, so the carets line up whatever the terminal's tab width; any
+            // other character a terminal acts on is shown escaped, its carets as wide.
+            let shown = |c: char| {
+                if c == '\t' {
+                    "\t".to_string()
+                } else {
+                    crate::text::printable_char(c)
+                }
+            };
+            let line: String = excerpt.line.chars().map(shown).collect();
+            if !line.is_empty() {
+                write!(f, " {line}")?;
             }
-            // Tabs stay tabs, so the carets line up whatever the terminal's tab width.
-            let indent: String = excerpt
-                .line
-                .chars()
-                .chain(std::iter::repeat(' '))
+            let mut chars = excerpt.line.chars().chain(std::iter::repeat(' '));
+            let indent: String = chars
+                .by_ref()
                 .take(excerpt.start)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_string(),
+                    c => " ".repeat(shown(c).chars().count()),
+                })
                 .collect();
-            write!(f, "\n{gutter} | {indent}{}", "^".repeat(excerpt.width))?;
+            let width: usize = chars
+                .take(excerpt.width)
+                .map(|c| shown(c).chars().count())
+                .sum();
+            write!(f, "\n{gutter} | {indent}{}", "^".repeat(width.max(1)))?;
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n{gutter} = hint: {hint}")?;
+            write!(f, "\n{gutter} = hint: {}", printable(hint))?;
         }
         Ok(())
     }
@@ -392,5 +410,20 @@ mod tests {
         assert_eq!(closest("descripton", keys), Some("description"));
         assert_eq!(closest("colour", keys), None);
         assert_eq!(closest("x", keys), None);
+    }
+
+    // Issue 11: a config line holding ESC was echoed raw under its error.
+    #[test]
+    fn escapes_control_characters_in_the_excerpt_and_keeps_the_carets_under_the_value() {
+        let text = "a = \"\u{1b}[2J\" x = 1\n";
+        let x = text.find('x').unwrap();
+        let p = Problem::spanning("c.toml", text, x..x + 1, "bad \u{7}").with_hint("no \u{1b}");
+        assert_eq!(
+            p.to_string(),
+            format!(
+                "c.toml:1:12: error: bad \\u{{7}}\n  |\n1 | a = \"\\u{{1b}}[2J\" x = 1\n  | {}^\n  = hint: no \\u{{1b}}",
+                " ".repeat(16)
+            )
+        );
     }
 }

@@ -12,7 +12,7 @@
 //! as `tagging episodes/01-x.mp3 (312 kB)`: no carriage return, no escape code, the same
 //! wording from one run to the next.
 
-use std::borrow::Cow;
+use crate::text::printable;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -328,26 +328,6 @@ pub fn human_duration(elapsed: Duration) -> String {
     } else {
         let whole = seconds.round() as u64;
         format!("{} min {:02} s", whole / 60, whole % 60)
-    }
-}
-
-/// `text` with control characters escaped: a file name holding `\r` or an escape sequence
-/// must not move the cursor or recolour the terminal.
-fn printable(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        Cow::Owned(
-            text.chars()
-                .map(|c| {
-                    if c.is_control() {
-                        c.escape_default().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
     }
 }
 

@@ -1,4 +1,5 @@
-//! What podcast directories accept: Apple's category list. Pure data and look-ups.
+//! What podcast directories accept: Apple's category list and the length of texts. Pure data
+//! and look-ups.
 
 /// Apple Podcasts categories and their subcategories, spelled as Apple spells them.
 pub const APPLE_CATEGORIES: &[(&str, &[&str])] = &[
@@ -173,6 +174,58 @@ pub fn apple_category_hint(name: &str) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// A length limit podcast directories put on a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// At most this many characters.
+    Chars(usize),
+    /// At most this many bytes of UTF-8.
+    Bytes(usize),
+}
+
+/// A podcast's or an episode's title, subtitle, a chapter's, a link's or a report's title:
+/// Apple Podcasts' guideline.
+pub const TITLE: Limit = Limit::Chars(255);
+
+/// A person's name (`podcast:person`), a place's, a season's: the Podcasting 2.0 limit.
+pub const NAME: Limit = Limit::Chars(128);
+
+/// A podcast's or an episode's description: Apple Podcasts' and Spotify's limit.
+pub const DESCRIPTION: Limit = Limit::Bytes(4000);
+
+/// A `podcast:txt` text: the Podcasting 2.0 limit.
+pub const TXT: Limit = Limit::Chars(4000);
+
+impl Limit {
+    /// Why `text` is too long for this limit, if it is.
+    pub fn excess(self, text: &str) -> Option<String> {
+        let (length, max, unit) = match self {
+            Limit::Chars(max) => (text.chars().count(), max, "characters"),
+            Limit::Bytes(max) => (text.len(), max, "bytes"),
+        };
+        (length > max).then(|| {
+            format!(
+                "this text is {} {unit} long: podcast directories accept at most {}",
+                thousands(length),
+                thousands(max)
+            )
+        })
+    }
+}
+
+/// `4000` as `4,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[cfg(test)]

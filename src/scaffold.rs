@@ -276,6 +276,18 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .ok()
         .filter(|_| well_formed)
         .ok_or_else(|| format!("`{text}` is not a date: expected YYYY-MM-DD, e.g. 2023-04-13"))
+        .and_then(|day| {
+            if crate::config::is_writable_date(day) {
+                Ok(day)
+            } else {
+                let years = crate::config::YEARS;
+                Err(format!(
+                    "`{text}` is out of range: a date must be in the years {} to {}",
+                    years.start(),
+                    years.end()
+                ))
+            }
+        })
 }
 
 /// Parses a session's start time, `HH:MM`.
@@ -365,7 +377,7 @@ pub const TAKEN_FROM_TAGS: [&str; 4] = ["title", "date", "description", "speaker
 struct Existing {
     id: Option<(String, usize)>,
     number: Option<(i64, usize)>,
-    recording: Option<String>,
+    recording: Option<(String, usize)>,
 }
 
 /// The number after the highest one used: 1 for a cycle without sessions.
@@ -587,8 +599,7 @@ fn existing_sessions(text: &str, file: &str) -> Result<Vec<Existing>, Problems> 
                 .and_then(|n| Some((n.as_integer()?, line(n)))),
             recording: table
                 .get("recording")
-                .and_then(Item::as_str)
-                .map(str::to_string),
+                .and_then(|r| Some((r.as_str()?.to_string(), line(r)))),
         })
         .collect())
 }
@@ -651,8 +662,23 @@ fn plan_session(
     let mut problems = Vec::new();
     // The recording first: its tags stand in for the options left out.
     let recording = options.recording.as_ref().and_then(|path| {
-        match recording_in_project(path, &options.config, existing) {
-            Ok(written) => Some((path, written)),
+        match recording_in_project(path, &options.config) {
+            Ok(written) => {
+                // The config's rule, so that `check` and `session add` agree.
+                let key = crate::config::recording_key(&written);
+                let first = existing.iter().find_map(|e| {
+                    let (taken, line) = e.recording.as_ref()?;
+                    (crate::config::recording_key(taken) == key).then_some(*line)
+                });
+                match first {
+                    Some(line) => {
+                        let why = crate::config::recording_taken(&written, line);
+                        problems.push(Problem::error(file.as_str(), why));
+                        None
+                    }
+                    None => Some((path, written)),
+                }
+            }
             Err(why) => {
                 problems.push(Problem::error(path.display().to_string(), why));
                 None
@@ -806,7 +832,13 @@ fn plan_session(
             problem("the description must not be empty".to_string());
             None
         }
-        Some(d) => Some(d.clone()),
+        Some(d) => match crate::text::forbidden_problem(d) {
+            Some(why) => {
+                problem(format!("the description's {why}"));
+                None
+            }
+            None => Some(d.clone()),
+        },
         None => match tag(|t| crate::check::filled(&t.comment)) {
             Some(comment) => {
                 from_tags.push(FromTags {
@@ -858,17 +890,13 @@ fn one_line_text_problem(text: &str, what: &str) -> Option<String> {
     } else if text.contains(['\n', '\r']) {
         Some(format!("the {what} must be one line"))
     } else {
-        None
+        crate::text::forbidden_problem(text).map(|why| format!("the {what}'s {why}"))
     }
 }
 
 /// The recording's path as the config writes it (relative to the config, `/` separators),
-/// once it is known to be a file inside the project that no other session uses.
-fn recording_in_project(
-    path: &Path,
-    config: &Path,
-    existing: &[Existing],
-) -> Result<String, String> {
+/// once it is known to be a file inside the project (which session may use it is the config's rule).
+fn recording_in_project(path: &Path, config: &Path) -> Result<String, String> {
     let real = path.canonicalize().map_err(|_| {
         "the recording does not exist (paths are relative to the current folder)".to_string()
     })?;
@@ -898,14 +926,6 @@ fn recording_in_project(
     let written = parts
         .ok_or_else(|| "the recording's path is not valid UTF-8".to_string())?
         .join("/");
-    if existing
-        .iter()
-        .any(|e| e.recording.as_deref() == Some(written.as_str()))
-    {
-        return Err(format!(
-            "`{written}` is already the recording of another session"
-        ));
-    }
     Ok(written)
 }
 
@@ -1196,7 +1216,10 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].id, Some(("a".to_string(), 2)));
         assert_eq!(found[1].number, Some((7, 8)));
-        assert_eq!(found[0].recording.as_deref(), Some("recordings/a.mp3"));
+        assert_eq!(
+            found[0].recording,
+            Some(("recordings/a.mp3".to_string(), 4))
+        );
     }
 
     #[test]
@@ -1219,6 +1242,11 @@ mod tests {
             Ok(NaiveDate::from_ymd_opt(2023, 4, 13).unwrap())
         );
         assert!(parse_date("2023-4-13").is_err());
+        // Issue 11: years no output can write.
+        assert_eq!(
+            parse_date("0000-01-01"),
+            Err("`0000-01-01` is out of range: a date must be in the years 1900 to 9999".into())
+        );
         assert!(
             parse_date("2023-02-30")
                 .unwrap_err()

@@ -515,7 +515,7 @@ fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
     let podcast = &context.cycle.podcast;
     let text = |name: &[u8; 4], value: &str| Item {
         name: *name,
-        value: Value::Text(value.to_string()),
+        value: Value::Text(frame_text(value)),
     };
     let mut items = vec![text(b"\xa9nam", &session.title)];
     let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
@@ -548,13 +548,13 @@ fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
     let podcast = &context.cycle.podcast;
     let language = iso_639_2(&podcast.lang.tag);
     let mut tag = Tag::new();
-    tag.set_title(&session.title);
+    tag.set_title(frame_text(&session.title));
     let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
     if !speakers.is_empty() {
-        tag.set_artist(speakers.join(", "));
+        tag.set_artist(frame_text(&speakers.join(", ")));
     }
-    tag.set_album(&podcast.title);
-    tag.set_album_artist(&podcast.author);
+    tag.set_album(frame_text(&podcast.title));
+    tag.set_album_artist(frame_text(&podcast.author));
     tag.set_track(session.number);
     tag.set_date_recorded(Timestamp {
         year: chrono::Datelike::year(&session.date),
@@ -567,12 +567,12 @@ fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
     tag.set_genre("Podcast");
     tag.set_text("TLAN", language);
     if let Some(copyright) = &podcast.copyright {
-        tag.set_text("TCOP", copyright);
+        tag.set_text("TCOP", frame_text(copyright));
     }
     tag.add_frame(Comment {
         lang: language.to_string(),
         description: String::new(),
-        text: session.description.clone(),
+        text: frame_text(&session.description),
     });
     tag.add_frame(ExtendedLink {
         description: String::new(),
@@ -580,6 +580,13 @@ fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
     });
     // The cover's frame is encoded once and appended by `metadata`.
     tag
+}
+
+/// Text for a tag frame or item. The config refuses, and tags that fill a session lose, every
+/// character a feed cannot carry; this keeps the promise at the last step too, since a NUL in
+/// an ID3v2.4 text frame separates two values and ends the text for most readers.
+fn frame_text(text: &str) -> String {
+    crate::text::clean(text).0
 }
 
 /// Writes the session's chapters as `CHAP` frames listed by a top-level `CTOC` frame.
@@ -596,7 +603,7 @@ fn add_chapters(tag: &mut Tag, session: &Session, duration_ms: u64) {
             .chapters
             .get(i + 1)
             .map_or(duration_ms, |next| next.start_ms);
-        let mut frames = vec![id3::Frame::text("TIT2", chapter.title.clone())];
+        let mut frames = vec![id3::Frame::text("TIT2", frame_text(&chapter.title))];
         if let Some(url) = &chapter.url {
             frames.push(
                 ExtendedLink {
@@ -947,5 +954,34 @@ mod tests {
         file[9] = 0x7f;
         file.extend([0xFF; 20]);
         assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..30);
+    }
+
+    // Issue 11: a NUL in a title split the ID3v2.4 frame into two values.
+    #[test]
+    fn never_writes_a_nul_or_a_control_character_into_a_frame_or_an_item() {
+        let text = "[podcast]\ntitle = \"C\"\ndescription = \"D\"\nlanguage = \"fr\"\nbase_url = \"https://example.org/c/\"\ntime_zone = \"Europe/Paris\"\nauthor = \"A\"\n[podcast.owner]\nname = \"A\"\nemail = \"a@example.org\"\n[organizer]\nname = \"A\"\n[[sessions]]\nid = \"s\"\nnumber = 1\ndate = \"2022-10-25\"\ntitle = \"T\"\ndescription = \"D\"\n";
+        let mut cycle = crate::config::parse(text, "config.toml", std::path::Path::new("/p"))
+            .unwrap()
+            .cycle;
+        // What the config and the tags can no longer bring, as a later stage might.
+        cycle.sessions[0].title = "Une\0rencontre\u{1b}".to_string();
+        cycle.sessions[0].description = "Un\0résumé".to_string();
+        let page = Url::parse("https://example.org/c/s.html").unwrap();
+        let context = TagContext {
+            cycle: &cycle,
+            artwork: None,
+            page: &page,
+        };
+        let session = &cycle.sessions[0];
+        let tag = build_tag(context, session);
+        let bytes = encode(&tag, Version::Id3v24).unwrap();
+        let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
+        assert_eq!(read.title(), Some("Unerencontre"));
+        assert_eq!(read.comments().next().unwrap().text, "Unrésumé");
+        for item in mp4_items(context, session) {
+            if let Value::Text(text) = item.value {
+                assert!(!text.contains(['\0', '\u{1b}']), "{text:?}");
+            }
+        }
     }
 }

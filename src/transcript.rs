@@ -129,12 +129,23 @@ fn parse_block(block: &[&str], first_line: usize, format: Format) -> Result<Cue,
     let line = first_line + timing_at;
     let (start, rest) = block[timing_at].split_once("-->").expect("found above");
     let end = rest.split_whitespace().next().unwrap_or_default();
-    let (Some(start_ms), Some(end_ms)) = (timestamp(start.trim(), format), timestamp(end, format))
-    else {
-        return fail(
-            line,
-            format!("`{}` is not a valid cue timing", block[timing_at].trim()),
-        );
+    let (start_ms, end_ms) = match (timestamp(start.trim(), format), timestamp(end, format)) {
+        (Ok(start_ms), Ok(end_ms)) => (start_ms, end_ms),
+        (Err(BadTime::TooLarge), _) | (_, Err(BadTime::TooLarge)) => {
+            return fail(
+                line,
+                format!(
+                    "`{}` is too large: a cue time must be under {MAX_HOURS} hours",
+                    block[timing_at].trim()
+                ),
+            );
+        }
+        _ => {
+            return fail(
+                line,
+                format!("`{}` is not a valid cue timing", block[timing_at].trim()),
+            );
+        }
     };
     if end_ms <= start_ms {
         return fail(line, "a cue must end after it starts");
@@ -152,15 +163,41 @@ fn parse_block(block: &[&str], first_line: usize, format: Format) -> Result<Cue,
     })
 }
 
+/// Why a cue time was refused.
+enum BadTime {
+    /// Not a time in the transcript's format.
+    Malformed,
+    /// A time beyond [`MAX_HOURS`].
+    TooLarge,
+}
+
+/// The hours a time may reach: far beyond any recording, and small enough that every
+/// millisecond count derived from it stays exact wherever it goes (an `f64` in seconds, a
+/// `u32` of ID3 chapters saturates).
+pub const MAX_HOURS: u64 = 10_000;
+
+/// `[[H:]M:]S` parts, each all digits, and milliseconds, as milliseconds; refuses a time of
+/// [`MAX_HOURS`] or more (an hour count of any length is digits only, so it cannot overflow).
+pub fn clock_ms(parts: &[&str], millis: u64) -> Option<u64> {
+    let mut seconds: u64 = 0;
+    for part in parts {
+        // More than 20 digits do not fit a u64: too large, whatever they say.
+        let n: u64 = part.parse().ok()?;
+        seconds = seconds.checked_mul(60)?.checked_add(n)?;
+    }
+    let ms = seconds.checked_mul(1000)?.checked_add(millis)?;
+    (ms < MAX_HOURS * 3_600_000).then_some(ms)
+}
+
 /// `HH:MM:SS.mmm` or `MM:SS.mmm` (WebVTT), `HH:MM:SS,mmm` (SubRip).
-fn timestamp(text: &str, format: Format) -> Option<u64> {
+fn timestamp(text: &str, format: Format) -> Result<u64, BadTime> {
     let separator = match format {
         Format::WebVtt => '.',
         Format::SubRip => ',',
     };
-    let (clock, millis) = text.split_once(separator)?;
+    let (clock, millis) = text.split_once(separator).ok_or(BadTime::Malformed)?;
     if millis.len() != 3 || !millis.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+        return Err(BadTime::Malformed);
     }
     let parts: Vec<&str> = clock.split(':').collect();
     let valid_shape = match format {
@@ -172,17 +209,18 @@ fn timestamp(text: &str, format: Format) -> Option<u64> {
             .iter()
             .any(|p| p.len() < 2 || !p.bytes().all(|b| b.is_ascii_digit()))
     {
-        return None;
+        return Err(BadTime::Malformed);
     }
-    let numbers: Vec<u64> = parts
+    // Minutes and seconds have two digits; only the hours may be long.
+    let sexagesimal = &parts[parts.len() - 2..];
+    if sexagesimal
         .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    if numbers[1..].iter().any(|&n| n >= 60) || (parts.len() == 2 && numbers[0] >= 60) {
-        return None;
+        .any(|p| p.len() != 2 || p.as_bytes()[0] >= b'6')
+    {
+        return Err(BadTime::Malformed);
     }
-    let seconds = numbers.iter().fold(0, |acc, n| acc * 60 + n);
-    Some(seconds * 1000 + millis.parse::<u64>().ok()?)
+    let millis = millis.parse::<u64>().map_err(|_| BadTime::Malformed)?;
+    clock_ms(&parts, millis).ok_or(BadTime::TooLarge)
 }
 
 /// Removes markup and decodes entities; returns the voice of a leading `<v Name>` tag.
@@ -351,5 +389,46 @@ mod tests {
             "1\n00:00:05,000 --> 00:00:06,000\na\n\n2\n00:00:01,000 --> 00:00:02,000\nb\n";
         assert_eq!(parse(out_of_order, Format::SubRip).unwrap_err().line, 5);
         assert!(parse("WEBVTT\n", Format::WebVtt).is_err());
+    }
+
+    // Issue 11: a cue end of `18446744073709551:00:00.000` was published as another time.
+    #[test]
+    fn refuses_a_cue_time_too_large_to_hold_with_its_line() {
+        for (text, format) in [
+            (
+                "WEBVTT\n\n00:01.000 --> 18446744073709551:00:00.000\nx\n",
+                Format::WebVtt,
+            ),
+            (
+                "WEBVTT\n\n00:01.000 --> 99999999999999999999:00:00.000\nx\n",
+                Format::WebVtt,
+            ),
+            (
+                "WEBVTT\n\n00:01.000 --> 10000:00:00.000\nx\n",
+                Format::WebVtt,
+            ),
+            (
+                "1\n00:00:01,000 --> 5124095576030431:00:00,000\nx\n",
+                Format::SubRip,
+            ),
+        ] {
+            let error = parse(text, format).unwrap_err();
+            assert_eq!(
+                error.line,
+                if format == Format::WebVtt { 3 } else { 2 },
+                "{text}"
+            );
+            assert!(
+                error
+                    .message
+                    .contains("is too large: a cue time must be under 10000 hours"),
+                "{text}: {error}"
+            );
+        }
+        let long = "WEBVTT\n\n00:01.000 --> 9999:59:59.999\nx\n";
+        assert_eq!(
+            parse(long, Format::WebVtt).unwrap().cues[0].end_ms,
+            35_999_999_999
+        );
     }
 }

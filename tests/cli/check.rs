@@ -112,3 +112,81 @@ fn check_prints_json_for_scripts() {
             .contains("is not a date")
     );
 }
+
+// Issue 11: `date = "+10000-01-01"` passed check and then panicked in publish; a year 0 gave
+// a pubDate no reader accepts.
+#[test]
+fn refuses_dates_no_output_can_write_at_their_line_and_publish_never_panics() {
+    for written in [
+        "\"+10000-01-01\"",
+        "\"-0001-01-01\"",
+        "\"0000-01-01\"",
+        "\"1899-12-31\"",
+        "0000-01-01",
+    ] {
+        let project = Project::copy();
+        project.replace_in_config("date = \"2022-10-25\"", &format!("date = {written}"));
+        project.replace_in_config("aired = \"2022-12-02\"", &format!("aired = {written}"));
+        let text = project.config();
+        let shown = written.trim_matches('"');
+        let run = project.run(&["check"]).failure(1);
+        for key in ["date", "aired"] {
+            let (line, col) = position(&text, &format!("{key} = {written}"));
+            let expected = format!(
+                "config.toml:{line}:{}: error: `{shown}` is out of range: a date must be in the years 1900 to 9999",
+                col + key.len() + 3
+            );
+            assert!(run.stderr.contains(&expected), "{expected}\n{run}");
+        }
+        let publish = project.run(&["publish"]).failure(2);
+        assert!(!publish.stderr.contains("panicked"), "{publish}");
+        assert!(!project.feed().exists(), "nothing written");
+    }
+    // The first and the last day allowed are published, and the feed parses.
+    for day in ["1900-01-01", "9999-12-31"] {
+        let project = Project::copy();
+        project.replace_in_config("date = \"2022-10-25\"", &format!("date = \"{day}\""));
+        project.publish();
+        let xml = project.feed_text("feed.xml");
+        feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses feed.xml");
+    }
+}
+
+// Issue 11: an episode's title or description of 1 MB was accepted while the podcast's
+// description was capped at 4,000 bytes.
+#[test]
+fn refuses_an_episode_text_longer_than_directories_accept_at_its_value() {
+    let project = Project::copy();
+    let session_title = project.cycle().session(1).title.clone();
+    let long_title = "x".repeat(5000);
+    project.replace_in_config(
+        &format!("title = \"{session_title}\""),
+        &format!("title = \"{long_title}\""),
+    );
+    let long_description = "é".repeat(1 << 19);
+    project.replace_in_config(
+        "description = \"\"\"\nCes cinq dernières années",
+        &format!("description = \"\"\"\n{long_description} Ces cinq dernières années"),
+    );
+    let text = project.config();
+    let run = project.run(&["check"]).failure(1);
+    let (line, col) = position(&text, &format!("title = \"{long_title}"));
+    let title = format!(
+        "config.toml:{line}:{}: error: this text is 5,000 characters long: podcast directories accept at most 255",
+        col + "title = ".len()
+    );
+    let (line, col) = position(&text, &format!("description = \"\"\"\n{long_description}"));
+    let description = format!(
+        "config.toml:{line}:{}: error: this text is 1,0",
+        col + "description = ".len()
+    );
+    for expected in [title, description] {
+        assert!(
+            run.error_lines().iter().any(|l| l.starts_with(&expected)
+                && (l.ends_with("long: podcast directories accept at most 255")
+                    || l.ends_with("bytes long: podcast directories accept at most 4,000"))),
+            "{expected}\n{:?}",
+            run.error_lines()
+        );
+    }
+}

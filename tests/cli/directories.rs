@@ -461,6 +461,25 @@ fn check_refuses_a_transcript_that_does_not_parse() {
     );
 }
 
+// Issue 11: a cue end too large for any clock was published as another time.
+#[test]
+fn check_refuses_a_cue_time_too_large_to_hold_at_its_line() {
+    let project = Project::copy();
+    let recording = project.cycle().sessions[0].recording.clone().unwrap();
+    let vtt = recording.rsplit_once('.').unwrap().0.to_string() + ".vtt";
+    std::fs::write(
+        project.path(&vtt),
+        "WEBVTT\n\n00:00:01.000 --> 18446744073709551:00:00.000\nTrop loin\n",
+    )
+    .unwrap();
+    assert_refused(
+        &project,
+        &format!(
+            "{vtt}:3:1: error: not a valid transcript: `00:00:01.000 --> 18446744073709551:00:00.000` is too large: a cue time must be under 10000 hours"
+        ),
+    );
+}
+
 #[test]
 fn check_refuses_an_owner_without_email() {
     let project = Project::copy();

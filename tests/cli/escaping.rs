@@ -162,3 +162,147 @@ fn refuses_javascript_urls_naming_their_line_and_writes_nothing() {
     }
     assert!(!project.feed().exists(), "publish wrote feed/ anyway");
 }
+
+/// Every character class XML 1.0 cannot carry, or a terminal acts on, with its name.
+const FORBIDDEN: &[(char, &str)] = &[
+    ('\0', "U+0000 (null)"),
+    ('\u{7}', "U+0007 (bell)"),
+    ('\u{b}', "U+000B (vertical tab)"),
+    ('\u{1b}', "U+001B (escape)"),
+    ('\u{7f}', "U+007F (delete)"),
+    ('\u{85}', "U+0085 (next line)"),
+    ('\u{9b}', "U+009B (C1 control character)"),
+    ('\u{fffe}', "U+FFFE (noncharacter)"),
+    ('\u{ffff}', "U+FFFF (noncharacter)"),
+];
+
+/// The bytes of every string value of a config text (quotes included), in order, found by
+/// the toml crate itself so that no text of the real config is left out.
+fn string_values(text: &str) -> Vec<std::ops::Range<usize>> {
+    fn walk(value: &toml::Spanned<toml::de::DeValue<'_>>, out: &mut Vec<std::ops::Range<usize>>) {
+        match value.get_ref() {
+            toml::de::DeValue::String(_) => out.push(value.span()),
+            toml::de::DeValue::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            toml::de::DeValue::Table(table) => table.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let document = toml::de::DeTable::parse(text).expect("the real config parses");
+    let mut spans = Vec::new();
+    document
+        .get_ref()
+        .values()
+        .for_each(|v| walk(v, &mut spans));
+    spans.sort_by_key(|s| s.start);
+    spans
+}
+
+/// Line and column (characters), from 1, of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+// Issue 11: a control character in any text of the config was written into feed.xml, which
+// every client then failed to parse; `check` said nothing.
+#[test]
+fn refuses_every_forbidden_character_in_every_text_of_the_config_at_its_position() {
+    let project = Project::copy();
+    let original = project.config();
+    let strings = string_values(&original);
+    assert!(strings.len() > 50, "the walk finds the config's texts");
+    for &(c, named) in FORBIDDEN {
+        // Written as it is, and as a TOML escape, which a basic string decodes into it.
+        for escaped in [false, true] {
+            let insert = if escaped {
+                format!("\\u{:04X}", u32::from(c))
+            } else {
+                c.to_string()
+            };
+            let mut text = String::new();
+            let mut copied = 0;
+            let mut expected = Vec::new();
+            for span in &strings {
+                let written = &original[span.clone()];
+                if escaped && written.starts_with('\'') {
+                    continue;
+                }
+                let quotes = if written.starts_with("\"\"\"") || written.starts_with("'''") {
+                    3
+                } else {
+                    1
+                };
+                let at = span.start + quotes;
+                text.push_str(&original[copied..at]);
+                expected.push(line_col(&format!("{text}x"), text.len()));
+                text.push_str(&insert);
+                copied = at;
+            }
+            text.push_str(&original[copied..]);
+            project.write_config(&text);
+            let run = project.run(&["check"]).failure(1);
+            for (line, col) in expected {
+                let headline = format!("config.toml:{line}:{col}: error: {named} is not allowed");
+                assert!(
+                    run.stderr.lines().any(|l| l.starts_with(&headline)),
+                    "{named} (escaped: {escaped}) not reported at {line}:{col}\n{}",
+                    &run.stderr[..run.stderr.len().min(3000)]
+                );
+            }
+            assert!(
+                !run.stderr.contains(c),
+                "{named} reached the terminal raw (escaped: {escaped})"
+            );
+            project.run(&["publish"]).failure(2);
+            assert!(!project.feed().exists(), "nothing written");
+        }
+    }
+}
+
+// Issue 11: `init --title` and `session add --title/--description` wrote a control
+// character into config.toml.
+#[test]
+fn init_and_session_add_refuse_a_control_character_in_what_they_write() {
+    let project = Project::copy();
+    let run = project
+        .run(&["init", "neuf", "--title", "Un\u{b}titre"])
+        .failure(2);
+    assert!(
+        run.stderr.contains(
+            "the title's character 3 is U+000B (vertical tab), which a feed cannot carry"
+        ),
+        "{run}"
+    );
+    assert!(!project.path("neuf/config.toml").exists());
+    let before = project.config();
+    for (flag, what) in [("--title", "title"), ("--description", "description")] {
+        let mut args = vec![
+            "session",
+            "add",
+            "--title",
+            "Une rencontre",
+            "--description",
+            "Un résumé.",
+            "--date",
+            "2023-04-13",
+        ];
+        let at = args.iter().position(|a| *a == flag).unwrap() + 1;
+        args[at] = "A\u{1b}[2J";
+        let run = project.run(&args).failure(2);
+        assert!(
+            run.stderr.contains(&format!(
+                "the {what}'s character 2 is U+001B (escape), which a feed cannot carry"
+            )),
+            "{run}"
+        );
+        assert!(
+            !run.stderr.contains('\u{1b}'),
+            "ESC reached the terminal raw"
+        );
+    }
+    assert_eq!(project.config(), before, "nothing written");
+}

@@ -240,3 +240,108 @@ fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
     let published = std::fs::read(project.feed().join(&image)).unwrap();
     assert!(published == std::fs::read(&own).unwrap() && published != embedded);
 }
+
+// Issue 11: control characters in a recording's tags reached feed.xml, which no client could
+// parse then, and `probe` printed them raw, so a tag could clear or retitle the terminal.
+#[test]
+fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
+    let project = project_with_tagged_session(&[
+        ("title", "Titre\u{b}venu\u{1b}[2J de l'étiquette\u{7}"),
+        (
+            "comment",
+            "Résumé\u{7f} écrit\u{85}dans le fichier\u{ffff}.",
+        ),
+        ("artist", "Ada\u{9b} Lovelace, Grace Hopper"),
+    ]);
+    let run = project.publish();
+    for (tag, named) in [
+        (
+            "title",
+            "U+000B (vertical tab), U+001B (escape), U+0007 (bell)",
+        ),
+        (
+            "comment",
+            "U+007F (delete), U+0085 (next line), U+FFFF (noncharacter)",
+        ),
+        ("artist", "U+009B (C1 control character)"),
+    ] {
+        let warning = format!(
+            "recordings/06-tagged.mp3: warning: its {tag} tag holds {named}, which a feed cannot carry: left out"
+        );
+        assert!(run.stderr.contains(&warning), "{warning}\n{run}");
+    }
+    let xml = project.feed_text("feed.xml");
+    let parsed = feed_rs::parser::parse(xml.as_bytes()).expect("feed-rs parses feed.xml");
+    let titles: Vec<String> = parsed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "Titre venu[2J de l'étiquette"),
+        "{titles:?}"
+    );
+    let feed = project.feed().join("feed.xml");
+    let python = crate::directories::python();
+    let output = std::process::Command::new(python)
+        .arg(crate::harness::source_root().join("tests/python/inspect_feed.py"))
+        .arg(&feed)
+        .output()
+        .expect("run python");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        seen["feedparser"]["bozo"], false,
+        "feedparser flagged the feed: {}",
+        seen["feedparser"]["bozo_exception"]
+    );
+    let entries = seen["feedparser"]["entries"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["title"] == "Titre venu[2J de l'étiquette"),
+        "{entries:?}"
+    );
+    let people: Vec<String> = elements(
+        items(&xml)
+            .into_iter()
+            .find(|i| i.contains("06-tagged"))
+            .unwrap(),
+        "podcast:person",
+    )
+    .into_iter()
+    .map(crate::harness::text_of)
+    .collect();
+    assert_eq!(people, ["Ada Lovelace", "Grace Hopper"]);
+
+    let probe = project
+        .run(&["probe", "recordings/06-tagged.mp3"])
+        .success();
+    assert!(
+        !probe.stdout.contains('\u{1b}') && !probe.stdout.contains('\u{7}'),
+        "probe printed the tags raw"
+    );
+    assert!(
+        probe.stdout.contains("Titre\\u{b}venu\\u{1b}[2J"),
+        "{probe}"
+    );
+}
+
+// Issue 11: a title or a comment from the tags had no length limit.
+#[test]
+fn holds_text_from_the_tags_to_the_directories_length_limits() {
+    let title = "T".repeat(300);
+    let comment = "é".repeat(2001);
+    let project = project_with_tagged_session(&[("title", &title), ("comment", &comment)]);
+    let run = project.run(&["check"]).failure(1);
+    for expected in [
+        "recordings/06-tagged.mp3: error: its title tag: this text is 300 characters long: podcast directories accept at most 255",
+        "recordings/06-tagged.mp3: error: its comment tag: this text is 4,002 bytes long: podcast directories accept at most 4,000",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{run}");
+    }
+}

@@ -545,3 +545,74 @@ fn session_add_names_every_missing_value_at_once_with_how_to_give_it() {
     );
     assert_same_files(&before, &snapshot(project.root()), "the project");
 }
+
+// Issue 11: `check` accepted two sessions naming the same recording, which `session add`
+// refused: one rule now, with the same words in both.
+#[test]
+fn check_and_session_add_refuse_a_recording_two_sessions_name() {
+    let project = Project::copy();
+    let recording = project.cycle().session(1).recording.clone().unwrap();
+    let first = project
+        .config()
+        .lines()
+        .position(|l| l == format!("recording = \"{recording}\""))
+        .unwrap()
+        + 1;
+    let run = project
+        .run(&[
+            "session",
+            "add",
+            "--title",
+            "Encore",
+            "--description",
+            "La même.",
+            "--date",
+            "2023-06-01",
+            "--recording",
+            &recording,
+        ])
+        .failure(2);
+    let rule = format!("`{recording}` is already the recording of the session on line {first}");
+    assert!(
+        run.stderr.contains(&format!("config.toml: error: {rule}")),
+        "{run}"
+    );
+
+    let mut config = project.config();
+    config.push_str(&format!(
+        "\n[[sessions]]\nid = \"encore\"\nnumber = 6\ndate = \"2023-06-01\"\ntitle = \"Encore\"\ndescription = \"La même.\"\nrecording = \"./{recording}\"\n"
+    ));
+    project.write_config(&config);
+    let second = config.lines().count();
+    let run = project.run(&["check"]).failure(1);
+    let expected = format!(
+        "config.toml:{second}:13: error: `./{recording}` is already the recording of the session on line {first}"
+    );
+    assert_eq!(run.error_lines(), [expected.as_str()], "{run}");
+}
+
+// Issue 11: tag text reached the terminal raw, so a tag could clear or retitle it.
+#[test]
+fn session_add_shows_the_tags_it_takes_escaped() {
+    let project = Project::copy();
+    let recording = recording_with_tags(
+        &project,
+        "07-echappe.mp3",
+        &[
+            ("title", "Titre\u{1b}]0;pwned\u{7}"),
+            ("date", "2023-06-01"),
+        ],
+    );
+    let run = project
+        .run(&["session", "add", "--recording", &recording, "--dry-run"])
+        .success();
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'),
+        "the tag reached the terminal raw"
+    );
+    assert!(
+        run.stderr
+            .contains("title from the recording's tags: « Titre\\u{1b}]0;pwned\\u{7} »"),
+        "{run}"
+    );
+}
