@@ -270,21 +270,30 @@ fn media_outputs(
         }
         if let Some(target) = &episode.image_file {
             match (&session.image, validated.embedded_image(session.number)) {
-                (Some(image), _) => outputs.push(Output::copy(target, image)),
+                (Some(image), _) => outputs.push(Output::copy(target, &real(validated, image))),
                 (None, Some(bytes)) => outputs.push(Output::bytes(target, bytes.to_vec())),
                 (None, None) => {}
             }
         }
     }
     if let Some(cover) = &cycle.podcast.cover {
-        outputs.push(Output::copy(&cover_target(cover), cover));
+        outputs.push(Output::copy(&cover_target(cover), &real(validated, cover)));
     }
     for drawing in cycle.sessions.iter().flat_map(|s| &s.drawings) {
         if let Source::File(path) = &drawing.source {
-            outputs.push(Output::copy(&crate::page::drawing_target(path), path));
+            outputs.push(Output::copy(
+                &crate::page::drawing_target(path),
+                &real(validated, path),
+            ));
         }
     }
     outputs
+}
+
+/// The real path of a project file that validation read, the one the commit opens (with
+/// [`crate::fs::open_regular`], which takes no link): what [`crate::fs::contain`] allowed.
+fn real(validated: &Validated, path: &Path) -> PathBuf {
+    crate::fs::contain(&validated.config.root, path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A copy of a large source (a radio edit): kept without being read when neither the source
@@ -297,12 +306,12 @@ fn large_copy(
     source: &Path,
 ) -> Output {
     let Some(hash) = validated.source_hash(source) else {
-        return Output::copy(target, source);
+        return Output::copy(target, &real(validated, source));
     };
     let recipe = state::recipe(&[b"copy", hash.as_bytes()]);
     let content = match previous.fresh_output(out, target, &recipe) {
         Some(_) => Content::Kept,
-        None => Content::Copy(source.to_path_buf()),
+        None => Content::Copy(real(validated, source)),
     };
     Output {
         path: target.to_string(),

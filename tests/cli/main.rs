@@ -9,6 +9,7 @@ mod harness;
 
 mod calendar;
 mod check;
+mod containment;
 mod directories;
 mod durations;
 mod errors;
