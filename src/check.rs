@@ -689,6 +689,10 @@ fn check_pages(validated: &Validated) -> Vec<Problem> {
         transcripts: validated.transcripts.clone(),
         today: chrono::NaiveDate::default(),
         theme: theme.clone(),
+        drawings: crate::page::drawing_targets(
+            &validated.config.root,
+            cycle.sessions.iter().flat_map(|s| &s.drawings),
+        ),
     };
     match crate::page::render_pages(cycle, &episodes, &inputs) {
         Ok(_) => Vec::new(),

@@ -11,6 +11,7 @@ mod calendar;
 mod check;
 mod containment;
 mod directories;
+mod drawings;
 mod durations;
 mod errors;
 mod escaping;
