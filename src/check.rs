@@ -253,7 +253,11 @@ fn probe_publishable(
         crate::parallel::map_unless_ready(work.jobs, paths.to_vec(), ready, move |path| {
             let size = std::fs::metadata(&path).map_or(0, |m| m.len());
             let _task = progress.file("probing", &display_path(&root_owned, &path), size);
-            let probed = crate::probe::probe_file(&path);
+            let probed = crate::fs::contain(&root_owned, &path)
+                .map_err(|refusal| {
+                    crate::probe::ProbeError::Io(std::io::Error::other(refusal.reason()))
+                })
+                .and_then(|real| crate::probe::probe_file(&real));
             if let Ok(info) = &probed {
                 shared.set_audio(&path, info);
             }
@@ -508,7 +512,8 @@ fn read_embedded_covers(
         .podcast
         .cover
         .as_deref()
-        .and_then(|c| std::fs::read(c).ok());
+        .filter(|c| config.is_readable(c))
+        .and_then(|c| read_project_file(config, c, crate::fs::IMAGE_LIMIT, "image").ok());
     let wanted: Vec<(u32, PathBuf)> = probed
         .iter()
         .filter(|(recording, audio)| {
@@ -573,7 +578,7 @@ fn embedded_cover_format(bytes: &[u8]) -> Result<crate::artwork::ImageFormat, St
 /// Reads an image and checks it against the directories' cover rules.
 fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
     let shown = display_path(&config.root, path);
-    match std::fs::read(path) {
+    match read_project_file(config, path, crate::fs::IMAGE_LIMIT, "image") {
         Ok(bytes) => {
             let extension = path
                 .extension()
@@ -584,11 +589,38 @@ fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Opti
             problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
             valid.then_some(bytes)
         }
-        Err(e) => {
-            problems.push(Problem::error(shown, format!("cannot read the image: {e}")));
+        Err(problem) => {
+            problems.push(problem);
             None
         }
     }
+}
+
+/// Reads a file of the project, named `what` in messages, of at most `limit` bytes: only when
+/// the one rule of every read allows it ([`crate::fs::contain`]), and then the regular file
+/// it checked, never waiting on a FIFO nor reading an endless device.
+fn read_project_file(
+    config: &Config,
+    path: &Path,
+    limit: u64,
+    what: &str,
+) -> Result<Vec<u8>, Problem> {
+    let shown = display_path(&config.root, path);
+    let real = crate::fs::contain(&config.root, path)
+        .map_err(|refusal| Problem::error(&shown, format!("the {what} {}", refusal.reason())))?;
+    crate::fs::read_regular(&real, limit)
+        .map_err(|e| Problem::error(&shown, format!("cannot read the {what}: {e:#}")))
+}
+
+/// [`read_project_file`] for a UTF-8 text.
+fn read_project_text(config: &Config, path: &Path, what: &str) -> Result<String, Problem> {
+    let bytes = read_project_file(config, path, crate::fs::TEXT_LIMIT, what)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Problem::error(
+            display_path(&config.root, path),
+            format!("cannot read the {what}: it is not UTF-8 text"),
+        )
+    })
 }
 
 /// Parses each recorded session's transcript and checks it fits the recording.
@@ -613,13 +645,10 @@ fn read_transcripts(
             .and_then(|e| e.to_str())
             .and_then(Format::from_extension)
             .unwrap_or(Format::WebVtt);
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_project_text(config, path, "transcript") {
             Ok(text) => text,
-            Err(e) => {
-                problems.push(Problem::error(
-                    shown,
-                    format!("cannot read the transcript: {e}"),
-                ));
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
@@ -660,27 +689,15 @@ fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
     };
     for name in crate::page::THEME_FILES {
         let path = folder.path.join(name);
-        if !path.exists() {
+        // Whatever stands there, a link leading nowhere included, is meant as a theme file.
+        if path.symlink_metadata().is_err() {
             continue;
         }
         let shown = display_path(&config.root, &path);
-        let inside = path
-            .canonicalize()
-            .is_ok_and(|real| real.starts_with(&config.root));
-        if !inside {
-            problems.push(Problem::error(
-                shown,
-                "the theme file leads outside the project folder",
-            ));
-            continue;
-        }
-        let source = match std::fs::read_to_string(&path) {
+        let source = match read_project_text(config, &path, "theme file") {
             Ok(source) => source,
-            Err(e) => {
-                problems.push(Problem::error(
-                    shown,
-                    format!("cannot read the theme file: {e}"),
-                ));
+            Err(problem) => {
+                problems.push(problem);
                 continue;
             }
         };
@@ -728,6 +745,10 @@ fn check_pages(validated: &Validated) -> Vec<Problem> {
         transcripts: validated.transcripts.clone(),
         today: chrono::NaiveDate::default(),
         theme: theme.clone(),
+        drawings: crate::page::drawing_targets(
+            &validated.config.root,
+            cycle.sessions.iter().flat_map(|s| &s.drawings),
+        ),
     };
     match crate::page::render_pages(cycle, &episodes, &inputs) {
         Ok(_) => Vec::new(),
@@ -747,12 +768,9 @@ fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, S
         });
     let mut reports = Vec::new();
     for path in files {
-        match std::fs::read_to_string(path) {
+        match read_project_text(config, path, "report") {
             Ok(text) => reports.push((path.clone(), crate::page::render_markdown(&text))),
-            Err(e) => problems.push(Problem::error(
-                display_path(&config.root, path),
-                format!("cannot read the report: {e}"),
-            )),
+            Err(problem) => problems.push(problem),
         }
     }
     reports

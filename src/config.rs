@@ -16,6 +16,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::fs::Refusal;
 use crate::lang::Lang;
 use crate::model::{
     Category, Chapter, Credit, Cycle, Drawing, EpisodeType, Id3Version, License, Link,
@@ -368,7 +369,7 @@ pub fn load(path: &Path) -> Loaded {
     placeholders.extend(placeholder_texts(&display, &text));
     placeholders.sort_by_key(|p| p.position);
     let config = config.map(|mut config| {
-        attach_transcripts(&mut config);
+        problems.extend(attach_transcripts(&mut config, &bad_files));
         config.bad_files = bad_files;
         if theme_is_bad {
             config.theme = None;
@@ -400,18 +401,37 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
 pub const CONFIG_FILE: &str = "config.toml";
 
 /// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
-fn attach_transcripts(config: &mut Config) {
+/// A file there is read like any other file of the project: one that is not a regular file
+/// inside the project, links resolved, is an error naming it, and is never read.
+fn attach_transcripts(config: &mut Config, bad_files: &[PathBuf]) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for session in &mut config.cycle.sessions {
         let Some(recording) = &session.recording else {
             continue;
         };
-        if session.transcript.is_none() {
-            session.transcript = ["vtt", "srt"]
-                .iter()
-                .map(|e| recording.with_extension(e))
-                .find(|p| p.is_file());
+        if session.transcript.is_some() || bad_files.contains(recording) {
+            continue;
+        }
+        // Whatever stands there, a link leading nowhere included, is the organizer's sidecar.
+        let Some(sidecar) = ["vtt", "srt"]
+            .iter()
+            .map(|e| recording.with_extension(e))
+            .find(|p| p.symlink_metadata().is_ok())
+        else {
+            continue;
+        };
+        match crate::fs::contain(&config.root, &sidecar) {
+            Ok(_) => session.transcript = Some(sidecar),
+            Err(refusal) => problems.push(Problem::error(
+                crate::ingest::display_path(&config.root, &sidecar),
+                format!(
+                    "the transcript beside the recording {}: it is not read",
+                    refusal.reason()
+                ),
+            )),
         }
     }
+    problems
 }
 
 /// Checks that a named folder exists and, links resolved, stays inside the project.
@@ -427,32 +447,6 @@ fn check_folder(root: &Path, folder: &FileRef, display: &str, text: &str) -> Opt
     };
     let span = token_span(text, offset_of(text, folder.position));
     Some(Problem::spanning(display, text, span, message))
-}
-
-/// Checks that each named file exists and, links resolved, stays inside the project.
-/// Returns the problems and the files that have one.
-/// Real paths of project files (symbolic links resolved), each folder resolved once: the
-/// 500 recordings of a long cycle share one folder.
-#[derive(Default)]
-struct RealPaths {
-    folders: HashMap<PathBuf, Option<PathBuf>>,
-}
-
-impl RealPaths {
-    fn of(&mut self, path: &Path) -> std::io::Result<PathBuf> {
-        let link = std::fs::symlink_metadata(path)?.file_type().is_symlink();
-        let (Some(folder), Some(name), false) = (path.parent(), path.file_name(), link) else {
-            return path.canonicalize();
-        };
-        let real_folder = self
-            .folders
-            .entry(folder.to_path_buf())
-            .or_insert_with(|| folder.canonicalize().ok());
-        match real_folder {
-            Some(real) => Ok(real.join(name)),
-            None => path.canonicalize(),
-        }
-    }
 }
 
 /// Texts that `init` and `session add` left for the organizer to write would be published
@@ -486,6 +480,9 @@ pub fn is_example_domain(domain: &str) -> bool {
         .any(|reserved| domain == *reserved || domain.ends_with(&format!(".{reserved}")))
 }
 
+/// Checks each named file against the one rule of every read (see [`crate::fs::contain`]):
+/// it exists and, links resolved, is a regular file inside the project. Returns the problems
+/// and the files that have one, which are never read.
 fn check_files(
     root: &Path,
     files: &[FileRef],
@@ -494,27 +491,23 @@ fn check_files(
 ) -> (Vec<Problem>, Vec<PathBuf>) {
     let mut problems = Vec::new();
     let mut bad = Vec::new();
-    let mut real_paths = RealPaths::default();
     for file in files {
-        let mut hint = None;
-        let problem = match real_paths.of(&file.path) {
-            Err(_) => {
-                hint = hint::missing_file(&file.path, &file.written);
-                Some(format!("file `{}` does not exist", file.written))
-            }
-            Ok(real) if !real.starts_with(root) => Some(format!(
-                "file `{}` leads outside the project folder",
-                file.written
-            )),
-            Ok(real) if !real.is_file() => Some(format!("`{}` is not a file", file.written)),
-            Ok(_) => None,
+        let Err(refusal) = crate::fs::contain(root, &file.path) else {
+            continue;
         };
-        if let Some(message) = problem {
-            let span = token_span(text, offset_of(text, file.position));
-            let problem = Problem::spanning(display, text, span, message);
-            problems.push(Problem { hint, ..problem });
-            bad.push(file.path.clone());
-        }
+        let written = &file.written;
+        let (message, hint) = match refusal {
+            Refusal::Missing => (
+                format!("file `{written}` does not exist"),
+                hint::missing_file(&file.path, written),
+            ),
+            Refusal::NotRegular => (format!("`{written}` {}", refusal.reason()), None),
+            Refusal::Outside => (format!("file `{written}` {}", refusal.reason()), None),
+        };
+        let span = token_span(text, offset_of(text, file.position));
+        let problem = Problem::spanning(display, text, span, message);
+        problems.push(Problem { hint, ..problem });
+        bad.push(file.path.clone());
     }
     (problems, bad)
 }

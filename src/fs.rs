@@ -16,9 +16,24 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
-/// Opens a file for reading.
+/// Opens a file for reading, symbolic links followed: only a regular file, checked on the file
+/// opened, and never waiting on a FIFO. For a file of the project, its path is the one
+/// [`contain`] returned, or one that [`contain`] allowed.
 pub fn open(path: &Path) -> Result<File> {
-    File::open(path).with_context(|| format!("failed to open `{}`", path.display()))
+    open_file(path).with_context(|| format!("failed to open `{}`", path.display()))
+}
+
+/// [`open`], with the bare IO error: "not a regular file" for a FIFO, a device, a folder.
+pub fn open_file(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    Ok(file)
 }
 
 /// Streams a file through BLAKE3 and returns its hex digest and byte length.
@@ -74,13 +89,84 @@ pub fn open_regular(path: &Path) -> Result<File> {
 
 /// Reads a regular file of at most `limit` bytes (see [`open_regular`]).
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let file = open_regular(path)?;
+    read_bounded(open_regular(path)?, path, limit)
+}
+
+/// Largest image read (a cover, an episode image, a drawing): directories ask for far less.
+pub const IMAGE_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// Largest text read (a report, a transcript, a theme file, the lock, the state).
+pub const TEXT_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Why a file of the project may not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// Nothing is there (or a link leads nowhere).
+    Missing,
+    /// Links resolved, it lies outside the project folder.
+    Outside,
+    /// It is a folder, a FIFO, a device or a socket.
+    NotRegular,
+}
+
+impl Refusal {
+    /// Why, in words, after the file's name.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::Missing => "does not exist",
+            Refusal::Outside => "leads outside the project folder",
+            Refusal::NotRegular => "is not a regular file",
+        }
+    }
+}
+
+/// The one rule for every file read because of the project (recordings, transcripts,
+/// images, drawings, reports, theme files, radio edits, the lock): its real path, symbolic
+/// links resolved, must lie inside `root` (itself a real path) and be a regular file. Returns
+/// that real path, which is the one to open, with [`open_regular`]: the type checked here is
+/// then checked again on the file opened, so a file swapped in between is refused too.
+pub fn contain(root: &Path, path: &Path) -> Result<std::path::PathBuf, Refusal> {
+    let real = path.canonicalize().map_err(|_| Refusal::Missing)?;
+    if !real.starts_with(root) {
+        return Err(Refusal::Outside);
+    }
+    match std::fs::symlink_metadata(&real) {
+        Ok(m) if m.is_file() => Ok(real),
+        Ok(_) => Err(Refusal::NotRegular),
+        Err(_) => Err(Refusal::Missing),
+    }
+}
+
+/// Opens a file of the project after [`contain`] allowed it; an error names `path` and why.
+pub fn open_contained(root: &Path, path: &Path) -> Result<File> {
+    let real = contain(root, path)
+        .map_err(|refusal| anyhow::anyhow!("`{}` {}", path.display(), refusal.reason()))?;
+    open_regular(&real).with_context(|| format!("failed to read `{}`", path.display()))
+}
+
+/// Reads a file of the project of at most `limit` bytes (see [`open_contained`]).
+pub fn read_contained(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>> {
+    read_bounded(open_contained(root, path)?, path, limit)
+}
+
+/// Reads a UTF-8 text file of the project of at most [`TEXT_LIMIT`] bytes.
+pub fn read_contained_text(root: &Path, path: &Path) -> Result<String> {
+    String::from_utf8(read_contained(root, path, TEXT_LIMIT)?)
+        .with_context(|| format!("`{}` is not UTF-8 text", path.display()))
+}
+
+fn read_bounded(file: File, path: &Path, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("failed to read `{}`", path.display()))?;
     if bytes.len() as u64 > limit {
-        anyhow::bail!("`{}` is larger than {limit} bytes", path.display());
+        anyhow::bail!(
+            "`{}` is larger than {} MB, the most cyclecast reads for such a file",
+            path.display(),
+            limit / (1024 * 1024)
+        );
     }
     Ok(bytes)
 }

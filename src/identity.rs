@@ -108,12 +108,22 @@ struct RawSession {
 /// published, or the project predates the lock).
 pub fn load(root: &Path) -> Result<Option<Lock>, Problem> {
     let path = root.join(LOCK_FILE);
-    match fs::read_to_string(&path) {
+    // Never through a link, never waiting on a FIFO, never more than a lock can hold.
+    let bytes = match crate::fs::read_regular(&path, crate::fs::TEXT_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) if crate::fs::is_not_found(&e) => return Ok(None),
+        Err(e) => {
+            return Err(Problem::error(
+                LOCK_FILE,
+                format!("cannot read the lock: {e:#}"),
+            ));
+        }
+    };
+    match String::from_utf8(bytes) {
         Ok(text) => parse(&text).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Problem::error(
+        Err(_) => Err(Problem::error(
             LOCK_FILE,
-            format!("cannot read the lock: {e}"),
+            "cannot read the lock: it is not UTF-8 text",
         )),
     }
 }
@@ -465,7 +475,9 @@ fn updated(previous: Option<Lock>, podcast_guid: Uuid, episodes: &[Episode]) -> 
 pub fn write(root: &Path, lock: &Lock) -> Result<bool> {
     let path = root.join(LOCK_FILE);
     let text = render(lock);
-    if fs::read(&path).is_ok_and(|bytes| bytes == text.as_bytes()) {
+    if crate::fs::read_regular(&path, crate::fs::TEXT_LIMIT)
+        .is_ok_and(|bytes| bytes == text.as_bytes())
+    {
         return Ok(false);
     }
     crate::fs::write_new_then_rename(&temporary_path(root), &path, |file| {

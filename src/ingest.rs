@@ -73,7 +73,7 @@ pub fn hash_all(
             .hash(&path, |path| {
                 let size = std::fs::metadata(path).map_or(0, |m| m.len());
                 let task = progress.file("hashing", &shown, size);
-                crate::fs::hash_reader(task.reader(crate::fs::open(path)?), path)
+                crate::fs::hash_reader(task.reader(crate::fs::open_contained(&root, path)?), path)
             })
             .map_err(|e| Problem::error(&shown, format!("{e:#}")))
     })

@@ -10,6 +10,7 @@
 //! opened from disk or served at any address. "Today" (which sessions are upcoming) is an
 //! input, never read from the clock here.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,12 @@ pub struct PageInputs {
     pub today: NaiveDate,
     /// Templates and stylesheet replacing the built-in ones.
     pub theme: Theme,
+    /// Where each drawing file is published (see [`drawing_targets`]).
+    pub drawings: DrawingTargets,
 }
+
+/// Where each drawing file of the project is published under `feed/`, by its path.
+pub type DrawingTargets = BTreeMap<PathBuf, String>;
 
 /// Templates and stylesheet from the `[page]` theme folder; what it lacks stays built in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,12 +139,81 @@ pub struct Pages {
     pub sessions: Vec<(String, String)>,
 }
 
-/// Where a drawing file of the project is published under `feed/`.
-pub fn drawing_target(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    format!("drawings/{name}")
+/// Where each drawing file of the cycle is published under `feed/`: `drawings/NAME`, NAME
+/// being a slug of the file's path in the project (less a leading `drawings/`, folders joined
+/// by `-`), e.g. `drawings/a/Croquis #5 été.JPG` → `drawings/a-croquis-5-ete.jpg`.
+///
+/// Published names are made URL-safe rather than percent-encoded: the address stays readable
+/// (`croquis-5-ete.jpg`, not `croquis%20%235%20%C3%A9t%C3%A9.JPG`) and means the same to
+/// every static host, browser and podcast app (a `#`, `?`, `%` or `+` is where they differ),
+/// like the names of every other file cyclecast publishes. It stays stable: it depends on
+/// the file's own path alone, so an existing `drawings/x.jpg` keeps `drawings/x.jpg`. Each
+/// source has one name, a file shared by two sessions is published once; two sources whose
+/// slugs meet (`a/x.jpg` and `a-x.jpg`) each take a suffix from a hash of their path, so no
+/// output is ever written twice.
+pub fn drawing_targets<'a>(
+    root: &Path,
+    drawings: impl IntoIterator<Item = &'a crate::model::Drawing>,
+) -> DrawingTargets {
+    let sources: std::collections::BTreeSet<&PathBuf> = drawings
+        .into_iter()
+        .filter_map(|d| match &d.source {
+            Source::File(path) => Some(path),
+            Source::Url(_) => None,
+        })
+        .collect();
+    let named: Vec<(&PathBuf, String, String)> = sources
+        .into_iter()
+        .map(|path| {
+            let relative = path.strip_prefix(root).unwrap_or(path);
+            let relative = relative.strip_prefix("drawings").unwrap_or(relative);
+            let extension = relative
+                .extension()
+                .map(|e| slug(&e.to_string_lossy()))
+                .unwrap_or_default();
+            let stem = relative.with_extension("");
+            let stem = match slug(&stem.to_string_lossy()) {
+                stem if stem.is_empty() => "drawing".to_string(),
+                stem => stem,
+            };
+            (path, stem, extension)
+        })
+        .collect();
+    let name = |stem: &str, extension: &str| match extension {
+        "" => format!("drawings/{stem}"),
+        _ => format!("drawings/{stem}.{extension}"),
+    };
+    named
+        .iter()
+        .map(|(path, stem, extension)| {
+            let shared = named
+                .iter()
+                .filter(|(_, s, e)| name(s, e) == name(stem, extension))
+                .count()
+                > 1;
+            let stem = match shared {
+                false => stem.clone(),
+                true => {
+                    // The path in the project, not on this machine: the same name everywhere.
+                    let relative = path.strip_prefix(root).unwrap_or(path);
+                    let hash = blake3::hash(relative.as_os_str().as_encoded_bytes()).to_hex();
+                    format!("{stem}-{}", &hash[..8])
+                }
+            };
+            ((*path).clone(), name(&stem, extension))
+        })
+        .collect()
+}
+
+/// Lowercase ASCII letters and digits, every other run of characters one `-`, accents
+/// folded: `Croquis #5 été` → `croquis-5-ete`.
+fn slug(text: &str) -> String {
+    let folded = deunicode::deunicode(text).to_ascii_lowercase();
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The path of a session's page under `feed/`: `sessions/NN-id.html`.
@@ -752,14 +827,14 @@ impl SessionView {
                 .map(|d| DrawingView {
                     src: match &d.source {
                         Source::Url(u) => u.to_string(),
-                        Source::File(p) => format!("{root}{}", drawing_target(p)),
+                        Source::File(p) => format!("{root}{}", drawing_target(inputs, p)),
                     },
                     absolute: match &d.source {
                         Source::Url(u) => u.to_string(),
                         Source::File(p) => cycle
                             .podcast
                             .base_url
-                            .join(&drawing_target(p))
+                            .join(&drawing_target(inputs, p))
                             .map(|u| u.to_string())
                             .unwrap_or_default(),
                     },
@@ -794,6 +869,12 @@ impl SessionView {
             }),
         }
     }
+}
+
+/// Where a drawing of the cycle is published (always in `inputs.drawings`, made from the
+/// same sessions).
+fn drawing_target(inputs: &PageInputs, path: &Path) -> String {
+    inputs.drawings.get(path).cloned().unwrap_or_default()
 }
 
 /// A valid HTML duration string for a position, e.g. `PT8.055S`.
@@ -1063,6 +1144,36 @@ pub fn human_size(lang: &Lang, bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    // Issue #11, items 6 and 7: one URL-safe name per drawing file.
+    #[test]
+    fn names_each_drawing_file_once_with_a_url_safe_slug() {
+        let root = Path::new("/p");
+        let drawing = |file: &str| crate::model::Drawing {
+            source: Source::File(root.join(file)),
+            alt: String::new(),
+            credit: None,
+        };
+        let drawings = [
+            drawing("drawings/Croquis #5 été 100% ?.JPG"),
+            drawing("drawings/a/x.jpg"),
+            drawing("drawings/a-x.jpg"),
+            drawing("drawings/05-y.jpg"),
+            drawing("drawings/05-y.jpg"),
+            drawing("other/###.png"),
+        ];
+        let targets: Vec<String> = drawing_targets(root, &drawings).into_values().collect();
+        assert_eq!(
+            targets,
+            [
+                "drawings/05-y.jpg",
+                "drawings/croquis-5-ete-100.jpg",
+                "drawings/a-x-27eea33a.jpg",
+                "drawings/a-x-3084b19b.jpg",
+                "drawings/other.png",
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

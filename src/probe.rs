@@ -12,7 +12,6 @@
 //! is either rejected (cut short, damaged) or accepted with a warning: a wrong duration is
 //! never passed on silently.
 
-use std::fs::File;
 use std::io::{self, Cursor, ErrorKind, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -71,7 +70,7 @@ const OGG_TAIL_LEN: u64 = 64 * 1024 + 282;
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let size = File::open(path)?.metadata()?.len();
+    let size = crate::fs::open_file(path)?.metadata()?.len();
     probe_input(
         &Input::File(path.to_path_buf()),
         extension_of(path).as_deref(),
@@ -110,7 +109,7 @@ enum Input {
 impl Input {
     fn open(&self) -> io::Result<Box<dyn MediaSource>> {
         Ok(match self {
-            Input::File(path) => Box::new(File::open(path)?),
+            Input::File(path) => Box::new(crate::fs::open_file(path)?),
             Input::Bytes(bytes) => Box::new(Cursor::new(Arc::clone(bytes))),
         })
     }
@@ -122,7 +121,7 @@ impl Input {
 /// portrait is never taken. Only the container's header and tags are read, never its audio;
 /// a picture larger than 16 MB is refused.
 pub fn front_cover(path: &Path) -> Result<Option<Vec<u8>>, ProbeError> {
-    let size = File::open(path)?.metadata()?.len();
+    let size = crate::fs::open_file(path)?.metadata()?.len();
     if size == 0 {
         return Err(ProbeError::Empty);
     }

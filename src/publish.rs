@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::check::{ProjectOptions, Validated, Work};
 use crate::commit::{CommitOptions, Content, Output};
-use crate::model::{AudioInfo, Episode, Recording, Source};
+use crate::model::{AudioInfo, Episode, Recording};
 use crate::problem::{Problem, Problems};
 use crate::progress::Progress;
 use crate::state::{self, State};
@@ -126,6 +126,7 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         .with_timezone(&validated.config.cycle.podcast.time_zone)
         .date_naive();
     let last = rendered_or_kept(&validated, &episodes, today, &out, &previous)?;
+    check_unique_paths(media.iter().chain(&last))?;
     let commit = CommitOptions {
         force: options.force,
         jobs: options.jobs,
@@ -149,6 +150,32 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         removed: committed.removed,
         warnings: validated.warnings,
     })
+}
+
+/// No two outputs may go to the same path: one would silently replace the other (two
+/// drawings of one name once did), or both race for it.
+fn check_unique_paths<'a>(outputs: impl Iterator<Item = &'a Output>) -> Result<()> {
+    let mut seen: std::collections::BTreeMap<&str, &Output> = std::collections::BTreeMap::new();
+    for output in outputs {
+        if let Some(first) = seen.insert(&output.path, output) {
+            bail!(
+                "two files would be published as `{}`: {} and {}",
+                output.path,
+                made_from(first),
+                made_from(output)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What an output is made from, for messages.
+fn made_from(output: &Output) -> String {
+    match &output.content {
+        Content::Copy(path) => format!("a copy of `{}`", path.display()),
+        Content::Episode(plan) => format!("the episode of `{}`", plan.source().display()),
+        Content::Text(_) | Content::Bytes(_) | Content::Kept => "a file cyclecast makes".into(),
+    }
 }
 
 /// Where the last publish left its state: the output folder, before the config is read.
@@ -270,21 +297,29 @@ fn media_outputs(
         }
         if let Some(target) = &episode.image_file {
             match (&session.image, validated.embedded_image(session.number)) {
-                (Some(image), _) => outputs.push(Output::copy(target, image)),
+                (Some(image), _) => outputs.push(Output::copy(target, &real(validated, image))),
                 (None, Some(bytes)) => outputs.push(Output::bytes(target, bytes.to_vec())),
                 (None, None) => {}
             }
         }
     }
     if let Some(cover) = &cycle.podcast.cover {
-        outputs.push(Output::copy(&cover_target(cover), cover));
+        outputs.push(Output::copy(&cover_target(cover), &real(validated, cover)));
     }
-    for drawing in cycle.sessions.iter().flat_map(|s| &s.drawings) {
-        if let Source::File(path) = &drawing.source {
-            outputs.push(Output::copy(&crate::page::drawing_target(path), path));
-        }
+    // One output per drawing file, however many sessions show it.
+    for (path, target) in crate::page::drawing_targets(
+        &validated.config.root,
+        cycle.sessions.iter().flat_map(|s| &s.drawings),
+    ) {
+        outputs.push(Output::copy(&target, &real(validated, &path)));
     }
     outputs
+}
+
+/// The real path of a project file that validation read, the one the commit opens (with
+/// [`crate::fs::open_regular`], which takes no link): what [`crate::fs::contain`] allowed.
+fn real(validated: &Validated, path: &Path) -> PathBuf {
+    crate::fs::contain(&validated.config.root, path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A copy of a large source (a radio edit): kept without being read when neither the source
@@ -297,12 +332,12 @@ fn large_copy(
     source: &Path,
 ) -> Output {
     let Some(hash) = validated.source_hash(source) else {
-        return Output::copy(target, source);
+        return Output::copy(target, &real(validated, source));
     };
     let recipe = state::recipe(&[b"copy", hash.as_bytes()]);
     let content = match previous.fresh_output(out, target, &recipe) {
         Some(_) => Content::Kept,
-        None => Content::Copy(source.to_path_buf()),
+        None => Content::Copy(real(validated, source)),
     };
     Output {
         path: target.to_string(),
@@ -388,6 +423,10 @@ fn rendered_outputs(
         transcripts: validated.transcripts.clone(),
         today,
         theme: validated.theme.clone(),
+        drawings: crate::page::drawing_targets(
+            &validated.config.root,
+            cycle.sessions.iter().flat_map(|s| &s.drawings),
+        ),
     };
     // `check` rendered the theme's templates already; an error here is one it could not see.
     let pages = crate::page::render_pages(cycle, episodes, &inputs)?;
@@ -441,6 +480,22 @@ fn cover_target(cover: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue #11, item 7: two outputs with one path are an error naming both sources.
+    #[test]
+    fn refuses_two_outputs_with_the_same_path() {
+        let outputs = [
+            Output::copy("drawings/x.jpg", Path::new("a/x.jpg")),
+            Output::copy("drawings/y.jpg", Path::new("a/y.jpg")),
+            Output::copy("drawings/x.jpg", Path::new("b/x.jpg")),
+        ];
+        let error = check_unique_paths(outputs.iter()).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "two files would be published as `drawings/x.jpg`: a copy of `a/x.jpg` and a copy of `b/x.jpg`"
+        );
+        assert!(check_unique_paths(outputs[..2].iter()).is_ok());
+    }
 
     #[test]
     fn reads_source_date_epoch_as_seconds_since_1970() {

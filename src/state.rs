@@ -100,7 +100,8 @@ pub struct State {
 impl State {
     /// The state left in `out` by the last publish, or an empty one.
     pub fn load(out: &Path) -> State {
-        let Ok(text) = std::fs::read(out.join(STATE_FILE)) else {
+        // Read as any file of the output folder: never through a link, never waiting on a FIFO.
+        let Ok(text) = crate::fs::read_regular(&out.join(STATE_FILE), crate::fs::TEXT_LIMIT) else {
             return State::default();
         };
         match serde_json::from_slice::<State>(&text) {

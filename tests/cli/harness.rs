@@ -126,7 +126,8 @@ impl Project {
 
 /// One run of the binary.
 pub struct Run {
-    args: Vec<String>,
+    /// The arguments given to the binary.
+    pub args: Vec<String>,
     /// Exit status; `None` when killed by a signal.
     pub code: Option<i32>,
     /// Standard output.

@@ -9,7 +9,9 @@ mod harness;
 
 mod calendar;
 mod check;
+mod containment;
 mod directories;
+mod drawings;
 mod durations;
 mod errors;
 mod escaping;
