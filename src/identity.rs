@@ -10,7 +10,6 @@
 //! The only file this module reads or writes is the lock.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -496,6 +495,7 @@ fn temporary_path(root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     // Issue #11: a symbolic link left where the lock is written first is never written
     // through.

@@ -169,6 +169,13 @@ impl Generation {
     /// Makes this generation `out`, in one step for readers; the old one is then removed.
     pub fn swap_into(self, out: &Path, out_exists: bool) -> Result<()> {
         sync_folder(&self.path)?;
+        // The old generation is marked before the swap, so that at every instant after it
+        // both folders are known as cyclecast's, and a publish killed then leaves a folder
+        // the next one removes. The mark is a hidden file no output names.
+        if out_exists {
+            File::create(out.join(MARK))
+                .with_context(|| format!("failed to write into `{}`", out.display()))?;
+        }
         let swapped = if out_exists {
             rustix::fs::renameat_with(
                 rustix::fs::CWD,
@@ -196,12 +203,8 @@ impl Generation {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
             sync_folder(parent)?;
         }
-        // The old generation, now at `self.path`, is marked before it is removed on drop, so
-        // that a publish killed meanwhile leaves a folder the next one knows as its own. The
-        // new generation's mark goes: it is never published.
-        if out_exists {
-            let _ = File::create(self.path.join(MARK));
-        }
+        // The new generation's mark goes: it is never published. The old generation, now at
+        // `self.path`, is removed on drop, its mark last.
         let _ = fs::remove_file(out.join(MARK));
         Ok(())
     }
@@ -229,6 +232,16 @@ fn remove_marked(path: &Path) -> std::io::Result<()> {
         }
     }
     fs::remove_dir_all(path)
+}
+
+/// Removes the mark a publish killed right after its swap left in the output folder.
+pub fn clear_mark(out: &Path) -> Result<()> {
+    match fs::remove_file(out.join(MARK)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("failed to remove `{}`", out.join(MARK).display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Whether a leftover next generation is one cyclecast made: it holds the mark of one being

@@ -316,6 +316,7 @@ pub fn commit(
     {
         records.save(&owned)?;
     }
+    generation::clear_mark(&survey.out)?;
     // Stamps are taken now: linking files into a generation and removing the old one both
     // move their change time.
     let state = State {
