@@ -31,5 +31,6 @@ mod readme;
 mod recordings;
 mod scaffold;
 mod serve;
+mod symlinks;
 mod tagging;
 mod theme;
