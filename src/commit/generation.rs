@@ -176,23 +176,13 @@ impl Generation {
             File::create(out.join(MARK))
                 .with_context(|| format!("failed to write into `{}`", out.display()))?;
         }
-        let swapped = if out_exists {
-            rustix::fs::renameat_with(
-                rustix::fs::CWD,
-                &self.path,
-                rustix::fs::CWD,
-                out,
-                rustix::fs::RenameFlags::EXCHANGE,
-            )
+        let how = if out_exists {
+            rustix::fs::RenameFlags::EXCHANGE
         } else {
-            rustix::fs::renameat_with(
-                rustix::fs::CWD,
-                &self.path,
-                rustix::fs::CWD,
-                out,
-                rustix::fs::RenameFlags::NOREPLACE,
-            )
+            rustix::fs::RenameFlags::NOREPLACE
         };
+        let swapped =
+            rustix::fs::renameat_with(rustix::fs::CWD, &self.path, rustix::fs::CWD, out, how);
         swapped.map_err(std::io::Error::from).with_context(|| {
             format!(
                 "failed to swap `{}` with the new generation `{}`",
