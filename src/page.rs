@@ -56,6 +56,16 @@ const EXCERPT_CUES: usize = 6;
 /// …and about this many bytes of their text: one long cue alone is cut at a word.
 const EXCERPT_BYTES: usize = 1000;
 
+/// The work one page's render may do, in minijinja's fuel (about one instruction, or 64 bytes
+/// of data made): a theme's loop without end is an error naming its template, not a hang.
+/// The built-in index of a 2,000-session cycle takes about 465,000 (`examples/render_bench`),
+/// each page of the real cycle under 1,000; ten times the first leaves room for richer themes
+/// and bounds what one render allocates to about 320 MB.
+const RENDER_FUEL: u64 = 5_000_000;
+
+/// The largest page a render may write, in bytes (a 2,000-session index is 2.3 MB).
+const PAGE_LIMIT: usize = 32 << 20;
+
 /// What the pages need besides the cycle and its episodes.
 #[derive(Debug, Clone, Default)]
 pub struct PageInputs {
@@ -286,7 +296,7 @@ pub fn render_pages(
     let index = env
         .get_template("index.html")
         .and_then(|t| {
-            t.render(context! {
+            t.render_bounded(context! {
                 root,
                 lang => &cycle.podcast.lang.tag,
                 labels => Value::from(Serde(cycle.podcast.lang.labels)),
@@ -313,7 +323,7 @@ pub fn render_pages(
         let html = env
             .get_template("session.html")
             .and_then(|t| {
-                t.render(context! {
+                t.render_bounded(context! {
                     root,
                     lang => &cycle.podcast.lang.tag,
                     labels => Value::from(Serde(cycle.podcast.lang.labels)),
@@ -336,7 +346,7 @@ pub fn render_pages(
             };
             let html = env
                 .get_template("transcript.html")
-                .and_then(|t| t.render(context))
+                .and_then(|t| t.render_bounded(context))
                 .map_err(|e| template_error(&e, theme))?;
             pages.push((transcript_path(session), html));
         }
@@ -384,6 +394,7 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
     // A misspelt variable in a theme is an error, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_formatter(html_formatter);
+    env.set_fuel(Some(RENDER_FUEL));
     let index = theme
         .index
         .as_ref()
@@ -407,6 +418,40 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
     env.add_template_owned("transcript.html", transcript)
         .map_err(|e| template_error(&e, theme))?;
     Ok(env)
+}
+
+/// Renders a page within [`PAGE_LIMIT`] bytes, and [`RENDER_FUEL`] when the environment
+/// sets it.
+trait RenderBounded {
+    fn render_bounded(&self, context: Value) -> Result<String, minijinja::Error>;
+}
+
+impl RenderBounded for minijinja::Template<'_, '_> {
+    fn render_bounded(&self, context: Value) -> Result<String, minijinja::Error> {
+        let mut page = PageBuffer::default();
+        self.render_captured_to(context, &mut page)?;
+        // minijinja writes `str`s only, so this never copies.
+        Ok(String::from_utf8(page.0)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+}
+
+/// A page being rendered, refused past [`PAGE_LIMIT`] bytes (as `FileTooLarge`).
+#[derive(Default)]
+struct PageBuffer(Vec<u8>);
+
+impl std::io::Write for PageBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + bytes.len() > PAGE_LIMIT {
+            return Err(std::io::ErrorKind::FileTooLarge.into());
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes a value into a page: strings escaped for HTML text and quoted attributes (`&`, `<`,
@@ -452,9 +497,19 @@ fn template_error(error: &minijinja::Error, theme: &Theme) -> TemplateError {
         _ => None,
     }
     .unwrap_or_else(|| format!("built-in {name}"));
-    let message = match error.detail() {
-        Some(detail) => format!("{}: {detail}", error.kind()),
-        None => error.kind().to_string(),
+    let too_large = std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<std::io::Error>())
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::FileTooLarge);
+    let message = match (error.kind(), error.detail()) {
+        (minijinja::ErrorKind::OutOfFuel, _) => format!(
+            "rendering the page takes more than {RENDER_FUEL} steps (a loop without end, or \
+             one far too large?)"
+        ),
+        (minijinja::ErrorKind::WriteFailure, _) if too_large => {
+            format!("the page would be larger than {} MB", PAGE_LIMIT >> 20)
+        }
+        (kind, Some(detail)) => format!("{kind}: {detail}"),
+        (kind, None) => kind.to_string(),
     };
     TemplateError {
         file,

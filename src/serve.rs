@@ -7,6 +7,11 @@
 //! byte ranges (206, 416), ETag/Last-Modified and conditional requests (304), and refuses
 //! paths leaving the folder; a middleware replaces its guessed `Content-Type` with the
 //! explicit table of [`content_type`] and marks every answer `Cache-Control: no-cache`.
+//! Another, in front of `ServeDir`, refuses hidden files (a deployed site holds none of
+//! cyclecast's own, such as `.cyclecast-state.json`) and drops a `Range` header that is not
+//! one well-formed byte range, which RFC 9110 has a server ignore rather than refuse.
+//! Connections are served by hyper directly, since `axum::serve` cannot time out a
+//! connection that never sends a request, or none after the last one.
 //!
 //! Being a long-running command, it reports as it goes: the one `serving URL` line on stdout,
 //! validation warnings and (with `verbose`) one line per request on stderr.
@@ -20,9 +25,9 @@ use anyhow::{Context, Result};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RANGE};
-use axum::http::{HeaderValue, Method};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_http::services::ServeDir;
 use url::Url;
 
@@ -32,6 +37,11 @@ use crate::publish::PublishOptions;
 /// How long open connections (a paused audio player streaming an episode, say) may go on
 /// after Ctrl-C before the server stops anyway.
 const GRACE: Duration = Duration::from_secs(2);
+
+/// How long a connection may take to send a request's head: from when it opens, and from
+/// the end of each answer on a kept-alive connection. A connection that stays idle longer is
+/// closed, so idle or stalled clients cannot pile up.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Options of `serve`.
 #[derive(Debug, Clone)]
@@ -176,10 +186,79 @@ fn router(folder: &Path, verbose: bool) -> Router {
     let files = ServeDir::new(folder);
     Router::new()
         .fallback_service(files)
+        .layer(axum::middleware::from_fn(site_request))
         .layer(axum::middleware::from_fn_with_state(
             verbose,
             preview_headers,
         ))
+}
+
+/// Refuses hidden files, and leaves `ServeDir` only a `Range` header it can use.
+async fn site_request(mut request: Request, next: Next) -> Response {
+    if is_hidden(&served_file(request.uri().path())) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let usable = {
+        let mut ranges = request.headers().get_all(RANGE).iter();
+        match (ranges.next(), ranges.next()) {
+            (Some(range), None) => range.to_str().ok().and_then(usable_range),
+            _ => None,
+        }
+    };
+    match usable.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        Some(range) => {
+            request.headers_mut().insert(RANGE, range);
+        }
+        None => {
+            request.headers_mut().remove(RANGE);
+        }
+    }
+    next.run(request).await
+}
+
+/// Whether a file of the served folder (`/` separators) is, or is in, a hidden one.
+/// cyclecast keeps its own files there under such names (`.cyclecast-state.json`); a site
+/// deployed from the folder serves none of them.
+pub fn is_hidden(file: &str) -> bool {
+    file.split('/').any(|segment| segment.starts_with('.'))
+}
+
+/// The `Range` header to pass on for a request's `Range` value, written as `ServeDir`
+/// reads it, when it asks for one byte range; `None` for anything else (another unit, a
+/// syntax error, several ranges), which RFC 9110 §14.2 has a server ignore, answering with
+/// the whole file (`ServeDir` would answer 416). A well-formed range beyond the end of the
+/// file is kept: that one is answered 416.
+///
+/// ```
+/// use cyclecast::serve::usable_range;
+/// assert_eq!(usable_range("bytes=0-1").as_deref(), Some("bytes=0-1"));
+/// assert_eq!(usable_range("Bytes=-500").as_deref(), Some("bytes=-500"));
+/// assert_eq!(usable_range("bytes=0-1,4-5"), None);
+/// assert_eq!(usable_range("items=0-1"), None);
+/// ```
+pub fn usable_range(value: &str) -> Option<String> {
+    let (unit, set) = value.split_once('=')?;
+    // Range units are case-insensitive (RFC 9110 §14.1); ServeDir only reads `bytes`.
+    if !unit.eq_ignore_ascii_case("bytes") {
+        return None;
+    }
+    let (first, last) = set.split_once('-')?;
+    let number = |text: &str| {
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse::<u64>().ok()
+    };
+    match (first.is_empty(), last.is_empty()) {
+        (true, true) => None,
+        (true, false) => number(last).map(|suffix| format!("bytes=-{suffix}")),
+        (false, true) => number(first).map(|first| format!("bytes={first}-")),
+        (false, false) => {
+            let (first, last) = (number(first)?, number(last)?);
+            // A last position before the first makes the range invalid, not unsatisfiable.
+            (first <= last).then(|| format!("bytes={first}-{last}"))
+        }
+    }
 }
 
 /// Replaces the guessed `Content-Type`, forbids unchecked caching, logs when asked.
@@ -215,30 +294,57 @@ fn log_request(method: &Method, path: &str, range: Option<&HeaderValue>, respons
 async fn run(listener: std::net::TcpListener, app: Router, url: &Url) -> Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)
         .context("failed to set up the listening socket")?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, stopping) = tokio::sync::watch::channel(());
+    let mut connections = tokio::task::JoinSet::new();
     println!("serving {url}");
     std::io::stdout()
         .flush()
         .context("failed to write to stdout")?;
-    tokio::select! {
-        finished = &mut server => return finished.context("the HTTP server failed")?.context("the HTTP server failed"),
-        () = shutdown_signal() => {}
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        while connections.try_join_next().is_some() {}
+        match stream {
+            Ok((stream, _)) => {
+                connections.spawn(serve_connection(stream, app.clone(), stopping.clone()));
+            }
+            // Out of file descriptors, say: the connection waits in the backlog meanwhile.
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
     }
+    drop(listener);
     let _ = stop.send(());
-    match tokio::time::timeout(GRACE, server).await {
-        Ok(finished) => finished
-            .context("the HTTP server failed")?
-            .context("the HTTP server failed"),
-        // Connections still open after the grace period are dropped with the runtime.
-        Err(_) => Ok(()),
+    // Connections still open after the grace period are dropped with the runtime.
+    let _ = tokio::time::timeout(GRACE, connections.join_all()).await;
+    Ok(())
+}
+
+/// Serves one connection until the client closes it, it stays idle for [`IDLE_TIMEOUT`],
+/// or the server stops (then after the answer under way).
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    app: Router,
+    mut stopping: tokio::sync::watch::Receiver<()>,
+) {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // The header read timeout also runs while a kept-alive connection waits for its next
+    // request, so it is the idle timeout too.
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(IDLE_TIMEOUT);
+    let service = hyper_util::service::TowerToHyperService::new(app);
+    let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    tokio::select! {
+        // An error only concerns this connection (a client gone, a timeout): nothing to do.
+        _ = connection.as_mut() => return,
+        _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
     }
+    let _ = connection.await;
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix.
@@ -314,6 +420,41 @@ mod tests {
             content_type(&served_file("/feed%2Exml")),
             content_type("feed.xml")
         );
+    }
+
+    #[test]
+    fn passes_on_only_one_well_formed_byte_range() {
+        for (value, usable) in [
+            ("bytes=0-1", Some("bytes=0-1")),
+            ("bytes=007-9", Some("bytes=7-9")),
+            ("BYTES=5-", Some("bytes=5-")),
+            ("bytes=-0", Some("bytes=-0")),
+            ("bytes=999999999-", Some("bytes=999999999-")),
+            ("bytes=2-2", Some("bytes=2-2")),
+            ("bytes=2-1", None),
+            ("bytes = 0-1", None),
+            ("bytes=0-1,4-5", None),
+            ("bytes=0-1,", None),
+            ("bytes=abc", None),
+            ("bytes=-", None),
+            ("bytes=", None),
+            ("bytes=+1-2", None),
+            ("bytes=18446744073709551616-", None),
+            ("items=0-1", None),
+            ("", None),
+        ] {
+            assert_eq!(usable_range(value).as_deref(), usable, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn counts_files_in_hidden_folders_as_hidden() {
+        assert!(is_hidden(".cyclecast-state.json"));
+        assert!(is_hidden("episodes/.notes"));
+        assert!(is_hidden(".git/config"));
+        assert!(is_hidden("../config.toml"));
+        assert!(!is_hidden("index.html"));
+        assert!(!is_hidden("episodes/01-a.b.mp3"));
     }
 
     #[test]

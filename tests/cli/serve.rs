@@ -405,3 +405,193 @@ fn refuses_an_invalid_project_like_publish_before_serving() {
     assert!(output.stdout.is_empty(), "nothing is served: {output:?}");
     assert!(stderr.contains("config.toml:"), "{stderr}");
 }
+
+/// Sends `request` (a whole HTTP/1.1 request head, sent as written) on a new connection
+/// that asks to be closed, and returns the whole answer.
+fn raw_exchange(address: &str, request: &str) -> Vec<u8> {
+    let mut stream = TcpStream::connect(address).expect("connect to the server");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("set a read timeout");
+    stream
+        .write_all(request.as_bytes())
+        .expect("send a request");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    answer
+}
+
+/// The status, lowercased header lines and body of a raw answer.
+fn split_answer(answer: &[u8]) -> (u16, Vec<String>, Vec<u8>) {
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no end of head in {:?}", String::from_utf8_lossy(answer)));
+    let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {head:?}"));
+    (
+        status,
+        lines.map(str::to_string).collect(),
+        answer[end + 4..].to_vec(),
+    )
+}
+
+// Issue #11: "`Range: items=0-1`, `bytes = 0-1`, `bytes=abc` and multi-range requests get 416
+// from `serve`; RFC 9110 says to ignore a Range header it cannot use and answer 200 with the
+// whole file". Raw requests, since an HTTP client may refuse to send some of these.
+#[test]
+fn ignores_a_range_header_it_cannot_use_and_serves_the_whole_file() {
+    let project = Project::copy();
+    let server = Server::start(&project, &[]);
+    let whole = client()
+        .get(server.at("feed.xml"))
+        .send()
+        .and_then(|r| r.bytes())
+        .expect("GET the feed");
+    let size = whole.len();
+    let address = server.address();
+    let get = |ranges: &[&str]| {
+        let fields: String = ranges.iter().map(|r| format!("Range: {r}\r\n")).collect();
+        raw_exchange(
+            address,
+            &format!(
+                "GET /feed.xml HTTP/1.1\r\nHost: {address}\r\n{fields}Connection: close\r\n\r\n"
+            ),
+        )
+    };
+    for ranges in [
+        &["items=0-1"][..],
+        &["bytes = 0-1"],
+        &["bytes=abc"],
+        &["bytes=0-1,4-5"],
+        &["bytes=0-1, 4-5"],
+        &["bytes=0-1", "bytes=4-5"],
+        &["bytes=5-1"],
+        &["bytes=-"],
+        &["bytes="],
+        &["bytes=0-1,"],
+        &["bytes=18446744073709551616-"],
+        &["bytes=0-1;x"],
+        &[""],
+    ] {
+        let answer = get(ranges);
+        let (status, headers, body) = split_answer(&answer);
+        assert_eq!(status, 200, "{ranges:?}: {headers:?}");
+        assert!(
+            !headers.iter().any(|h| h.starts_with("content-range:")),
+            "{ranges:?}: {headers:?}"
+        );
+        assert_eq!(body, &whole[..], "{ranges:?}: not the whole file");
+    }
+    // What it can use keeps its meaning: one range, even unsatisfiable.
+    let (status, headers, body) = split_answer(&get(&["bytes=0-1"]));
+    assert_eq!(status, 206, "{headers:?}");
+    assert_eq!(body, &whole[..2]);
+    // Range units are case-insensitive (RFC 9110 §14.1).
+    let (status, _, body) = split_answer(&get(&["BYTES=0-1"]));
+    assert_eq!(status, 206);
+    assert_eq!(body, &whole[..2]);
+    let (status, _, body) = split_answer(&get(&["bytes=-3"]));
+    assert_eq!(status, 206);
+    assert_eq!(body, &whole[size - 3..]);
+    let (status, headers, _) = split_answer(&get(&["bytes=999999999-"]));
+    assert_eq!(status, 416, "{headers:?}");
+    assert!(
+        headers.contains(&format!("content-range: bytes */{size}")),
+        "{headers:?}"
+    );
+}
+
+/// How long `serve` waits for a request's head, on a new connection or between two requests.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+// Issue #11: "`serve` keeps idle connections forever". Three connections wait at once: one
+// that never sends a byte, one that stops in the middle of a request head, one left idle
+// after a complete request. Each must be closed after the idle timeout, and not at once.
+#[test]
+fn closes_idle_connections_after_a_timeout() {
+    let project = Project::copy();
+    let server = Server::start(&project, &[]);
+    let address = server.address().to_string();
+    let requests = [
+        "".to_string(),
+        format!("GET /feed.xml HTTP/1.1\r\nHost: {address}\r\n"),
+        format!("HEAD /feed.xml HTTP/1.1\r\nHost: {address}\r\n\r\n"),
+    ];
+    let margin = Duration::from_secs(15);
+    let waiting: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let address = address.clone();
+            std::thread::spawn(move || {
+                let mut stream = TcpStream::connect(&address).expect("connect to the server");
+                stream
+                    .set_read_timeout(Some(IDLE_TIMEOUT + margin))
+                    .expect("set a read timeout");
+                let start = Instant::now();
+                stream
+                    .write_all(request.as_bytes())
+                    .expect("send a request");
+                let mut answer = Vec::new();
+                let closed = stream.read_to_end(&mut answer);
+                (request, closed.is_ok(), start.elapsed(), answer)
+            })
+        })
+        .collect();
+    for thread in waiting {
+        let (request, closed, waited, answer) = thread.join().expect("a waiting connection");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            closed,
+            "{request:?}: still open after {waited:?}\n{}",
+            server.stderr_text()
+        );
+        assert!(
+            waited >= IDLE_TIMEOUT - Duration::from_secs(2),
+            "{request:?}: closed after only {waited:?}: {answer}"
+        );
+        if request.starts_with("HEAD") {
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+    }
+}
+
+// Issue #11: "`serve` serves `.cyclecast-state.json`: serve only what a deployed site would
+// hold". No file or folder whose name starts with a dot, however the path is written.
+#[test]
+fn serves_no_hidden_file() {
+    let project = Project::copy();
+    let server = Server::start(&project, &["--out", "preview"]);
+    let preview = project.path("preview");
+    let state = harness::read_text(&preview.join(".cyclecast-state.json"));
+    // Written after the server started, as a file server reads the disk on each request;
+    // the generation mark stands in a folder only while it is built or removed.
+    fs::write(preview.join(".cyclecast-generation"), "hidden").expect("write a mark");
+    fs::create_dir(preview.join(".hidden")).expect("create a hidden folder");
+    fs::write(preview.join(".hidden/index.html"), "hidden").expect("write a hidden page");
+    fs::write(preview.join("episodes/.notes"), "hidden").expect("write a hidden file");
+    assert_eq!(raw_get(server.address(), "/feed.xml").0, 200);
+    for path in [
+        "/.cyclecast-state.json",
+        "/.cyclecast-generation",
+        "/%2ecyclecast-state.json",
+        "/%2Ecyclecast-generation",
+        "/episodes/../.cyclecast-state.json",
+        "/episodes/%2e%2e/.cyclecast-state.json",
+        "/.hidden/",
+        "/.hidden/index.html",
+        "/.hidden",
+        "/episodes/.notes",
+        "/episodes/%2enotes",
+    ] {
+        let (status, answer) = raw_get(server.address(), path);
+        assert_eq!(status, 404, "{path}: {answer}");
+        assert!(!answer.contains("hidden"), "{path}: {answer}");
+        assert!(!answer.contains(state.trim()), "{path}: {answer}");
+    }
+}

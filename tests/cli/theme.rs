@@ -2,6 +2,8 @@
 //! ones; a wrong folder or a broken template is reported with its file and line.
 
 use std::fs;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::harness::{Project, position};
 
@@ -147,4 +149,78 @@ fn reports_template_errors_naming_the_theme_file_and_line() {
             .starts_with("theme/transcript.html:2:1: error: template error"),
         "{run}"
     );
+}
+
+/// Runs `cyclecast ARGS` in the project, killed (and the test failed) after `limit`.
+fn run_at_most(project: &Project, args: &[&str], limit: Duration) -> (Option<i32>, String) {
+    let stderr = project.path("bounded.stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cyclecast"))
+        .args(args)
+        .current_dir(project.root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&stderr).expect("create bounded.stderr"))
+        .spawn()
+        .expect("run the cyclecast binary");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll cyclecast") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "`cyclecast {}` still running after {limit:?}",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = fs::read_to_string(&stderr).expect("read bounded.stderr");
+    (status.code(), stderr)
+}
+
+// Issue #11, item 9: "A theme template with nested loops renders without limit. Give template
+// rendering a fuel or time bound, reported as an error naming the template." The class: a
+// template that works without end, or writes without end.
+#[test]
+fn refuses_a_theme_template_that_renders_without_end() {
+    let project = Project::copy();
+    fs::create_dir(project.path("theme")).unwrap();
+    let config = project.config();
+    project.write_config(&format!("{config}{THEME_TABLE}"));
+    let limit = Duration::from_secs(30);
+    for (runaway, reason) in [
+        (
+            "<p>{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}</p>\n",
+            "rendering the page takes more than",
+        ),
+        (
+            "<p>{{ \"x\" * 100000 * 100000 }}</p>\n",
+            "rendering the page takes more than",
+        ),
+        // Little work, but 40 MB of page.
+        (
+            "{% for a in range(40000) %}{{ \"x\" * 1000 }}{% endfor %}\n",
+            "the page would be larger than 32 MB",
+        ),
+    ] {
+        fs::write(project.path("theme/index.html"), runaway).unwrap();
+        let (code, stderr) = run_at_most(&project, &["check"], limit);
+        assert_eq!(code, Some(1), "{runaway}\n{stderr}");
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains(": error: ")).collect();
+        assert_eq!(errors.len(), 1, "{runaway}\n{stderr}");
+        assert!(
+            errors[0].starts_with("theme/index.html:")
+                && errors[0].contains(": error: template error: ")
+                && errors[0].contains(reason),
+            "{runaway}\n{stderr}"
+        );
+        let (code, stderr) = run_at_most(&project, &["publish"], limit);
+        assert_eq!(code, Some(2), "{runaway}\n{stderr}");
+        assert!(stderr.contains("theme/index.html"), "{stderr}");
+        assert!(!project.feed().exists(), "nothing is written");
+    }
 }
