@@ -3,59 +3,17 @@
 //! file it was checked to be; nothing waits on a FIFO or reads an endless device.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::harness::{self, Project, Run};
 
 /// Longer than any run on the small project takes; a run still going then is hung.
 const HANG: Duration = Duration::from_secs(20);
 
-/// Runs the binary in the project like [`Project::run`], but kills it and fails the test when
-/// it has not ended within [`HANG`], and bounds its memory (1.5 GB of address space) so that
-/// reading an endless device fails fast instead of taking the machine's memory.
 #[track_caller]
 fn run_bounded(project: &Project, args: &[&str]) -> Run {
-    let stdout = project.path("run.stdout");
-    let stderr = project.path("run.stderr");
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg("ulimit -v 1500000; exec \"$0\" \"$@\"")
-        .arg(env!("CARGO_BIN_EXE_cyclecast"))
-        .args(args)
-        .current_dir(project.root())
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", harness::SOURCE_DATE_EPOCH)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&stdout).unwrap())
-        .stderr(std::fs::File::create(&stderr).unwrap())
-        .spawn()
-        .expect("run the cyclecast binary");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for cyclecast") {
-            break status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`cyclecast {}` still ran after {HANG:?}: it hung\n{}",
-                args.join(" "),
-                std::fs::read_to_string(&stderr).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let run = Run {
-        args: args.iter().map(ToString::to_string).collect(),
-        code: status.code(),
-        stdout: std::fs::read_to_string(&stdout).unwrap_or_default(),
-        stderr: std::fs::read_to_string(&stderr).unwrap_or_default(),
-    };
-    let _ = std::fs::remove_file(stdout);
-    let _ = std::fs::remove_file(stderr);
-    run
+    project.run_bounded(args, HANG)
 }
 
 /// Replaces `path` by a FIFO (a named pipe no one writes to).

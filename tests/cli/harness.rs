@@ -118,6 +118,53 @@ impl Project {
         }
     }
 
+    /// Runs the binary like [`Project::run`], but kills it and fails the test when it has not
+    /// ended within `limit` (it hung), and bounds its memory (1.5 GB of address space) so
+    /// that reading an endless device fails fast instead of taking the machine's memory.
+    #[track_caller]
+    pub fn run_bounded(&self, args: &[&str], limit: std::time::Duration) -> Run {
+        let stdout = self.path("run.stdout");
+        let stderr = self.path("run.stderr");
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -v 1500000; exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+            .stdin(std::process::Stdio::null())
+            .stdout(fs::File::create(&stdout).unwrap())
+            .stderr(fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("run the cyclecast binary");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for cyclecast") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`cyclecast {}` still ran after {limit:?}: it hung\n{}",
+                    args.join(" "),
+                    fs::read_to_string(&stderr).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let run = Run {
+            args: args.iter().map(ToString::to_string).collect(),
+            code: status.code(),
+            stdout: fs::read_to_string(&stdout).unwrap_or_default(),
+            stderr: fs::read_to_string(&stderr).unwrap_or_default(),
+        };
+        let _ = fs::remove_file(stdout);
+        let _ = fs::remove_file(stderr);
+        run
+    }
+
     /// Runs `publish` and requires it to succeed.
     pub fn publish(&self) -> Run {
         self.run(&["publish"]).success()

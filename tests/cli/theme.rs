@@ -2,8 +2,7 @@
 //! ones; a wrong folder or a broken template is reported with its file and line.
 
 use std::fs;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::harness::{Project, position};
 
@@ -151,37 +150,6 @@ fn reports_template_errors_naming_the_theme_file_and_line() {
     );
 }
 
-/// Runs `cyclecast ARGS` in the project, killed (and the test failed) after `limit`.
-fn run_at_most(project: &Project, args: &[&str], limit: Duration) -> (Option<i32>, String) {
-    let stderr = project.path("bounded.stderr");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cyclecast"))
-        .args(args)
-        .current_dir(project.root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(&stderr).expect("create bounded.stderr"))
-        .spawn()
-        .expect("run the cyclecast binary");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("poll cyclecast") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`cyclecast {}` still running after {limit:?}",
-                args.join(" ")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let stderr = fs::read_to_string(&stderr).expect("read bounded.stderr");
-    (status.code(), stderr)
-}
-
 // Issue #11, item 9: "A theme template with nested loops renders without limit. Give template
 // rendering a fuel or time bound, reported as an error naming the template." The class: a
 // template that works without end, or writes without end.
@@ -208,7 +176,8 @@ fn refuses_a_theme_template_that_renders_without_end() {
         ),
     ] {
         fs::write(project.path("theme/index.html"), runaway).unwrap();
-        let (code, stderr) = run_at_most(&project, &["check"], limit);
+        let run = project.run_bounded(&["check"], limit);
+        let (code, stderr) = (run.code, run.stderr);
         assert_eq!(code, Some(1), "{runaway}\n{stderr}");
         let errors: Vec<&str> = stderr.lines().filter(|l| l.contains(": error: ")).collect();
         assert_eq!(errors.len(), 1, "{runaway}\n{stderr}");
@@ -218,7 +187,8 @@ fn refuses_a_theme_template_that_renders_without_end() {
                 && errors[0].contains(reason),
             "{runaway}\n{stderr}"
         );
-        let (code, stderr) = run_at_most(&project, &["publish"], limit);
+        let run = project.run_bounded(&["publish"], limit);
+        let (code, stderr) = (run.code, run.stderr);
         assert_eq!(code, Some(2), "{runaway}\n{stderr}");
         assert!(stderr.contains("theme/index.html"), "{stderr}");
         assert!(!project.feed().exists(), "nothing is written");
