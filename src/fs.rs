@@ -62,9 +62,10 @@ pub fn hash_reader(mut file: impl Read, path: &Path) -> Result<(String, u64)> {
     Ok((hasher.finalize().to_hex().to_string(), len))
 }
 
-/// Flags that make an open refuse a symbolic link as its last component, and not wait on a
-/// FIFO (whose type is then checked on what was opened).
-fn no_follow_flags() -> i32 {
+/// Flags (for `OpenOptionsExt::custom_flags`) that make an open refuse a symbolic link as
+/// its last component, and not wait on a FIFO (whose type is then checked on what was
+/// opened): every open of a file cyclecast reads or writes in place uses them.
+pub fn no_follow_flags() -> i32 {
     use rustix::fs::OFlags;
     (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32
 }

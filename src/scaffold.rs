@@ -247,7 +247,7 @@ fn add_to_gitignore(path: &Path) -> Result<bool> {
     };
     let mut file = fs::OpenOptions::new()
         .append(true)
-        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .custom_flags(crate::fs::no_follow_flags())
         .open(path)
         .with_context(|| format!("failed to open `{}`", path.display()))?;
     file.write_all(format!("{separator}{missing}").as_bytes())

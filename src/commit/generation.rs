@@ -84,13 +84,12 @@ impl Drop for Lock {
 /// Opens (or makes) the lock file, never through a symbolic link.
 fn open_lock_file(path: &Path) -> Result<File> {
     use std::os::unix::fs::OpenOptionsExt as _;
-    let flags = (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32;
     let file = fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .custom_flags(flags)
+        .custom_flags(crate::fs::no_follow_flags())
         .open(path);
     match file {
         Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => Ok(file),
