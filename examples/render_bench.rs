@@ -98,7 +98,7 @@ fn main() {
     let sessions: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
     let text = config_text(sessions);
-    let config = cyclecast::config::parse(&text, "config.toml", Path::new("/bench"))
+    let config = cyclecast::project::config::parse(&text, "config.toml", Path::new("/bench"))
         .expect("the synthetic config is valid");
     let cycle = &config.cycle;
     let episodes: Vec<_> = cycle
@@ -108,13 +108,13 @@ fn main() {
             cyclecast::episode::build(cycle, s, audio(), 86_500_000, &[]).expect("mp3 publishes")
         })
         .collect();
-    let links = cyclecast::feed::FeedLinks { cover: None };
+    let links = cyclecast::render::feed::FeedLinks { cover: None };
     let (feed, feed_bytes) = best(rounds, || {
-        cyclecast::feed::render(cycle, &episodes, links).len()
+        cyclecast::render::feed::render(cycle, &episodes, links).len()
     });
-    let inputs = cyclecast::page::PageInputs::default();
+    let inputs = cyclecast::render::page::PageInputs::default();
     let (page, page_bytes) = best(rounds, || {
-        let pages = cyclecast::page::render_pages(cycle, &episodes, &inputs)
+        let pages = cyclecast::render::page::render_pages(cycle, &episodes, &inputs)
             .expect("the built-in templates render");
         pages.index.len()
             + pages

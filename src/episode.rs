@@ -3,7 +3,7 @@
 //! Identities live here: the podcast's GUID follows the Podcasting 2.0 rule (a UUIDv5 of the
 //! feed URL), and each episode's GUID derives from the podcast's GUID and the session id, so
 //! neither a new title, a new file name nor a replaced recording changes it. Once published,
-//! `cyclecast.lock` pins both, and each session's file stem (see [`crate::identity`]).
+//! `cyclecast.lock` pins both, and each session's file stem (see [`crate::project::identity`]).
 
 use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;

@@ -5,16 +5,16 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cyclecast::cli::Cli::parse();
-    match cyclecast::run(cli) {
+    let cli = cyclecast::app::cli::Cli::parse();
+    match cyclecast::app::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            if let Some(problems) = error.downcast_ref::<cyclecast::problem::Problems>() {
+            if let Some(problems) = error.downcast_ref::<cyclecast::model::problem::Problems>() {
                 eprintln!("{problems}");
             } else {
                 // A message may quote a file name or a line of the project: shown escaped.
                 let printable = |e: &dyn std::fmt::Display| {
-                    cyclecast::text::printable_lines(&e.to_string()).into_owned()
+                    cyclecast::model::text::printable_lines(&e.to_string()).into_owned()
                 };
                 eprintln!("error: {}", printable(&error));
                 for cause in error.chain().skip(1) {

@@ -9,13 +9,13 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::check::{ProjectOptions, Validated, Work};
-use crate::commit::{CommitOptions, Content, Output};
+use crate::audio::tag::{Metadata, Recorded, TagContext, TagPlan};
+use crate::model::problem::{Problem, Problems};
 use crate::model::{AudioInfo, Episode, Recording};
-use crate::problem::{Problem, Problems};
-use crate::progress::Progress;
-use crate::state::{self, State};
-use crate::tag::{Metadata, Recorded, TagContext, TagPlan};
+use crate::output::commit::{CommitOptions, Content, Output};
+use crate::output::state::{self, State};
+use crate::project::load::{ProjectOptions, Validated, Work};
+use crate::support::progress::Progress;
 
 /// Options of `publish`.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct PublishOptions {
     pub out_lifetime: OutLifetime,
     /// Write, or only tell what would change.
     pub mode: Mode,
-    /// How many files to work on at once (see [`crate::parallel`]).
+    /// How many files to work on at once (see [`crate::support::parallel`]).
     pub jobs: usize,
     /// The moment of publishing: the page marks sessions from this day on as upcoming. See
     /// [`now_from_environment`].
@@ -106,7 +106,7 @@ pub struct Report {
 }
 
 /// Runs the whole pipeline into the output folder, redoing only what changed since the last
-/// publish (see [`crate::state`]).
+/// publish (see [`crate::output::state`]).
 pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> {
     let previous = State::load(&state_folder(options));
     let work = Work {
@@ -114,7 +114,8 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         jobs: options.jobs,
         progress,
     };
-    let validated = crate::check::validate_with(&options.project, work).map_err(Problems)?;
+    let validated =
+        crate::project::load::validate_with(&options.project, work).map_err(Problems)?;
     let out = options
         .out
         .clone()
@@ -136,10 +137,10 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
             .then(|| validated.config.root.clone()),
     };
     let committed = match options.mode {
-        Mode::Write => crate::commit::commit(&out, &media, &last, commit)?,
-        Mode::DryRun => crate::commit::preview(&out, &media, &last, &commit)?,
+        Mode::Write => crate::output::commit::commit(&out, &media, &last, commit)?,
+        Mode::DryRun => crate::output::commit::preview(&out, &media, &last, &commit)?,
     };
-    crate::identity::record(&validated, &episodes, options)?;
+    crate::project::identity::record(&validated, &episodes, options)?;
     Ok(Report {
         mode: options.mode,
         out,
@@ -205,8 +206,8 @@ fn build_episodes(
     let mut outputs = Vec::new();
     let mut to_plan = Vec::new();
     for (recording, audio) in &validated.recordings {
-        let session = crate::check::session_of(&validated.config, recording);
-        let page = crate::page::session_url(cycle, session);
+        let session = crate::project::load::session_of(&validated.config, recording);
+        let page = crate::render::page::session_url(cycle, session);
         let context = TagContext {
             cycle,
             artwork: validated.artwork.as_ref(),
@@ -215,7 +216,7 @@ fn build_episodes(
         let mut episode =
             crate::episode::build(cycle, session, audio.clone(), 0, &validated.renditions)
                 .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
-        let fingerprint = crate::tag::fingerprint(context, session, audio)?;
+        let fingerprint = crate::audio::tag::fingerprint(context, session, audio)?;
         let recipe = state::recipe(&[b"episode", recording.hash.as_bytes(), &fingerprint]);
         let content = match previous.fresh_output(out, &episode.file, &recipe) {
             Some(record) => {
@@ -223,7 +224,7 @@ fn build_episodes(
                 Content::Kept
             }
             None => {
-                let metadata = crate::tag::metadata(context, session, audio)?;
+                let metadata = crate::audio::tag::metadata(context, session, audio)?;
                 to_plan.push((outputs.len(), recording.clone(), audio.clone(), metadata));
                 Content::Kept // replaced by the copy's plan below
             }
@@ -255,18 +256,18 @@ fn plan_copies(
     }
     let root = validated.config.root.clone();
     let progress = work.progress.clone();
-    crate::parallel::map(
+    crate::support::parallel::map(
         work.jobs,
         to_plan,
         move |(index, recording, audio, metadata)| {
-            let shown = crate::ingest::display_path(&root, &recording.path);
+            let shown = crate::project::ingest::display_path(&root, &recording.path);
             let _task = progress.file("scanning", &shown, recording.size);
-            let layout = crate::tag::read_layout(&recording.path, &audio)?;
+            let layout = crate::audio::tag::read_layout(&recording.path, &audio)?;
             let recorded = Recorded {
                 path: recording.path,
                 layout,
             };
-            Ok((index, crate::tag::plan(&metadata, recorded)))
+            Ok((index, crate::audio::tag::plan(&metadata, recorded)))
         },
     )
     .into_iter()
@@ -307,7 +308,7 @@ fn media_outputs(
         outputs.push(Output::copy(&cover_target(cover), &real(validated, cover)));
     }
     // One output per drawing file, however many sessions show it.
-    for (path, target) in crate::page::drawing_targets(
+    for (path, target) in crate::render::page::drawing_targets(
         &validated.config.root,
         cycle.sessions.iter().flat_map(|s| &s.drawings),
     ) {
@@ -317,9 +318,9 @@ fn media_outputs(
 }
 
 /// The real path of a project file that validation read, the one the commit opens (with
-/// [`crate::fs::open_regular`], which takes no link): what [`crate::fs::contain`] allowed.
+/// [`crate::support::fs::open_regular`], which takes no link): what [`crate::support::fs::contain`] allowed.
 fn real(validated: &Validated, path: &Path) -> PathBuf {
-    crate::fs::contain(&validated.config.root, path).unwrap_or_else(|_| path.to_path_buf())
+    crate::support::fs::contain(&validated.config.root, path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A copy of a large source (a radio edit): kept without being read when neither the source
@@ -410,32 +411,32 @@ fn rendered_outputs(
     let cover_url = cover
         .as_ref()
         .and_then(|c| cycle.podcast.base_url.join(c).ok());
-    let feed = crate::feed::render(
+    let feed = crate::render::feed::render(
         cycle,
         episodes,
-        crate::feed::FeedLinks {
+        crate::render::feed::FeedLinks {
             cover: cover_url.as_ref(),
         },
     );
-    let inputs = crate::page::PageInputs {
+    let inputs = crate::render::page::PageInputs {
         cover,
         reports: validated.reports.clone(),
         transcripts: validated.transcripts.clone(),
         today,
         theme: validated.theme.clone(),
-        drawings: crate::page::drawing_targets(
+        drawings: crate::render::page::drawing_targets(
             &validated.config.root,
             cycle.sessions.iter().flat_map(|s| &s.drawings),
         ),
     };
     // `check` rendered the theme's templates already; an error here is one it could not see.
-    let pages = crate::page::render_pages(cycle, episodes, &inputs)?;
+    let pages = crate::render::page::render_pages(cycle, episodes, &inputs)?;
     let mut outputs = episode_texts(validated, episodes);
     outputs.extend([
         Output::text(crate::episode::FEED_FILE, feed),
         Output::text(
-            crate::calendar::CALENDAR_FILE,
-            crate::calendar::render(cycle),
+            crate::render::calendar::CALENDAR_FILE,
+            crate::render::calendar::render(cycle),
         ),
     ]);
     // The session pages before the cycle's page, which links to them.
@@ -456,7 +457,7 @@ fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
         let session = &episode.session;
         if let (Some(path), Some(json)) = (
             &episode.chapters_file,
-            crate::chapters::render_json(session),
+            crate::render::chapters::render_json(session),
         ) {
             outputs.push(Output::text(path, json));
         }
@@ -465,8 +466,14 @@ fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
             .iter()
             .find(|(n, _)| *n == session.number);
         if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
-            outputs.push(Output::text(vtt, crate::transcript::render_vtt(transcript)));
-            outputs.push(Output::text(srt, crate::transcript::render_srt(transcript)));
+            outputs.push(Output::text(
+                vtt,
+                crate::model::transcript::render_vtt(transcript),
+            ));
+            outputs.push(Output::text(
+                srt,
+                crate::model::transcript::render_srt(transcript),
+            ));
         }
     }
     outputs

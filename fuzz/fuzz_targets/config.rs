@@ -15,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = cyclecast::config::parse(text, "config.toml", Path::new("/nonexistent/project"));
+    let _ = cyclecast::project::config::parse(text, "config.toml", Path::new("/nonexistent/project"));
 });

@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let hint = HINTS[usize::from(selector) % HINTS.len()];
-    let _ = cyclecast::probe::probe_bytes(bytes.to_vec(), hint);
+    let _ = cyclecast::audio::probe::probe_bytes(bytes.to_vec(), hint);
 });

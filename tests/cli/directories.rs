@@ -59,9 +59,10 @@ fn chapters(project: &Project) -> Vec<(String, Vec<(u64, String)>)> {
                 .map(|list| {
                     list.iter()
                         .map(|c| {
-                            let start =
-                                cyclecast::config::parse_timestamp(c["start"].as_str().unwrap())
-                                    .unwrap();
+                            let start = cyclecast::project::config::parse_timestamp(
+                                c["start"].as_str().unwrap(),
+                            )
+                            .unwrap();
                             (start, c["title"].as_str().unwrap().to_string())
                         })
                         .collect()

@@ -1,0 +1,447 @@
+//! MP4 timing that symphonia leaves out (issue #4): the edit list and iTunes' gapless atom.
+//!
+//! An AAC encoder starts its stream with priming samples (1,024 for ffmpeg, 2,112 for Apple's
+//! encoders) and pads the last frame. An MP4 states which samples are to be played in the
+//! track's edit list (`moov/trak/edts/elst`) and, in files from Apple's tools, in an
+//! `iTunSMPB` item (`moov/udta/meta/ilst/----`). symphonia 0.6 ignores both and counts every
+//! sample, so an AAC recording came out about 23 ms long.
+//!
+//! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`read_moov`] finds them in any
+//! seekable reader. Every size is checked against its parent box and the file, none is
+//! trusted beyond them, and every loop is bounded by the bytes it walks.
+
+pub mod moov;
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// Largest `moov` box read: a 3-hour AAC recording's is about 2 MB (its sample tables).
+pub const MAX_MOOV_LEN: u64 = 64 * 1024 * 1024;
+
+/// Top-level boxes stepped over at most while looking for `moov`.
+const MAX_TOP_LEVEL_BOXES: usize = 4096;
+
+/// Edit list entries read at most per track.
+const MAX_EDITS: usize = 1024;
+
+/// The header of a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoxHeader {
+    /// Its four-character type.
+    pub kind: [u8; 4],
+    /// Length of the header: 8, or 16 with a 64-bit size.
+    pub header_len: u64,
+    /// Length of the whole box, header included.
+    pub len: u64,
+}
+
+/// Reads the header of the box `bytes` starts with; `room` is the number of bytes from its
+/// start to the end of its parent (or of the file). `None` when it is malformed or does not
+/// fit in `room`.
+pub fn box_header(bytes: &[u8], room: u64) -> Option<BoxHeader> {
+    let size = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
+    let kind: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
+    let (header_len, len) = match size {
+        // The box runs to the end of its parent.
+        0 => (8, room),
+        1 => (16, u64::from_be_bytes(bytes.get(8..16)?.try_into().ok()?)),
+        n => (8, u64::from(n)),
+    };
+    (header_len <= len && len <= room).then_some(BoxHeader {
+        kind,
+        header_len,
+        len,
+    })
+}
+
+/// The child boxes of a box's body, as (type, body); stops at the first malformed header.
+fn children(body: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    let mut rest = body;
+    std::iter::from_fn(move || {
+        let header = box_header(rest, rest.len() as u64)?;
+        let len = usize::try_from(header.len).ok()?;
+        let child = &rest[usize::try_from(header.header_len).ok()?..len];
+        rest = &rest[len..];
+        Some((header.kind, child))
+    })
+}
+
+fn child<'a>(body: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+    children(body).find(|(k, _)| k == kind).map(|(_, b)| b)
+}
+
+fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// One entry of an edit list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edit {
+    /// Length of the segment, in the movie's timescale (0: up to the end of the media).
+    pub segment_duration: u64,
+    /// Where the segment starts in the media, in the track's timescale; negative for an
+    /// empty edit (a pause).
+    pub media_time: i64,
+}
+
+/// What `moov` says about one track's timing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackTiming {
+    /// `tkhd` track id.
+    pub track_id: u32,
+    /// Whether the track is audio (`hdlr` type `soun`).
+    pub audio: bool,
+    /// `mdhd` timescale: ticks per second of the track's samples.
+    pub media_timescale: u32,
+    /// The edit list, in order.
+    pub edits: Vec<Edit>,
+}
+
+/// iTunes' gapless information (`iTunSMPB`), in samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gapless {
+    /// Priming samples at the start.
+    pub priming: u64,
+    /// Padding samples at the end.
+    pub padding: u64,
+    /// Samples of the original audio (0 when the encoder did not say).
+    pub samples: u64,
+}
+
+/// The timing `moov` states.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timing {
+    /// `mvhd` timescale: the unit of edit list segment durations.
+    pub movie_timescale: u32,
+    /// Each track's timing.
+    pub tracks: Vec<TrackTiming>,
+    /// iTunes' gapless information, when present.
+    pub gapless: Option<Gapless>,
+}
+
+/// Reads the timing from the body of a `moov` box.
+pub fn parse_moov(moov: &[u8]) -> Timing {
+    let movie_timescale = child(moov, b"mvhd")
+        .and_then(|mvhd| be_u32(mvhd, 4 + if mvhd.first() == Some(&1) { 16 } else { 8 }))
+        .unwrap_or(0);
+    let tracks = children(moov)
+        .filter(|(kind, _)| kind == b"trak")
+        .filter_map(|(_, trak)| parse_trak(trak))
+        .collect();
+    let gapless = child(moov, b"udta")
+        .and_then(|udta| child(udta, b"meta"))
+        .and_then(|meta| {
+            // ISO's `meta` is a full box (4 bytes of version and flags); QuickTime's is not.
+            let body = if meta.get(4..8) == Some(b"hdlr") {
+                meta
+            } else {
+                meta.get(4..)?
+            };
+            child(body, b"ilst")
+        })
+        .and_then(itunsmpb);
+    Timing {
+        movie_timescale,
+        tracks,
+        gapless,
+    }
+}
+
+fn parse_trak(trak: &[u8]) -> Option<TrackTiming> {
+    let tkhd = child(trak, b"tkhd")?;
+    let track_id = be_u32(tkhd, 4 + if tkhd.first() == Some(&1) { 16 } else { 8 })?;
+    let mdia = child(trak, b"mdia")?;
+    let mdhd = child(mdia, b"mdhd")?;
+    let media_timescale = be_u32(mdhd, 4 + if mdhd.first() == Some(&1) { 16 } else { 8 })?;
+    let audio = child(mdia, b"hdlr").and_then(|h| h.get(8..12)) == Some(b"soun");
+    let edits = child(trak, b"edts")
+        .and_then(|edts| child(edts, b"elst"))
+        .map(parse_elst)
+        .unwrap_or_default();
+    Some(TrackTiming {
+        track_id,
+        audio,
+        media_timescale,
+        edits,
+    })
+}
+
+fn parse_elst(elst: &[u8]) -> Vec<Edit> {
+    let wide = elst.first() == Some(&1);
+    let entry_len = if wide { 20 } else { 12 };
+    let count = be_u32(elst, 4).map_or(0, |n| n as usize);
+    let available = elst.len().saturating_sub(8) / entry_len;
+    (0..count.min(available).min(MAX_EDITS))
+        .filter_map(|i| {
+            let at = 8 + i * entry_len;
+            Some(if wide {
+                Edit {
+                    segment_duration: be_u64(elst, at)?,
+                    media_time: be_u64(elst, at + 8)? as i64,
+                }
+            } else {
+                Edit {
+                    segment_duration: u64::from(be_u32(elst, at)?),
+                    media_time: i64::from(be_u32(elst, at + 4)? as i32),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The `iTunSMPB` item of an `ilst`: ` 00000000 00000840 000001CA 00000000003F31F6 …` (hex:
+/// reserved, priming, padding, original samples).
+fn itunsmpb(ilst: &[u8]) -> Option<Gapless> {
+    children(ilst)
+        .filter(|(kind, _)| kind == b"----")
+        .find_map(|(_, item)| {
+            let name = child(item, b"name")?.get(4..)?;
+            if name != b"iTunSMPB" {
+                return None;
+            }
+            let text = std::str::from_utf8(child(item, b"data")?.get(8..)?).ok()?;
+            let mut fields = text
+                .split_ascii_whitespace()
+                .map(|f| u64::from_str_radix(f, 16).ok());
+            let (_, priming, padding, samples) = (
+                fields.next()??,
+                fields.next()??,
+                fields.next()??,
+                fields.next()??,
+            );
+            Some(Gapless {
+                priming,
+                padding,
+                samples,
+            })
+        })
+}
+
+impl Timing {
+    /// The ticks (of its media timescale) of track `track_id` that are to be played, when the
+    /// file says: `total` is the ticks of all its samples, `sample_rate` converts the samples
+    /// `iTunSMPB` counts. `None` when the file states nothing, or nothing usable.
+    ///
+    /// `iTunSMPB` is exact to the sample and wins. An edit list's segment durations are in the
+    /// movie's timescale (often milliseconds): a segment that ends within one such tick of the
+    /// media's end plays the media to its end, which makes the usual case (priming at the
+    /// start, the rest played) exact; others are rounded to the nearest tick.
+    /// Empty edits (pauses before the track starts) are not audio of the file and are left out.
+    pub fn playable(&self, track_id: u32, total: u64, sample_rate: u32) -> Option<u64> {
+        let track = self.tracks.iter().find(|t| t.track_id == track_id)?;
+        let media = u128::from(track.media_timescale);
+        if let Some(gapless) = self.gapless
+            && sample_rate > 0
+            && media > 0
+        {
+            let ticks = |samples: u64| {
+                u64::try_from(u128::from(samples) * media / u128::from(sample_rate)).ok()
+            };
+            let trimmed = ticks(gapless.priming)?.checked_add(ticks(gapless.padding)?)?;
+            let stated = ticks(gapless.samples)?;
+            if stated > 0 && stated <= total {
+                return Some(stated);
+            }
+            if gapless.samples == 0 && trimmed > 0 && trimmed < total {
+                return Some(total - trimmed);
+            }
+        }
+        let movie = u128::from(self.movie_timescale);
+        let mut played = 0u64;
+        let mut any = false;
+        for edit in &track.edits {
+            let Ok(start) = u64::try_from(edit.media_time) else {
+                continue;
+            };
+            any = true;
+            let left = total.saturating_sub(start);
+            let segment = if edit.segment_duration == 0 || movie == 0 {
+                left
+            } else {
+                let ticks = (u128::from(edit.segment_duration) * media + movie / 2) / movie;
+                let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
+                // A segment within one tick of the movie's timescale of the rest of the media
+                // is the rest of the media: ffmpeg states it to the millisecond.
+                let tick = u64::try_from(media.div_ceil(movie)).unwrap_or(u64::MAX);
+                if ticks.abs_diff(left) <= tick {
+                    left
+                } else {
+                    ticks.min(left)
+                }
+            };
+            played = played.saturating_add(segment);
+        }
+        any.then_some(played.min(total))
+    }
+}
+
+/// The body of the top-level `moov` box of a file of `len` bytes; `None` when there is none
+/// or it is larger than [`MAX_MOOV_LEN`].
+pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut pos = 0u64;
+    for _ in 0..MAX_TOP_LEVEL_BOXES {
+        let want = len.saturating_sub(pos).min(16);
+        if want < 8 {
+            break;
+        }
+        reader.seek(SeekFrom::Start(pos))?;
+        let mut head = vec![0; want as usize];
+        reader.read_exact(&mut head)?;
+        let Some(header) = box_header(&head, len - pos) else {
+            break;
+        };
+        if &header.kind == b"moov" {
+            if header.len > MAX_MOOV_LEN {
+                return Ok(None);
+            }
+            reader.seek(SeekFrom::Start(pos + header.header_len))?;
+            let mut body = vec![0; (header.len - header.header_len) as usize];
+            reader.read_exact(&mut body)?;
+            return Ok(Some(body));
+        }
+        pos += header.len;
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(body);
+        out
+    }
+
+    fn full(version: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![version, 0, 0, 0];
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// A `moov` body with one audio track: `media` timescale, the given edits (version 0).
+    fn moov(movie: u32, media: u32, edits: &[(u32, i32)], ilst: Option<Vec<u8>>) -> Vec<u8> {
+        let mvhd = boxed(
+            b"mvhd",
+            &full(0, &[&[0; 8][..], &movie.to_be_bytes(), &[0; 4]].concat()),
+        );
+        let tkhd = boxed(
+            b"tkhd",
+            &full(0, &[&[0; 8][..], &7u32.to_be_bytes()].concat()),
+        );
+        let mdhd = boxed(
+            b"mdhd",
+            &full(0, &[&[0; 8][..], &media.to_be_bytes(), &[0; 4]].concat()),
+        );
+        let hdlr = boxed(
+            b"hdlr",
+            &full(0, &[&[0; 4][..], b"soun", &[0; 12]].concat()),
+        );
+        let mut elst = full(0, &(edits.len() as u32).to_be_bytes());
+        for (duration, time) in edits {
+            elst.extend_from_slice(&duration.to_be_bytes());
+            elst.extend_from_slice(&time.to_be_bytes());
+            elst.extend_from_slice(&[0, 1, 0, 0]);
+        }
+        let edts = boxed(b"edts", &boxed(b"elst", &elst));
+        let mdia = boxed(b"mdia", &[mdhd, hdlr].concat());
+        let trak = boxed(b"trak", &[tkhd, edts, mdia].concat());
+        let mut body = [mvhd, trak].concat();
+        if let Some(ilst) = ilst {
+            let meta = boxed(b"meta", &full(0, &boxed(b"ilst", &ilst)));
+            body.extend(boxed(b"udta", &meta));
+        }
+        body
+    }
+
+    fn itunsmpb_item(text: &str) -> Vec<u8> {
+        let mean = boxed(b"mean", &full(0, b"com.apple.iTunes"));
+        let name = boxed(b"name", &full(0, b"iTunSMPB"));
+        let data = boxed(
+            b"data",
+            &[&[0, 0, 0, 1, 0, 0, 0, 0][..], text.as_bytes()].concat(),
+        );
+        boxed(b"----", &[mean, name, data].concat())
+    }
+
+    #[test]
+    fn trims_the_priming_an_edit_list_states() {
+        // As ffmpeg writes it: movie timescale 1000, segment rounded up to the millisecond.
+        for segment in [2756, 2757] {
+            let timing = parse_moov(&moov(1000, 44_100, &[(segment, 1024)], None));
+            assert_eq!(timing.movie_timescale, 1000);
+            assert_eq!(timing.tracks[0].track_id, 7);
+            assert!(timing.tracks[0].audio);
+            assert_eq!(timing.playable(7, 122_575, 44_100), Some(121_551));
+        }
+        // Padding at the end that the edit list leaves out: the segment decides.
+        let timing = parse_moov(&moov(1000, 44_100, &[(2756, 1024)], None));
+        assert_eq!(timing.playable(7, 122_880, 44_100), Some(121_540));
+        assert_eq!(timing.playable(8, 122_575, 44_100), None);
+    }
+
+    #[test]
+    fn leaves_out_empty_edits_and_caps_segments_by_the_media() {
+        let timing = parse_moov(&moov(44_100, 44_100, &[(500, -1), (100_000, 2112)], None));
+        assert_eq!(timing.playable(7, 50_000, 44_100), Some(50_000 - 2112));
+        assert_eq!(timing.playable(7, 200_000, 44_100), Some(100_000));
+    }
+
+    #[test]
+    fn states_nothing_without_an_edit_list() {
+        let timing = parse_moov(&moov(1000, 44_100, &[], None));
+        assert_eq!(timing.playable(7, 122_575, 44_100), None);
+    }
+
+    #[test]
+    fn prefers_itunes_gapless_information() {
+        let ilst = itunsmpb_item(" 00000000 00000840 000001CA 000000000001DACF 00000000");
+        let timing = parse_moov(&moov(600, 44_100, &[(1654, 2112)], Some(ilst)));
+        let gapless = timing.gapless.expect("iTunSMPB");
+        assert_eq!((gapless.priming, gapless.padding), (0x840, 0x1CA));
+        assert_eq!(
+            timing.playable(7, 2112 + 121_551 + 458, 44_100),
+            Some(121_551)
+        );
+    }
+
+    #[test]
+    fn ignores_sizes_beyond_the_parent() {
+        // A child that claims more than its parent holds ends the walk.
+        let mut body = boxed(b"mvhd", &[0; 20]);
+        body[3] = 200;
+        assert_eq!(children(&body).count(), 0);
+        assert_eq!(box_header(&[0, 0, 0, 1, b'm', b'o', b'o', b'v'], 100), None);
+        let huge = [&[0, 0, 0, 1][..], b"moov", &u64::MAX.to_be_bytes()].concat();
+        assert_eq!(box_header(&huge, 1 << 20), None);
+        assert_eq!(box_header(&[0, 0, 0, 4, b'f', b'r', b'e', b'e'], 100), None);
+        // An edit list whose count exceeds its bytes reads what is there.
+        let mut elst = full(0, &u32::MAX.to_be_bytes());
+        elst.extend_from_slice(&[0, 0, 0, 5, 0, 0, 0, 1, 0, 1, 0, 0]);
+        assert_eq!(parse_elst(&elst).len(), 1);
+    }
+
+    #[test]
+    fn finds_moov_after_mdat_and_refuses_one_larger_than_the_file() {
+        let moov_box = boxed(b"moov", &moov(1000, 44_100, &[(10, 0)], None));
+        let file = [
+            boxed(b"ftyp", b"M4A \0\0\0\0"),
+            boxed(b"mdat", &[0; 100]),
+            moov_box.clone(),
+        ]
+        .concat();
+        let found = read_moov(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        assert_eq!(found.as_deref(), Some(&moov_box[8..]));
+        let cut = &file[..file.len() - 10];
+        assert_eq!(
+            read_moov(&mut Cursor::new(cut), cut.len() as u64).unwrap(),
+            None
+        );
+    }
+}

@@ -1,0 +1,989 @@
+//! Stage 5: tag the copy being published. The only module that uses id3.
+//!
+//! [`read_layout`] reads what the plan needs of a recording (the IO edge): for an MP3, where
+//! its audio lies between its tags and, when it states no frame count, its frames; for an M4A,
+//! its `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
+//! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
+//! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), and the ranges of the recording
+//! copied as they are. So the published size is exact before anything is written, and the
+//! feed states it. (Planning beats measuring each copy once written: the feed is rendered
+//! before commit writes anything, and an unchanged copy is compared, never rewritten.)
+//! [`apply`] streams the copy into a writer: commit's temporary file, renamed once complete.
+//!
+//! The recording itself is only ever read, and its audio is copied bit for bit: for an MP3,
+//! everything between its tags; for an M4A, the sample data and sample tables (only chunk
+//! offsets move, by the change in `moov`'s size).
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use std::sync::{Arc, OnceLock};
+
+use anyhow::{Context, Result};
+use id3::frame::{Comment, ExtendedLink, Picture, PictureType};
+use id3::{Encoder, Tag, TagLike, Timestamp, Version};
+use url::Url;
+
+use crate::audio::mp4::moov::{Item, Value};
+use crate::model::{AudioInfo, Cycle, Id3Version, Session};
+
+/// An image to embed as the episode's artwork.
+#[derive(Debug, Clone)]
+pub struct Artwork {
+    /// The image file's bytes.
+    pub bytes: Vec<u8>,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// BLAKE3 of its bytes: stands for them in a copy's recipe.
+    pub digest: blake3::Hash,
+    /// Its ID3v2.3 and ID3v2.4 `APIC` frames, encoded once and shared by every episode's tag:
+    /// 500 episodes with a 1 MB cover must not hold 500 MB of copies.
+    id3_frames: [OnceLock<Arc<[u8]>>; 2],
+    /// Its MP4 `covr` item, likewise.
+    mp4_item: OnceLock<Arc<[u8]>>,
+}
+
+impl Artwork {
+    /// Recognizes a JPEG or PNG image by its header.
+    pub fn from_bytes(bytes: Vec<u8>) -> Option<Artwork> {
+        let mime = crate::audio::artwork::inspect(&bytes)?.format.mime();
+        let digest = blake3::hash(&bytes);
+        Some(Artwork {
+            bytes,
+            mime,
+            digest,
+            id3_frames: Default::default(),
+            mp4_item: OnceLock::new(),
+        })
+    }
+
+    /// The image as an MP4 `covr` item.
+    fn mp4_item(&self) -> Arc<[u8]> {
+        let item = || {
+            let value = if self.mime == "image/png" {
+                Value::Png(self.bytes.clone())
+            } else {
+                Value::Jpeg(self.bytes.clone())
+            };
+            Arc::from(crate::audio::mp4::moov::encode_item(&Item {
+                name: *b"covr",
+                value,
+            }))
+        };
+        Arc::clone(self.mp4_item.get_or_init(item))
+    }
+
+    /// The image as an ID3 `APIC` frame (front cover), without a tag header.
+    fn id3_frame(&self, version: Version) -> Result<Arc<[u8]>> {
+        let slot = &self.id3_frames[usize::from(version == Version::Id3v24)];
+        if let Some(frame) = slot.get() {
+            return Ok(Arc::clone(frame));
+        }
+        let mut tag = Tag::new();
+        tag.add_frame(Picture {
+            mime_type: self.mime.to_string(),
+            picture_type: PictureType::CoverFront,
+            description: String::new(),
+            data: self.bytes.clone(),
+        });
+        let encoded =
+            encode(&tag, version).context("failed to encode the cover as an ID3 frame")?;
+        frames_after_plain_header(&encoded)?;
+        let frame: Arc<[u8]> = Arc::from(&encoded[ID3_HEADER_LEN..]);
+        Ok(Arc::clone(slot.get_or_init(|| frame)))
+    }
+}
+
+/// Length of an ID3v2 tag header.
+const ID3_HEADER_LEN: usize = 10;
+
+/// Encodes a tag without padding.
+fn encode(tag: &Tag, version: Version) -> id3::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    Encoder::new()
+        .version(version)
+        .padding(0)
+        .encode(tag, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Checks that an encoded tag is a plain header (no unsynchronisation, extended header or
+/// footer) followed by its frames, so that frames can be appended to it.
+fn frames_after_plain_header(tag: &[u8]) -> Result<()> {
+    if tag.len() < ID3_HEADER_LEN || &tag[..3] != b"ID3" || tag[5] != 0 {
+        anyhow::bail!("the ID3 encoder wrote a tag header frames cannot be appended to");
+    }
+    Ok(())
+}
+
+/// Grows the size an ID3 tag's header states by `extra` bytes of frames appended after it.
+fn grow_tag(tag: &mut [u8], extra: usize) -> Result<()> {
+    frames_after_plain_header(tag)?;
+    let size = tag[6..10]
+        .iter()
+        .fold(0usize, |size, &byte| (size << 7) | usize::from(byte & 0x7f));
+    let grown = size + extra;
+    if grown >= 1 << 28 {
+        anyhow::bail!("the ID3 tag would exceed 256 MB: use a smaller cover");
+    }
+    for (i, byte) in tag[6..10].iter_mut().enumerate() {
+        *byte = ((grown >> (7 * (3 - i))) & 0x7f) as u8;
+    }
+    Ok(())
+}
+
+/// How a recording becomes its published copy: bytes cyclecast makes, and ranges of the
+/// recording copied as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagPlan {
+    /// An MP3: a new ID3v2 tag, a Xing frame when the recording states no frame count, then
+    /// the recording's audio (`payload`), unchanged.
+    Id3 {
+        /// The recording.
+        source: PathBuf,
+        /// The encoded tag: its header and frames, but for the cover.
+        tag: Vec<u8>,
+        /// The cover's `APIC` frame, shared by every episode, which ends the tag.
+        picture: Option<Arc<[u8]>>,
+        /// The Xing or Info frame made for a recording that has none (see [`crate::audio::mp3::xing`]).
+        xing: Option<Vec<u8>>,
+        /// The byte range of the recording that holds its audio.
+        payload: Range<u64>,
+    },
+    /// An MP4 (M4A): the recording with its `moov` box rebuilt around new metadata.
+    Mp4 {
+        /// The recording.
+        source: PathBuf,
+        /// What comes before `moov` (`ftyp`, and `mdat` when `moov` comes last).
+        head: Range<u64>,
+        /// The new `moov` box (see [`crate::audio::mp4::moov`]), but for the cover item that ends it.
+        moov: Vec<u8>,
+        /// The cover's `covr` item, shared by every episode, which ends the new `moov`.
+        picture: Option<Arc<[u8]>>,
+        /// What comes after the old `moov`.
+        tail: Range<u64>,
+    },
+    /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
+    /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::moov::MAX_MOOV_LEN`]).
+    Copy {
+        /// The recording.
+        source: PathBuf,
+        /// Its size.
+        len: u64,
+    },
+}
+
+/// A piece of a published copy.
+enum Part<'a> {
+    /// Bytes cyclecast made.
+    Made(&'a [u8]),
+    /// A byte range of the recording.
+    Copied(Range<u64>),
+}
+
+impl TagPlan {
+    /// The copy, piece by piece.
+    fn parts(&self) -> Vec<Part<'_>> {
+        match self {
+            TagPlan::Id3 {
+                tag,
+                picture,
+                xing,
+                payload,
+                ..
+            } => {
+                let mut parts = vec![Part::Made(tag)];
+                parts.extend(picture.as_deref().map(Part::Made));
+                parts.extend(xing.as_deref().map(Part::Made));
+                parts.push(Part::Copied(payload.clone()));
+                parts
+            }
+            TagPlan::Mp4 {
+                head,
+                moov,
+                picture,
+                tail,
+                ..
+            } => {
+                let mut parts = vec![Part::Copied(head.clone()), Part::Made(moov)];
+                parts.extend(picture.as_deref().map(Part::Made));
+                parts.push(Part::Copied(tail.clone()));
+                parts
+            }
+            TagPlan::Copy { len, .. } => vec![Part::Copied(0..*len)],
+        }
+    }
+
+    /// Exact size of the published copy.
+    pub fn output_len(&self) -> u64 {
+        self.parts()
+            .iter()
+            .map(|part| match part {
+                Part::Made(bytes) => bytes.len() as u64,
+                Part::Copied(range) => range.end - range.start,
+            })
+            .sum()
+    }
+
+    /// The recording the copy is made from.
+    pub fn source(&self) -> &Path {
+        match self {
+            TagPlan::Id3 { source, .. }
+            | TagPlan::Mp4 { source, .. }
+            | TagPlan::Copy { source, .. } => source,
+        }
+    }
+}
+
+/// What goes into an episode's tag besides the session itself.
+#[derive(Debug, Clone, Copy)]
+pub struct TagContext<'a> {
+    /// The cycle.
+    pub cycle: &'a Cycle,
+    /// Cover art for every episode.
+    pub artwork: Option<&'a Artwork>,
+    /// The page where the session is presented.
+    pub page: &'a Url,
+}
+
+/// The recording a copy is made from.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Its path.
+    pub path: PathBuf,
+    /// What [`read_layout`] found in it.
+    pub layout: Layout,
+}
+
+/// The metadata of a published copy, made from the config alone (no IO): what [`plan`] puts
+/// around the recording's audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Metadata {
+    /// An MP3's ID3v2 tag, encoded.
+    Id3 {
+        /// The tag's header and frames but the cover (the header counts the cover's frame).
+        tag: Vec<u8>,
+        /// The cover's frame, shared by every episode.
+        picture: Option<Arc<[u8]>>,
+    },
+    /// An MP4's metadata items.
+    Mp4 {
+        /// The items but the cover.
+        items: Vec<Item>,
+        /// The cover's `covr` item, encoded once and shared by every episode.
+        picture: Option<Arc<[u8]>>,
+    },
+    /// A format cyclecast does not tag.
+    None,
+}
+
+impl Metadata {
+    /// The bytes that stand for this metadata in an output's recipe.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        match self {
+            Metadata::Id3 { tag, picture } => {
+                [tag.as_slice(), picture.as_deref().unwrap_or_default()].concat()
+            }
+            Metadata::Mp4 { items, picture } => [
+                crate::audio::mp4::moov::udta(items).as_slice(),
+                picture.as_deref().unwrap_or_default(),
+            ]
+            .concat(),
+            Metadata::None => Vec::new(),
+        }
+    }
+}
+
+/// What stands for the metadata of a session's copy in its recipe: the metadata made without
+/// the artwork, then the artwork's digest (so that 500 episodes do not encode and hash 500
+/// copies of the cover to find that nothing changed).
+pub fn fingerprint(
+    context: TagContext<'_>,
+    session: &Session,
+    audio: &AudioInfo,
+) -> Result<Vec<u8>> {
+    let bare = TagContext {
+        artwork: None,
+        ..context
+    };
+    let mut fingerprint = metadata(bare, session, audio)?.fingerprint();
+    if let Some(art) = context.artwork {
+        fingerprint.extend(art.mime.as_bytes());
+        fingerprint.extend(art.digest.as_bytes());
+    }
+    Ok(fingerprint)
+}
+
+/// The metadata of a session's published copy, for a recording of these figures.
+pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -> Result<Metadata> {
+    Ok(match audio.container.as_str() {
+        "mp3" => {
+            let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
+            let mut tag = build_tag(context, session);
+            add_chapters(&mut tag, session, duration_ms);
+            let version = match context.cycle.podcast.id3_version {
+                Id3Version::V23 => Version::Id3v23,
+                Id3Version::V24 => Version::Id3v24,
+            };
+            let mut bytes = encode(&tag, version).with_context(|| {
+                format!("failed to encode the ID3 tag of session {}", session.number)
+            })?;
+            let picture = context
+                .artwork
+                .map(|art| art.id3_frame(version))
+                .transpose()?;
+            if let Some(picture) = &picture {
+                grow_tag(&mut bytes, picture.len())?;
+            }
+            Metadata::Id3 {
+                tag: bytes,
+                picture,
+            }
+        }
+        "isomp4" => Metadata::Mp4 {
+            items: mp4_items(context, session),
+            picture: context.artwork.map(Artwork::mp4_item),
+        },
+        _ => Metadata::None,
+    })
+}
+
+/// What [`plan`] needs to know of a recording's bytes, read by [`read_layout`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// An MP3.
+    Mp3 {
+        /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
+        payload: Range<u64>,
+        /// Its frames, when its first frame is no Xing, Info or VBRI header.
+        frames: Option<crate::audio::mp3::xing::Frames>,
+    },
+    /// An MP4 file with one `moov` box.
+    Mp4 {
+        /// Its size.
+        len: u64,
+        /// Where its `moov` box lies.
+        moov: Range<u64>,
+        /// That box's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Any other file.
+    Whole {
+        /// Its size.
+        len: u64,
+    },
+}
+
+/// Reads what the plan of a recording's copy needs: the only IO of tagging before [`apply`].
+/// Streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
+/// frame: 3 MB for 3 hours).
+pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
+    let mut file = crate::support::fs::open(path)?;
+    let read = |e: io::Error| {
+        anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
+    };
+    let len = file.seek(SeekFrom::End(0)).map_err(read)?;
+    match audio.container.as_str() {
+        "mp3" => mp3_layout(&mut file).map_err(read),
+        "isomp4" => Ok(mp4_layout(&mut file, len)
+            .map_err(read)?
+            .unwrap_or(Layout::Whole { len })),
+        _ => Ok(Layout::Whole { len }),
+    }
+}
+
+/// Why the copy of a recording in a format cyclecast tags would be published without tags,
+/// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
+/// Reads only the file's box headers and its `moov` box.
+pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
+    if audio.container != "isomp4" {
+        return Ok(None);
+    }
+    Ok(match read_layout(path, audio)? {
+        Layout::Mp4 { moov, bytes, .. } => crate::audio::mp4::moov::rebuild(&bytes, moov, &[])
+            .err()
+            .map(|e| e.to_string()),
+        _ => Some(
+            "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)"
+                .to_string(),
+        ),
+    })
+}
+
+fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
+    let payload = payload_range(file)?;
+    let audio_len = payload.end - payload.start;
+    file.seek(SeekFrom::Start(payload.start))?;
+    let mut head = Vec::new();
+    file.take(audio_len.min(64 * 1024)).read_to_end(&mut head)?;
+    let frames = if crate::audio::mp3::has_frame_count_header(&head) {
+        None
+    } else {
+        crate::audio::mp3::xing::scan_file(file, payload.clone())?
+    };
+    Ok(Layout::Mp3 { payload, frames })
+}
+
+/// Walks the top-level boxes; `None` unless there is exactly one `moov`, of a size to rebuild,
+/// and every box fits in the file.
+fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layout>> {
+    let mut at = 0u64;
+    let mut moov = None;
+    while at < len {
+        let mut head = Vec::with_capacity(16);
+        file.seek(SeekFrom::Start(at))?;
+        file.take((len - at).min(16)).read_to_end(&mut head)?;
+        let Some(header) = crate::audio::mp4::moov::BoxHeader::parse(&head) else {
+            return Ok(None);
+        };
+        let end = match header.len {
+            Some(box_len) => at.checked_add(box_len).filter(|&end| end <= len),
+            None => Some(len),
+        };
+        let Some(end) = end else {
+            return Ok(None);
+        };
+        if &header.kind == b"moov" {
+            if moov.is_some() {
+                return Ok(None);
+            }
+            moov = Some(at..end);
+        }
+        at = end;
+    }
+    let Some(moov) = moov.filter(|m| m.end - m.start <= crate::audio::mp4::moov::MAX_MOOV_LEN)
+    else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(moov.start))?;
+    file.take(moov.end - moov.start).read_to_end(&mut bytes)?;
+    Ok(Some(Layout::Mp4 { len, moov, bytes }))
+}
+
+/// Decides every byte of the published copy of a session's recording (pure).
+///
+/// What is kept of the recording, on purpose: its audio only. An MP3's own tags (ID3v2 at
+/// either end, APEv2, ID3v1) are dropped whole, with their pictures, private (`PRIV`) and
+/// unknown frames; an MP4's `udta` and `meta` boxes likewise. The config is the source of
+/// every published tag, so a recording's stale or oversized metadata never reaches listeners,
+/// and tagging a published copy again gives the same bytes.
+pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
+    let source = recorded.path;
+    match (recorded.layout, metadata) {
+        (Layout::Mp3 { payload, frames }, metadata) => TagPlan::Id3 {
+            tag: match metadata {
+                Metadata::Id3 { tag, .. } => tag.clone(),
+                _ => Vec::new(),
+            },
+            picture: match metadata {
+                Metadata::Id3 { picture, .. } => picture.clone(),
+                _ => None,
+            },
+            xing: frames.as_ref().and_then(crate::audio::mp3::xing::frame),
+            payload,
+            source,
+        },
+        (Layout::Mp4 { len, moov, bytes }, Metadata::Mp4 { items, picture }) => {
+            let encoded = picture.as_deref().unwrap_or_default();
+            match crate::audio::mp4::moov::rebuild_with(&bytes, moov.clone(), items, encoded) {
+                Ok(mut new) => {
+                    // The rebuilt box ends with the shared cover: keep one copy of it.
+                    let picture = picture.clone().filter(|p| new.ends_with(p));
+                    if let Some(shared) = &picture {
+                        new.truncate(new.len() - shared.len());
+                        new.shrink_to_fit();
+                    }
+                    TagPlan::Mp4 {
+                        head: 0..moov.start,
+                        moov: new,
+                        picture,
+                        tail: moov.end..len,
+                        source,
+                    }
+                }
+                Err(_) => TagPlan::Copy { source, len },
+            }
+        }
+        (Layout::Mp4 { len, .. } | Layout::Whole { len }, _) => TagPlan::Copy { source, len },
+    }
+}
+
+/// The MP4 metadata items, the same facts as the ID3 tag's (MP4 has no standard place for
+/// the page link or the language; chapters are in the JSON chapters the feed names).
+fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
+    let podcast = &context.cycle.podcast;
+    let text = |name: &[u8; 4], value: &str| Item {
+        name: *name,
+        value: Value::Text(frame_text(value)),
+    };
+    let mut items = vec![text(b"\xa9nam", &session.title)];
+    let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
+    if !speakers.is_empty() {
+        items.push(text(b"\xa9ART", &speakers.join(", ")));
+    }
+    items.push(text(b"aART", &podcast.author));
+    items.push(text(b"\xa9alb", &podcast.title));
+    items.push(Item {
+        name: *b"trkn",
+        value: Value::Track {
+            number: u16::try_from(session.number).unwrap_or(u16::MAX),
+            total: 0,
+        },
+    });
+    items.push(text(
+        b"\xa9day",
+        &session.date.format("%Y-%m-%d").to_string(),
+    ));
+    items.push(text(b"\xa9gen", "Podcast"));
+    items.push(text(b"\xa9cmt", &session.description));
+    if let Some(copyright) = &podcast.copyright {
+        items.push(text(b"cprt", copyright));
+    }
+    // The cover's `covr` item is encoded once and appended by `plan`.
+    items
+}
+
+fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
+    let podcast = &context.cycle.podcast;
+    let language = iso_639_2(&podcast.lang.tag);
+    let mut tag = Tag::new();
+    tag.set_title(frame_text(&session.title));
+    let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
+    if !speakers.is_empty() {
+        tag.set_artist(frame_text(&speakers.join(", ")));
+    }
+    tag.set_album(frame_text(&podcast.title));
+    tag.set_album_artist(frame_text(&podcast.author));
+    tag.set_track(session.number);
+    tag.set_date_recorded(Timestamp {
+        year: chrono::Datelike::year(&session.date),
+        month: Some(chrono::Datelike::month(&session.date) as u8),
+        day: Some(chrono::Datelike::day(&session.date) as u8),
+        hour: None,
+        minute: None,
+        second: None,
+    });
+    tag.set_genre("Podcast");
+    tag.set_text("TLAN", language);
+    if let Some(copyright) = &podcast.copyright {
+        tag.set_text("TCOP", frame_text(copyright));
+    }
+    tag.add_frame(Comment {
+        lang: language.to_string(),
+        description: String::new(),
+        text: frame_text(&session.description),
+    });
+    tag.add_frame(ExtendedLink {
+        description: String::new(),
+        link: context.page.to_string(),
+    });
+    // The cover's frame is encoded once and appended by `metadata`.
+    tag
+}
+
+/// Text for a tag frame or item. The config refuses, and tags that fill a session lose, every
+/// character a feed cannot carry; this keeps the promise at the last step too, since a NUL in
+/// an ID3v2.4 text frame separates two values and ends the text for most readers.
+fn frame_text(text: &str) -> String {
+    crate::model::text::clean(text).0
+}
+
+/// Writes the session's chapters as `CHAP` frames listed by a top-level `CTOC` frame.
+fn add_chapters(tag: &mut Tag, session: &Session, duration_ms: u64) {
+    if session.chapters.is_empty() {
+        return;
+    }
+    let ms = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+    let ids: Vec<String> = (1..=session.chapters.len())
+        .map(|i| format!("chp{i}"))
+        .collect();
+    for (i, chapter) in session.chapters.iter().enumerate() {
+        let end = session
+            .chapters
+            .get(i + 1)
+            .map_or(duration_ms, |next| next.start_ms);
+        let mut frames = vec![id3::Frame::text("TIT2", frame_text(&chapter.title))];
+        if let Some(url) = &chapter.url {
+            frames.push(
+                ExtendedLink {
+                    description: String::new(),
+                    link: url.to_string(),
+                }
+                .into(),
+            );
+        }
+        tag.add_frame(id3::frame::Chapter {
+            element_id: ids[i].clone(),
+            start_time: ms(chapter.start_ms),
+            end_time: ms(end.max(chapter.start_ms)),
+            // All ones: the offsets are not given, the times are.
+            start_offset: u32::MAX,
+            end_offset: u32::MAX,
+            frames,
+        });
+    }
+    tag.add_frame(id3::frame::TableOfContents {
+        element_id: "toc".to_string(),
+        top_level: true,
+        ordered: true,
+        elements: ids,
+        frames: Vec::new(),
+    });
+}
+
+/// The three-letter language code ID3 wants.
+fn iso_639_2(tag: &str) -> &'static str {
+    match tag.split('-').next().unwrap_or_default() {
+        "fr" => "fra",
+        "en" => "eng",
+        _ => "und",
+    }
+}
+
+/// Finds the byte range of `path` that holds its audio, as [`crate::audio::mp3::audio_range`] does.
+pub fn locate_payload(path: &Path) -> Result<Range<u64>> {
+    let mut file = crate::support::fs::open(path)?;
+    payload_range(&mut file).with_context(|| format!("failed to read `{}`", path.display()))
+}
+
+/// The byte range of an MP3 that holds its audio: between its leading ID3v2 tags and the tags
+/// it ends with (ID3v1 and `TAG+`, APEv2, Lyrics3 v1 and v2, appended ID3v2). It is the range
+/// [`crate::audio::mp3::scan`] walks, so the copy keeps exactly the frames probe counts and the Xing
+/// frame made for it indexes.
+fn payload_range(file: &mut (impl Read + Seek)) -> io::Result<Range<u64>> {
+    let len = file.seek(SeekFrom::End(0))?;
+    crate::audio::mp3::audio_range(file, len)
+}
+
+/// Writes the published copy into `out` (commit's temporary file, or its comparer): the
+/// bytes the plan made, and the ranges of the recording it names, streamed as they are.
+pub fn apply(plan: &TagPlan, out: &mut impl Write) -> Result<()> {
+    let source = plan.source();
+    let mut file = crate::support::fs::open(source)?;
+    for part in plan.parts() {
+        let range = match part {
+            Part::Made(bytes) => {
+                out.write_all(bytes)?;
+                continue;
+            }
+            Part::Copied(range) => range,
+        };
+        file.seek(SeekFrom::Start(range.start))
+            .with_context(|| format!("failed to read `{}`", source.display()))?;
+        let wanted = range.end - range.start;
+        let copied = io::copy(&mut (&mut file).take(wanted), out)
+            .with_context(|| format!("failed to copy `{}`", source.display()))?;
+        anyhow::ensure!(
+            copied == wanted,
+            "`{}` changed while it was being published",
+            source.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn id3v2(body: usize) -> Vec<u8> {
+        let mut tag = b"ID3\x03\x00\x00".to_vec();
+        let size = body as u32;
+        tag.extend([
+            (size >> 21) as u8 & 0x7f,
+            (size >> 14) as u8 & 0x7f,
+            (size >> 7) as u8 & 0x7f,
+            size as u8 & 0x7f,
+        ]);
+        tag.extend(std::iter::repeat_n(0u8, body));
+        tag
+    }
+
+    #[test]
+    fn appends_the_shared_cover_frame_to_a_tag_id3_readers_accept() {
+        let cover = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/cover.jpg")).unwrap();
+        let art = Artwork::from_bytes(cover.clone()).unwrap();
+        for version in [Version::Id3v23, Version::Id3v24] {
+            let mut tag = Tag::new();
+            tag.set_title("Une rencontre");
+            let mut bytes = encode(&tag, version).unwrap();
+            let picture = art.id3_frame(version).unwrap();
+            assert!(
+                Arc::ptr_eq(&picture, &art.id3_frame(version).unwrap()),
+                "encoded once"
+            );
+            grow_tag(&mut bytes, picture.len()).unwrap();
+            bytes.extend_from_slice(&picture);
+            let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
+            assert_eq!(read.version(), version);
+            assert_eq!(read.title(), Some("Une rencontre"));
+            let pictures: Vec<_> = read.pictures().collect();
+            assert_eq!(pictures.len(), 1);
+            assert_eq!(pictures[0].data, cover);
+            assert_eq!(pictures[0].picture_type, PictureType::CoverFront);
+        }
+    }
+
+    #[test]
+    fn refuses_to_grow_a_tag_past_what_its_header_can_state() {
+        let mut bytes = encode(&Tag::new(), Version::Id3v24).unwrap();
+        assert!(grow_tag(&mut bytes, 1 << 28).is_err());
+        assert!(grow_tag(&mut [0u8; 4], 1).is_err(), "not a tag");
+    }
+
+    /// Stands for the audio: 0xFF bytes, which no trailing tag starts or ends with.
+    fn audio() -> Vec<u8> {
+        vec![0xFFu8; 1000]
+    }
+
+    /// An ID3v1 tag.
+    fn id3v1() -> Vec<u8> {
+        let mut tag = b"TAG".to_vec();
+        tag.resize(128, b' ');
+        tag
+    }
+
+    /// The `TAG+` block that extends an ID3v1 tag.
+    fn id3v1_extended() -> Vec<u8> {
+        let mut block = b"TAG+".to_vec();
+        block.resize(227, b' ');
+        block
+    }
+
+    /// An APEv2 tag with a header: 32-byte header, 20 bytes of items, 32-byte footer. Both say
+    /// the tag has a header (bit 31); bit 29 tells the header from the footer.
+    fn ape() -> Vec<u8> {
+        let half = |header: bool| {
+            let mut block = b"APETAGEX".to_vec();
+            block.extend(2000u32.to_le_bytes());
+            block.extend(52u32.to_le_bytes());
+            block.extend(1u32.to_le_bytes());
+            block.extend((1u32 << 31 | if header { 1 << 29 } else { 0 }).to_le_bytes());
+            block.extend([0u8; 8]);
+            block
+        };
+        [half(true), vec![b'x'; 20], half(false)].concat()
+    }
+
+    /// An appended ID3v2.4 tag: header, 15 bytes of frames, `3DI` footer.
+    fn appended_id3v2() -> Vec<u8> {
+        let mut tag = b"ID3\x04\x00\x10\x00\x00\x00\x0f".to_vec();
+        tag.extend([0u8; 15]);
+        tag.extend(b"3DI\x04\x00\x10\x00\x00\x00\x0f");
+        tag
+    }
+
+    /// A Lyrics3 v1 block.
+    fn lyrics3v1() -> Vec<u8> {
+        b"LYRICSBEGIN[00:01]Bonsoir \xE0 toutes et \xE0 tous\r\nLYRICSEND".to_vec()
+    }
+
+    /// A Lyrics3 v2 block whose footer states `size`; the true size when `None`.
+    fn lyrics3v2(size: Option<usize>) -> Vec<u8> {
+        let mut block = b"LYRICSBEGININD0000210LYR00012Bonsoir TAG!".to_vec();
+        let size = size.unwrap_or(block.len());
+        block.extend(format!("{size:06}LYRICS200").as_bytes());
+        block
+    }
+
+    /// The bytes of `file` that `payload_range` takes for its audio.
+    fn payload_of(file: &[u8]) -> &[u8] {
+        let range = payload_range(&mut Cursor::new(file)).unwrap();
+        &file[range.start as usize..range.end as usize]
+    }
+
+    #[test]
+    fn finds_the_audio_between_the_tags() {
+        let audio = audio();
+        let mut file = id3v2(300);
+        file.extend(id3v2(20));
+        file.extend(&audio);
+        file.extend(id3v1());
+        let range = payload_range(&mut Cursor::new(&file)).unwrap();
+        assert_eq!(range, 340..1340);
+        assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
+    }
+
+    #[test]
+    fn leaves_out_ape_and_appended_id3v2_tags_before_id3v1() {
+        let file = [id3v2(30), audio(), ape(), appended_id3v2(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+    }
+
+    #[test]
+    fn leaves_out_an_id3v1_tag_extended_by_tag_plus() {
+        let file = [id3v2(30), audio(), id3v1_extended(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+    }
+
+    #[test]
+    fn leaves_out_a_lyrics3v1_block_before_id3v1() {
+        let file = [id3v2(30), audio(), lyrics3v1(), id3v1()].concat();
+        assert_eq!(payload_of(&file), audio());
+        // Lyrics3 v1 states no size: only an ID3v1 tag after it tells it from audio.
+        let unended = [audio(), lyrics3v1()].concat();
+        assert_eq!(payload_of(&unended), unended);
+    }
+
+    #[test]
+    fn leaves_out_a_lyrics3v2_block_before_id3v1_or_ape() {
+        for file in [
+            [id3v2(30), audio(), lyrics3v2(None), id3v1()].concat(),
+            [id3v2(30), audio(), lyrics3v2(None), ape()].concat(),
+            [id3v2(30), audio(), lyrics3v2(None), ape(), id3v1()].concat(),
+        ] {
+            assert_eq!(payload_of(&file), audio());
+        }
+    }
+
+    #[test]
+    fn leaves_out_every_trailing_tag_stacked() {
+        let stacks = [
+            [audio(), lyrics3v2(None), ape(), id3v1()].concat(),
+            [audio(), id3v1_extended(), id3v1()].concat(),
+            [
+                audio(),
+                appended_id3v2(),
+                lyrics3v2(None),
+                ape(),
+                lyrics3v1(),
+                id3v1_extended(),
+                id3v1(),
+            ]
+            .concat(),
+            [
+                audio(),
+                ape(),
+                appended_id3v2(),
+                lyrics3v2(None),
+                id3v1_extended(),
+                id3v1(),
+            ]
+            .concat(),
+        ];
+        for (i, stack) in stacks.into_iter().enumerate() {
+            let file = [id3v2(30), stack].concat();
+            assert_eq!(payload_of(&file), audio(), "stack {i}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_audio_a_trailing_tag_with_a_lying_size_would_cut() {
+        let audio = [vec![0x55; 600], b"LYRICSBEGIN".to_vec(), vec![0x55; 389]].concat();
+        let lyrics3v2_footer = |size: u32| format!("{size:06}LYRICS200").into_bytes();
+        let ape_footer = |size: u32| {
+            let mut footer = b"APETAGEX".to_vec();
+            footer.extend(2000u32.to_le_bytes());
+            footer.extend(size.to_le_bytes());
+            footer.resize(32, 0);
+            footer
+        };
+        // Each ends the audio, before an ID3v1 tag, and must stay in it: sizes that reach back
+        // into the leading ID3v2 tag or past the file's start, one that lands on no
+        // `LYRICSBEGIN`, and a Lyrics3 v1 end whose `LYRICSBEGIN` is more than 5,100 bytes away.
+        let far_lyrics = [b"LYRICSBEGIN".to_vec(), vec![0x55; 5101]].concat();
+        for (case, audio) in [
+            (
+                "lyrics3v2 into the leading tag",
+                [audio.clone(), lyrics3v2_footer(1020)].concat(),
+            ),
+            (
+                "lyrics3v2 past the start",
+                [audio.clone(), lyrics3v2_footer(999_999)].concat(),
+            ),
+            (
+                "lyrics3v2 on no LYRICSBEGIN",
+                [audio.clone(), lyrics3v2_footer(500)].concat(),
+            ),
+            (
+                "ape into the leading tag",
+                [audio.clone(), ape_footer(1040)].concat(),
+            ),
+            (
+                "ape past the start",
+                [audio.clone(), ape_footer(u32::MAX)].concat(),
+            ),
+            (
+                "lyrics3v1 too long",
+                [far_lyrics, b"LYRICSEND".to_vec()].concat(),
+            ),
+        ] {
+            let file = [id3v2(30), audio.clone(), id3v1()].concat();
+            assert_eq!(payload_of(&file), audio, "{case}");
+        }
+    }
+
+    #[test]
+    fn finds_the_one_moov_box_of_an_mp4() {
+        let boxed = |kind: &[u8; 4], len: u32| {
+            let mut b = len.to_be_bytes().to_vec();
+            b.extend(kind);
+            b.resize(len as usize, 0);
+            b
+        };
+        let file = [boxed(b"ftyp", 24), boxed(b"moov", 100), boxed(b"mdat", 500)].concat();
+        let layout = mp4_layout(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        let Some(Layout::Mp4 { len, moov, bytes }) = layout else {
+            panic!("no layout: {layout:?}");
+        };
+        assert_eq!((len, moov.clone()), (624, 24..124));
+        assert_eq!(bytes, file[24..124]);
+        // Cut short, or with two `moov` boxes: published as it is.
+        assert_eq!(
+            mp4_layout(&mut Cursor::new(&file[..600]), 600).unwrap(),
+            None
+        );
+        let twice = [file.clone(), boxed(b"moov", 8)].concat();
+        assert_eq!(
+            mp4_layout(&mut Cursor::new(&twice), twice.len() as u64).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn keeps_a_file_without_tags_whole() {
+        let file = vec![0xFFu8, 0xFB, 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..12);
+    }
+
+    #[test]
+    fn ignores_a_tag_header_that_claims_more_than_the_file() {
+        let mut file = id3v2(0);
+        file[9] = 0x7f;
+        file.extend([0xFF; 20]);
+        assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..30);
+    }
+
+    // Issue 11: a NUL in a title split the ID3v2.4 frame into two values.
+    #[test]
+    fn never_writes_a_nul_or_a_control_character_into_a_frame_or_an_item() {
+        let text = "[podcast]\ntitle = \"C\"\ndescription = \"D\"\nlanguage = \"fr\"\nbase_url = \"https://example.org/c/\"\ntime_zone = \"Europe/Paris\"\nauthor = \"A\"\n[podcast.owner]\nname = \"A\"\nemail = \"a@example.org\"\n[organizer]\nname = \"A\"\n[[sessions]]\nid = \"s\"\nnumber = 1\ndate = \"2022-10-25\"\ntitle = \"T\"\ndescription = \"D\"\n";
+        let mut cycle =
+            crate::project::config::parse(text, "config.toml", std::path::Path::new("/p"))
+                .unwrap()
+                .cycle;
+        // What the config and the tags can no longer bring, as a later stage might.
+        cycle.sessions[0].title = "Une\0rencontre\u{1b}".to_string();
+        cycle.sessions[0].description = "Un\0résumé".to_string();
+        let page = Url::parse("https://example.org/c/s.html").unwrap();
+        let context = TagContext {
+            cycle: &cycle,
+            artwork: None,
+            page: &page,
+        };
+        let session = &cycle.sessions[0];
+        let tag = build_tag(context, session);
+        let bytes = encode(&tag, Version::Id3v24).unwrap();
+        let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
+        assert_eq!(read.title(), Some("Unerencontre"));
+        assert_eq!(read.comments().next().unwrap().text, "Unrésumé");
+        for item in mp4_items(context, session) {
+            if let Value::Text(text) = item.value {
+                assert!(!text.contains(['\0', '\u{1b}']), "{text:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,828 @@
+//! The last stage: the only writer of the output folder (`feed/`).
+//!
+//! A publish never changes the served folder file by file. It builds the new generation
+//! beside it, in `.<name>.next/` (see `generation.rs`): files whose bytes did not change are
+//! hard-linked from the current generation, the others written and synced; then one
+//! `renameat2(RENAME_EXCHANGE)` swaps the two folders, and the old generation is removed. A
+//! reader, a publish killed at any instant and a full disk all see the old site or the new
+//! one, never a mix: every enclosure the feed names exists with the length the feed states.
+//! A publish that changes nothing builds no generation and writes nothing.
+//!
+//! cyclecast removes or replaces only what it wrote itself ([`ownership`]): anything else in
+//! the output folder is foreign, and the publish is refused, or with `--force` the foreign
+//! files are carried over untouched. Nothing is written, renamed over or removed through a
+//! symbolic link.
+
+mod generation;
+pub mod ownership;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::audio::tag::TagPlan;
+use crate::output::state::{OutputRecord, SourceRecord, Stamp, State};
+use crate::support::progress::{FileTask, Progress};
+
+use generation::{Generation, Lock};
+use ownership::{Kind, Owned, Records, Tree};
+
+/// One file to put in `feed/`.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Path under `feed/`, with `/` separators, e.g. `episodes/01-x.mp3`.
+    pub path: String,
+    /// What goes in it.
+    pub content: Content,
+    /// For a large output, the hash of what it is made from (see [`crate::output::state::recipe`]):
+    /// recorded in the state, so that the next publish can keep it without reading it.
+    pub recipe: Option<String>,
+}
+
+impl Output {
+    /// Rendered text.
+    pub fn text(path: &str, text: String) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Text(text),
+            recipe: None,
+        }
+    }
+
+    /// Bytes held in memory (a recording's embedded cover).
+    pub fn bytes(path: &str, bytes: Vec<u8>) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Bytes(bytes),
+            recipe: None,
+        }
+    }
+
+    /// A small project file copied as it is.
+    pub fn copy(path: &str, source: &Path) -> Output {
+        Output {
+            path: path.to_string(),
+            content: Content::Copy(source.to_path_buf()),
+            recipe: None,
+        }
+    }
+}
+
+/// The content of an output file.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// Rendered text (feed, page).
+    Text(String),
+    /// Bytes held in memory (a recording's embedded cover).
+    Bytes(Vec<u8>),
+    /// A project file copied as it is (cover, drawings).
+    Copy(PathBuf),
+    /// An episode: a recording, tagged.
+    Episode(TagPlan),
+    /// The file the last publish made, from the same inputs (its recipe and stamp match the
+    /// state): neither written nor read.
+    Kept,
+}
+
+/// How to commit.
+#[derive(Debug, Clone)]
+pub struct CommitOptions {
+    /// Publish into a folder that holds files cyclecast did not write, carrying them over.
+    pub force: bool,
+    /// How many media files to write at once.
+    pub jobs: usize,
+    /// Where progress is shown.
+    pub progress: Progress,
+    /// The source files as validation found them, for the state file.
+    pub sources: BTreeMap<PathBuf, SourceRecord>,
+    /// The project folder, whose `.cyclecast/` records what cyclecast wrote into each output
+    /// folder; `None` for a folder made for this publish alone (a preview), whose record
+    /// would outlive it.
+    pub project: Option<PathBuf>,
+}
+
+impl Default for CommitOptions {
+    /// Refuse foreign files, one job per core, no progress shown, no sources, no records.
+    fn default() -> CommitOptions {
+        CommitOptions {
+            force: false,
+            jobs: crate::support::parallel::default_jobs(),
+            progress: Progress::hidden(),
+            sources: BTreeMap::new(),
+            project: None,
+        }
+    }
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Committed {
+    /// Files written, as paths under `feed/`.
+    pub written: Vec<String>,
+    /// Files already up to date.
+    pub unchanged: Vec<String>,
+    /// Files cyclecast had written that no output names any more: left out of the new
+    /// generation.
+    pub removed: Vec<String>,
+}
+
+/// What is in the output folder, and what becomes of each thing there.
+struct Survey {
+    /// The output folder, absolute.
+    out: PathBuf,
+    tree: Tree,
+    owned: Owned,
+    /// Files cyclecast wrote that no output names any more.
+    stale: Vec<String>,
+    /// Everything else that is not an output, carried over under `--force`.
+    foreign: Vec<String>,
+}
+
+impl Survey {
+    /// Reads the output folder and sorts what it holds; refuses a folder that holds a link,
+    /// a FIFO or a foreign file where cyclecast writes, or foreign files without `force`.
+    fn take(
+        out: &Path,
+        outputs: &[&Output],
+        project: Option<&Path>,
+        force: bool,
+    ) -> Result<Survey> {
+        let out = absolute(out)?;
+        if let Some(project) = project
+            && absolute(project)?.starts_with(&out)
+        {
+            bail!(
+                "refusing to publish into `{}`: it holds the project, and a publish replaces its output folder whole",
+                out.display()
+            );
+        }
+        let records = project.map(Records::of_project);
+        let tree = Tree::read(&out)?;
+        let planned: BTreeSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+        let owned = match records.map(|r| r.load(&out)).transpose()?.flatten() {
+            Some(owned) => owned,
+            None => Owned::legacy(&out, &tree, &planned),
+        };
+        let folders: BTreeSet<&str> = planned
+            .iter()
+            .flat_map(|path| path.match_indices('/').map(|(i, _)| &path[..i]))
+            .collect();
+        let mut stale = Vec::new();
+        let mut foreign = Vec::new();
+        for (path, kind) in &tree.entries {
+            if ownership::is_internal(path) && *kind == Kind::File {
+                continue;
+            }
+            let shown = || out.join(path).display().to_string();
+            let ours = owned.owns(path);
+            match kind {
+                Kind::Link
+                    if planned.contains(path.as_str()) || folders.contains(path.as_str()) =>
+                {
+                    bail!(
+                        "`{}` is a symbolic link where cyclecast writes: it never writes through one; remove it",
+                        shown()
+                    )
+                }
+                Kind::Folder if planned.contains(path.as_str()) => {
+                    bail!(
+                        "`{}` is a folder where cyclecast writes a file: remove it",
+                        shown()
+                    )
+                }
+                Kind::File | Kind::Other if folders.contains(path.as_str()) => {
+                    bail!(
+                        "`{}` is in the way of the folder cyclecast writes there: remove it",
+                        shown()
+                    )
+                }
+                Kind::Other if planned.contains(path.as_str()) || ours => {
+                    bail!("`{}` is not a regular file: remove it", shown())
+                }
+                Kind::File if planned.contains(path.as_str()) && !ours => bail!(
+                    "`{}` was not written by cyclecast, and it would write a file of that name: move it, or publish elsewhere with --out",
+                    shown()
+                ),
+                Kind::Folder => {}
+                _ if planned.contains(path.as_str()) => {}
+                _ if ours => stale.push(path.clone()),
+                _ => foreign.push(path.clone()),
+            }
+        }
+        // Folders holding only foreign files are carried over with them; empty foreign
+        // folders too, with --force.
+        let foreign_folders = tree.entries.iter().filter(|(path, kind)| {
+            **kind == Kind::Folder
+                && !folders.contains(path.as_str())
+                && !tree
+                    .entries
+                    .keys()
+                    .any(|p| p.starts_with(&format!("{path}/")))
+        });
+        foreign.extend(foreign_folders.map(|(path, _)| path.clone()));
+        foreign.sort();
+        if let Some(first) = foreign.first().filter(|_| !force) {
+            bail!(
+                "refusing to publish into `{}`: it holds `{first}`{}, which cyclecast did not write (pass --force to publish beside foreign files, which are carried over untouched)",
+                out.display(),
+                match foreign.len() - 1 {
+                    0 => String::new(),
+                    1 => " and 1 other file".to_string(),
+                    n => format!(" and {n} other files"),
+                }
+            );
+        }
+        Ok(Survey {
+            out,
+            tree,
+            owned,
+            stale,
+            foreign,
+        })
+    }
+
+    /// Whether the current generation holds `path` as a regular file.
+    fn has_file(&self, path: &str) -> bool {
+        self.tree.entries.get(path) == Some(&Kind::File)
+    }
+}
+
+/// The absolute path of an output folder that may not exist yet.
+fn absolute(out: &Path) -> Result<PathBuf> {
+    std::path::absolute(out).with_context(|| format!("failed to resolve `{}`", out.display()))
+}
+
+/// Publishes `media` and `last` into `out` as one new generation (see the module's doc), then
+/// records what cyclecast owns there and the state for the next publish.
+pub fn commit(
+    out: &Path,
+    media: &[Output],
+    last: &[Output],
+    options: CommitOptions,
+) -> Result<Committed> {
+    let outputs: Vec<&Output> = media.iter().chain(last).collect();
+    // Held until the commit returns: a second publish into the same folder is refused.
+    let _lock = Lock::take(out)?;
+    let records = options.project.as_deref().map(Records::of_project);
+    let survey = Survey::take(out, &outputs, options.project.as_deref(), options.force)?;
+    let unchanged = unchanged_outputs(&survey, &outputs, options.jobs)?;
+    let mut done = Committed {
+        removed: survey.stale.clone(),
+        ..Committed::default()
+    };
+    for (output, same) in outputs.iter().zip(&unchanged) {
+        let list = if *same {
+            &mut done.unchanged
+        } else {
+            &mut done.written
+        };
+        list.push(output.path.clone());
+    }
+    let owned = Owned {
+        out: survey.out.display().to_string(),
+        files: outputs.iter().map(|o| o.path.clone()).collect(),
+    };
+    if !done.written.is_empty() || !done.removed.is_empty() || !survey.tree.exists {
+        if let Some(records) = &records {
+            // Before the swap, what either generation holds: a publish killed after it still
+            // knows every file of the folder as its own.
+            let mut both = owned.clone();
+            both.files.extend(survey.owned.files.iter().cloned());
+            records.save(&both)?;
+        }
+        let next = Generation::start(&survey.out)?;
+        let to_write: Vec<Output> = outputs
+            .iter()
+            .zip(&unchanged)
+            .filter(|(_, same)| !**same)
+            .map(|(output, _)| (*output).clone())
+            .collect();
+        write_all(next.path(), to_write, options.jobs, &options.progress)?;
+        let kept = outputs
+            .iter()
+            .zip(&unchanged)
+            .filter(|(_, same)| **same)
+            .map(|(output, _)| output.path.as_str());
+        for path in kept.chain(survey.foreign.iter().map(String::as_str)) {
+            carry_over(&survey, next.path(), path)?;
+        }
+        next.swap_into(&survey.out, survey.tree.exists)?;
+    }
+    if let Some(records) = &records
+        && records.load(&survey.out)?.as_ref() != Some(&owned)
+    {
+        records.save(&owned)?;
+    }
+    generation::clear_mark(&survey.out)?;
+    // Stamps are taken now: linking files into a generation and removing the old one both
+    // move their change time.
+    let state = State {
+        cyclecast: crate::output::state::build_id().to_string(),
+        sources: options.sources,
+        outputs: output_records(&survey.out, outputs.iter().copied()),
+    };
+    write_state(&survey.out, &state)?;
+    Ok(done)
+}
+
+/// Which outputs the current generation already holds byte for byte, compared `jobs` at a
+/// time.
+fn unchanged_outputs(survey: &Survey, outputs: &[&Output], jobs: usize) -> Result<Vec<bool>> {
+    let compared: Vec<(PathBuf, Content)> = outputs
+        .iter()
+        .filter(|o| survey.has_file(&o.path))
+        .map(|o| (survey.out.join(&o.path), o.content.clone()))
+        .collect();
+    let mut same = crate::support::parallel::map(jobs, compared, |(target, content)| {
+        already_there(&target, &content)
+    })
+    .into_iter();
+    outputs
+        .iter()
+        .map(|o| match (survey.has_file(&o.path), &o.content) {
+            (false, Content::Kept) => bail!("`{}` was to be kept, but it is gone", o.path),
+            (false, _) => Ok(false),
+            (true, _) => same.next().expect("one result per file compared"),
+        })
+        .collect()
+}
+
+/// Writes outputs into the next generation, `jobs` at a time.
+fn write_all(next: &Path, outputs: Vec<Output>, jobs: usize, progress: &Progress) -> Result<()> {
+    let shown: Vec<&Output> = outputs
+        .iter()
+        .filter(|o| !matches!(o.content, Content::Text(_)))
+        .collect();
+    if !shown.is_empty() {
+        let bytes = shown.iter().map(|o| planned_len(&o.content)).sum();
+        progress.stage("writing", shown.len() as u64, bytes);
+    }
+    let (folder, progress) = (next.to_path_buf(), progress.clone());
+    crate::support::parallel::map(jobs, outputs, move |output| {
+        write_new(&folder, &output, &progress)
+    })
+    .into_iter()
+    .collect()
+}
+
+/// Writes one output as a new file of the next generation.
+fn write_new(next: &Path, output: &Output, progress: &Progress) -> Result<()> {
+    let target = next.join(&output.path);
+    // Rendered text is written in a blink: progress follows the media files.
+    let shown = match output.content {
+        Content::Text(_) => &Progress::hidden(),
+        _ => progress,
+    };
+    let task = shown.file("writing", &output.path, planned_len(&output.content));
+    if let Some(folder) = target.parent() {
+        fs::create_dir_all(folder)
+            .with_context(|| format!("failed to create `{}`", folder.display()))?;
+    }
+    write_file(&target, &output.content, &task)
+}
+
+/// Puts a file of the current generation into the next one: a hard link, or a copy where the
+/// file system has none; a foreign link is made again as it is, never followed.
+fn carry_over(survey: &Survey, next: &Path, path: &str) -> Result<()> {
+    let (from, to) = (survey.out.join(path), next.join(path));
+    if let Some(folder) = to.parent() {
+        fs::create_dir_all(folder)
+            .with_context(|| format!("failed to create `{}`", folder.display()))?;
+    }
+    let carried = match survey.tree.entries.get(path) {
+        Some(Kind::File) => fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(drop)),
+        Some(Kind::Link) => {
+            fs::read_link(&from).and_then(|target| std::os::unix::fs::symlink(target, &to))
+        }
+        Some(Kind::Folder) => fs::create_dir_all(&to),
+        _ => bail!(
+            "cannot carry `{}` over: it is not a regular file, a folder or a link",
+            from.display()
+        ),
+    };
+    carried.with_context(|| {
+        format!(
+            "failed to carry `{}` over into `{}`",
+            from.display(),
+            next.display()
+        )
+    })
+}
+
+/// Writes the state file into the output folder, when its bytes change.
+fn write_state(out: &Path, state: &State) -> Result<()> {
+    let bytes = state.to_bytes();
+    let path = out.join(crate::output::state::STATE_FILE);
+    if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
+        && already_there(&path, &Content::Bytes(bytes.clone()))?
+    {
+        return Ok(());
+    }
+    crate::support::fs::write_new_then_rename(
+        &out.join(ownership::STATE_TEMPORARY),
+        &path,
+        |file| file.write_all(&bytes),
+    )
+}
+
+/// The recipe and stamp of each output that has a recipe, as it now is on disk.
+fn output_records<'a>(
+    out: &Path,
+    outputs: impl Iterator<Item = &'a Output>,
+) -> BTreeMap<String, OutputRecord> {
+    outputs
+        .filter_map(|output| {
+            let recipe = output.recipe.clone()?;
+            let stamp = Stamp::of(&out.join(&output.path)).ok()?;
+            Some((output.path.clone(), OutputRecord { recipe, stamp }))
+        })
+        .collect()
+}
+
+/// What [`commit`] would do, found without writing, removing or locking anything; refuses
+/// what it would refuse.
+pub fn preview(
+    out: &Path,
+    media: &[Output],
+    last: &[Output],
+    options: &CommitOptions,
+) -> Result<Committed> {
+    let outputs: Vec<&Output> = media.iter().chain(last).collect();
+    let survey = Survey::take(out, &outputs, options.project.as_deref(), options.force)?;
+    let unchanged = unchanged_outputs(&survey, &outputs, options.jobs)?;
+    let mut done = Committed {
+        removed: survey.stale.clone(),
+        ..Committed::default()
+    };
+    for (output, same) in outputs.iter().zip(unchanged) {
+        let list = if same {
+            &mut done.unchanged
+        } else {
+            &mut done.written
+        };
+        list.push(output.path.clone());
+    }
+    Ok(done)
+}
+
+/// The size an output will have, for progress.
+fn planned_len(content: &Content) -> u64 {
+    match content {
+        Content::Text(text) => text.len() as u64,
+        Content::Bytes(bytes) => bytes.len() as u64,
+        Content::Copy(source) => fs::metadata(source).map_or(0, |m| m.len()),
+        Content::Episode(plan) => plan.output_len(),
+        Content::Kept => 0,
+    }
+}
+
+/// Writes a new file (never an existing one, never through a link) and syncs it. Errors name
+/// the file written, in the folder whose disk may be full.
+fn write_file(path: &Path, content: &Content, task: &FileTask) -> Result<()> {
+    let failed = || format!("failed to write `{}`", path.display());
+    let file = File::create_new(path).with_context(failed)?;
+    let mut writer = Counted {
+        inner: BufWriter::with_capacity(256 * 1024, file),
+        task,
+    };
+    match content {
+        Content::Text(text) => writer.write_all(text.as_bytes()).with_context(failed)?,
+        Content::Bytes(bytes) => writer.write_all(bytes).with_context(failed)?,
+        Content::Copy(source) => {
+            let mut input = crate::support::fs::open_regular(source)?;
+            std::io::copy(&mut input, &mut writer).with_context(|| {
+                format!(
+                    "failed to copy `{}` to `{}`",
+                    source.display(),
+                    path.display()
+                )
+            })?;
+        }
+        Content::Episode(plan) => {
+            crate::audio::tag::apply(plan, &mut writer).with_context(failed)?
+        }
+        Content::Kept => bail!("`{}` was to be kept, not written", path.display()),
+    }
+    let file = writer
+        .inner
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(failed)?;
+    file.sync_all().with_context(failed)?;
+    Ok(())
+}
+
+/// Whether `target` already holds exactly `content`, compared by streaming both (a read
+/// costs less than a write, and unchanged files keep their modification time for deploys
+/// and HTTP caches).
+fn already_there(target: &Path, content: &Content) -> Result<bool> {
+    if let Content::Kept = content {
+        return Ok(true);
+    }
+    let Ok(existing) = File::open(target) else {
+        return Ok(false);
+    };
+    let mut compare = Comparer {
+        existing: std::io::BufReader::new(existing),
+        same: true,
+    };
+    let streamed = match content {
+        Content::Text(text) => compare
+            .write_all(text.as_bytes())
+            .map_err(anyhow::Error::from),
+        Content::Bytes(bytes) => compare.write_all(bytes).map_err(anyhow::Error::from),
+        Content::Copy(source) => crate::support::fs::open_regular(source).and_then(|mut input| {
+            std::io::copy(&mut input, &mut compare)
+                .map(drop)
+                .map_err(anyhow::Error::from)
+        }),
+        Content::Episode(plan) => crate::audio::tag::apply(plan, &mut compare),
+        // Answered above, without opening the file.
+        Content::Kept => Ok(()),
+    };
+    match streamed {
+        Ok(()) => Ok(compare.same && compare.at_end()),
+        // The comparer stops the stream at the first difference.
+        Err(_) if !compare.same => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A writer that advances a progress task by what goes through it.
+struct Counted<'a, W> {
+    inner: W,
+    task: &'a FileTask,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.task.advance(n as u64);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A writer that checks that what it is given equals what a reader holds.
+struct Comparer<R> {
+    existing: R,
+    same: bool,
+}
+
+impl<R: std::io::Read> Comparer<R> {
+    fn at_end(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.existing.read(&mut byte), Ok(0))
+    }
+}
+
+impl<R: std::io::Read> Write for Comparer<R> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut theirs = vec![0u8; buf.len()];
+        let matches = self.existing.read_exact(&mut theirs).is_ok() && theirs == buf;
+        if !matches {
+            self.same = false;
+            return Err(std::io::Error::other("content differs"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(path: &str, body: &str) -> Output {
+        Output::text(path, body.to_string())
+    }
+
+    /// A project folder, and its output folder `feed/` inside it.
+    fn project() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        (dir, out)
+    }
+
+    fn options(project: &Path, force: bool) -> CommitOptions {
+        CommitOptions {
+            force,
+            jobs: 2,
+            project: Some(project.to_path_buf()),
+            ..CommitOptions::default()
+        }
+    }
+
+    fn commit(out: &Path, media: &[Output], last: &[Output], force: bool) -> Result<Committed> {
+        let project = out.parent().unwrap();
+        super::commit(out, media, last, options(project, force))
+    }
+
+    #[test]
+    fn writes_then_leaves_identical_files_alone() {
+        let (_dir, out) = project();
+        let first = commit(&out, &[], &[text("feed.xml", "<rss/>")], false).unwrap();
+        assert_eq!(first.written, ["feed.xml"]);
+        let second = commit(&out, &[], &[text("feed.xml", "<rss/>")], false).unwrap();
+        assert_eq!(second.unchanged, ["feed.xml"]);
+        assert!(second.written.is_empty());
+        let third = commit(&out, &[], &[text("feed.xml", "<rss/>\n")], false).unwrap();
+        assert_eq!(third.written, ["feed.xml"], "a longer content is a change");
+        let fourth = commit(&out, &[], &[text("feed.xml", "<rss/>")], false).unwrap();
+        assert_eq!(
+            fourth.written,
+            ["feed.xml"],
+            "a shorter content is a change"
+        );
+    }
+
+    #[test]
+    fn a_commit_that_changes_nothing_writes_nothing() {
+        let (_dir, out) = project();
+        let outputs = [text("episodes/01-a.mp3", "a"), text("feed.xml", "1")];
+        commit(&out, &outputs, &[], false).unwrap();
+        let inode = |path: &str| {
+            use std::os::unix::fs::MetadataExt as _;
+            fs::metadata(out.join(path)).unwrap().ino()
+        };
+        let before = (
+            inode("."),
+            inode("feed.xml"),
+            inode(crate::output::state::STATE_FILE),
+        );
+        commit(&out, &outputs, &[], false).unwrap();
+        let after = (
+            inode("."),
+            inode("feed.xml"),
+            inode(crate::output::state::STATE_FILE),
+        );
+        assert_eq!(before, after, "no new generation, no new state");
+    }
+
+    #[test]
+    fn leaves_an_identical_copy_alone() {
+        let (dir, out) = project();
+        let source = dir.path().join("cover.jpg");
+        fs::write(&source, vec![7u8; 100_000]).unwrap();
+        let copy = Output::copy("cover.jpg", &source);
+        let once = |copy: &Output| commit(&out, std::slice::from_ref(copy), &[], false).unwrap();
+        assert_eq!(once(&copy).written, ["cover.jpg"]);
+        assert_eq!(once(&copy).unchanged, ["cover.jpg"]);
+        fs::write(&source, vec![8u8; 100_000]).unwrap();
+        assert_eq!(once(&copy).written, ["cover.jpg"]);
+    }
+
+    #[test]
+    fn leaves_out_the_files_no_output_names_any_more() {
+        let (_dir, out) = project();
+        let both = [
+            text("episodes/01-a.mp3", "a"),
+            text("episodes/02-b.mp3", "b"),
+        ];
+        commit(&out, &both, &[text("feed.xml", "1")], false).unwrap();
+        let done = commit(
+            &out,
+            &[text("episodes/01-a.mp3", "a")],
+            &[text("feed.xml", "2")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(done.removed, ["episodes/02-b.mp3"]);
+        assert!(!out.join("episodes/02-b.mp3").exists());
+        assert!(out.join("episodes/01-a.mp3").exists());
+    }
+
+    #[test]
+    fn previews_a_commit_without_touching_the_folder() {
+        let (dir, out) = project();
+        let both = [
+            text("episodes/01-a.mp3", "a"),
+            text("episodes/02-b.mp3", "b"),
+        ];
+        commit(&out, &both, &[text("feed.xml", "1")], false).unwrap();
+        let planned = preview(
+            &out,
+            &[text("episodes/01-a.mp3", "a")],
+            &[text("feed.xml", "2")],
+            &options(dir.path(), false),
+        )
+        .unwrap();
+        assert_eq!(planned.unchanged, ["episodes/01-a.mp3"]);
+        assert_eq!(planned.written, ["feed.xml"]);
+        assert_eq!(planned.removed, ["episodes/02-b.mp3"]);
+        assert_eq!(fs::read_to_string(out.join("feed.xml")).unwrap(), "1");
+        assert!(out.join("episodes/02-b.mp3").exists());
+    }
+
+    #[test]
+    fn refuses_a_second_commit_into_a_locked_folder() {
+        let (dir, out) = project();
+        let held = Lock::take(&out).unwrap();
+        let err = commit(&out, &[], &[text("feed.xml", "x")], false).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.contains("is being published by another process"),
+            "{message}"
+        );
+        assert!(!out.join("feed.xml").exists());
+        drop(held);
+        commit(&out, &[], &[text("feed.xml", "x")], false).unwrap();
+        let beside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            beside
+                .iter()
+                .all(|n| n == "feed" || n == ownership::RECORDS_FOLDER),
+            "left beside the folder: {beside:?}"
+        );
+    }
+
+    // Issue #11: `--out www` over a website overwrote its index.html and emptied images/.
+    #[test]
+    fn refuses_foreign_files_and_carries_them_over_with_force() {
+        let (dir, _) = project();
+        let out = dir.path().join("www");
+        fs::create_dir_all(out.join("images")).unwrap();
+        fs::write(out.join("images/family-photo.jpg"), "precious").unwrap();
+        fs::write(out.join("about.html"), "mine").unwrap();
+        let outputs = [text("episodes/01-a.mp3", "a"), text("feed.xml", "x")];
+        let err = commit(&out, &outputs, &[], false).unwrap_err().to_string();
+        assert!(err.contains("holds `about.html` and 1 other file"), "{err}");
+        assert!(!out.join("feed.xml").exists());
+        commit(&out, &outputs, &[], true).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("images/family-photo.jpg")).unwrap(),
+            "precious"
+        );
+        assert_eq!(fs::read_to_string(out.join("about.html")).unwrap(), "mine");
+        // The next publish drops its own stale files, never the foreign ones.
+        commit(&out, &[text("feed.xml", "y")], &[], true).unwrap();
+        assert!(!out.join("episodes/01-a.mp3").exists());
+        assert!(out.join("images/family-photo.jpg").exists());
+    }
+
+    #[test]
+    fn never_replaces_a_foreign_file_of_a_name_it_writes() {
+        let (dir, _) = project();
+        let out = dir.path().join("www");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("index.html"), "their site").unwrap();
+        let err = commit(&out, &[], &[text("index.html", "ours")], true).unwrap_err();
+        assert!(
+            err.to_string().contains("was not written by cyclecast"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "their site"
+        );
+    }
+
+    // Issue #11: a committed `feed/episodes -> ../../dir` made a publish write into `dir` and
+    // delete what was there.
+    #[test]
+    fn never_writes_through_a_link_in_the_output_folder() {
+        let (dir, out) = project();
+        commit(&out, &[text("episodes/01-a.mp3", "a")], &[], false).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir(&elsewhere).unwrap();
+        fs::write(elsewhere.join("thesis.docx"), "precious").unwrap();
+        fs::remove_dir_all(out.join("episodes")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("episodes")).unwrap();
+        let err = commit(&out, &[text("episodes/01-a.mp3", "b")], &[], true).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is a symbolic link where cyclecast writes"),
+            "{err}"
+        );
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 1);
+        assert_eq!(
+            fs::read_to_string(elsewhere.join("thesis.docx")).unwrap(),
+            "precious"
+        );
+    }
+
+    #[test]
+    fn refuses_an_output_folder_that_holds_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        fs::create_dir(&project).unwrap();
+        let options = options(&project, true);
+        for out in [dir.path(), project.as_path()] {
+            let err =
+                super::commit(out, &[], &[text("feed.xml", "x")], options.clone()).unwrap_err();
+            assert!(err.to_string().contains("holds the project"), "{err}");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! What cyclecast wrote into an output folder, and what else is there.
+//!
+//! The record of what cyclecast wrote lives outside the output folder, in the project's
+//! `.cyclecast/outputs/`, one file per output folder (named by a hash of its absolute path), so
+//! that nothing a folder holds can claim files for cyclecast. [`Tree`] is what the folder holds,
+//! read without following a single symbolic link.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+
+/// The folder of the project where cyclecast keeps what is not output: ownership records.
+pub const RECORDS_FOLDER: &str = ".cyclecast";
+
+/// The cache every generation holds (see [`crate::output::state`]) and the mark of a generation at
+/// work, left by a publish killed right after its swap; always cyclecast's.
+const INTERNAL_FILES: &[&str] = &[
+    crate::output::state::STATE_FILE,
+    STATE_TEMPORARY,
+    super::generation::MARK,
+];
+
+/// The name the state is written under before it is renamed into place.
+pub const STATE_TEMPORARY: &str = ".cyclecast-state.json.cyclecast-tmp";
+
+/// Whether `path` is a file cyclecast keeps for itself in every output folder (the state),
+/// written after each generation rather than carried in it.
+pub fn is_internal(path: &str) -> bool {
+    INTERNAL_FILES.contains(&path)
+}
+
+/// Folders that cyclecast 0.1 published into, before records existed: see [`Owned::legacy`].
+const LEGACY_FOLDERS: &[&str] = &[
+    "episodes",
+    "drawings",
+    "chapters",
+    "transcripts",
+    "images",
+    "sessions",
+    "radio",
+];
+
+/// What one entry of an output folder is, as `lstat` sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A regular file.
+    File,
+    /// A folder.
+    Folder,
+    /// A symbolic link, never followed.
+    Link,
+    /// A FIFO, a socket, a device.
+    Other,
+}
+
+/// Every entry of an output folder, by path relative to it (`/` separators), symbolic links
+/// not followed.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    /// The entries.
+    pub entries: BTreeMap<String, Kind>,
+    /// Whether the folder exists.
+    pub exists: bool,
+}
+
+impl Tree {
+    /// Reads `out`. A missing folder holds nothing; a symbolic link or a file at `out` is an
+    /// error, since the swap of generations would replace the link, not what it leads to.
+    pub fn read(out: &Path) -> Result<Tree> {
+        let metadata = match fs::symlink_metadata(out) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Tree::default()),
+            Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", out.display())),
+        };
+        if metadata.file_type().is_symlink() {
+            bail!(
+                "`{}` is a symbolic link: cyclecast never publishes through one; name the folder it leads to",
+                out.display()
+            );
+        }
+        if !metadata.is_dir() {
+            bail!("`{}` is not a folder", out.display());
+        }
+        let mut tree = Tree {
+            entries: BTreeMap::new(),
+            exists: true,
+        };
+        tree.walk(out, "")?;
+        Ok(tree)
+    }
+
+    fn walk(&mut self, folder: &Path, prefix: &str) -> Result<()> {
+        let entries = fs::read_dir(folder)
+            .with_context(|| format!("failed to read `{}`", folder.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("failed to read `{}`", folder.display()))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                bail!(
+                    "`{}` has a name that is not UTF-8: cyclecast did not write it",
+                    entry.path().display()
+                );
+            };
+            let relative = format!("{prefix}{name}");
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("failed to read `{}`", entry.path().display()))?;
+            let kind = if file_type.is_symlink() {
+                Kind::Link
+            } else if file_type.is_dir() {
+                Kind::Folder
+            } else if file_type.is_file() {
+                Kind::File
+            } else {
+                Kind::Other
+            };
+            self.entries.insert(relative.clone(), kind);
+            if kind == Kind::Folder {
+                self.walk(&entry.path(), &format!("{relative}/"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The regular files.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter(|(_, kind)| **kind == Kind::File)
+            .map(|(path, _)| path.as_str())
+    }
+}
+
+/// The files cyclecast wrote into one output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owned {
+    /// The output folder, absolute: the record's key.
+    pub out: String,
+    /// Paths relative to it.
+    pub files: BTreeSet<String>,
+}
+
+impl Owned {
+    /// Whether cyclecast wrote `path`.
+    pub fn owns(&self, path: &str) -> bool {
+        self.files.contains(path) || is_internal(path)
+    }
+
+    /// What a folder published by cyclecast 0.1, which kept no record, holds of cyclecast's:
+    /// it is recognized by its state file, and its files are those of the folders cyclecast
+    /// manages and the top-level files this publish writes too.
+    pub fn legacy(out: &Path, tree: &Tree, planned: &BTreeSet<&str>) -> Owned {
+        let has_state = tree.entries.get(crate::output::state::STATE_FILE) == Some(&Kind::File);
+        let files = tree
+            .files()
+            .filter(|_| has_state)
+            .filter(|path| match path.split_once('/') {
+                Some((folder, _)) => LEGACY_FOLDERS.contains(&folder),
+                None => planned.contains(path) || path.ends_with(".cyclecast-tmp"),
+            })
+            .map(str::to_string)
+            .collect();
+        Owned {
+            out: out.display().to_string(),
+            files,
+        }
+    }
+}
+
+/// Where the ownership records of a project live, and how they are read and written.
+#[derive(Debug, Clone)]
+pub struct Records {
+    folder: PathBuf,
+}
+
+impl Records {
+    /// The records of the project whose folder is `root`.
+    pub fn of_project(root: &Path) -> Records {
+        Records {
+            folder: root.join(RECORDS_FOLDER).join("outputs"),
+        }
+    }
+
+    /// The record of `out` (absolute), when there is one.
+    pub fn load(&self, out: &Path) -> Result<Option<Owned>> {
+        let path = self.path_of(out);
+        let text = match crate::support::fs::read_regular(&path, 64 * 1024 * 1024) {
+            Ok(text) => text,
+            Err(e) if crate::support::fs::is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let owned: Owned = serde_json::from_slice(&text)
+            .with_context(|| format!("`{}` is damaged: delete it", path.display()))?;
+        Ok((owned.out == out.display().to_string()).then_some(owned))
+    }
+
+    /// Writes the record of `owned.out`, under a temporary name then renamed.
+    pub fn save(&self, owned: &Owned) -> Result<()> {
+        for folder in [
+            self.folder.parent().expect("outputs/ has a parent"),
+            &self.folder,
+        ] {
+            crate::support::fs::create_real_dir(folder)?;
+        }
+        let path = self.path_of(Path::new(&owned.out));
+        let temporary = path.with_extension("json.cyclecast-tmp");
+        let mut bytes = serde_json::to_vec_pretty(owned).expect("a record serializes");
+        bytes.push(b'\n');
+        crate::support::fs::write_new_then_rename(&temporary, &path, |file| file.write_all(&bytes))
+    }
+
+    fn path_of(&self, out: &Path) -> PathBuf {
+        let key = blake3::hash(out.as_os_str().as_encoded_bytes()).to_hex();
+        self.folder.join(format!("{}.json", &key[..16]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_folder_without_following_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        fs::create_dir_all(out.join("episodes")).unwrap();
+        fs::write(out.join("episodes/01.mp3"), "x").unwrap();
+        fs::write(dir.path().join("victim"), "precious").unwrap();
+        std::os::unix::fs::symlink("../../victim", out.join("episodes/02.mp3")).unwrap();
+        std::os::unix::fs::symlink("..", out.join("images")).unwrap();
+        let tree = Tree::read(&out).unwrap();
+        assert_eq!(tree.entries["episodes"], Kind::Folder);
+        assert_eq!(tree.entries["episodes/01.mp3"], Kind::File);
+        assert_eq!(tree.entries["episodes/02.mp3"], Kind::Link);
+        assert_eq!(tree.entries["images"], Kind::Link);
+        assert!(
+            !tree.entries.contains_key("images/feed"),
+            "a link was followed"
+        );
+    }
+
+    #[test]
+    fn refuses_an_output_folder_that_is_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("site")).unwrap();
+        std::os::unix::fs::symlink("site", dir.path().join("feed")).unwrap();
+        let err = Tree::read(&dir.path().join("feed")).unwrap_err();
+        assert!(err.to_string().contains("is a symbolic link"), "{err}");
+    }
+
+    #[test]
+    fn keeps_one_record_per_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let records = Records::of_project(dir.path());
+        let out = dir.path().join("feed");
+        assert_eq!(records.load(&out).unwrap(), None);
+        let owned = Owned {
+            out: out.display().to_string(),
+            files: ["feed.xml".to_string()].into(),
+        };
+        records.save(&owned).unwrap();
+        assert_eq!(records.load(&out).unwrap(), Some(owned));
+        assert_eq!(records.load(&dir.path().join("www")).unwrap(), None);
+    }
+}

@@ -1,0 +1,4 @@
+//! Output.
+
+pub mod commit;
+pub mod state;

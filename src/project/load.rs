@@ -1,0 +1,781 @@
+//! Validation shared by `check` and `publish`: everything that can be found wrong before a
+//! single byte is written, found all at once.
+//!
+//! Reads the config, the recordings (probed in full), the images, the transcripts and the
+//! reports; writes nothing. Each problem names its file, and its line where it has one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::audio::tag::Artwork;
+use crate::model::problem::Problem;
+use crate::model::rules;
+use crate::model::transcript::{Format, Transcript};
+use crate::model::{AudioInfo, Recording, Session, Source};
+use crate::output::state::{SourceRecord, Sources, State};
+use crate::project::config::{Config, Placeholders};
+use crate::project::ingest::display_path;
+use crate::render::page::{PageInputs, TemplateError, Theme, ThemeFile};
+use crate::support::progress::Progress;
+
+/// Where to find the project, and how to override its address.
+#[derive(Debug, Clone)]
+pub struct ProjectOptions {
+    /// Path of `config.toml`.
+    pub config: PathBuf,
+    /// Publish at this address instead of the config's `base_url` (GUIDs do not change).
+    pub base_url: Option<Url>,
+    /// Ids of the published sessions to move to their numbered file names (`--rename`).
+    pub renames: Vec<String>,
+    /// Whether what `init` or `session add` left to fill in stops the run.
+    pub placeholders: Placeholders,
+}
+
+/// A project that passed validation: everything the work needs, read and checked.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// The config, with the address override applied.
+    pub config: Config,
+    /// Each recording with its figures, in session order.
+    pub recordings: Vec<(Recording, AudioInfo)>,
+    /// Each radio edit named in the config, with its figures.
+    pub renditions: Vec<(PathBuf, AudioInfo)>,
+    /// The cover, read.
+    pub artwork: Option<Artwork>,
+    /// The covers embedded in recordings that became their episodes' artwork, keyed by
+    /// session number (see [`Session::embedded_image`]).
+    pub embedded_images: Vec<(u32, Vec<u8>)>,
+    /// Each Markdown report, rendered to HTML, keyed by its path.
+    pub reports: Vec<(PathBuf, String)>,
+    /// Each session's transcript, parsed, keyed by session number.
+    pub transcripts: Vec<(u32, Transcript)>,
+    /// The `[page]` theme's templates and stylesheet, read and parsed.
+    pub theme: Theme,
+    /// Warnings found on the way.
+    pub warnings: Vec<Problem>,
+    /// The source files hashed and probed, for the next publish's state.
+    pub sources: BTreeMap<PathBuf, SourceRecord>,
+}
+
+impl Validated {
+    /// The BLAKE3 hash of a source file hashed during validation (a recording, a radio edit).
+    pub fn source_hash(&self, path: &Path) -> Option<&str> {
+        let key = path.strip_prefix(&self.config.root).unwrap_or(path);
+        self.sources.get(key).map(|s| s.blake3.as_str())
+    }
+
+    /// The bytes of the cover embedded in a session's recording, when it is the episode's
+    /// artwork.
+    pub fn embedded_image(&self, session: u32) -> Option<&[u8]> {
+        self.embedded_images
+            .iter()
+            .find(|(number, _)| *number == session)
+            .map(|(_, bytes)| bytes.as_slice())
+    }
+}
+
+/// How validation does its per-file work.
+#[derive(Debug, Clone, Copy)]
+pub struct Work<'a> {
+    /// What the last publish knew of the source files: unchanged ones are not read again.
+    pub previous: &'a State,
+    /// How many files to work on at once.
+    pub jobs: usize,
+    /// Where progress is shown.
+    pub progress: &'a Progress,
+}
+
+/// Validates the whole project; on failure returns every problem, warnings included.
+pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
+    let work = Work {
+        previous: &State::default(),
+        jobs: crate::support::parallel::default_jobs(),
+        progress: &Progress::hidden(),
+    };
+    validate_with(options, work)
+}
+
+/// [`validate`], reusing what an earlier publish learnt of the files and showing progress.
+pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validated, Vec<Problem>> {
+    let loaded = crate::project::config::load(&options.config);
+    let mut problems = loaded.problems;
+    let placeholders = loaded.placeholders.into_iter();
+    problems.extend(placeholders.map(|p| options.placeholders.judge(p)));
+    // Without a valid text there is no cycle to go on with; with one, missing files are
+    // skipped below and every other problem is still found in this run.
+    let Some(mut config) = loaded.config else {
+        return Err(problems);
+    };
+    // Published URLs live under the config's own address, whatever a preview overrides.
+    let own_base_url = config.cycle.podcast.base_url.clone();
+    if let Some(base_url) = &options.base_url {
+        config.cycle.podcast.base_url = base_url.clone();
+    }
+    let config_file = options.config.display().to_string();
+    let sources = Arc::new(Sources::from_state(work.previous, &config.root));
+    let recordings = crate::project::ingest::ingest(&config, &sources, work.jobs, work.progress)
+        .unwrap_or_else(|found| {
+            problems.extend(found);
+            Vec::new()
+        });
+    let probed = probe_all(&config.root, recordings, &sources, work, &mut problems);
+    fill_from_tags(&mut config, &probed, &config_file, &mut problems);
+    for (recording, audio) in &probed {
+        let session = session_of(&config, recording);
+        problems.extend(check_chapters(&config_file, session, audio));
+        problems.extend(check_taggable(&config.root, recording, audio));
+    }
+    let planned = crate::project::identity::Planned {
+        config_file: &config_file,
+        base_url: &own_base_url,
+        recordings: &probed,
+        renames: &options.renames,
+    };
+    problems.extend(crate::project::identity::apply(&mut config, &planned));
+    let artwork = read_artwork(&config, &mut problems);
+    problems.extend(missing_cover(&config, &config_file));
+    check_episode_images(&config, &mut problems);
+    let embedded_images = read_embedded_covers(&mut config, &probed, work.jobs, &mut problems);
+    let transcripts = read_transcripts(&config, &probed, &mut problems);
+    let renditions = probe_renditions(&config, &sources, work, &mut problems);
+    let reports = read_reports(&config, &mut problems);
+    let theme = read_theme(&config, &mut problems);
+    if problems.iter().any(Problem::is_error) {
+        return Err(problems);
+    }
+    let validated = Validated {
+        config,
+        recordings: probed,
+        renditions,
+        artwork,
+        embedded_images,
+        reports,
+        transcripts,
+        theme,
+        warnings: problems,
+        sources: Arc::try_unwrap(sources)
+            .map(Sources::into_records)
+            .unwrap_or_default(),
+    };
+    let page_problems = check_pages(&validated);
+    if !page_problems.is_empty() {
+        let mut problems = validated.warnings;
+        problems.extend(page_problems);
+        return Err(problems);
+    }
+    Ok(validated)
+}
+
+/// The session a recording was found for.
+pub fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
+    config
+        .cycle
+        .sessions
+        .iter()
+        .find(|s| s.number == recording.session)
+        .expect("ingest only returns recordings of known sessions")
+}
+
+/// Probes every recording; a file that cannot be published becomes a problem.
+fn probe_all(
+    root: &Path,
+    recordings: Vec<Recording>,
+    sources: &Arc<Sources>,
+    work: Work<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(Recording, AudioInfo)> {
+    let paths: Vec<PathBuf> = recordings.iter().map(|r| r.path.clone()).collect();
+    recordings
+        .into_iter()
+        .zip(probe_publishable(root, &paths, sources, work, problems))
+        .filter_map(|(recording, info)| Some((recording, info?)))
+        .collect()
+}
+
+/// Probes the radio edits the rebroadcasts name: they are published as they are.
+fn probe_renditions(
+    config: &Config,
+    sources: &Arc<Sources>,
+    work: Work<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(PathBuf, AudioInfo)> {
+    let named: Vec<PathBuf> = config
+        .cycle
+        .sessions
+        .iter()
+        .flat_map(|s| &s.rebroadcasts)
+        .filter_map(|r| r.file.clone())
+        .filter(|p| config.is_readable(p))
+        .collect();
+    let hashed = crate::project::ingest::hash_all(
+        &config.root,
+        sources,
+        named.clone(),
+        work.jobs,
+        work.progress,
+    );
+    let mut paths = Vec::new();
+    for (path, known) in named.into_iter().zip(hashed) {
+        match known {
+            Ok(_) => paths.push(path),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let infos = probe_publishable(&config.root, &paths, sources, work, problems);
+    paths
+        .into_iter()
+        .zip(infos)
+        .filter_map(|(path, info)| Some((path, info?)))
+        .collect()
+}
+
+/// Probes files, `jobs` at a time, unless the last publish probed the same content; returns,
+/// in order, the figures of each file that can be published, and records a problem for each
+/// that cannot and each warning.
+fn probe_publishable(
+    root: &Path,
+    paths: &[PathBuf],
+    sources: &Arc<Sources>,
+    work: Work<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Option<AudioInfo>> {
+    let (root_owned, shared, progress) = (
+        root.to_path_buf(),
+        Arc::clone(sources),
+        work.progress.clone(),
+    );
+    let cached = Arc::clone(sources);
+    let ready = |path: &PathBuf| cached.audio(path).map(Ok);
+    let results =
+        crate::support::parallel::map_unless_ready(work.jobs, paths.to_vec(), ready, move |path| {
+            let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+            let _task = progress.file("probing", &display_path(&root_owned, &path), size);
+            let probed = crate::support::fs::contain(&root_owned, &path)
+                .map_err(|refusal| {
+                    crate::audio::probe::ProbeError::Io(std::io::Error::other(refusal.reason()))
+                })
+                .and_then(|real| crate::audio::probe::probe_file(&real));
+            if let Ok(info) = &probed {
+                shared.set_audio(&path, info);
+            }
+            probed
+        });
+    paths
+        .iter()
+        .zip(results)
+        .map(|(path, result)| {
+            let shown = display_path(root, path);
+            match result {
+                Ok(info) if crate::episode::published_format(&info).is_none() => {
+                    problems.push(Problem::error(
+                        shown,
+                        format!(
+                            "{} audio in a {} container cannot be published as a podcast episode",
+                            info.codec, info.container
+                        ),
+                    ));
+                    None
+                }
+                Ok(info) => {
+                    problems.extend(info.warnings.iter().map(|w| Problem::warning(&shown, w)));
+                    Some(info)
+                }
+                Err(e) => {
+                    problems.push(Problem::error(shown, e.to_string()));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// What the config leaves out of a recorded session comes from its recording's tags: the
+/// date, the title, the description (from the comment) and the speakers (from the artist).
+/// A date, title or description found nowhere is an error at the session's `id`.
+fn fill_from_tags(
+    config: &mut Config,
+    probed: &[(Recording, AudioInfo)],
+    config_file: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for (recording, audio) in probed {
+        let shown = display_path(&config.root, &recording.path);
+        let Some(session) = config
+            .cycle
+            .sessions
+            .iter_mut()
+            .find(|s| s.number == recording.session)
+        else {
+            continue;
+        };
+        let tags = &audio.tags;
+        let missing = |session: &Session, key: &str, tag: &str| Problem {
+            position: Some(session.position),
+            ..Problem::error(
+                config_file,
+                format!(
+                    "session `{}` has no `{key}`, and `{shown}` has no {tag} tag to take it from",
+                    session.id
+                ),
+            )
+        };
+        if !session.date_written {
+            match tags.date.as_deref().and_then(full_date) {
+                Some(date) => {
+                    session.date = date;
+                    session.date_written = true;
+                }
+                None => problems.push(missing(session, "date", "full date (YYYY-MM-DD)")),
+            }
+        }
+        if session.title.is_empty() {
+            match from_tag(&tags.title, ("title", rules::TITLE), &shown, problems) {
+                Some(title) => session.title = title,
+                None => problems.push(missing(session, "title", "title")),
+            }
+        }
+        if session.description.is_empty() {
+            match from_tag(
+                &tags.comment,
+                ("comment", rules::DESCRIPTION),
+                &shown,
+                problems,
+            ) {
+                Some(comment) => session.description = comment,
+                None => problems.push(missing(session, "description", "comment")),
+            }
+        }
+        if session.speakers.is_empty()
+            && let Some(artist) = from_tag(&tags.artist, ("artist", rules::TXT), &shown, problems)
+        {
+            session.speakers = speakers_named(&artist);
+            for speaker in &session.speakers {
+                if let Some(why) = rules::NAME.excess(&speaker.name) {
+                    problems.push(Problem::error(&shown, format!("its artist tag: {why}")));
+                }
+            }
+        }
+    }
+}
+
+/// A tag's text as a session takes it: trimmed, unless empty, without what a feed cannot
+/// carry (a tag is written by whatever tagged the file), with a warning naming the recording
+/// when something was left out.
+fn from_tag(
+    tag: &Option<String>,
+    (name, limit): (&str, crate::model::rules::Limit),
+    shown: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    let (text, removed) = crate::model::text::clean(&filled(tag)?);
+    if !removed.is_empty() {
+        let named: Vec<String> = removed
+            .iter()
+            .map(|&c| crate::model::text::describe(c))
+            .collect();
+        problems.push(Problem::warning(
+            shown,
+            format!(
+                "its {name} tag holds {}, which a feed cannot carry: left out",
+                named.join(", ")
+            ),
+        ));
+    }
+    let text = filled(&Some(text))?;
+    if let Some(why) = limit.excess(&text) {
+        problems.push(Problem::error(shown, format!("its {name} tag: {why}")));
+    }
+    Some(text)
+}
+
+/// The day a date tag names, when it names one every output can write (see
+/// [`crate::project::config::YEARS`]): `2023-02-02`, or the start of `2023-02-02T19:00:00` (a year
+/// alone is not a day).
+pub(crate) fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
+    let day = tag.trim().get(..10)?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .filter(|day| crate::project::config::is_writable_date(*day))
+}
+
+/// A tag's text, trimmed, unless empty.
+pub(crate) fn filled(tag: &Option<String>) -> Option<String> {
+    tag.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// The speakers an artist tag names: `A, B & C` (also `;` and `/`) is three people.
+fn speakers_named(artist: &str) -> Vec<crate::model::Speaker> {
+    artist
+        .split([',', ';', '&', '/'])
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| crate::model::Speaker {
+            name: name.to_string(),
+            affiliation: None,
+            url: None,
+            role: crate::model::Role::Speaker,
+            img: None,
+            lang: None,
+        })
+        .collect()
+}
+
+/// A recording whose copy cannot carry tags is published as it is: say so.
+fn check_taggable(root: &Path, recording: &Recording, audio: &AudioInfo) -> Option<Problem> {
+    let shown = display_path(root, &recording.path);
+    match crate::audio::tag::untaggable(&recording.path, audio) {
+        Ok(None) => None,
+        Ok(Some(why)) => Some(Problem::warning(
+            shown,
+            format!("its copy will be published without tags: {why}"),
+        )),
+        Err(e) => Some(Problem::error(shown, format!("{e:#}"))),
+    }
+}
+
+/// Chapters must start before the recording ends.
+fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Vec<Problem> {
+    let duration_ms = (audio.duration_secs() * 1000.0) as u64;
+    session
+        .chapters
+        .iter()
+        .filter(|c| c.start_ms >= duration_ms)
+        .map(|c| Problem {
+            position: Some(c.position),
+            ..Problem::error(
+                config_file,
+                format!(
+                    "chapter `{}` starts at {} but the recording lasts {}",
+                    c.title,
+                    crate::render::feed::itunes_duration(c.start_ms as f64 / 1000.0),
+                    crate::render::feed::itunes_duration(audio.duration_secs())
+                ),
+            )
+        })
+        .collect()
+}
+
+/// A podcast without a cover is refused by the directories (Apple Podcasts, Spotify) and
+/// shown as a blank square by apps: a warning, since a preview can do without one.
+fn missing_cover(config: &Config, config_file: &str) -> Option<Problem> {
+    config.cycle.podcast.cover.is_none().then(|| Problem {
+        hint: Some(
+            "add `cover = \"cover.jpg\"` under [podcast]: a square JPEG or PNG, RGB, 1400 to 3000 pixels a side".into(),
+        ),
+        ..Problem::warning(
+            config_file,
+            "the podcast has no cover: podcast directories refuse a podcast without one",
+        )
+    })
+}
+
+fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {
+    let path = config
+        .cycle
+        .podcast
+        .cover
+        .as_ref()
+        .filter(|p| config.is_readable(p))?;
+    let bytes = read_image(config, path, problems)?;
+    Artwork::from_bytes(bytes)
+}
+
+fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
+    for path in config
+        .cycle
+        .sessions
+        .iter()
+        .filter_map(|s| s.image.as_ref())
+        .filter(|p| config.is_readable(p))
+    {
+        read_image(config, path, problems);
+    }
+}
+
+/// The covers embedded in the recordings of sessions whose config names no `image`: each one
+/// that meets the directories' rules becomes its episode's artwork (the session's
+/// `embedded_image`); one that does not is left out with a warning, never an error, since the
+/// organizer did not ask for it. Returns the kept pictures' bytes by session number.
+fn read_embedded_covers(
+    config: &mut Config,
+    probed: &[(Recording, AudioInfo)],
+    jobs: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<(u32, Vec<u8>)> {
+    // A picture that is the podcast's own cover (a published copy published again, say)
+    // adds nothing: the episode shows that cover anyway.
+    let cover = config
+        .cycle
+        .podcast
+        .cover
+        .as_deref()
+        .filter(|c| config.is_readable(c))
+        .and_then(|c| read_project_file(config, c, crate::support::fs::IMAGE_LIMIT, "image").ok());
+    let wanted: Vec<(u32, PathBuf)> = probed
+        .iter()
+        .filter(|(recording, audio)| {
+            audio.tags.has_picture && session_of(config, recording).image.is_none()
+        })
+        .map(|(recording, _)| (recording.session, recording.path.clone()))
+        .collect();
+    let paths = wanted.iter().map(|(_, path)| path.clone()).collect();
+    let found =
+        crate::support::parallel::map(jobs, paths, |path| crate::audio::probe::front_cover(&path));
+    let instead = if config.cycle.podcast.cover.is_some() {
+        "the episode uses the podcast's cover"
+    } else {
+        "the episode has no image of its own"
+    };
+    let mut kept = Vec::new();
+    for ((number, path), found) in wanted.into_iter().zip(found) {
+        let why = match found {
+            Ok(None) => continue,
+            Ok(Some(bytes)) if cover.as_ref() == Some(&bytes) => continue,
+            Ok(Some(bytes)) => match embedded_cover_format(&bytes) {
+                Ok(format) => {
+                    if let Some(session) = config
+                        .cycle
+                        .sessions
+                        .iter_mut()
+                        .find(|s| s.number == number)
+                    {
+                        session.embedded_image = Some(format);
+                        kept.push((number, bytes));
+                    }
+                    continue;
+                }
+                Err(why) => why,
+            },
+            Err(e) => format!("its embedded cover cannot be read ({e})"),
+        };
+        problems.push(Problem::warning(
+            display_path(&config.root, &path),
+            format!("{why}: {instead}"),
+        ));
+    }
+    kept
+}
+
+/// The format of a recording's embedded cover when it meets the directories' rules, else why
+/// it does not.
+fn embedded_cover_format(bytes: &[u8]) -> Result<crate::audio::artwork::ImageFormat, String> {
+    let Some(info) = crate::audio::artwork::inspect(bytes) else {
+        return Err("its embedded cover is neither a JPEG nor a PNG image".into());
+    };
+    let found = crate::audio::artwork::cover_problems(bytes, info.format.extension());
+    if found.is_empty() {
+        Ok(info.format)
+    } else {
+        Err(format!(
+            "its embedded cover does not meet the directories' rules ({})",
+            found.join("; ")
+        ))
+    }
+}
+
+/// Reads an image and checks it against the directories' cover rules.
+fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
+    let shown = display_path(&config.root, path);
+    match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
+        Ok(bytes) => {
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            let found = crate::audio::artwork::cover_problems(&bytes, extension);
+            let valid = found.is_empty();
+            problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
+            valid.then_some(bytes)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+/// Reads a file of the project, named `what` in messages, of at most `limit` bytes: only when
+/// the one rule of every read allows it ([`crate::support::fs::contain`]), and then the regular file
+/// it checked, never waiting on a FIFO nor reading an endless device.
+fn read_project_file(
+    config: &Config,
+    path: &Path,
+    limit: u64,
+    what: &str,
+) -> Result<Vec<u8>, Problem> {
+    let shown = display_path(&config.root, path);
+    let real = crate::support::fs::contain(&config.root, path)
+        .map_err(|refusal| Problem::error(&shown, format!("the {what} {}", refusal.reason())))?;
+    crate::support::fs::read_regular(&real, limit)
+        .map_err(|e| Problem::error(&shown, format!("cannot read the {what}: {e:#}")))
+}
+
+/// [`read_project_file`] for a UTF-8 text.
+fn read_project_text(config: &Config, path: &Path, what: &str) -> Result<String, Problem> {
+    let bytes = read_project_file(config, path, crate::support::fs::TEXT_LIMIT, what)?;
+    String::from_utf8(bytes).map_err(|_| {
+        Problem::error(
+            display_path(&config.root, path),
+            format!("cannot read the {what}: it is not UTF-8 text"),
+        )
+    })
+}
+
+/// Parses each recorded session's transcript and checks it fits the recording.
+fn read_transcripts(
+    config: &Config,
+    probed: &[(Recording, AudioInfo)],
+    problems: &mut Vec<Problem>,
+) -> Vec<(u32, Transcript)> {
+    let mut transcripts = Vec::new();
+    for (recording, audio) in probed {
+        let session = session_of(config, recording);
+        let Some(path) = session
+            .transcript
+            .as_ref()
+            .filter(|p| config.is_readable(p))
+        else {
+            continue;
+        };
+        let shown = display_path(&config.root, path);
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::WebVtt);
+        let text = match read_project_text(config, path, "transcript") {
+            Ok(text) => text,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        match crate::model::transcript::parse(&text, format) {
+            Ok(transcript) => {
+                let duration_ms = (audio.duration_secs() * 1000.0) as u64;
+                // A second of slack: transcripts are often timed by hand.
+                if let Some(late) = transcript
+                    .cues
+                    .iter()
+                    .find(|c| c.start_ms > duration_ms + 1000)
+                {
+                    problems.push(Problem::error(
+                        &shown,
+                        format!(
+                            "a cue starts at {} but the recording lasts {}",
+                            crate::render::feed::itunes_duration(late.start_ms as f64 / 1000.0),
+                            crate::render::feed::itunes_duration(audio.duration_secs())
+                        ),
+                    ));
+                }
+                transcripts.push((session.number, transcript));
+            }
+            Err(e) => problems.push(Problem {
+                position: Some((e.line, 1)),
+                ..Problem::error(shown, format!("not a valid transcript: {}", e.message))
+            }),
+        }
+    }
+    transcripts
+}
+
+/// Reads the theme's templates and stylesheet, those it has, and checks the templates parse.
+fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
+    let mut theme = Theme::default();
+    let Some(folder) = &config.theme else {
+        return theme;
+    };
+    for name in crate::render::page::THEME_FILES {
+        let path = folder.path.join(name);
+        // Whatever stands there, a link leading nowhere included, is meant as a theme file.
+        if path.symlink_metadata().is_err() {
+            continue;
+        }
+        let shown = display_path(&config.root, &path);
+        let source = match read_project_text(config, &path, "theme file") {
+            Ok(source) => source,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        match name {
+            "index.html" => theme.index = Some(ThemeFile { shown, source }),
+            "session.html" => theme.session = Some(ThemeFile { shown, source }),
+            "transcript.html" => theme.transcript = Some(ThemeFile { shown, source }),
+            _ => theme.style = Some(source),
+        }
+    }
+    problems.extend(
+        crate::render::page::check_theme(&theme)
+            .iter()
+            .map(TemplateError::to_problem),
+    );
+    theme
+}
+
+/// Renders the pages once with the theme's templates, so that an error in a branch the real
+/// cycle takes (a misspelt variable, a wrong filter) is found before anything is written.
+/// The built-in templates are checked by the tests instead.
+fn check_pages(validated: &Validated) -> Vec<Problem> {
+    let theme = &validated.theme;
+    if theme.index.is_none() && theme.session.is_none() && theme.transcript.is_none() {
+        return Vec::new();
+    }
+    let cycle = &validated.config.cycle;
+    let episodes: Vec<_> = validated
+        .recordings
+        .iter()
+        .filter_map(|(recording, audio)| {
+            let session = session_of(&validated.config, recording);
+            crate::episode::build(
+                cycle,
+                session,
+                audio.clone(),
+                recording.size,
+                &validated.renditions,
+            )
+        })
+        .collect();
+    let inputs = PageInputs {
+        cover: None,
+        reports: validated.reports.clone(),
+        transcripts: validated.transcripts.clone(),
+        today: chrono::NaiveDate::default(),
+        theme: theme.clone(),
+        drawings: crate::render::page::drawing_targets(
+            &validated.config.root,
+            cycle.sessions.iter().flat_map(|s| &s.drawings),
+        ),
+    };
+    match crate::render::page::render_pages(cycle, &episodes, &inputs) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_problem()],
+    }
+}
+
+fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, String)> {
+    let files = config
+        .cycle
+        .sessions
+        .iter()
+        .flat_map(|s| &s.reports)
+        .filter_map(|r| match &r.source {
+            Source::File(path) if config.is_readable(path) => Some(path),
+            Source::File(_) | Source::Url(_) => None,
+        });
+    let mut reports = Vec::new();
+    for path in files {
+        match read_project_text(config, path, "report") {
+            Ok(text) => reports.push((path.clone(), crate::render::page::render_markdown(&text))),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    reports
+}

@@ -1,0 +1,7 @@
+//! Project.
+
+pub mod config;
+pub mod identity;
+pub mod ingest;
+pub mod load;
+pub mod scaffold;

@@ -1,0 +1,383 @@
+//! Stage 6 (pure): the cycle and its episodes → `feed.xml`, RSS 2.0 with the iTunes,
+//! Podcasting 2.0 and Podlove Simple Chapters namespaces.
+//!
+//! Written with the rss crate, whose writer escapes every text and attribute, so no text from
+//! the config or the tags can break the XML. Items come newest first; nothing depends on the
+//! clock: the channel's dates are those of its newest episode.
+
+use std::collections::BTreeMap;
+
+use rss::extension::itunes::{
+    ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner,
+};
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Channel, Enclosure, Guid, Image, Item};
+use url::Url;
+
+use crate::episode::FEED_FILE;
+use crate::model::{Cycle, Episode, ShowType};
+
+const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+const PSC_NS: &str = "http://podlove.org/simple-chapters";
+
+/// What the feed links to besides the episodes.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedLinks<'a> {
+    /// URL of the published cover image, if any.
+    pub cover: Option<&'a Url>,
+}
+
+/// Renders the listeners' feed. `episodes` may come in any order.
+pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> String {
+    let podcast = &cycle.podcast;
+    let mut sorted: Vec<&Episode> = episodes.iter().collect();
+    // Newest first; the session number breaks ties so the order never depends on input order.
+    sorted.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then(b.session.number.cmp(&a.session.number))
+    });
+    let newest = sorted.first().map(|e| e.published.to_rfc2822());
+
+    let mut channel = Channel {
+        title: podcast.title.clone(),
+        link: podcast.base_url.to_string(),
+        description: podcast.description.clone(),
+        language: Some(podcast.lang.tag.clone()),
+        copyright: podcast.copyright.clone(),
+        generator: Some("cyclecast".to_string()),
+        pub_date: newest.clone(),
+        last_build_date: newest,
+        items: sorted.iter().map(|e| item(cycle, e)).collect(),
+        ..Channel::default()
+    };
+    if let Some(cover) = links.cover {
+        channel.image = Some(Image {
+            url: cover.to_string(),
+            title: podcast.title.clone(),
+            link: podcast.base_url.to_string(),
+            ..Image::default()
+        });
+    }
+    channel.itunes_ext = Some(channel_itunes(cycle, links));
+    channel.extensions = channel_extensions(cycle);
+    channel.namespaces = BTreeMap::from([
+        ("atom".to_string(), ATOM_NS.to_string()),
+        ("podcast".to_string(), PODCAST_NS.to_string()),
+        ("psc".to_string(), PSC_NS.to_string()),
+    ]);
+    let bytes = channel
+        .write_to(Vec::new())
+        .expect("writing XML into memory cannot fail");
+    let mut xml = String::from_utf8(bytes).expect("the rss writer emits UTF-8");
+    xml.push('\n');
+    xml
+}
+
+/// The feed's own address.
+pub fn feed_url(cycle: &Cycle) -> Url {
+    cycle
+        .podcast
+        .base_url
+        .join(FEED_FILE)
+        .expect("a file name joins any base URL")
+}
+
+fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension {
+    let podcast = &cycle.podcast;
+    ITunesChannelExtension {
+        author: Some(podcast.author.clone()),
+        image: links.cover.map(ToString::to_string),
+        explicit: Some(podcast.explicit.to_string()),
+        owner: Some(ITunesOwner {
+            name: Some(podcast.owner.name.clone()),
+            email: Some(podcast.owner.email.clone()),
+        }),
+        categories: podcast
+            .categories
+            .iter()
+            .map(|c| ITunesCategory {
+                text: c.name.clone(),
+                subcategory: c.sub.as_ref().map(|s| {
+                    Box::new(ITunesCategory {
+                        text: s.clone(),
+                        subcategory: None,
+                    })
+                }),
+            })
+            .collect(),
+        subtitle: podcast.subtitle.clone(),
+        summary: Some(podcast.description.clone()),
+        r#type: Some(
+            match podcast.show_type {
+                ShowType::Episodic => "episodic",
+                ShowType::Serial => "serial",
+            }
+            .to_string(),
+        ),
+        ..ITunesChannelExtension::default()
+    }
+}
+
+fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
+    let podcast = &cycle.podcast;
+    let mut map = ExtensionMap::new();
+    let feed = feed_url(cycle);
+    add(
+        &mut map,
+        element(
+            "atom:link",
+            None,
+            &[
+                ("href", feed.as_str()),
+                ("rel", "self"),
+                ("type", "application/rss+xml"),
+            ],
+        ),
+    );
+    add(
+        &mut map,
+        element("podcast:guid", Some(&podcast.guid.to_string()), &[]),
+    );
+    let locked = if podcast.locked { "yes" } else { "no" };
+    add(
+        &mut map,
+        element(
+            "podcast:locked",
+            Some(locked),
+            &[("owner", &podcast.owner.email)],
+        ),
+    );
+    if let Some(place) = &cycle.place {
+        let geo = place.geo.map(|(lat, lon)| format!("geo:{lat},{lon}"));
+        let mut attrs = Vec::new();
+        if let Some(geo) = &geo {
+            attrs.push(("geo", geo.as_str()));
+        }
+        if let Some(osm) = &place.osm {
+            attrs.push(("osm", osm.as_str()));
+        }
+        add(
+            &mut map,
+            element("podcast:location", Some(&place.name), &attrs),
+        );
+    }
+    if let Some(license) = &podcast.license {
+        let url = license.url.as_ref().map(ToString::to_string);
+        let attrs: Vec<(&str, &str)> = url.iter().map(|u| ("url", u.as_str())).collect();
+        add(
+            &mut map,
+            element("podcast:license", Some(&license.name), &attrs),
+        );
+    }
+    for funding in &podcast.funding {
+        add(
+            &mut map,
+            element(
+                "podcast:funding",
+                Some(&funding.title),
+                &[("url", funding.url.as_str())],
+            ),
+        );
+    }
+    for txt in &podcast.txt {
+        let attrs: Vec<(&str, &str)> = txt
+            .purpose
+            .iter()
+            .map(|p| ("purpose", p.as_str()))
+            .collect();
+        add(&mut map, element("podcast:txt", Some(&txt.text), &attrs));
+    }
+    map
+}
+
+fn item(cycle: &Cycle, episode: &Episode) -> Item {
+    let session = &episode.session;
+    let podcast = &cycle.podcast;
+    let notes = crate::render::page::render_show_notes(cycle, episode);
+    let season = podcast.season.number.to_string();
+    Item {
+        title: Some(session.title.clone()),
+        link: Some(crate::render::page::session_url(cycle, session).to_string()),
+        description: Some(notes.clone()),
+        content: Some(notes),
+        enclosure: Some(Enclosure {
+            url: episode.url.to_string(),
+            length: episode.length.to_string(),
+            mime_type: episode.mime.to_string(),
+        }),
+        guid: Some(Guid {
+            value: episode.guid.clone(),
+            permalink: false,
+        }),
+        pub_date: Some(episode.published.to_rfc2822()),
+        itunes_ext: Some(ITunesItemExtension {
+            duration: Some(itunes_duration(episode.audio.duration_secs())),
+            episode: Some(session.number.to_string()),
+            season: Some(season),
+            episode_type: Some(session.episode_type.as_str().to_string()),
+            explicit: Some(podcast.explicit.to_string()),
+            image: episode
+                .image_file
+                .as_ref()
+                .map(|f| absolute(cycle, f).to_string()),
+            ..ITunesItemExtension::default()
+        }),
+        extensions: item_extensions(cycle, episode),
+        ..Item::default()
+    }
+}
+
+fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
+    let session = &episode.session;
+    let mut map = ExtensionMap::new();
+    add(&mut map, element("itunes:title", Some(&session.title), &[]));
+    let season = cycle.podcast.season.number.to_string();
+    add(
+        &mut map,
+        element(
+            "podcast:season",
+            Some(&season),
+            &[("name", &cycle.podcast.season.name)],
+        ),
+    );
+    add(
+        &mut map,
+        element("podcast:episode", Some(&session.number.to_string()), &[]),
+    );
+    for speaker in &session.speakers {
+        let (role, group) = speaker.role.taxonomy();
+        let href = speaker.url.as_ref().map(ToString::to_string);
+        let img = speaker.img.as_ref().map(ToString::to_string);
+        let mut attrs = vec![("role", role), ("group", group)];
+        attrs.extend(href.iter().map(|h| ("href", h.as_str())));
+        attrs.extend(img.iter().map(|i| ("img", i.as_str())));
+        add(
+            &mut map,
+            element("podcast:person", Some(&speaker.name), &attrs),
+        );
+    }
+    if let Some((vtt, srt)) = &episode.transcript_files {
+        let lang = &cycle.podcast.lang.tag;
+        for (file, mime) in [(vtt, "text/vtt"), (srt, "application/x-subrip")] {
+            let url = absolute(cycle, file);
+            let attrs = [
+                ("url", url.as_str()),
+                ("type", mime),
+                ("language", lang.as_str()),
+                ("rel", "captions"),
+            ];
+            add(&mut map, element("podcast:transcript", None, &attrs));
+        }
+    }
+    if let Some(file) = &episode.chapters_file {
+        let url = absolute(cycle, file);
+        add(
+            &mut map,
+            element(
+                "podcast:chapters",
+                None,
+                &[
+                    ("url", url.as_str()),
+                    ("type", crate::render::chapters::MIME),
+                ],
+            ),
+        );
+    }
+    if !session.chapters.is_empty() {
+        add(&mut map, podlove_chapters(episode));
+    }
+    for rendition in &episode.renditions {
+        add(&mut map, alternate_enclosure(cycle, rendition));
+    }
+    map
+}
+
+/// `podcast:alternateEnclosure`: another rendition of the episode (a radio edit).
+fn alternate_enclosure(cycle: &Cycle, rendition: &crate::model::Rendition) -> Extension {
+    let url = absolute(cycle, &rendition.file);
+    let length = rendition.length.to_string();
+    let bitrate = rendition.audio.bitrate().to_string();
+    let attrs = [
+        ("type", rendition.mime),
+        ("length", length.as_str()),
+        ("bitrate", bitrate.as_str()),
+        ("title", rendition.title.as_str()),
+        ("lang", cycle.podcast.lang.tag.as_str()),
+    ];
+    let mut parent = element("podcast:alternateEnclosure", None, &attrs);
+    let source = element("podcast:source", None, &[("uri", url.as_str())]);
+    parent.children.insert("source".to_string(), vec![source]);
+    parent
+}
+
+/// Podlove Simple Chapters, for the apps that do not read the JSON chapters.
+fn podlove_chapters(episode: &Episode) -> Extension {
+    let chapters = episode
+        .session
+        .chapters
+        .iter()
+        .map(|c| {
+            let start = crate::render::chapters::timestamp(c.start_ms);
+            let href = c.url.as_ref().map(ToString::to_string);
+            let mut attrs = vec![("start", start.as_str()), ("title", c.title.as_str())];
+            attrs.extend(href.iter().map(|h| ("href", h.as_str())));
+            element("psc:chapter", None, &attrs)
+        })
+        .collect();
+    let mut parent = element("psc:chapters", None, &[("version", "1.2")]);
+    parent.children.insert("chapter".to_string(), chapters);
+    parent
+}
+
+fn absolute(cycle: &Cycle, file: &str) -> Url {
+    cycle
+        .podcast
+        .base_url
+        .join(file)
+        .expect("a file path joins any base URL")
+}
+
+/// `H:MM:SS`, rounded to the nearest second.
+pub fn itunes_duration(seconds: f64) -> String {
+    let total = seconds.round() as u64;
+    format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
+}
+
+fn element(name: &str, value: Option<&str>, attrs: &[(&str, &str)]) -> Extension {
+    Extension {
+        name: name.to_string(),
+        value: value.map(str::to_string),
+        attrs: attrs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        children: BTreeMap::new(),
+    }
+}
+
+/// Files an element under its prefix and local name, as the rss crate's map expects.
+fn add(map: &mut ExtensionMap, extension: Extension) {
+    let (prefix, local) = extension
+        .name
+        .split_once(':')
+        .expect("every extension element has a prefix");
+    let (prefix, local) = (prefix.to_string(), local.to_string());
+    map.entry(prefix)
+        .or_default()
+        .entry(local)
+        .or_default()
+        .push(extension);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_durations_as_hours_minutes_seconds() {
+        assert_eq!(itunes_duration(59.6), "0:01:00");
+        assert_eq!(itunes_duration(3725.2), "1:02:05");
+    }
+}

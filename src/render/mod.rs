@@ -1,0 +1,6 @@
+//! Rendering.
+
+pub mod calendar;
+pub mod chapters;
+pub mod feed;
+pub mod page;

@@ -1,0 +1,5 @@
+//! Support.
+
+pub mod fs;
+pub mod parallel;
+pub mod progress;
