@@ -10,13 +10,14 @@ use chrono_tz::Tz;
 use url::Url;
 use uuid::Uuid;
 
+use crate::model::layout::{self, FEED_FILE};
 use crate::model::{AudioInfo, Cycle, Episode, Rendition, Session};
+
+/// Re-exported for `project::identity`, which names a session's episode file.
+pub use crate::model::layout::episode_file;
 
 /// The namespace the Podcasting 2.0 specification sets for `podcast:guid`.
 const PODCAST_NAMESPACE: Uuid = Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
-
-/// Name of the listeners' feed under `feed/`.
-pub const FEED_FILE: &str = "feed.xml";
 
 /// The podcast's GUID: UUIDv5 of its feed URL without scheme and trailing slashes.
 pub fn podcast_guid(base_url: &Url) -> Uuid {
@@ -56,11 +57,6 @@ pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str
     })
 }
 
-/// Path under `feed/` of a session's published episode, e.g. `episodes/01-slug.mp3`.
-pub fn episode_file(session: &Session, extension: &str) -> String {
-    format!("episodes/{}.{extension}", session.stem())
-}
-
 /// Builds a session's episode; `length` is the exact size of the published file.
 ///
 /// `probed` holds the figures of the radio edits the config names, published beside it.
@@ -86,14 +82,11 @@ pub fn build(
         length,
         audio,
         published: session_start(session, cycle.podcast.time_zone),
-        chapters_file: (!session.chapters.is_empty())
-            .then(|| format!("chapters/{}.json", session.stem())),
-        transcript_files: session.transcript.as_ref().map(|_| {
-            (
-                format!("transcripts/{}.vtt", session.stem()),
-                format!("transcripts/{}.srt", session.stem()),
-            )
-        }),
+        chapters_file: (!session.chapters.is_empty()).then(|| layout::chapters_file(session)),
+        transcript_files: session
+            .transcript
+            .as_ref()
+            .map(|_| layout::transcript_files(session)),
         image_file: image_file(session),
         renditions: renditions(session, probed),
     })
@@ -110,14 +103,9 @@ fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> 
         .filter_map(|(i, (rebroadcast, path))| {
             let (_, audio) = probed.iter().find(|(p, _)| p == path)?;
             let (extension, mime) = published_format(audio)?;
-            let suffix = if i == 0 {
-                String::new()
-            } else {
-                format!("-{}", i + 1)
-            };
             Some(Rendition {
                 title: rebroadcast.show.clone(),
-                file: format!("radio/{}{suffix}.{extension}", session.stem()),
+                file: layout::radio_file(session, i, extension),
                 mime,
                 length: audio.size,
                 audio: audio.clone(),
@@ -131,25 +119,11 @@ fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> 
 /// `image`, else the cover embedded in its recording.
 fn image_file(session: &Session) -> Option<String> {
     let extension = match (&session.image, session.embedded_image) {
-        (Some(path), _) => image_extension(path),
+        (Some(path), _) => layout::image_extension(path),
         (None, Some(format)) => format.extension().to_string(),
         (None, None) => return None,
     };
-    Some(format!("images/{}.{extension}", session.stem()))
-}
-
-/// The extension an image is published with: `jpg` or `png`, lowercase.
-pub fn image_extension(path: &std::path::Path) -> String {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("jpg")
-        .to_ascii_lowercase();
-    if extension == "jpeg" {
-        "jpg".to_string()
-    } else {
-        extension
-    }
+    Some(layout::image_file(session, &extension))
 }
 
 /// When the session began, in the podcast's time zone. A session with a date alone is placed

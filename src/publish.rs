@@ -207,7 +207,7 @@ fn build_episodes(
     let mut to_plan = Vec::new();
     for (recording, audio) in &validated.recordings {
         let session = crate::project::load::session_of(&validated.config, recording);
-        let page = crate::render::page::session_url(cycle, session);
+        let page = crate::model::layout::session_url(cycle, session);
         let context = TagContext {
             cycle,
             artwork: validated.artwork.as_ref(),
@@ -308,7 +308,7 @@ fn media_outputs(
         outputs.push(Output::copy(&cover_target(cover), &real(validated, cover)));
     }
     // One output per drawing file, however many sessions show it.
-    for (path, target) in crate::render::page::drawing_targets(
+    for (path, target) in crate::model::layout::drawing_targets(
         &validated.config.root,
         cycle.sessions.iter().flat_map(|s| &s.drawings),
     ) {
@@ -424,7 +424,7 @@ fn rendered_outputs(
         transcripts: validated.transcripts.clone(),
         today,
         theme: validated.theme.clone(),
-        drawings: crate::render::page::drawing_targets(
+        drawings: crate::model::layout::drawing_targets(
             &validated.config.root,
             cycle.sessions.iter().flat_map(|s| &s.drawings),
         ),
@@ -433,9 +433,9 @@ fn rendered_outputs(
     let pages = crate::render::page::render_pages(cycle, episodes, &inputs)?;
     let mut outputs = episode_texts(validated, episodes);
     outputs.extend([
-        Output::text(crate::episode::FEED_FILE, feed),
+        Output::text(crate::model::layout::FEED_FILE, feed),
         Output::text(
-            crate::render::calendar::CALENDAR_FILE,
+            crate::model::layout::CALENDAR_FILE,
             crate::render::calendar::render(cycle),
         ),
     ]);
@@ -446,7 +446,7 @@ fn rendered_outputs(
             .into_iter()
             .map(|(path, html)| Output::text(&path, html)),
     );
-    outputs.push(Output::text("index.html", pages.index));
+    outputs.push(Output::text(crate::model::layout::INDEX_FILE, pages.index));
     Ok(outputs)
 }
 
@@ -481,7 +481,7 @@ fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
 
 /// `cover.jpg` or `cover.png`, whatever the project calls it.
 fn cover_target(cover: &Path) -> String {
-    format!("cover.{}", crate::episode::image_extension(cover))
+    crate::model::layout::cover_file(cover)
 }
 
 #[cfg(test)]

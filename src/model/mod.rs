@@ -4,6 +4,7 @@
 //! Nothing here does IO.
 
 pub mod lang;
+pub mod layout;
 pub mod problem;
 pub mod rules;
 pub mod text;

@@ -9,10 +9,8 @@
 
 use chrono::Utc;
 
+use crate::model::layout;
 use crate::model::{Cycle, Session};
-
-/// Name of the calendar under `feed/`.
-pub const CALENDAR_FILE: &str = "sessions.ics";
 
 /// How long a session with a known starting time lasts in the calendar.
 const SESSION_DURATION: &str = "PT2H";
@@ -77,7 +75,7 @@ fn event(out: &mut Lines, cycle: &Cycle, session: &Session) {
     }
     out.line(&format!(
         "URL:{}",
-        crate::render::page::session_url(cycle, session).as_str()
+        layout::session_url(cycle, session).as_str()
     ));
     let first = session
         .description

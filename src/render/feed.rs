@@ -14,7 +14,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Channel, Enclosure, Guid, Image, Item};
 use url::Url;
 
-use crate::episode::FEED_FILE;
+use crate::model::layout::{self, absolute};
 use crate::model::{Cycle, Episode, ShowType};
 
 const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
@@ -75,15 +75,6 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
     xml
 }
 
-/// The feed's own address.
-pub fn feed_url(cycle: &Cycle) -> Url {
-    cycle
-        .podcast
-        .base_url
-        .join(FEED_FILE)
-        .expect("a file name joins any base URL")
-}
-
 fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension {
     let podcast = &cycle.podcast;
     ITunesChannelExtension {
@@ -123,7 +114,7 @@ fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension
 fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
     let podcast = &cycle.podcast;
     let mut map = ExtensionMap::new();
-    let feed = feed_url(cycle);
+    let feed = layout::feed_url(cycle);
     add(
         &mut map,
         element(
@@ -199,7 +190,7 @@ fn item(cycle: &Cycle, episode: &Episode) -> Item {
     let season = podcast.season.number.to_string();
     Item {
         title: Some(session.title.clone()),
-        link: Some(crate::render::page::session_url(cycle, session).to_string()),
+        link: Some(layout::session_url(cycle, session).to_string()),
         description: Some(notes.clone()),
         content: Some(notes),
         enclosure: Some(Enclosure {
@@ -329,14 +320,6 @@ fn podlove_chapters(episode: &Episode) -> Extension {
     let mut parent = element("psc:chapters", None, &[("version", "1.2")]);
     parent.children.insert("chapter".to_string(), chapters);
     parent
-}
-
-fn absolute(cycle: &Cycle, file: &str) -> Url {
-    cycle
-        .podcast
-        .base_url
-        .join(file)
-        .expect("a file path joins any base URL")
 }
 
 /// `H:MM:SS`, rounded to the nearest second.

@@ -10,7 +10,6 @@
 //! opened from disk or served at any address. "Today" (which sessions are upcoming) is an
 //! input, never read from the clock here.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +20,12 @@ use serde::Serialize;
 use url::Url;
 
 use crate::model::lang::{Labels, Lang};
+use crate::model::layout::{
+    self, CALENDAR_FILE, FEED_FILE, INDEX_FILE, session_path, session_url, transcript_path,
+    transcript_url,
+};
+/// Re-exported for `project::load`, which renders the pages to check a theme.
+pub use crate::model::layout::{DrawingTargets, drawing_targets};
 use crate::model::problem::Problem;
 use crate::model::transcript::{Cue, Transcript};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
@@ -40,9 +45,6 @@ const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
 
 /// Names of the templates a theme may replace, and of its stylesheet.
 pub const THEME_FILES: [&str; 4] = ["index.html", "session.html", "transcript.html", "style.css"];
-
-/// Folder of the session pages under `feed/`.
-pub const SESSIONS_FOLDER: &str = "sessions";
 
 /// A transcript whose cue text (voices included) is longer than this, in bytes, is not shown
 /// whole on the session's page: an excerpt is, with a link to the transcript page. 8 kB is
@@ -83,9 +85,6 @@ pub struct PageInputs {
     /// Where each drawing file is published (see [`drawing_targets`]).
     pub drawings: DrawingTargets,
 }
-
-/// Where each drawing file of the project is published under `feed/`, by its path.
-pub type DrawingTargets = BTreeMap<PathBuf, String>;
 
 /// Templates and stylesheet from the `[page]` theme folder; what it lacks stays built in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -147,107 +146,6 @@ pub struct Pages {
     /// transcript (so that the page is written before the one linking to it): path under
     /// `feed/` and HTML, in session order.
     pub sessions: Vec<(String, String)>,
-}
-
-/// Where each drawing file of the cycle is published under `feed/`: `drawings/NAME`, NAME
-/// being a slug of the file's path in the project (less a leading `drawings/`, folders joined
-/// by `-`), e.g. `drawings/a/Croquis #5 été.JPG` → `drawings/a-croquis-5-ete.jpg`.
-///
-/// Published names are made URL-safe rather than percent-encoded: the address stays readable
-/// (`croquis-5-ete.jpg`, not `croquis%20%235%20%C3%A9t%C3%A9.JPG`) and means the same to
-/// every static host, browser and podcast app (a `#`, `?`, `%` or `+` is where they differ),
-/// like the names of every other file cyclecast publishes. It stays stable: it depends on
-/// the file's own path alone, so an existing `drawings/x.jpg` keeps `drawings/x.jpg`. Each
-/// source has one name, a file shared by two sessions is published once; two sources whose
-/// slugs meet (`a/x.jpg` and `a-x.jpg`) each take a suffix from a hash of their path, so no
-/// output is ever written twice.
-pub fn drawing_targets<'a>(
-    root: &Path,
-    drawings: impl IntoIterator<Item = &'a crate::model::Drawing>,
-) -> DrawingTargets {
-    let sources: std::collections::BTreeSet<&PathBuf> = drawings
-        .into_iter()
-        .filter_map(|d| match &d.source {
-            Source::File(path) => Some(path),
-            Source::Url(_) => None,
-        })
-        .collect();
-    let named: Vec<(&PathBuf, String, String)> = sources
-        .into_iter()
-        .map(|path| {
-            let relative = path.strip_prefix(root).unwrap_or(path);
-            let relative = relative.strip_prefix("drawings").unwrap_or(relative);
-            let extension = relative
-                .extension()
-                .map(|e| slug(&e.to_string_lossy()))
-                .unwrap_or_default();
-            let stem = relative.with_extension("");
-            let stem = match slug(&stem.to_string_lossy()) {
-                stem if stem.is_empty() => "drawing".to_string(),
-                stem => stem,
-            };
-            (path, stem, extension)
-        })
-        .collect();
-    let name = |stem: &str, extension: &str| match extension {
-        "" => format!("drawings/{stem}"),
-        _ => format!("drawings/{stem}.{extension}"),
-    };
-    named
-        .iter()
-        .map(|(path, stem, extension)| {
-            let shared = named
-                .iter()
-                .filter(|(_, s, e)| name(s, e) == name(stem, extension))
-                .count()
-                > 1;
-            let stem = match shared {
-                false => stem.clone(),
-                true => {
-                    // The path in the project, not on this machine: the same name everywhere.
-                    let relative = path.strip_prefix(root).unwrap_or(path);
-                    let hash = blake3::hash(relative.as_os_str().as_encoded_bytes()).to_hex();
-                    format!("{stem}-{}", &hash[..8])
-                }
-            };
-            ((*path).clone(), name(&stem, extension))
-        })
-        .collect()
-}
-
-/// Lowercase ASCII letters and digits, every other run of characters one `-`, accents
-/// folded: `Croquis #5 été` → `croquis-5-ete`.
-fn slug(text: &str) -> String {
-    let folded = deunicode::deunicode(text).to_ascii_lowercase();
-    folded
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// The path of a session's page under `feed/`: `sessions/NN-id.html`.
-pub fn session_path(session: &Session) -> String {
-    format!("{SESSIONS_FOLDER}/{}.html", session.stem())
-}
-
-/// The path of a session's transcript page under `feed/`: `sessions/NN-id-transcription.html`.
-pub fn transcript_path(session: &Session) -> String {
-    format!("{SESSIONS_FOLDER}/{}-transcription.html", session.stem())
-}
-
-/// The address of a session's page (the item's `<link>`, the show notes' and the tag's link).
-pub fn session_url(cycle: &Cycle, session: &Session) -> Url {
-    let base = &cycle.podcast.base_url;
-    base.join(&session_path(session))
-        .unwrap_or_else(|_| base.clone())
-}
-
-/// The address of a session's transcript page.
-pub fn transcript_url(cycle: &Cycle, session: &Session) -> Url {
-    let base = &cycle.podcast.base_url;
-    base.join(&transcript_path(session))
-        .unwrap_or_else(|_| base.clone())
 }
 
 /// Renders Markdown to HTML, leaving out raw HTML and `javascript:`-like links.
@@ -313,7 +211,7 @@ pub fn render_pages(
         let view = SessionView::new(cycle, session, episode_of(session), inputs, root);
         let neighbour = |s: Option<&Session>| {
             s.map(|s| NavView {
-                href: format!("{}.html", s.stem()),
+                href: layout::session_page_name(s),
                 number: s.number,
                 title: s.title.clone(),
             })
@@ -559,7 +457,7 @@ impl SiteView {
         let podcast = &cycle.podcast;
         let feed_url = podcast
             .base_url
-            .join(crate::episode::FEED_FILE)
+            .join(FEED_FILE)
             .unwrap_or_else(|_| podcast.base_url.clone());
         let without_scheme = feed_url
             .as_str()
@@ -598,10 +496,10 @@ impl SiteView {
                 })
                 .collect(),
             copyright: podcast.copyright.clone(),
-            index: format!("{root}index.html"),
-            calendar: format!("{root}{}", crate::render::calendar::CALENDAR_FILE),
+            index: format!("{root}{INDEX_FILE}"),
+            calendar: format!("{root}{CALENDAR_FILE}"),
             feed: FeedView {
-                href: format!("{root}{}", crate::episode::FEED_FILE),
+                href: format!("{root}{FEED_FILE}"),
                 url: feed_url.to_string(),
                 apple: format!("podcast://{without_scheme}"),
                 antennapod: antennapod.to_string(),
@@ -812,7 +710,7 @@ impl SessionView {
         let href = if root.is_empty() {
             session_path(session)
         } else {
-            format!("{}.html", session.stem())
+            layout::session_page_name(session)
         };
         let (transcript, transcript_cut) = inputs
             .transcripts
@@ -915,12 +813,9 @@ impl SessionView {
                 .collect(),
             transcript,
             transcript_cut,
-            transcript_page: published_transcript(session, episode, inputs).map(|_| {
-                let path = transcript_path(session);
-                match root {
-                    "" => path,
-                    _ => path[SESSIONS_FOLDER.len() + 1..].to_string(),
-                }
+            transcript_page: published_transcript(session, episode, inputs).map(|_| match root {
+                "" => transcript_path(session),
+                _ => layout::transcript_page_name(session),
             }),
         }
     }
@@ -1199,36 +1094,6 @@ pub fn human_size(lang: &Lang, bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    // Issue #11, items 6 and 7: one URL-safe name per drawing file.
-    #[test]
-    fn names_each_drawing_file_once_with_a_url_safe_slug() {
-        let root = Path::new("/p");
-        let drawing = |file: &str| crate::model::Drawing {
-            source: Source::File(root.join(file)),
-            alt: String::new(),
-            credit: None,
-        };
-        let drawings = [
-            drawing("drawings/Croquis #5 été 100% ?.JPG"),
-            drawing("drawings/a/x.jpg"),
-            drawing("drawings/a-x.jpg"),
-            drawing("drawings/05-y.jpg"),
-            drawing("drawings/05-y.jpg"),
-            drawing("other/###.png"),
-        ];
-        let targets: Vec<String> = drawing_targets(root, &drawings).into_values().collect();
-        assert_eq!(
-            targets,
-            [
-                "drawings/05-y.jpg",
-                "drawings/croquis-5-ete-100.jpg",
-                "drawings/a-x-27eea33a.jpg",
-                "drawings/a-x-3084b19b.jpg",
-                "drawings/other.png",
-            ]
-        );
-    }
-
     use super::*;
 
     #[test]
