@@ -1,10 +1,5 @@
-//! Languages: the labels of the page and the feed's show notes, and how dates are written.
-//!
-//! French and English are built in; a language tag such as `fr-BE` uses its base language's
-//! labels.
-
-use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
-use serde::Serialize;
+//! The cycle's language: its tag as written in the feed, and which of the built-in languages
+//! (French, English) it is. Its labels are `render`'s (`render::labels`).
 
 /// Whether `tag` is shaped like a BCP 47 language tag (`fr`, `en-GB`, `nl`): a 2- or 3-letter
 /// language, then subtags of 2 to 8 letters or digits. Any language may be named for a passage
@@ -21,17 +16,27 @@ pub fn is_language_tag(tag: &str) -> bool {
         })
 }
 
-/// The cycle's language: its tag (as written in the feed) and its labels.
+/// A built-in language: one the pages and show notes have labels for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// `fr`, `fr-BE`…
+    French,
+    /// `en`, `en-GB`…
+    English,
+}
+
+/// The cycle's language: its tag (as written in the feed) and its built-in base language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
     /// BCP 47 tag, e.g. `fr` or `fr-FR`.
     pub tag: String,
-    /// The labels in that language.
-    pub labels: &'static Labels,
+    /// The tag's base language, whose labels the pages use.
+    pub language: Language,
 }
 
 impl Lang {
-    /// Looks up a language tag; `None` when no labels exist for its base language.
+    /// Looks up a language tag; `None` when its base language (compared without case) is not
+    /// built in.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         if !is_language_tag(tag) {
             return None;
@@ -41,415 +46,40 @@ impl Lang {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let labels = match base.as_str() {
-            "fr" => &FRENCH,
-            "en" => &ENGLISH,
+        let language = match base.as_str() {
+            "fr" => Language::French,
+            "en" => Language::English,
             _ => return None,
         };
         Some(Lang {
             tag: tag.to_string(),
-            labels,
+            language,
         })
     }
 
-    /// Writes a session's day (and time, when known) in words, e.g.
-    /// `mardi 25 octobre 2022 à 19 h 00` or `Tuesday 25 October 2022, 7:00 pm`.
-    pub fn long_date(&self, date: NaiveDate, time: Option<NaiveTime>) -> String {
-        let l = self.labels;
-        let weekday = l.weekdays[date.weekday().num_days_from_monday() as usize];
-        let month = l.months[date.month0() as usize];
-        let day = format!("{weekday} {} {month} {}", date.day(), date.year());
-        match time {
-            None => day,
-            Some(t) if std::ptr::eq(l, &FRENCH) => {
-                format!("{day} à {} h {:02}", t.hour(), t.minute())
-            }
-            Some(t) => format!("{day}, {}", t.format("%H:%M")),
-        }
-    }
-
-    /// What a role is called on the page.
-    pub fn role_label(&self, role: crate::model::Role) -> &'static str {
-        let index = crate::model::Role::ALL
-            .iter()
-            .position(|(r, _)| *r == role)
-            .unwrap_or(0);
-        self.labels.roles[index]
-    }
-
-    /// Writes a day in words without the weekday, e.g. `2 décembre 2022`.
-    pub fn short_date(&self, date: NaiveDate) -> String {
-        format!(
-            "{} {} {}",
-            date.day(),
-            self.labels.months[date.month0() as usize],
-            date.year()
-        )
+    /// Whether the cycle is in French (any `fr` tag): French labels, dates, units and
+    /// punctuation.
+    pub fn is_french(&self) -> bool {
+        self.language == Language::French
     }
 }
-
-/// Every label the page and the show notes need, in one language.
-#[derive(Debug, PartialEq, Eq, Serialize)]
-pub struct Labels {
-    /// Names of the weekdays, Monday first.
-    #[serde(skip)]
-    pub weekdays: [&'static str; 7],
-    /// Names of the months, January first.
-    #[serde(skip)]
-    pub months: [&'static str; 12],
-    /// "Session" as in "Session #2".
-    pub session: &'static str,
-    /// Heading of the list of sessions.
-    pub sessions: &'static str,
-    /// Marks the bonus session.
-    pub bonus: &'static str,
-    /// Marks a session not held yet.
-    pub upcoming: &'static str,
-    /// Says a recording is not published yet.
-    pub not_recorded: &'static str,
-    /// Heading of the speakers list.
-    pub speakers: &'static str,
-    /// "Place".
-    pub place: &'static str,
-    /// Link to a map.
-    pub map: &'static str,
-    /// Heading of the partners list.
-    pub partners: &'static str,
-    /// "Organized by".
-    pub organized_by: &'static str,
-    /// Heading of the credits.
-    pub credits: &'static str,
-    /// Heading of the recording.
-    pub listen: &'static str,
-    /// Download link text.
-    pub download: &'static str,
-    /// "Duration".
-    pub duration: &'static str,
-    /// "Size".
-    pub size: &'static str,
-    /// "Format".
-    pub format: &'static str,
-    /// Heading of the radio rebroadcasts.
-    pub radio: &'static str,
-    /// "aired on".
-    pub aired: &'static str,
-    /// Listen to the radio version.
-    pub radio_listen: &'static str,
-    /// Heading of the reports.
-    pub reports: &'static str,
-    /// Opens a report.
-    pub read_report: &'static str,
-    /// Heading of the drawings.
-    pub drawings: &'static str,
-    /// "by" before a credit.
-    pub by: &'static str,
-    /// Heading of other links.
-    pub links: &'static str,
-    /// Heading of the subscribe section.
-    pub subscribe: &'static str,
-    /// Explains the feed address.
-    pub subscribe_help: &'static str,
-    /// Name of the feed link.
-    pub feed: &'static str,
-    /// Fallback text for browsers without audio.
-    pub no_audio: &'static str,
-    /// Skip link.
-    pub skip_to_content: &'static str,
-    /// Table of contents label.
-    pub contents: &'static str,
-    /// Generated-by line.
-    pub generated_by: &'static str,
-    /// Link from the show notes to the session on the page.
-    pub session_page: &'static str,
-    /// Download link of a radio edit.
-    pub radio_download: &'static str,
-    /// Heading of the chapters.
-    pub chapters: &'static str,
-    /// Heading of the transcript.
-    pub transcript: &'static str,
-    /// Link to the transcript as a subtitle file.
-    pub transcript_download: &'static str,
-    /// The language's own name, for the captions track.
-    pub language_name: &'static str,
-    /// Names of the roles, in the order of `Role::ALL`.
-    #[serde(skip)]
-    pub roles: [&'static str; 8],
-    /// Heading of the cycle's presentation.
-    pub about: &'static str,
-    /// Link from a session's page back to the cycle's page.
-    pub all_sessions: &'static str,
-    /// Link from the cycle's page to a session's page, followed by its number.
-    pub session_page_link: &'static str,
-    /// Label of the breadcrumb navigation.
-    pub breadcrumb: &'static str,
-    /// Label of the links to the previous and next sessions.
-    pub other_sessions: &'static str,
-    /// Link to the previous session.
-    pub previous: &'static str,
-    /// Link to the next session.
-    pub next: &'static str,
-    /// Label of the feed's address.
-    pub feed_address: &'static str,
-    /// The copy button.
-    pub copy: &'static str,
-    /// Said once the address is copied.
-    pub copied: &'static str,
-    /// Heading of the links that open the feed in an app.
-    pub open_in_app: &'static str,
-    /// Link for any other podcast app: the RSS feed itself.
-    pub other_app: &'static str,
-    /// Link to the calendar file.
-    pub calendar: &'static str,
-    /// Heading of the radio partners' section.
-    pub radio_partners: &'static str,
-    /// Introduces the files for radio partners.
-    pub radio_partners_help: &'static str,
-    /// Said of a drawing's link, after its text alternative.
-    pub full_size: &'static str,
-    /// Heading of a session's presentation.
-    pub presentation: &'static str,
-    /// Opens the transcript.
-    pub show_transcript: &'static str,
-    /// Introduces the first cues of a transcript too long for the session's page.
-    pub transcript_excerpt: &'static str,
-    /// Link from the session's page to its transcript page.
-    pub full_transcript: &'static str,
-    /// Says what the timestamps of the transcript page do.
-    pub transcript_help: &'static str,
-    /// Link from the session's page to its transcript page, when the page shows it whole.
-    pub transcript_page: &'static str,
-    /// Link from the transcript page back to the session's page.
-    pub back_to_session: &'static str,
-    /// A colon as the language writes it after a word (`\u{a0}:` in French).
-    pub colon: &'static str,
-    /// Opening quotation mark, with its space.
-    pub open_quote: &'static str,
-    /// Closing quotation mark, with its space.
-    pub close_quote: &'static str,
-}
-
-/// French labels.
-pub static FRENCH: Labels = Labels {
-    weekdays: [
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    ],
-    months: [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
-    session: "Rencontre",
-    sessions: "Les rencontres",
-    bonus: "Bonus",
-    upcoming: "À venir",
-    not_recorded: "L'enregistrement n'est pas encore publié.",
-    speakers: "Avec",
-    place: "Lieu",
-    map: "Voir sur la carte",
-    partners: "Partenaires",
-    organized_by: "Organisé par",
-    credits: "Crédits",
-    listen: "Écouter la rencontre",
-    download: "Télécharger l'enregistrement",
-    duration: "durée",
-    size: "taille",
-    format: "format",
-    radio: "Version radiophonique",
-    aired: "diffusée le",
-    radio_listen: "Écouter l'émission",
-    reports: "Comptes rendus",
-    read_report: "Lire",
-    drawings: "Version dessinée",
-    by: "par",
-    links: "Ressources",
-    subscribe: "S'abonner au podcast",
-    subscribe_help: "Copiez cette adresse dans votre application de podcasts :",
-    feed: "Flux RSS du podcast",
-    no_audio: "Votre navigateur ne lit pas l'audio : téléchargez le fichier.",
-    skip_to_content: "Aller au contenu",
-    contents: "Sommaire",
-    generated_by: "Page générée par cyclecast",
-    session_page: "La rencontre sur le site : comptes rendus et ressources",
-    radio_download: "Télécharger la version radiophonique",
-    chapters: "Chapitres",
-    transcript: "Transcription",
-    transcript_download: "Transcription en sous-titres (SRT)",
-    language_name: "Français",
-    roles: [
-        "intervention",
-        "modération",
-        "animation",
-        "dessin",
-        "compte-rendu",
-        "interprétation",
-        "prise de son",
-        "montage",
-    ],
-    about: "Le cycle",
-    all_sessions: "Toutes les rencontres du cycle",
-    session_page_link: "Tout sur la rencontre",
-    breadcrumb: "Fil d'Ariane",
-    other_sessions: "Rencontres précédente et suivante",
-    previous: "Rencontre précédente",
-    next: "Rencontre suivante",
-    feed_address: "Adresse du flux",
-    copy: "Copier l'adresse",
-    copied: "Adresse copiée.",
-    open_in_app: "Ouvrir dans une application",
-    other_app: "Autre application (flux RSS)",
-    calendar: "Ajouter les dates à votre agenda (iCalendar)",
-    radio_partners: "Pour les radios",
-    radio_partners_help: "Les radios qui souhaitent rediffuser une rencontre peuvent télécharger les fichiers publiés :",
-    full_size: "image en taille réelle",
-    presentation: "Présentation",
-    show_transcript: "Lire la transcription",
-    transcript_excerpt: "Début de la transcription",
-    full_transcript: "Lire la transcription complète",
-    transcript_help: "Chaque horodatage ouvre le lecteur de la rencontre à ce moment de l'enregistrement.",
-    back_to_session: "Retour à la rencontre",
-    transcript_page: "La transcription sur sa propre page",
-    colon: "\u{a0}:",
-    open_quote: "«\u{a0}",
-    close_quote: "\u{a0}»",
-};
-
-/// English labels.
-pub static ENGLISH: Labels = Labels {
-    weekdays: [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ],
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    session: "Session",
-    sessions: "Sessions",
-    bonus: "Bonus",
-    upcoming: "Upcoming",
-    not_recorded: "The recording is not published yet.",
-    speakers: "With",
-    place: "Place",
-    map: "See on the map",
-    partners: "Partners",
-    organized_by: "Organized by",
-    credits: "Credits",
-    listen: "Listen to the session",
-    download: "Download the recording",
-    duration: "duration",
-    size: "size",
-    format: "format",
-    radio: "Radio version",
-    aired: "aired on",
-    radio_listen: "Listen to the show",
-    reports: "Reports",
-    read_report: "Read",
-    drawings: "Drawings",
-    by: "by",
-    links: "Resources",
-    subscribe: "Subscribe to the podcast",
-    subscribe_help: "Paste this address into your podcast app:",
-    feed: "Podcast RSS feed",
-    no_audio: "Your browser cannot play audio: download the file.",
-    skip_to_content: "Skip to content",
-    contents: "Contents",
-    generated_by: "Page made by cyclecast",
-    session_page: "The session on the web: reports and resources",
-    radio_download: "Download the radio version",
-    chapters: "Chapters",
-    transcript: "Transcript",
-    transcript_download: "Transcript as subtitles (SRT)",
-    language_name: "English",
-    roles: [
-        "speaker",
-        "moderator",
-        "host",
-        "illustrator",
-        "rapporteur",
-        "interpreter",
-        "sound",
-        "editing",
-    ],
-    about: "The cycle",
-    all_sessions: "All the sessions of the cycle",
-    session_page_link: "All about session",
-    breadcrumb: "Breadcrumb",
-    other_sessions: "Previous and next sessions",
-    previous: "Previous session",
-    next: "Next session",
-    feed_address: "Feed address",
-    copy: "Copy the address",
-    copied: "Address copied.",
-    open_in_app: "Open in an app",
-    other_app: "Other app (RSS feed)",
-    calendar: "Add the dates to your calendar (iCalendar)",
-    radio_partners: "For radio stations",
-    radio_partners_help: "Stations that wish to rebroadcast a session can download the published files:",
-    full_size: "full-size image",
-    presentation: "Presentation",
-    show_transcript: "Read the transcript",
-    transcript_excerpt: "Beginning of the transcript",
-    full_transcript: "Read the full transcript",
-    transcript_help: "Each timestamp opens the session's player at that moment of the recording.",
-    back_to_session: "Back to the session",
-    transcript_page: "The transcript on a page of its own",
-    colon: ":",
-    open_quote: "“",
-    close_quote: "”",
-};
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn writes_french_dates_in_words() {
-        let fr = Lang::from_tag("fr").unwrap();
-        let date = NaiveDate::from_ymd_opt(2022, 10, 25).unwrap();
-        let time = NaiveTime::from_hms_opt(19, 0, 0);
-        assert_eq!(fr.long_date(date, time), "mardi 25 octobre 2022 à 19 h 00");
-        assert_eq!(fr.long_date(date, None), "mardi 25 octobre 2022");
-    }
-
-    #[test]
-    fn writes_english_dates_in_words() {
-        let en = Lang::from_tag("en-GB").unwrap();
-        let date = NaiveDate::from_ymd_opt(2023, 2, 2).unwrap();
-        assert_eq!(
-            en.long_date(date, NaiveTime::from_hms_opt(19, 0, 0)),
-            "Thursday 2 February 2023, 19:00"
-        );
-    }
-
-    #[test]
     fn rejects_unknown_or_malformed_language_tags() {
         assert!(Lang::from_tag("de").is_none());
         assert!(Lang::from_tag("f").is_none());
         assert!(Lang::from_tag("fr_FR").is_none());
-        assert_eq!(Lang::from_tag("fr-FR").unwrap().labels, &FRENCH);
+        assert_eq!(Lang::from_tag("fr-FR").unwrap().language, Language::French);
+    }
+
+    #[test]
+    fn tells_french_by_its_base_language() {
+        assert!(Lang::from_tag("fr").unwrap().is_french());
+        assert!(Lang::from_tag("fr-BE").unwrap().is_french());
+        assert!(!Lang::from_tag("en-GB").unwrap().is_french());
     }
 }

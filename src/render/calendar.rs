@@ -36,7 +36,7 @@ pub fn render(cycle: &Cycle) -> String {
 
 fn event(out: &mut Lines, cycle: &Cycle, session: &Session) {
     let podcast = &cycle.podcast;
-    let labels = podcast.lang.labels;
+    let labels = crate::render::labels::labels(&podcast.lang);
     let host = podcast.base_url.host_str().unwrap_or("localhost");
     let guid = crate::episode::episode_guid(podcast.guid, &session.id);
     out.line("BEGIN:VEVENT");

@@ -3,4 +3,5 @@
 pub mod calendar;
 pub mod chapters;
 pub mod feed;
+pub mod labels;
 pub mod page;

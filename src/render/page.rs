@@ -19,7 +19,7 @@ use minijinja::{Environment, UndefinedBehavior, Value, context};
 use serde::Serialize;
 use url::Url;
 
-use crate::model::lang::{Labels, Lang};
+use crate::model::lang::Lang;
 use crate::model::layout::{
     self, CALENDAR_FILE, FEED_FILE, INDEX_FILE, session_path, session_url, transcript_path,
     transcript_url,
@@ -29,6 +29,7 @@ pub use crate::model::layout::{DrawingTargets, drawing_targets};
 use crate::model::problem::Problem;
 use crate::model::transcript::{Cue, Transcript};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
+use crate::render::labels::{self, Labels, long_date, role_label, short_date};
 
 /// The built-in template of the cycle's page.
 pub const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
@@ -197,7 +198,7 @@ pub fn render_pages(
             t.render_bounded(context! {
                 root,
                 lang => &cycle.podcast.lang.tag,
-                labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                labels => Value::from(Serde(labels::labels(&cycle.podcast.lang))),
                 site => Value::from(Serde(SiteView::new(cycle, inputs, root))),
                 sessions => Value::from(Serde(&sessions)),
             })
@@ -224,7 +225,7 @@ pub fn render_pages(
                 t.render_bounded(context! {
                     root,
                     lang => &cycle.podcast.lang.tag,
-                    labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                    labels => Value::from(Serde(labels::labels(&cycle.podcast.lang))),
                     site => site.clone(),
                     session => Value::from(Serde(&view)),
                     previous => Value::from(Serde(&previous)),
@@ -236,7 +237,7 @@ pub fn render_pages(
             let context = context! {
                 root,
                 lang => &cycle.podcast.lang.tag,
-                labels => Value::from(Serde(cycle.podcast.lang.labels)),
+                labels => Value::from(Serde(labels::labels(&cycle.podcast.lang))),
                 site => site.clone(),
                 session => Value::from(Serde(&view)),
                 page => transcript_url(cycle, session).to_string(),
@@ -260,8 +261,8 @@ pub fn render_pages(
 pub fn render_show_notes(cycle: &Cycle, episode: &Episode) -> String {
     let lang = &cycle.podcast.lang;
     let view = NotesView {
-        labels: lang.labels,
-        date: lang.long_date(episode.session.date, episode.session.time),
+        labels: labels::labels(lang),
+        date: long_date(lang, episode.session.date, episode.session.time),
         place: cycle
             .place
             .as_ref()
@@ -724,7 +725,7 @@ impl SessionView {
             number: session.number,
             bonus: session.episode_type == EpisodeType::Bonus,
             upcoming: episode.is_none() && session.date >= inputs.today,
-            date: lang.long_date(session.date, session.time),
+            date: long_date(lang, session.date, session.time),
             datetime,
             title: session.title.clone(),
             description: paragraphs(&session.description)
@@ -740,7 +741,7 @@ impl SessionView {
                     affiliation: s.affiliation.clone(),
                     lang: s.lang.clone(),
                     url: s.url.as_ref().map(ToString::to_string),
-                    role: (s.role != Role::Speaker).then(|| lang.role_label(s.role)),
+                    role: (s.role != Role::Speaker).then(|| role_label(lang, s.role)),
                 })
                 .collect(),
             episode: episode.map(|e| EpisodeView::new(lang, e, root)),
@@ -751,7 +752,7 @@ impl SessionView {
                     show: r.show.clone(),
                     station: r.station.clone(),
                     frequency: r.frequency.clone(),
-                    aired: r.aired.map(|d| lang.short_date(d)),
+                    aired: r.aired.map(|d| short_date(lang, d)),
                     aired_datetime: r.aired.map(|d| d.to_string()),
                     url: r.url.to_string(),
                     note: r.note.clone(),
@@ -1023,7 +1024,7 @@ fn paragraphs(text: &str) -> Vec<String> {
 /// `« »` becomes non-breaking, so that no line starts with a lone `?`. Other languages are left
 /// as written.
 fn typeset(lang: &Lang, text: &str) -> String {
-    if !lang.tag.starts_with("fr") {
+    if !lang.is_french() {
         return text.to_string();
     }
     text.replace(" ?", "\u{202f}?")
@@ -1081,7 +1082,7 @@ pub fn human_duration(seconds: f64) -> String {
 
 /// A size for people, in the language's units: `1,2 Mo` or `1.2 MB`.
 pub fn human_size(lang: &Lang, bytes: u64) -> String {
-    let french = lang.tag.starts_with("fr");
+    let french = lang.is_french();
     let (value, unit) = if bytes >= 1_000_000 {
         (bytes as f64 / 1_000_000.0, if french { "Mo" } else { "MB" })
     } else {

@@ -502,7 +502,13 @@ fn appended_text(text: &str, session: &NewSession) -> String {
     if !text.is_empty() && !text.ends_with("\n\n") && !text.ends_with("\n\r\n") {
         prefix.push('\n');
     }
-    prefix.push_str(&heading(cycle_lang(text).labels.session, session.number));
+    // The word the pages use for a session (`render::labels`), which `project` may not use.
+    let label = if cycle_lang(text).is_french() {
+        "Rencontre"
+    } else {
+        "Session"
+    };
+    prefix.push_str(&heading(label, session.number));
     prefix.push('\n');
     let mut table = Table::new();
     table.insert("id", value(&session.id));
