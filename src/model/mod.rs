@@ -8,6 +8,7 @@ pub mod layout;
 pub mod problem;
 pub mod rules;
 pub mod text;
+pub mod time;
 pub mod transcript;
 
 use std::path::PathBuf;

@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use crate::model::time::{self, BadTime, MAX_HOURS};
+
 /// A transcript's source format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -163,64 +165,12 @@ fn parse_block(block: &[&str], first_line: usize, format: Format) -> Result<Cue,
     })
 }
 
-/// Why a cue time was refused.
-enum BadTime {
-    /// Not a time in the transcript's format.
-    Malformed,
-    /// A time beyond [`MAX_HOURS`].
-    TooLarge,
-}
-
-/// The hours a time may reach: far beyond any recording, and small enough that every
-/// millisecond count derived from it stays exact wherever it goes (an `f64` in seconds, a
-/// `u32` of ID3 chapters saturates).
-pub const MAX_HOURS: u64 = 10_000;
-
-/// `[[H:]M:]S` parts, each all digits, and milliseconds, as milliseconds; refuses a time of
-/// [`MAX_HOURS`] or more (an hour count of any length is digits only, so it cannot overflow).
-pub fn clock_ms(parts: &[&str], millis: u64) -> Option<u64> {
-    let mut seconds: u64 = 0;
-    for part in parts {
-        // More than 20 digits do not fit a u64: too large, whatever they say.
-        let n: u64 = part.parse().ok()?;
-        seconds = seconds.checked_mul(60)?.checked_add(n)?;
-    }
-    let ms = seconds.checked_mul(1000)?.checked_add(millis)?;
-    (ms < MAX_HOURS * 3_600_000).then_some(ms)
-}
-
 /// `HH:MM:SS.mmm` or `MM:SS.mmm` (WebVTT), `HH:MM:SS,mmm` (SubRip).
 fn timestamp(text: &str, format: Format) -> Result<u64, BadTime> {
-    let separator = match format {
-        Format::WebVtt => '.',
-        Format::SubRip => ',',
-    };
-    let (clock, millis) = text.split_once(separator).ok_or(BadTime::Malformed)?;
-    if millis.len() != 3 || !millis.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(BadTime::Malformed);
+    match format {
+        Format::WebVtt => time::parse_cue_time(text, '.', true),
+        Format::SubRip => time::parse_cue_time(text, ',', false),
     }
-    let parts: Vec<&str> = clock.split(':').collect();
-    let valid_shape = match format {
-        Format::WebVtt => parts.len() == 2 || parts.len() == 3,
-        Format::SubRip => parts.len() == 3,
-    };
-    if !valid_shape
-        || parts
-            .iter()
-            .any(|p| p.len() < 2 || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(BadTime::Malformed);
-    }
-    // Minutes and seconds have two digits; only the hours may be long.
-    let sexagesimal = &parts[parts.len() - 2..];
-    if sexagesimal
-        .iter()
-        .any(|p| p.len() != 2 || p.as_bytes()[0] >= b'6')
-    {
-        return Err(BadTime::Malformed);
-    }
-    let millis = millis.parse::<u64>().map_err(|_| BadTime::Malformed)?;
-    clock_ms(&parts, millis).ok_or(BadTime::TooLarge)
 }
 
 /// Removes markup and decodes entities; returns the voice of a leading `<v Name>` tag.
@@ -265,11 +215,6 @@ fn escape_vtt(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-fn clock(ms: u64, separator: char) -> String {
-    let (h, m, s, millis) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
-    format!("{h:02}:{m:02}:{s:02}{separator}{millis:03}")
-}
-
 /// Writes the transcript as WebVTT, every text escaped.
 pub fn render_vtt(transcript: &Transcript) -> String {
     let mut out = String::from("WEBVTT\n");
@@ -283,8 +228,8 @@ pub fn render_vtt(transcript: &Transcript) -> String {
             out,
             "\n{}\n{} --> {}\n{text}\n",
             i + 1,
-            clock(cue.start_ms, '.'),
-            clock(cue.end_ms, '.')
+            time::timestamp(cue.start_ms, '.'),
+            time::timestamp(cue.end_ms, '.')
         );
     }
     out
@@ -308,8 +253,8 @@ pub fn render_srt(transcript: &Transcript) -> String {
             out,
             "{}\n{} --> {}\n{text}\n\n",
             i + 1,
-            clock(cue.start_ms, ','),
-            clock(cue.end_ms, ',')
+            time::timestamp(cue.start_ms, ','),
+            time::timestamp(cue.end_ms, ',')
         );
     }
     out

@@ -46,25 +46,3 @@ pub fn render_json(session: &Session) -> Option<String> {
     json.push('\n');
     Some(json)
 }
-
-/// `HH:MM:SS.mmm`, as Podlove Simple Chapters and show notes write a chapter's start.
-pub fn timestamp(ms: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        ms / 3_600_000,
-        ms / 60_000 % 60,
-        ms / 1000 % 60,
-        ms % 1000
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_podlove_timestamps() {
-        assert_eq!(timestamp(0), "00:00:00.000");
-        assert_eq!(timestamp(3_723_456), "01:02:03.456");
-    }
-}

@@ -15,7 +15,12 @@ use rss::{Channel, Enclosure, Guid, Image, Item};
 use url::Url;
 
 use crate::model::layout::{self, absolute};
+use crate::model::time;
 use crate::model::{Cycle, Episode, ShowType};
+
+/// Re-exported for `project::load`, which writes a chapter's time and a recording's length in
+/// its messages as the feed does.
+pub use crate::model::time::itunes_duration;
 
 const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -310,7 +315,7 @@ fn podlove_chapters(episode: &Episode) -> Extension {
         .chapters
         .iter()
         .map(|c| {
-            let start = crate::render::chapters::timestamp(c.start_ms);
+            let start = time::timestamp(c.start_ms, '.');
             let href = c.url.as_ref().map(ToString::to_string);
             let mut attrs = vec![("start", start.as_str()), ("title", c.title.as_str())];
             attrs.extend(href.iter().map(|h| ("href", h.as_str())));
@@ -320,12 +325,6 @@ fn podlove_chapters(episode: &Episode) -> Extension {
     let mut parent = element("psc:chapters", None, &[("version", "1.2")]);
     parent.children.insert("chapter".to_string(), chapters);
     parent
-}
-
-/// `H:MM:SS`, rounded to the nearest second.
-pub fn itunes_duration(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
 }
 
 fn element(name: &str, value: Option<&str>, attrs: &[(&str, &str)]) -> Extension {
@@ -352,15 +351,4 @@ fn add(map: &mut ExtensionMap, extension: Extension) {
         .entry(local)
         .or_default()
         .push(extension);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn writes_durations_as_hours_minutes_seconds() {
-        assert_eq!(itunes_duration(59.6), "0:01:00");
-        assert_eq!(itunes_duration(3725.2), "1:02:05");
-    }
 }

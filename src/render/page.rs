@@ -27,6 +27,7 @@ use crate::model::layout::{
 /// Re-exported for `project::load`, which renders the pages to check a theme.
 pub use crate::model::layout::{DrawingTargets, drawing_targets};
 use crate::model::problem::Problem;
+use crate::model::time::{clock, html_duration, human_duration, media_time};
 use crate::model::transcript::{Cue, Transcript};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
 use crate::render::labels::{self, Labels, long_date, role_label, short_date};
@@ -828,34 +829,6 @@ fn drawing_target(inputs: &PageInputs, path: &Path) -> String {
     inputs.drawings.get(path).cloned().unwrap_or_default()
 }
 
-/// A valid HTML duration string for a position, e.g. `PT8.055S`.
-fn html_duration(ms: u64) -> String {
-    format!("PT{}.{:03}S", ms / 1000, ms % 1000)
-}
-
-/// A position as a media fragment's time (`#t=`), in whole seconds: `MM:SS`, or `H:MM:SS` from
-/// the first hour on (the npt forms of the Media Fragments URI spec).
-fn media_time(ms: u64) -> String {
-    let total = ms / 1000;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
-}
-
-/// `M:SS` or `H:MM:SS`, as people read a position in a recording.
-fn clock(ms: u64) -> String {
-    let total = ms / 1000;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
-
 #[derive(Serialize)]
 struct SpeakerView {
     name: String,
@@ -1069,17 +1042,6 @@ fn map_url(place: &crate::model::Place) -> String {
     url.to_string()
 }
 
-/// A duration for people: `25 min 12 s`, `1 h 02 min`.
-pub fn human_duration(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    match (h, m) {
-        (0, 0) => format!("{s} s"),
-        (0, _) => format!("{m} min {s:02} s"),
-        _ => format!("{h} h {m:02} min"),
-    }
-}
-
 /// A size for people, in the language's units: `1,2 Mo` or `1.2 MB`.
 pub fn human_size(lang: &Lang, bytes: u64) -> String {
     let french = lang.is_french();
@@ -1107,14 +1069,11 @@ mod tests {
     }
 
     #[test]
-    fn writes_sizes_and_durations_for_people() {
+    fn writes_sizes_for_people() {
         let fr = Lang::from_tag("fr").unwrap();
         let en = Lang::from_tag("en").unwrap();
         assert_eq!(human_size(&fr, 1_234_567), "1,2\u{a0}Mo");
         assert_eq!(human_size(&en, 456_789), "456.8\u{a0}kB");
-        assert_eq!(human_duration(1512.4), "25 min 12 s");
-        assert_eq!(human_duration(3725.0), "1 h 02 min");
-        assert_eq!(human_duration(32.7), "33 s");
     }
 
     #[test]
@@ -1182,14 +1141,6 @@ mod tests {
         assert_eq!(shown.len(), 1);
         assert!(shown[0].text.ends_with("mot…"), "{}", shown[0].text);
         assert!(shown[0].text.len() <= EXCERPT_BYTES + 3);
-    }
-
-    #[test]
-    fn writes_positions_as_media_fragment_times() {
-        assert_eq!(media_time(8_055), "00:08");
-        assert_eq!(media_time(754_999), "12:34");
-        assert_eq!(media_time(7_199_000), "1:59:59");
-        assert_eq!(clock(8_055), "0:08");
     }
 
     #[test]

@@ -320,16 +320,8 @@ pub fn human_size(bytes: u64) -> String {
     text
 }
 
-/// A duration for people: `0.4 s`, `12.3 s`, `2 min 05 s`.
-pub fn human_duration(elapsed: Duration) -> String {
-    let seconds = elapsed.as_secs_f64();
-    if seconds < 59.95 {
-        format!("{seconds:.1} s")
-    } else {
-        let whole = seconds.round() as u64;
-        format!("{} min {:02} s", whole / 60, whole % 60)
-    }
-}
+/// How long a command took, for people (see [`crate::model::time::elapsed`]).
+pub use crate::model::time::elapsed as human_duration;
 
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
@@ -358,21 +350,6 @@ mod tests {
         ];
         for (bytes, expected) in cases {
             assert_eq!(human_size(bytes), expected, "{bytes} bytes");
-        }
-    }
-
-    #[test]
-    fn writes_durations_in_seconds_then_minutes() {
-        let cases = [
-            (Duration::from_millis(0), "0.0 s"),
-            (Duration::from_millis(420), "0.4 s"),
-            (Duration::from_millis(12_340), "12.3 s"),
-            (Duration::from_millis(59_949), "59.9 s"),
-            (Duration::from_millis(59_950), "1 min 00 s"),
-            (Duration::from_millis(125_400), "2 min 05 s"),
-        ];
-        for (elapsed, expected) in cases {
-            assert_eq!(human_duration(elapsed), expected, "{elapsed:?}");
         }
     }
 

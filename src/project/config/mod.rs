@@ -1602,34 +1602,9 @@ fn offset_of(text: &str, (line, col): (usize, usize)) -> usize {
     line_start + in_line
 }
 
-/// Parses `H:MM:SS`, `MM:SS` or `SS`, each with optional `.mmm`, into milliseconds; a time
-/// of [`crate::model::transcript::MAX_HOURS`] or more is refused.
-pub fn parse_timestamp(text: &str) -> Option<u64> {
-    let (whole, fraction) = match text.trim().split_once('.') {
-        Some((w, f)) if !f.is_empty() && f.len() <= 3 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            (w, format!("{f:0<3}").parse::<u64>().ok()?)
-        }
-        Some(_) => return None,
-        None => (text.trim(), 0),
-    };
-    let parts: Vec<&str> = whole.split(':').collect();
-    if parts.is_empty()
-        || parts.len() > 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    let numbers: Vec<u64> = parts
-        .iter()
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    if numbers.len() > 1 && numbers[1..].iter().any(|&n| n >= 60) {
-        return None;
-    }
-    crate::model::transcript::clock_ms(&parts, fraction)
-}
+/// Parses a chapter's time (see [`crate::model::time::parse_timestamp`]); here for the fuzz
+/// target and the tests that name it.
+pub use crate::model::time::parse_timestamp;
 
 /// The years every output can write a date of: RFC 2822 (the feed's `pubDate`) wants four
 /// digits, and readers of iCalendar and ID3 misread the years before 1900.
