@@ -45,16 +45,17 @@ pub fn episode_guid(podcast: Uuid, session_id: &str) -> String {
 
 /// The published file's extension and MIME type for a probed container and codec.
 pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str)> {
-    Some(match (audio.container.as_str(), audio.codec.as_str()) {
-        (_, "mp3") => ("mp3", "audio/mpeg"),
-        ("isomp4", "aac" | "alac") => ("m4a", "audio/mp4"),
-        ("ogg", "opus") => ("opus", "audio/ogg"),
-        ("ogg", _) => ("ogg", "audio/ogg"),
-        ("flac", _) => ("flac", "audio/flac"),
-        ("wave", _) => ("wav", "audio/wav"),
-        ("aiff", _) => ("aiff", "audio/aiff"),
+    let extension = match (audio.container.as_str(), audio.codec.as_str()) {
+        (_, "mp3") => "mp3",
+        ("isomp4", "aac" | "alac") => "m4a",
+        ("ogg", "opus") => "opus",
+        ("ogg", _) => "ogg",
+        ("flac", _) => "flac",
+        ("wave", _) => "wav",
+        ("aiff", _) => "aiff",
         _ => return None,
-    })
+    };
+    Some((extension, crate::model::media::by_extension(extension)?))
 }
 
 /// Builds a session's episode; `length` is the exact size of the published file.

@@ -133,7 +133,8 @@ pub fn local_url(address: SocketAddr) -> Url {
 }
 
 /// The `Content-Type` of a file of the feed, from its path under the feed folder (`/`
-/// separators): an explicit table, never a guesser, since podcast apps and browsers trust it.
+/// separators): the explicit table of [`crate::model::media`], never a guesser, since podcast
+/// apps and browsers trust it.
 ///
 /// ```
 /// use cyclecast::app::serve::content_type;
@@ -147,25 +148,8 @@ pub fn content_type(path: &str) -> &'static str {
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match extension.as_str() {
-        "mp3" => "audio/mpeg",
-        "m4a" => "audio/mp4",
-        "ogg" | "opus" => "audio/ogg",
-        "flac" => "audio/flac",
-        "wav" => "audio/wav",
-        "xml" => "application/rss+xml; charset=utf-8",
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css",
-        "json" if path.starts_with("chapters/") => "application/json+chapters",
-        "json" => "application/json",
-        "vtt" => "text/vtt",
-        "srt" => "application/x-subrip",
-        "ics" => "text/calendar; charset=utf-8",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        _ => "application/octet-stream",
+        "json" if path.starts_with("chapters/") => crate::model::media::CHAPTERS,
+        _ => crate::model::media::by_extension(&extension).unwrap_or("application/octet-stream"),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod lang;
 pub mod layout;
+pub mod media;
 pub mod problem;
 pub mod rules;
 pub mod text;

@@ -5,9 +5,6 @@ use serde::Serialize;
 
 use crate::model::Session;
 
-/// The MIME type of a JSON chapters file.
-pub const MIME: &str = "application/json+chapters";
-
 #[derive(Serialize)]
 struct ChaptersFile<'a> {
     version: &'static str,

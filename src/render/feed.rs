@@ -15,6 +15,7 @@ use rss::{Channel, Enclosure, Guid, Image, Item};
 use url::Url;
 
 use crate::model::layout::{self, absolute};
+use crate::model::media;
 use crate::model::time;
 use crate::model::{Cycle, Episode, ShowType};
 
@@ -256,7 +257,7 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
     }
     if let Some((vtt, srt)) = &episode.transcript_files {
         let lang = &cycle.podcast.lang.tag;
-        for (file, mime) in [(vtt, "text/vtt"), (srt, "application/x-subrip")] {
+        for (file, mime) in [(vtt, media::WEBVTT), (srt, media::SUBRIP)] {
             let url = absolute(cycle, file);
             let attrs = [
                 ("url", url.as_str()),
@@ -274,10 +275,7 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
             element(
                 "podcast:chapters",
                 None,
-                &[
-                    ("url", url.as_str()),
-                    ("type", crate::render::chapters::MIME),
-                ],
+                &[("url", url.as_str()), ("type", media::CHAPTERS)],
             ),
         );
     }
