@@ -32,6 +32,9 @@ use crate::model::transcript::{Cue, Transcript};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
 use crate::render::labels::{self, Labels, long_date, role_label, short_date};
 
+/// The built-in frame every page template extends (`{% extends "base.html" %}`): the `<head>`
+/// they share, with blocks for what each page adds.
+pub const BASE_TEMPLATE: &str = include_str!("templates/base.html");
 /// The built-in template of the cycle's page.
 pub const INDEX_TEMPLATE: &str = include_str!("templates/index.html");
 /// The built-in template of a session's page.
@@ -310,6 +313,8 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, TemplateError> {
     // The chapter links' few lines of script, shared by both pages (and any theme's).
     env.add_template("seek.js", SEEK_SCRIPT)
         .expect("the built-in script template parses");
+    env.add_template("base.html", BASE_TEMPLATE)
+        .expect("the built-in base template parses");
     // Named `*.html` whatever the theme file: the name turns auto-escaping on.
     env.add_template_owned("index.html", index)
         .map_err(|e| template_error(&e, theme))?;
@@ -1141,6 +1146,40 @@ mod tests {
         assert_eq!(shown.len(), 1);
         assert!(shown[0].text.ends_with("mot…"), "{}", shown[0].text);
         assert!(shown[0].text.len() <= EXCERPT_BYTES + 3);
+    }
+
+    #[test]
+    fn lets_a_theme_page_extend_the_built_in_frame() {
+        let theme = Theme {
+            index: Some(ThemeFile {
+                shown: "theme/index.html".into(),
+                source: "{% extends \"base.html\" %}{% block head %}<title>T</title>{% endblock %}\
+                         {% block body %}<p>{{ site.title }}</p>{% endblock %}"
+                    .into(),
+            }),
+            ..Theme::default()
+        };
+        let env = environment(&theme).unwrap();
+        let html = env
+            .get_template("index.html")
+            .unwrap()
+            .render(context! {
+                lang => "fr",
+                labels => context! { feed => "Flux", skip_to_content => "Aller" },
+                site => context! { title => "Cycle", style => "", feed => context! { href => "feed.xml" } },
+            })
+            .unwrap();
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<link rel=\"icon\" href=\"data:,\">\n<title>T</title>\n<link rel=\"alternate\""
+            ),
+            "{html}"
+        );
+        assert!(html.contains("Aller</a>\n<p>Cycle</p>\n</body>"), "{html}");
     }
 
     #[test]
