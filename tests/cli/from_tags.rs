@@ -21,6 +21,9 @@ fn project_with_tagged_session(tags: &[(&str, &str)]) -> Project {
 
 #[test]
 fn takes_title_description_and_speakers_from_the_recording_tags() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(&[
         ("title", "Titre <venu> de l'étiquette"),
         ("comment", "Résumé écrit dans le fichier."),
@@ -52,6 +55,9 @@ fn takes_title_description_and_speakers_from_the_recording_tags() {
 
 #[test]
 fn a_title_found_nowhere_is_an_error_at_the_session() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(&[("artist", "Ada Lovelace")]);
     let run = project.run(&["check"]).failure(1);
     let errors = run.error_lines();
@@ -97,6 +103,9 @@ fn an_announced_session_needs_its_title_in_the_config() {
 
 #[test]
 fn takes_the_day_from_the_recording_date_tag() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(&[
         ("title", "Une rencontre datée par son fichier"),
         ("comment", "Résumé."),
@@ -184,6 +193,9 @@ const TITLE_AND_COMMENT: &[(&str, &str)] = &[("title", "Avec pochette"), ("comme
 
 #[test]
 fn the_recording_embedded_cover_becomes_the_episode_image() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     let picture = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
@@ -202,6 +214,9 @@ fn the_recording_embedded_cover_becomes_the_episode_image() {
 
 #[test]
 fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     embed_cover(&project, 600, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
@@ -226,6 +241,9 @@ fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
 
 #[test]
 fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     let embedded = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     std::fs::create_dir_all(project.path("images")).unwrap();
@@ -245,6 +263,9 @@ fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
 // parse then, and `probe` printed them raw, so a tag could clear or retitle the terminal.
 #[test]
 fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
+    if !crate::oracle::require(&["ffmpeg", crate::oracle::PYTHON]) {
+        return;
+    }
     let project = project_with_tagged_session(&[
         ("title", "Titre\u{b}venu\u{1b}[2J de l'étiquette\u{7}"),
         (
@@ -334,6 +355,9 @@ fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
 // Issue 11: a title or a comment from the tags had no length limit.
 #[test]
 fn holds_text_from_the_tags_to_the_directories_length_limits() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let title = "T".repeat(300);
     let comment = "é".repeat(2001);
     let project = project_with_tagged_session(&[("title", &title), ("comment", &comment)]);

@@ -563,14 +563,16 @@ pub fn itunes_duration(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
 }
 
-/// Runs an external tool the tests compare against; it must be installed.
+/// Runs an external tool the tests compare against: the real one [`crate::oracle`] found (the
+/// test called [`crate::oracle::require`] for it first).
 #[track_caller]
-pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
-    let output = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run `{name}` ({e}): these tests compare against ffmpeg; run scripts/test, which installs it"
-        )
-    });
+pub fn tool(name: &'static str, args: &[&str]) -> Vec<u8> {
+    let program = crate::oracle::path(name)
+        .unwrap_or_else(|| panic!("`{name}` is not installed: call oracle::require first"));
+    let output = Command::new(&program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{}` ({e})", program.display()));
     assert!(
         output.status.success(),
         "`{name} {}` failed: {}",

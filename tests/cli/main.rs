@@ -2,10 +2,12 @@
 //!
 //! Each test copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a fresh
 //! temporary folder (see [`harness`]), may edit the copy, runs the binary there and checks its
-//! exit status, its messages and what it wrote. The duration tests decode every recording with
-//! ffmpeg, which `scripts/test` installs.
+//! exit status, its messages and what it wrote. The tests that compare against an external
+//! program (ffmpeg, lame, the Python venv…) skip when it is missing, saying so, and fail
+//! instead under `CYCLECAST_REQUIRE_ORACLES=1`, which `scripts/test` sets (see [`oracle`]).
 
 mod harness;
+mod oracle;
 
 mod calendar;
 mod check;
