@@ -33,6 +33,7 @@ mod readme;
 mod recordings;
 mod scaffold;
 mod serve;
+mod snapshots;
 mod symlinks;
 mod tagging;
 mod theme;
