@@ -1,7 +1,7 @@
 //! What `config.toml` leaves out of a recorded session comes from its recording's tags.
 
 use crate::harness::{
-    Fill, Project, attribute, element_text, elements, items, jpeg, png, tagged_copy, tool,
+    Fill, Project, attribute, element_text, elements, items, jpeg, png, tagged_copy,
 };
 
 /// Appends a sixth session that names only its id, number, date and recording, and makes
@@ -21,9 +21,6 @@ fn project_with_tagged_session(tags: &[(&str, &str)]) -> Project {
 
 #[test]
 fn takes_title_description_and_speakers_from_the_recording_tags() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(&[
         ("title", "Titre <venu> de l'étiquette"),
         ("comment", "Résumé écrit dans le fichier."),
@@ -55,9 +52,6 @@ fn takes_title_description_and_speakers_from_the_recording_tags() {
 
 #[test]
 fn a_title_found_nowhere_is_an_error_at_the_session() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(&[("artist", "Ada Lovelace")]);
     let run = project.run(&["check"]).failure(1);
     let errors = run.error_lines();
@@ -103,9 +97,6 @@ fn an_announced_session_needs_its_title_in_the_config() {
 
 #[test]
 fn takes_the_day_from_the_recording_date_tag() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(&[
         ("title", "Une rencontre datée par son fichier"),
         ("comment", "Résumé."),
@@ -135,38 +126,21 @@ fn takes_the_day_from_the_recording_date_tag() {
 }
 
 /// Makes a `size`×`size` RGB JPEG of one colour, embeds it as the cover of the sixth session's
-/// recording (an ID3v2.3 `APIC` frame, as ffmpeg attaches it), and returns its bytes.
+/// recording (an `APIC` frame of type "other" in an ID3v2.3 tag, as `ffmpeg -disposition:v
+/// attached_pic -id3v2_version 3` attaches it; written with the id3 crate), and returns its bytes.
 fn embed_cover(project: &Project, size: u16, colour: [u8; 3]) -> Vec<u8> {
-    let picture = project.path("embedded.jpg");
+    use id3::TagLike;
     let bytes = jpeg(size, size, Fill::Rgb(colour));
-    std::fs::write(&picture, &bytes).unwrap();
     let recording = project.path("recordings/06-tagged.mp3");
-    let with_cover = project.path("recordings/06-with-cover.mp3");
-    tool(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-loglevel",
-            "error",
-            "-i",
-            &recording.display().to_string(),
-            "-i",
-            &picture.display().to_string(),
-            "-map",
-            "0:a",
-            "-map",
-            "1",
-            "-c",
-            "copy",
-            "-disposition:v",
-            "attached_pic",
-            "-id3v2_version",
-            "3",
-            &with_cover.display().to_string(),
-        ],
-    );
-    std::fs::rename(&with_cover, &recording).unwrap();
-    std::fs::remove_file(&picture).unwrap();
+    let mut tag = id3::Tag::read_from_path(&recording).expect("read the recording's tag");
+    tag.add_frame(id3::frame::Picture {
+        mime_type: "image/jpeg".to_string(),
+        picture_type: id3::frame::PictureType::Other,
+        description: String::new(),
+        data: bytes.clone(),
+    });
+    tag.write_to_path(&recording, id3::Version::Id3v23)
+        .expect("write the recording's tag");
     bytes
 }
 
@@ -193,9 +167,6 @@ const TITLE_AND_COMMENT: &[(&str, &str)] = &[("title", "Avec pochette"), ("comme
 
 #[test]
 fn the_recording_embedded_cover_becomes_the_episode_image() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     let picture = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
@@ -214,9 +185,6 @@ fn the_recording_embedded_cover_becomes_the_episode_image() {
 
 #[test]
 fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     embed_cover(&project, 600, [0x3a, 0x6e, 0xa5]);
     let run = project.publish();
@@ -241,9 +209,6 @@ fn an_embedded_cover_that_breaks_the_rules_is_left_out_with_a_warning() {
 
 #[test]
 fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = project_with_tagged_session(TITLE_AND_COMMENT);
     let embedded = embed_cover(&project, 1400, [0x3a, 0x6e, 0xa5]);
     std::fs::create_dir_all(project.path("images")).unwrap();
@@ -263,7 +228,7 @@ fn an_image_named_in_the_config_wins_over_the_embedded_cover() {
 // parse then, and `probe` printed them raw, so a tag could clear or retitle the terminal.
 #[test]
 fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
-    if !crate::oracle::require(&["ffmpeg", crate::oracle::PYTHON]) {
+    if !crate::oracle::require(&[crate::oracle::PYTHON]) {
         return;
     }
     let project = project_with_tagged_session(&[
@@ -355,9 +320,6 @@ fn leaves_out_of_the_feed_what_it_cannot_carry_from_the_tags_with_a_warning() {
 // Issue 11: a title or a comment from the tags had no length limit.
 #[test]
 fn holds_text_from_the_tags_to_the_directories_length_limits() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let title = "T".repeat(300);
     let comment = "é".repeat(2001);
     let project = project_with_tagged_session(&[("title", &title), ("comment", &comment)]);

@@ -396,9 +396,6 @@ fn appended_keys(before: &str, after: &str) -> Vec<String> {
 // Issue 9: `session add` demanded --title and --date even when the recording's tags held them.
 #[test]
 fn session_add_leaves_to_the_recording_tags_what_they_hold() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = Project::copy();
     let recording = recording_with_tags(
         &project,
@@ -446,9 +443,6 @@ fn session_add_leaves_to_the_recording_tags_what_they_hold() {
 
 #[test]
 fn session_add_writes_what_is_given_and_a_placeholder_for_a_missing_comment() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = Project::copy();
     let recording = recording_with_tags(
         &project,
@@ -486,9 +480,6 @@ fn session_add_writes_what_is_given_and_a_placeholder_for_a_missing_comment() {
 
 #[test]
 fn session_add_names_every_missing_value_at_once_with_how_to_give_it() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = Project::copy();
     let recording = recording_with_tags(&project, "06-muet.mp3", &[]);
     fs::write(project.path("recordings/06-texte.mp3"), "pas du son").unwrap();
@@ -603,9 +594,6 @@ fn check_and_session_add_refuse_a_recording_two_sessions_name() {
 // Issue 11: tag text reached the terminal raw, so a tag could clear or retitle it.
 #[test]
 fn session_add_shows_the_tags_it_takes_escaped() {
-    if !crate::oracle::require(&["ffmpeg"]) {
-        return;
-    }
     let project = Project::copy();
     let recording = recording_with_tags(
         &project,
