@@ -1,7 +1,7 @@
-//! Snapshots (insta) of what cyclecast writes for the fixture projects: `feed.xml`, a session's
-//! page and `check`'s report, as text and as JSON. They guard the bytes: a change to the output
-//! fails here (`scripts/test` runs with `INSTA_UPDATE=no`) until the snapshot in
-//! `tests/cli/snapshots/` is reviewed and accepted (`cargo insta review`, or
+//! Snapshots (insta) of what cyclecast writes for the fixture projects: `feed.xml`, the
+//! cycle's page, a session's page and `check`'s report, as text and as JSON. They guard the
+//! bytes: a change to the output fails here (`scripts/test` runs with `INSTA_UPDATE=no`) until
+//! the snapshot in `tests/cli/snapshots/` is reviewed and accepted (`cargo insta review`, or
 //! `INSTA_UPDATE=always cargo test --test cli snapshots::`).
 //!
 //! The fixtures' recordings are WAV files made in Rust, so these tests need no oracle; "now" is
@@ -64,6 +64,11 @@ fn assert_names_no_folder(text: &str, projects: &[&Project]) {
 #[test]
 fn feed_xml() {
     insta::assert_snapshot!("feed.xml", stable_output("feed.xml"));
+}
+
+#[test]
+fn index_page() {
+    insta::assert_snapshot!("index.html", stable_output("index.html"));
 }
 
 #[test]
