@@ -46,6 +46,9 @@ fn content_lines(bytes: &[u8]) -> Vec<String> {
 
 #[test]
 fn writes_every_session_in_an_icalendar_file_that_icalendar_reads() {
+    if !crate::oracle::require(&[crate::oracle::PYTHON]) {
+        return;
+    }
     let project = Project::copy();
     project.publish();
     let cycle = project.cycle();
@@ -119,6 +122,9 @@ fn writes_every_session_in_an_icalendar_file_that_icalendar_reads() {
 // RFC 5545 §3.3.11: backslash, semicolon, comma and newline are escaped in TEXT values.
 #[test]
 fn escapes_text_values_and_reads_them_back_unchanged() {
+    if !crate::oracle::require(&[crate::oracle::PYTHON]) {
+        return;
+    }
     let project = Project::copy();
     let tricky = r"Virgule, point-virgule; barre \ oblique";
     project.replace_in_config(

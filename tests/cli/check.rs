@@ -14,17 +14,8 @@ fn check_accepts_the_real_project_and_writes_nothing() {
 
 #[test]
 fn check_lists_every_problem_of_a_broken_config_and_exits_1() {
-    let project = Project::copy();
-    project.replace_in_config("number = 2\n", "number = 2\ncolour = \"red\"\n");
-    project.replace_in_config("\"2022-11-24\"", "\"2022-11-31\"");
-    project.replace_in_config(
-        "time = \"19:00\"\ntitle = \"L'",
-        "time = \"7pm\"\ntitle = \"L'",
-    );
-    project.replace_in_config(
-        "url = \"https://www.laquadrature.net/\"",
-        "url = \"laquadrature.net\"",
-    );
+    // An unknown key, a date that does not exist, a time in words, a URL without its scheme.
+    let project = Project::fixture("broken-config");
     let before = snapshot(project.root());
     let run = project.run(&["check"]).failure(1);
     let config = project.config();
@@ -54,13 +45,11 @@ fn check_lists_every_problem_of_a_broken_config_and_exits_1() {
 // problem is now found in one run (DESIGN, invariant 5).
 #[test]
 fn check_reports_the_config_its_files_and_the_audio_in_one_run() {
-    let project = Project::copy();
-    let cycle = project.cycle();
-    let first = cycle.sessions[0].recording.clone().unwrap();
-    let second = cycle.sessions[1].recording.clone().unwrap();
-    project.replace_in_config(&format!("\"{first}\""), "\"recordings/01-missing.mp3\"");
-    project.replace_in_config("\"2022-11-24\"", "\"2022-11-31\"");
-    std::fs::write(project.path(&second), b"").unwrap();
+    // The first recording is missing, the second is empty, and a date does not exist.
+    let project = Project::fixture("missing-and-empty");
+    let second = project.cycle().sessions[1].recording.clone().unwrap();
+    assert!(!project.path("recordings/01-missing.wav").exists());
+    assert_eq!(std::fs::metadata(project.path(&second)).unwrap().len(), 0);
     let run = project.run(&["check"]).failure(1);
     let errors: Vec<&str> = run
         .error_lines()
@@ -71,7 +60,7 @@ fn check_reports_the_config_its_files_and_the_audio_in_one_run() {
     assert!(
         errors
             .iter()
-            .any(|l| l.contains("file `recordings/01-missing.mp3` does not exist"))
+            .any(|l| l.contains("file `recordings/01-missing.wav` does not exist"))
     );
     assert!(
         errors

@@ -44,6 +44,9 @@ pub fn probed_seconds(project: &Project, files: &[String]) -> BTreeMap<String, f
 
 #[test]
 fn states_durations_that_agree_with_a_full_decode() {
+    if !crate::oracle::require(&["ffmpeg", "ffprobe"]) {
+        return;
+    }
     let project = Project::copy();
     project.publish();
     let cycle = project.cycle();

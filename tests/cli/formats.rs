@@ -23,6 +23,9 @@ use crate::harness::tool;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cyclecast");
 
+/// The encoders and decoders that make and check the corpus (tests/cli/oracle.rs).
+const CORPUS_TOOLS: &[&str] = &["ffmpeg", "ffprobe", "lame", "sox", "flac", "opusenc"];
+
 /// Samples per channel of the sources: three seconds and one sample, so that no encoder's
 /// block size divides them.
 const N44: u64 = 132_301;
@@ -307,6 +310,9 @@ fn check_duration(file: &str, probed: u64, truth: Truth) {
 
 #[test]
 fn reads_every_format_with_exact_figures() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let probed = probed();
     for good in GOOD {
         let file = good.file;
@@ -357,6 +363,9 @@ fn reads_every_format_with_exact_figures() {
 
 #[test]
 fn agrees_with_a_full_ffmpeg_decode_within_one_frame() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let probed = probed();
     for good in GOOD {
         let Some(frame) = good.frame else {
@@ -375,6 +384,9 @@ fn agrees_with_a_full_ffmpeg_decode_within_one_frame() {
 
 #[test]
 fn reads_the_tags_of_every_format() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let probed = probed();
     let full = [
         "mp3-id3v23.mp3",
@@ -432,6 +444,9 @@ fn reads_the_tags_of_every_format() {
 
 #[test]
 fn classifies_every_broken_file() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let probed = probed();
     for broken in BROKEN {
         let file = broken.file;
@@ -462,6 +477,9 @@ fn classifies_every_broken_file() {
 
 #[test]
 fn prints_the_documented_json_fields_and_exits_1_when_a_file_is_rejected() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let dir = corpus();
     let (code, stdout, stderr) = probe(dir, &["--json"], &["flac-16.flac", "text.wav"]);
     assert_eq!(code, Some(1), "{stderr}");
@@ -498,6 +516,9 @@ fn prints_the_documented_json_fields_and_exits_1_when_a_file_is_rejected() {
 
 #[test]
 fn prints_one_block_per_file() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let (code, stdout, _) = probe(
         corpus(),
         &[],
@@ -533,6 +554,9 @@ fn prints_one_block_per_file() {
 /// counted to the frame, well within a few seconds even in a debug build.
 #[test]
 fn counts_a_three_hour_mp3_exactly_and_fast() {
+    if !crate::oracle::require(CORPUS_TOOLS) {
+        return;
+    }
     let dir = corpus();
     let piece = fs::read(dir.join("ten-seconds-no-header.mp3")).unwrap();
     let piece_samples = decoded_samples(&dir.join("ten-seconds-no-header.mp3"));

@@ -48,6 +48,76 @@ impl Project {
         Project { dir }
     }
 
+    /// A copy of the fixture project `tests/fixtures/<case>/` in a new folder: every file but
+    /// its `fixture.toml`, which lists what the harness makes there instead of storing it
+    /// (`[[wav]]`: a tone of `seconds` at `sample_rate`, see [`wav`]; `[[jpeg]]`: a
+    /// `size`×`size` image of one `rgb` colour, see [`jpeg`]).
+    pub fn fixture(case: &str) -> Project {
+        let dir = tempfile::Builder::new()
+            .prefix("cyclecast-cli-")
+            .tempdir()
+            .expect("create a temporary folder");
+        let from = source_root().join("tests/fixtures").join(case);
+        assert!(from.is_dir(), "no fixture `{}`", from.display());
+        for entry in fs::read_dir(&from).expect("list the fixture") {
+            let entry = entry.expect("list the fixture");
+            if entry.file_name() != "fixture.toml" {
+                copy_tree(&entry.path(), &dir.path().join(entry.file_name()));
+            }
+        }
+        let project = Project { dir };
+        let manifest = from.join("fixture.toml");
+        if manifest.exists() {
+            project.make_generated(&read_text(&manifest));
+        }
+        project
+    }
+
+    /// Makes the files a fixture's `fixture.toml` lists.
+    fn make_generated(&self, manifest: &str) {
+        let manifest: toml::Table = manifest.parse().expect("fixture.toml is valid TOML");
+        let entries = |key: &str| -> Vec<toml::Table> {
+            manifest
+                .get(key)
+                .and_then(toml::Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .map(|v| v.as_table().expect("a table").clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let number = |t: &toml::Table, key: &str| -> u32 {
+            t.get(key)
+                .and_then(toml::Value::as_integer)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or_else(|| panic!("fixture.toml: `{key}` should be a number"))
+        };
+        let path = |t: &toml::Table| -> PathBuf {
+            let relative = t["path"]
+                .as_str()
+                .expect("fixture.toml: `path` is a string");
+            let path = self.path(relative);
+            fs::create_dir_all(path.parent().expect("a folder")).expect("create a folder");
+            path
+        };
+        for entry in entries("wav") {
+            let bytes = wav(number(&entry, "seconds"), number(&entry, "sample_rate"));
+            fs::write(path(&entry), bytes).expect("write a WAV");
+        }
+        for entry in entries("jpeg") {
+            let size = u16::try_from(number(&entry, "size")).expect("a JPEG size");
+            let rgb: Vec<u8> = entry["rgb"]
+                .as_array()
+                .expect("fixture.toml: `rgb` is an array")
+                .iter()
+                .map(|c| c.as_integer().and_then(|c| u8::try_from(c).ok()).unwrap())
+                .collect();
+            let rgb = rgb.try_into().expect("fixture.toml: `rgb` has 3 numbers");
+            fs::write(path(&entry), jpeg(size, size, Fill::Rgb(rgb))).expect("write a JPEG");
+        }
+    }
+
     /// The project folder.
     pub fn root(&self) -> &Path {
         self.dir.path()
@@ -563,14 +633,16 @@ pub fn itunes_duration(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
 }
 
-/// Runs an external tool the tests compare against; it must be installed.
+/// Runs an external tool the tests compare against: the real one [`crate::oracle`] found (the
+/// test called [`crate::oracle::require`] for it first).
 #[track_caller]
-pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
-    let output = Command::new(name).args(args).output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run `{name}` ({e}): these tests compare against ffmpeg; run scripts/test, which installs it"
-        )
-    });
+pub fn tool(name: &'static str, args: &[&str]) -> Vec<u8> {
+    let program = crate::oracle::path(name)
+        .unwrap_or_else(|| panic!("`{name}` is not installed: call oracle::require first"));
+    let output = Command::new(&program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{}` ({e})", program.display()));
     assert!(
         output.status.success(),
         "`{name} {}` failed: {}",
@@ -580,29 +652,49 @@ pub fn tool(name: &str, args: &[&str]) -> Vec<u8> {
     output.stdout
 }
 
-/// Copies the audio of `source` into `target` with ffmpeg, without re-encoding, dropping its
-/// tags and writing `tags` (ffmpeg's names: `title`, `artist`, `comment`, `date`…) instead.
+/// Copies the audio of the MP3 `source` into `target` byte for byte, dropping its tags (an
+/// ID3v2 tag at the start, an ID3v1 tag at the end) and writing `tags` instead, in an ID3v2.4
+/// tag, under ffmpeg's names and as `ffmpeg -map_metadata -1 -c copy -metadata KEY=VALUE`
+/// writes them: `title` (TIT2), `artist` (TPE1), `album` (TALB), `date` (TDRC), and any other
+/// name, `comment` included, as a `TXXX` frame it describes. Made with the id3 crate, so the
+/// tests that use it need no ffmpeg. (ffmpeg also rewrites the Xing/Info frame and adds its
+/// own TSSE; this copy keeps the recording's Info frame and adds nothing.)
 pub fn tagged_copy(source: &Path, target: &Path, tags: &[(&str, &str)]) {
-    let mut args = vec![
-        "-nostdin".to_string(),
-        "-loglevel".into(),
-        "error".into(),
-        "-i".into(),
-        source.display().to_string(),
-        "-map_metadata".into(),
-        "-1".into(),
-        "-c".into(),
-        "copy".into(),
-    ];
-    for (key, value) in tags {
-        args.push("-metadata".into());
-        args.push(format!("{key}={value}"));
+    let bytes = fs::read(source).unwrap_or_else(|e| panic!("read `{}`: {e}", source.display()));
+    let mut audio = &bytes[..];
+    if audio.starts_with(b"ID3") && audio.len() >= 10 {
+        let size = audio[6..10]
+            .iter()
+            .fold(0usize, |size, &b| size << 7 | usize::from(b & 0x7F));
+        let footer = if audio[5] & 0x10 != 0 { 10 } else { 0 };
+        audio = &audio[10 + size + footer..];
     }
-    args.push(target.display().to_string());
-    tool(
-        "ffmpeg",
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    if audio.len() >= 128 && audio[audio.len() - 128..].starts_with(b"TAG") {
+        audio = &audio[..audio.len() - 128];
+    }
+    use id3::TagLike;
+    let mut tag = id3::Tag::with_version(id3::Version::Id3v24);
+    for (key, value) in tags {
+        let id = match *key {
+            "title" => "TIT2",
+            "artist" => "TPE1",
+            "album" => "TALB",
+            "date" => "TDRC",
+            _ => {
+                tag.add_frame(id3::frame::ExtendedText {
+                    description: (*key).to_string(),
+                    value: (*value).to_string(),
+                });
+                continue;
+            }
+        };
+        tag.add_frame(id3::Frame::text(id, *value));
+    }
+    let mut copy = Vec::with_capacity(bytes.len() + 1024);
+    tag.write_to(&mut copy, id3::Version::Id3v24)
+        .expect("write an ID3v2.4 tag");
+    copy.extend_from_slice(audio);
+    fs::write(target, copy).unwrap_or_else(|e| panic!("write `{}`: {e}", target.display()));
 }
 
 /// The sample rate ffmpeg decodes a file's first audio stream at, read with ffprobe.
@@ -690,5 +782,42 @@ pub fn png(width: u32, height: u32, fill: Fill) -> Vec<u8> {
         .write_image_data(&fill.pixels(width, height))
         .expect("write PNG pixels");
     writer.finish().expect("finish a PNG");
+    bytes
+}
+
+/// A WAV file (16-bit mono PCM, a 44-byte header and the samples) of `seconds` of a 440 Hz
+/// triangle wave at `sample_rate`: a recording every decoder reads, made without an encoder.
+/// Integer arithmetic only, so the bytes are the same on every machine.
+pub fn wav(seconds: u32, sample_rate: u32) -> Vec<u8> {
+    let samples = seconds * sample_rate;
+    let data_len = samples * 2;
+    let mut bytes = Vec::with_capacity(44 + data_len as usize);
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes()); // the fmt chunk's size
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+    bytes.extend_from_slice(&sample_rate.to_le_bytes());
+    bytes.extend_from_slice(&(sample_rate * 2).to_le_bytes()); // bytes per second
+    bytes.extend_from_slice(&2u16.to_le_bytes()); // bytes per frame
+    bytes.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    let period = u64::from(sample_rate);
+    for n in 0..u64::from(samples) {
+        // Where this sample falls in the wave's period, in 1/sample_rate of a period.
+        let phase = (n * 440) % period;
+        let quarter = period / 4;
+        let level = if phase < quarter {
+            phase as i64
+        } else if phase < 3 * quarter {
+            2 * quarter as i64 - phase as i64
+        } else {
+            phase as i64 - 4 * quarter as i64
+        };
+        let sample = (level * 8000 / quarter as i64) as i16;
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
     bytes
 }

@@ -1,11 +1,15 @@
 //! End-to-end tests of the `cyclecast` binary on a copy of the real project.
 //!
 //! Each test copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a fresh
-//! temporary folder (see [`harness`]), may edit the copy, runs the binary there and checks its
-//! exit status, its messages and what it wrote. The duration tests decode every recording with
-//! ffmpeg, which `scripts/test` installs.
+//! temporary folder, or one of the small projects of `tests/fixtures/` (see [`harness`]), may
+//! edit the copy, runs the binary there and checks its exit status, its messages and what it
+//! wrote; [`snapshots`] holds the output of a fixture byte for byte. The tests that compare
+//! against an external program (ffmpeg, lame, the Python venv…) skip when it is missing,
+//! saying so, and fail instead under `CYCLECAST_REQUIRE_ORACLES=1`, which `scripts/test` sets
+//! (see [`oracle`]).
 
 mod harness;
+mod oracle;
 
 mod calendar;
 mod check;
@@ -31,6 +35,7 @@ mod readme;
 mod recordings;
 mod scaffold;
 mod serve;
+mod snapshots;
 mod symlinks;
 mod tagging;
 mod theme;

@@ -166,6 +166,9 @@ fn assert_same_m4a_audio(recording: &Path, copy: &Path) {
 
 #[test]
 fn writes_mp4_metadata_into_the_m4a_copy_and_keeps_its_samples() {
+    if !crate::oracle::require(&["ffmpeg", crate::oracle::PYTHON]) {
+        return;
+    }
     let project = Project::copy();
     project.publish();
     let cycle = project.cycle();
@@ -260,6 +263,9 @@ fn retagging_a_published_copy_gives_the_same_bytes() {
 
 #[test]
 fn leaves_out_the_recordings_own_pictures_and_private_frames() {
+    if !crate::oracle::require(&[crate::oracle::PYTHON]) {
+        return;
+    }
     let project = Project::copy();
     let cycle = project.cycle();
     let big = 2 * 1024 * 1024;
@@ -357,6 +363,9 @@ fn writes_the_id3v2_version_the_config_asks_for() {
 
 #[test]
 fn warns_that_a_fragmented_m4a_is_published_without_tags() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
     let project = Project::copy();
     let cycle = project.cycle();
     let session = cycle.session(M4A_SESSION);
