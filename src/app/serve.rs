@@ -280,11 +280,11 @@ async fn run(listener: std::net::TcpListener, app: Router, url: &Url) -> Result<
         .context("failed to set up the listening socket")?;
     let (stop, stopping) = tokio::sync::watch::channel(());
     let mut connections = tokio::task::JoinSet::new();
+    let shutdown = shutdown_signal();
     println!("serving {url}");
     std::io::stdout()
         .flush()
         .context("failed to write to stdout")?;
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -331,28 +331,31 @@ async fn serve_connection(
     let _ = connection.await;
 }
 
-/// Resolves on Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        // Without a signal handler the server runs until killed, as any foreground process.
+/// A future that resolves on Ctrl-C, or SIGTERM on Unix. The handlers are installed when
+/// this is called, not when the future is first polled: a signal sent as soon as the
+/// `serving` line is read must already stop the server, not kill it.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            // Without a signal handler the server runs until killed, as any foreground process.
+            let (Ok(mut interrupt), Ok(mut terminate)) = (interrupt, terminate) else {
+                return std::future::pending::<()>().await;
+            };
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }
 
