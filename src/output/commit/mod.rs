@@ -96,11 +96,11 @@ pub struct CommitOptions {
     pub jobs: usize,
     /// Where progress is shown.
     pub progress: Progress,
-    /// The source files as validation found them, for the state file.
+    /// The source files as validation found them, for the state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
     /// The project folder, whose `.cyclecast/` records what cyclecast wrote into each output
-    /// folder; `None` for a folder made for this publish alone (a preview), whose record
-    /// would outlive it.
+    /// folder and keeps the state of the last publish there; `None` for a folder made for
+    /// this publish alone (a preview), whose record and state would outlive it.
     pub project: Option<PathBuf>,
 }
 
@@ -256,7 +256,7 @@ fn absolute(out: &Path) -> Result<PathBuf> {
 }
 
 /// Publishes `media` and `last` into `out` as one new generation (see the module's doc), then
-/// records what cyclecast owns there and the state for the next publish.
+/// records what cyclecast owns there and the state for the next publish, in the project.
 pub fn commit(
     out: &Path,
     media: &[Output],
@@ -285,7 +285,10 @@ pub fn commit(
         out: survey.out.display().to_string(),
         files: outputs.iter().map(|o| o.path.clone()).collect(),
     };
-    if !done.written.is_empty() || !done.removed.is_empty() || !survey.tree.exists {
+    // A file of cyclecast's own left in the folder (an older cyclecast's state, a killed
+    // publish's mark) is left out of a new generation.
+    let leftovers = survey.tree.files().any(ownership::is_internal);
+    if !done.written.is_empty() || !done.removed.is_empty() || !survey.tree.exists || leftovers {
         if let Some(records) = &records {
             // Before the swap, what either generation holds: a publish killed after it still
             // knows every file of the folder as its own.
@@ -318,13 +321,15 @@ pub fn commit(
     }
     generation::clear_mark(&survey.out)?;
     // Stamps are taken now: linking files into a generation and removing the old one both
-    // move their change time.
-    let state = State {
-        cyclecast: crate::output::state::build_id().to_string(),
-        sources: options.sources,
-        outputs: output_records(&survey.out, outputs.iter().copied()),
-    };
-    write_state(&survey.out, &state)?;
+    // move their change time. A folder made for this publish alone keeps no state.
+    if let Some(project) = &options.project {
+        let state = State {
+            cyclecast: crate::output::state::build_id().to_string(),
+            sources: options.sources,
+            outputs: output_records(&survey.out, outputs.iter().copied()),
+        };
+        state.save(project, &survey.out)?;
+    }
     Ok(done)
 }
 
@@ -410,22 +415,6 @@ fn carry_over(survey: &Survey, next: &Path, path: &str) -> Result<()> {
             next.display()
         )
     })
-}
-
-/// Writes the state file into the output folder, when its bytes change.
-fn write_state(out: &Path, state: &State) -> Result<()> {
-    let bytes = state.to_bytes();
-    let path = out.join(crate::output::state::STATE_FILE);
-    if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file())
-        && already_there(&path, &Content::Bytes(bytes.clone()))?
-    {
-        return Ok(());
-    }
-    crate::support::fs::write_new_then_rename(
-        &out.join(ownership::STATE_TEMPORARY),
-        &path,
-        |file| file.write_all(&bytes),
-    )
 }
 
 /// The recipe and stamp of each output that has a recipe, as it now is on disk.
@@ -650,22 +639,47 @@ mod tests {
         let (_dir, out) = project();
         let outputs = [text("episodes/01-a.mp3", "a"), text("feed.xml", "1")];
         commit(&out, &outputs, &[], false).unwrap();
-        let inode = |path: &str| {
+        let state = crate::output::state::state_path(out.parent().unwrap(), &out);
+        let inode = |path: &Path| {
             use std::os::unix::fs::MetadataExt as _;
-            fs::metadata(out.join(path)).unwrap().ino()
+            fs::metadata(path).unwrap().ino()
         };
-        let before = (
-            inode("."),
-            inode("feed.xml"),
-            inode(crate::output::state::STATE_FILE),
-        );
+        let before = (inode(&out), inode(&out.join("feed.xml")), inode(&state));
         commit(&out, &outputs, &[], false).unwrap();
-        let after = (
-            inode("."),
-            inode("feed.xml"),
-            inode(crate::output::state::STATE_FILE),
-        );
+        let after = (inode(&out), inode(&out.join("feed.xml")), inode(&state));
         assert_eq!(before, after, "no new generation, no new state");
+    }
+
+    // A publish killed after its swap and before its state is written leaves the state of
+    // the publish before: it must cost only work, never keep a file that is not as recorded.
+    #[test]
+    fn a_state_older_than_the_folder_keeps_nothing() {
+        let (dir, out) = project();
+        let with_recipe = |path: &str, body: &str| Output {
+            recipe: Some(format!("recipe of {body}")),
+            ..text(path, body)
+        };
+        let first = [with_recipe("episodes/01-a.mp3", "a"), text("feed.xml", "1")];
+        commit(&out, &first, &[], false).unwrap();
+        let state = crate::output::state::state_path(dir.path(), &out);
+        let older = fs::read(&state).unwrap();
+        let recorded = State::load(dir.path(), &out);
+        assert!(
+            recorded
+                .fresh_output(&out, "episodes/01-a.mp3", "recipe of a")
+                .is_some()
+        );
+        let second = [with_recipe("episodes/01-a.mp3", "a"), text("feed.xml", "2")];
+        commit(&out, &second, &[], false).unwrap();
+        fs::write(&state, older).unwrap();
+        let stale = State::load(dir.path(), &out);
+        assert_eq!(stale, recorded);
+        assert!(
+            stale
+                .fresh_output(&out, "episodes/01-a.mp3", "recipe of a")
+                .is_none(),
+            "a file linked into the new generation has a new stamp"
+        );
     }
 
     #[test]
