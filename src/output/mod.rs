@@ -1,4 +1,14 @@
-//! Output.
+//! The output stage: what a publish leaves on disk.
+//!
+//! Owns [`commit`], the only writer of the output folder (`feed/`): it puts the files it is
+//! given there as one new generation, and records in the project's `.cyclecast/outputs/`
+//! which files it wrote; and [`state`], the cache of what the last publish read and made, kept
+//! in the project's `.cyclecast/state/`, never in the output folder. Both are keyed by the
+//! output folder ([`record_path`]).
+//!
+//! It receives rendered bytes and project paths from `publish` and renders nothing itself.
+//! It may use `audio` (an episode is tagged while it is copied), `model` and `support`; never
+//! `render`, `episode`, `project`, `publish` or `app`.
 
 pub mod commit;
 pub mod state;
