@@ -108,7 +108,12 @@ pub struct Report {
 /// Runs the whole pipeline into the output folder, redoing only what changed since the last
 /// publish (see [`crate::output::state`]).
 pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> {
-    let previous = State::load(&state_folder(options));
+    let previous = match options.out_lifetime {
+        OutLifetime::Lasting => {
+            State::before_publish(&options.project.config, options.out.as_deref())
+        }
+        OutLifetime::Temporary => State::default(),
+    };
     let work = Work {
         previous: &previous,
         jobs: options.jobs,
@@ -177,14 +182,6 @@ fn made_from(output: &Output) -> String {
         Content::Episode(plan) => format!("the episode of `{}`", plan.source().display()),
         Content::Text(_) | Content::Bytes(_) | Content::Kept => "a file cyclecast makes".into(),
     }
-}
-
-/// Where the last publish left its state: the output folder, before the config is read.
-fn state_folder(options: &PublishOptions) -> PathBuf {
-    options
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&options.project.config))
 }
 
 /// The default output folder: `feed/` beside the config.

@@ -44,7 +44,7 @@ tools_ready 40-publish.sh
 clean() {
     local project
     for project in "$cycle" "$long_wav" "$long_mp3"; do
-        rm -rf "$project/feed" "$project/cyclecast.lock" "$project"/.*.publish-lock
+        rm -rf "$project/feed" "$project/.cyclecast" "$project/cyclecast.lock" "$project"/.*.publish-lock
     done
     rm -f "$cycle/recordings/$(printf '%03d' $((sessions + 1)))-rencontre.mp3" "$cycle/config-$((sessions + 1)).toml"
     rm -rf "$peer"
@@ -242,7 +242,7 @@ row '`cp -r recordings/`, then `sync` (best of 2)' "$(ratio "$cp_wall")"
 say "first publish of $sessions sessions (best of 2)"
 best_wall=""
 for _ in 1 2; do
-    rm -rf "$cycle/feed" "$cycle/cyclecast.lock"
+    rm -rf "$cycle/feed" "$cycle/.cyclecast" "$cycle/cyclecast.lock"
     measure "$cyclecast" publish --config "$cycle/config.toml" --quiet
     keep_best
 done
@@ -273,7 +273,7 @@ row "\`publish\` after adding session $added ($added_written files written)" \
     "$(awk -v w="$wall" -v f="$first_wall" 'BEGIN { printf "%.2f %% of the first", 100 * w / f }')"
 episodes=$(find "$cycle/feed/episodes" -type f | wc -l)
 ((episodes == added)) || { echo "40-publish.sh: the feed holds $episodes episodes, not $added" >&2; exit 1; }
-rm -rf "$cycle/feed"
+rm -rf "$cycle/feed" "$cycle/.cyclecast"
 
 long_rows=()
 # long PROJECT LABEL: measures the first publish of a one-session project.
@@ -283,7 +283,7 @@ long() {
     measure "$cyclecast" publish --config "$1/config.toml" --quiet
     long_rows+=("$(printf '| %s | %s | %.2f s | %s s | %s |' "$2" \
         "$(awk -v b="$(stat -c %s "${file[@]}")" 'BEGIN { printf "%.0f MB", b / 1e6 }')" "$wall" "$cpu" "$(mb "$rss")")")
-    rm -rf "$1/feed"
+    rm -rf "$1/feed" "$1/.cyclecast"
 }
 say "first publish of a 3-hour WAV"
 long "$long_wav" 'WAV, 44.1 kHz, 16-bit stereo'

@@ -172,7 +172,7 @@ struct CheckSummary<'a> {
 fn run_check(args: CheckArgs) -> Result<ExitCode> {
     let project = project(args.project)?;
     // What the last publish learnt of the recordings spares reading them again.
-    let previous = state::State::load(&publish::default_out(&project.config));
+    let previous = state::State::before_publish(&project.config, None);
     let work = check::Work {
         previous: &previous,
         jobs: parallel::default_jobs(),

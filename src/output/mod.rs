@@ -1,4 +1,46 @@
-//! Output.
+//! The output stage: what a publish leaves on disk.
+//!
+//! Owns [`commit`], the only writer of the output folder (`feed/`): it puts the files it is
+//! given there as one new generation, and records in the project's `.cyclecast/outputs/`
+//! which files it wrote; and [`state`], the cache of what the last publish read and made, kept
+//! in the project's `.cyclecast/state/`, never in the output folder. Both are keyed by the
+//! output folder ([`record_path`]).
+//!
+//! It receives rendered bytes and project paths from `publish` and renders nothing itself.
+//! It may use `audio` (an episode is tagged while it is copied), `model` and `support`; never
+//! `render`, `episode`, `project`, `publish` or `app`.
 
 pub mod commit;
 pub mod state;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+/// The project's folder of what cyclecast keeps for itself and never publishes: per output
+/// folder, the record of the files it wrote there (`outputs/`) and the state of the last
+/// publish (`state/`). Git-ignored (the repository's and `init`'s `.gitignore`).
+pub const PROJECT_FOLDER: &str = ".cyclecast";
+
+/// The file of `<project>/.cyclecast/<kind>/` that belongs to the output folder `out`
+/// (absolute): named by a hash of its path, so that a project published into two folders
+/// keeps one of each per folder.
+pub fn record_path(project: &Path, kind: &str, out: &Path) -> PathBuf {
+    let key = blake3::hash(out.as_os_str().as_encoded_bytes()).to_hex();
+    project
+        .join(PROJECT_FOLDER)
+        .join(kind)
+        .join(format!("{}.json", &key[..16]))
+}
+
+/// Writes a file of `<project>/.cyclecast/<kind>/` (see [`record_path`]), making its folders,
+/// under a temporary name then renamed; never through a symbolic link.
+fn save_record(path: &Path, bytes: &[u8]) -> Result<()> {
+    let kind = path.parent().expect("a record is in a folder");
+    for folder in [kind.parent().expect("<kind>/ is in .cyclecast/"), kind] {
+        crate::support::fs::create_real_dir(folder)?;
+    }
+    let temporary = path.with_extension("json.cyclecast-tmp");
+    crate::support::fs::write_new_then_rename(&temporary, path, |file| file.write_all(bytes))
+}

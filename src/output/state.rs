@@ -1,4 +1,6 @@
-//! What the last publish made, and from what: `feed/.cyclecast-state.json`.
+//! What the last publish made, and from what: `.cyclecast/state/<key>.json` in the project,
+//! one per output folder (see [`crate::output::record_path`]), never in the output folder,
+//! which holds only what a web server should serve.
 //!
 //! A publish redoes only what changed. A source file (recording, radio edit) whose size,
 //! modification and change times match its recorded [`Stamp`] is taken as unchanged, as make
@@ -8,7 +10,11 @@
 //!
 //! The state is a cache, never a source of truth: missing, unreadable, or written by another
 //! version of cyclecast, it is ignored and the work is done in full; outputs are then still
-//! compared with what is on disk before being rewritten.
+//! compared with what is on disk before being rewritten. It is written after the new
+//! generation of the output folder is swapped in (its stamps are those of the files there):
+//! a publish killed in between leaves the previous state, whose output records name files
+//! that were since linked or written again, so that their stamps no longer match, and which
+//! costs only work.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,8 +25,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::AudioInfo;
 
-/// Name of the state file in the output folder (hidden: never listed as stale, never linked).
-pub const STATE_FILE: &str = ".cyclecast-state.json";
+/// Name of the state file that cyclecast up to this version kept in the output folder: read
+/// once when the project holds no state for that folder yet, and left out of the next
+/// generation.
+pub const LEGACY_STATE_FILE: &str = ".cyclecast-state.json";
+
+/// The folder of `.cyclecast/` that holds the states.
+const STATE_KIND: &str = "state";
 
 /// What identifies a file's version without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,26 +101,59 @@ pub struct OutputRecord {
 pub struct State {
     /// The cyclecast build that wrote it ([`build_id`]): another build's state is ignored.
     pub cyclecast: String,
-    /// Source files by path relative to the project (never an absolute path: the state is
-    /// deployed with the feed).
+    /// Source files by path relative to the project (never an absolute path: the project
+    /// folder may move).
     pub sources: BTreeMap<PathBuf, SourceRecord>,
     /// Outputs by path under the output folder.
     pub outputs: BTreeMap<String, OutputRecord>,
 }
 
 impl State {
-    /// The state left in `out` by the last publish, or an empty one.
-    pub fn load(out: &Path) -> State {
-        // Read as any file of the output folder: never through a link, never waiting on a FIFO.
-        let Ok(text) =
-            crate::support::fs::read_regular(&out.join(STATE_FILE), crate::support::fs::TEXT_LIMIT)
-        else {
+    /// The state the last publish into `out` left in the project folder `project`; when
+    /// there is none, the one an older cyclecast left in `out` itself; else an empty one.
+    pub fn load(project: &Path, out: &Path) -> State {
+        let Ok(out) = std::path::absolute(out) else {
             return State::default();
         };
-        match serde_json::from_slice::<State>(&text) {
-            Ok(state) if state.cyclecast == build_id() => state,
+        // Read as any file cyclecast reads: never through a link, never waiting on a FIFO.
+        let read =
+            |path: &Path| crate::support::fs::read_regular(path, crate::support::fs::TEXT_LIMIT);
+        let text = match read(&state_path(project, &out)) {
+            Err(e) if crate::support::fs::is_not_found(&e) => read(&out.join(LEGACY_STATE_FILE)),
+            text => text,
+        };
+        match text.map(|text| serde_json::from_slice::<State>(&text)) {
+            Ok(Ok(state)) if state.cyclecast == build_id() => state,
             _ => State::default(),
         }
+    }
+
+    /// The state of the last publish into `out` (by default `feed/` beside the config), found
+    /// from the config's path before the config is read: the project folder is the config's,
+    /// resolved as the config's reader resolves it.
+    pub fn before_publish(config: &Path, out: Option<&Path>) -> State {
+        let root = config
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let Ok(root) = root.canonicalize() else {
+            return State::default();
+        };
+        let out = out.map_or_else(|| root.join("feed"), Path::to_path_buf);
+        State::load(&root, &out)
+    }
+
+    /// Writes the state of `out` (absolute) into the project folder `project`, unless it
+    /// already holds these bytes.
+    pub fn save(&self, project: &Path, out: &Path) -> Result<()> {
+        let bytes = self.to_bytes();
+        let path = state_path(project, out);
+        let same = crate::support::fs::read_regular(&path, crate::support::fs::TEXT_LIMIT)
+            .is_ok_and(|held| held == bytes);
+        if same {
+            return Ok(());
+        }
+        crate::output::save_record(&path, &bytes)
     }
 
     /// The output's record when the file in `out` is still the one it describes and was made
@@ -141,6 +185,12 @@ impl State {
         bytes.push(b'\n');
         bytes
     }
+}
+
+/// Where the state of the output folder `out` (absolute) lives in the project folder
+/// `project`.
+pub fn state_path(project: &Path, out: &Path) -> PathBuf {
+    crate::output::record_path(project, STATE_KIND, out)
 }
 
 /// This build of cyclecast: its version, and its executable's size and modification time. A
@@ -382,18 +432,78 @@ mod tests {
         assert_eq!(again.audio(&file), Some(audio));
     }
 
+    fn some_state() -> State {
+        State {
+            cyclecast: build_id().into(),
+            sources: BTreeMap::new(),
+            outputs: [(
+                "feed.xml".to_string(),
+                OutputRecord {
+                    recipe: "r".into(),
+                    stamp: Stamp {
+                        size: 1,
+                        modified_ns: 2,
+                        changed_ns: 3,
+                    },
+                },
+            )]
+            .into(),
+        }
+    }
+
     #[test]
     fn ignores_a_state_it_cannot_trust() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(State::load(dir.path()), State::default());
-        std::fs::write(dir.path().join(STATE_FILE), "{ not json").unwrap();
-        assert_eq!(State::load(dir.path()), State::default());
+        let out = dir.path().join("feed");
+        let path = state_path(dir.path(), &out);
+        assert_eq!(State::load(dir.path(), &out), State::default());
+        some_state().save(dir.path(), &out).unwrap();
+        std::fs::write(&path, "{ not json").unwrap();
+        assert_eq!(State::load(dir.path(), &out), State::default());
         let old = State {
             cyclecast: "0.0.0-old".into(),
-            ..State::default()
+            ..some_state()
         };
-        std::fs::write(dir.path().join(STATE_FILE), old.to_bytes()).unwrap();
-        assert_eq!(State::load(dir.path()), State::default());
+        std::fs::write(&path, old.to_bytes()).unwrap();
+        assert_eq!(State::load(dir.path(), &out), State::default());
+    }
+
+    #[test]
+    fn keeps_one_state_per_output_folder_in_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let (feed, www) = (dir.path().join("feed"), dir.path().join("www"));
+        some_state().save(dir.path(), &feed).unwrap();
+        assert_eq!(State::load(dir.path(), &feed), some_state());
+        assert_eq!(State::load(dir.path(), &www), State::default());
+        assert!(state_path(dir.path(), &feed).starts_with(dir.path().join(".cyclecast/state")));
+        assert!(!feed.exists(), "nothing is written into the output folder");
+    }
+
+    #[test]
+    fn reads_the_state_an_older_cyclecast_left_in_the_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(LEGACY_STATE_FILE), some_state().to_bytes()).unwrap();
+        assert_eq!(State::load(dir.path(), &out), some_state());
+        // Once the project holds one, the old one is not read.
+        let newer = State {
+            outputs: BTreeMap::new(),
+            ..some_state()
+        };
+        newer.save(dir.path(), &out).unwrap();
+        assert_eq!(State::load(dir.path(), &out), newer);
+    }
+
+    #[test]
+    fn finds_the_state_from_the_config_s_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        some_state().save(&root, &root.join("feed")).unwrap();
+        let config = dir.path().join("config.toml");
+        assert_eq!(State::before_publish(&config, None), some_state());
+        let www = dir.path().join("www");
+        assert_eq!(State::before_publish(&config, Some(&www)), State::default());
     }
 
     #[test]

@@ -1,4 +1,11 @@
-//! Support.
+//! Support every stage may use, knowing nothing of podcasts.
+//!
+//! Owns [`fs`], safe file access (reads that never follow a symbolic link nor wait on a FIFO,
+//! paths contained in the project, and the one atomic writer, which never writes through a
+//! link), [`parallel`], the bounded worker threads that `--jobs` sizes, and [`progress`], the
+//! progress shown on the terminal.
+//!
+//! It uses only `model` (the printable form of a text, for progress); no other stage.
 
 pub mod fs;
 pub mod parallel;

@@ -1,10 +1,12 @@
 //! Per-file work, several files at once: hashing, probing, scanning and writing recordings.
 //!
-//! The work is CPU- and disk-bound, so it runs on tokio's blocking threads; the number of
-//! blocking threads is the bound (`--jobs`), so at most that many files are open and in
-//! memory at once whatever the size of the cycle.
+//! The work is CPU- and disk-bound: it runs on at most `jobs` worker threads (`--jobs`), scoped
+//! to the call, which take the items one after the other; so at most that many files are open
+//! and in memory at once whatever the size of the cycle, and the work may borrow from the
+//! caller. No async runtime is involved (tokio serves only `cyclecast serve`).
 
-use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many files to work on at once by default: one per core.
 pub fn default_jobs() -> usize {
@@ -12,38 +14,61 @@ pub fn default_jobs() -> usize {
 }
 
 /// Applies `work` to every item, at most `jobs` at a time, and returns the results in the
-/// items' order. A panic in `work` is resumed in the caller.
+/// items' order. A panic in `work` is resumed in the caller, once every worker has stopped.
 pub fn map<T, R, F>(jobs: usize, items: Vec<T>, work: F) -> Vec<R>
 where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(T) -> R + Send + Sync + 'static,
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync,
 {
     if jobs <= 1 || items.len() <= 1 {
         return items.into_iter().map(work).collect();
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .max_blocking_threads(jobs)
-        .build()
-        .expect("a tokio runtime without IO or timers always builds");
-    let work = Arc::new(work);
-    runtime.block_on(async move {
-        let tasks: Vec<_> = items
-            .into_iter()
-            .map(|item| {
-                let work = Arc::clone(&work);
-                tokio::task::spawn_blocking(move || work(item))
-            })
-            .collect();
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            match task.await {
-                Ok(result) => results.push(result),
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
+    let count = items.len();
+    // Each item is taken once: the next index to take says which.
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = slots.get(index) else {
+                return done;
+            };
+            let item = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .expect("each item is taken once");
+            done.push((index, work(item)));
+        }
+    };
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(count).collect();
+    let mut panicked = None;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.min(count)).map(|_| scope.spawn(worker)).collect();
+        for worker in workers {
+            match worker.join() {
+                Ok(done) => {
+                    for (index, result) in done {
+                        results[index] = Some(result);
+                    }
+                }
+                Err(payload) => {
+                    // The other workers stop taking items.
+                    next.store(count, Ordering::Relaxed);
+                    panicked.get_or_insert(payload);
+                }
             }
         }
-        results
-    })
+    });
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
+    }
+    results
+        .into_iter()
+        .map(|result| result.expect("every item was worked on"))
+        .collect()
 }
 
 /// [`map`] for items of which many need no work (a file unchanged since the last publish):
@@ -56,9 +81,9 @@ pub fn map_unless_ready<T, R, F>(
     work: F,
 ) -> Vec<R>
 where
-    T: Send + 'static,
-    R: Send + 'static,
-    F: Fn(T) -> R + Send + Sync + 'static,
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync,
 {
     let mut answers = Vec::with_capacity(items.len());
     let mut rest = Vec::new();
@@ -83,7 +108,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
 
     #[test]
     fn keeps_the_order_of_the_items() {
@@ -121,6 +146,19 @@ mod tests {
         );
         assert_eq!(doubled, (0..10u32).map(|n| n * 2).collect::<Vec<_>>());
         assert_eq!(worked.load(Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn borrows_from_the_caller_and_starts_no_more_workers_than_items() {
+        let base = [10u32, 20, 30];
+        let threads = Mutex::new(std::collections::HashSet::new());
+        let sums = map(8, vec![0usize, 1, 2], |i| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            base[i] + 1
+        });
+        assert_eq!(sums, [11, 21, 31]);
+        assert!(threads.into_inner().unwrap().len() <= 3);
     }
 
     #[test]

@@ -1,12 +1,32 @@
 //! Incremental publishing: a publish redoes only what changed since the last one, and the
-//! state it keeps in `feed/` is a cache that can be lost or damaged without harm.
+//! state it keeps in the project's `.cyclecast/state/` is a cache that can be lost or damaged
+//! without harm.
 
 use std::fs;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::harness::{Project, Run, attribute, elements, items, mtimes, snapshot};
 
-const STATE: &str = ".cyclecast-state.json";
+/// The state the last publish into `feed/` left: the one file of `.cyclecast/state/`.
+pub fn state_file(project: &Project) -> PathBuf {
+    let folder = project.path(".cyclecast/state");
+    let files: Vec<PathBuf> = fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .map(|entry| entry.expect("read an entry").path())
+        .collect();
+    match files.as_slice() {
+        [file] => file.clone(),
+        _ => panic!("expected one state in {}: {files:?}", folder.display()),
+    }
+}
+
+/// A file's modification time.
+fn modified(path: &std::path::Path) -> SystemTime {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 /// The files a `publish --json` wrote.
 fn written(run: &Run) -> Vec<String> {
@@ -55,7 +75,8 @@ fn a_second_publish_writes_no_file_not_even_its_state() {
     // Let the clock move on: a rewrite would show as a new time even on a coarse clock.
     std::thread::sleep(Duration::from_millis(20));
     let before = mtimes(&project.feed());
-    assert!(before.contains_key(STATE), "{:?}", before.keys());
+    let state = state_file(&project);
+    let state_before = modified(&state);
     let run = publish_json(&project, &[]);
     assert_eq!(written(&run), Vec::<String>::new(), "{run}");
     assert_eq!(
@@ -63,6 +84,7 @@ fn a_second_publish_writes_no_file_not_even_its_state() {
         before,
         "a file of feed/ was rewritten"
     );
+    assert_eq!(modified(&state), state_before, "the state was rewritten");
 }
 
 #[test]
@@ -146,16 +168,17 @@ fn a_lost_or_damaged_state_only_costs_time() {
     let project = Project::copy();
     project.publish();
     let old = age(&project);
-    fs::write(project.feed().join(STATE), "{ damaged").unwrap();
+    let state = state_file(&project);
+    fs::write(&state, "{ damaged").unwrap();
     let run = publish_json(&project, &[]);
     assert_eq!(written(&run), Vec::<String>::new(), "{run}");
     for (file, modified) in mtimes(&project.feed()) {
-        if file != STATE {
-            assert_eq!(modified, old, "feed/{file} was rewritten");
-        }
+        assert_eq!(modified, old, "feed/{file} was rewritten");
     }
-    fs::remove_file(project.feed().join(STATE)).unwrap();
+    assert_ne!(fs::read_to_string(&state).unwrap(), "{ damaged");
+    fs::remove_file(&state).unwrap();
     assert_eq!(written(&publish_json(&project, &[])), Vec::<String>::new());
+    assert_eq!(state_file(&project), state, "the state is made again");
 }
 
 #[test]
@@ -179,9 +202,7 @@ fn one_job_or_many_give_the_same_bytes() {
     let (one, many) = (Project::copy(), Project::copy());
     publish_json(&one, &["--jobs", "1"]);
     publish_json(&many, &["--jobs", "8"]);
-    let (mut a, mut b) = (snapshot(&one.feed()), snapshot(&many.feed()));
-    a.remove(STATE);
-    b.remove(STATE);
+    let (a, b) = (snapshot(&one.feed()), snapshot(&many.feed()));
     crate::harness::assert_same_files(&a, &b, "feed/ with --jobs 8");
     let refused = one.run(&["publish", "--jobs", "0"]).failure(2);
     assert!(refused.stderr.contains("--jobs"), "{refused}");

@@ -145,3 +145,76 @@ fn a_dry_run_tells_what_would_change_and_writes_nothing() {
         "{quiet}"
     );
 }
+
+/// Every file and folder under `dir`, hidden ones included, by path relative to it.
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in fs::read_dir(&folder).expect("list a folder") {
+            let path = entry.expect("list a folder").path();
+            let relative = path.strip_prefix(dir).expect("inside the folder");
+            found.push(relative.to_string_lossy().into_owned());
+            if path.symlink_metadata().expect("read an entry").is_dir() {
+                pending.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Asserts that feed/ holds only what a web server should serve: no hidden file or folder
+/// (a state, a generation mark, a temporary file), nothing of cyclecast's own; and that
+/// nothing is left beside it.
+#[track_caller]
+fn assert_only_served_files(project: &Project, when: &str) {
+    let served = entries(&project.feed());
+    let internal: Vec<&String> = served
+        .iter()
+        .filter(|path| {
+            path.split('/').any(|part| part.starts_with('.'))
+                || path.contains("cyclecast")
+                || path.ends_with(".json") && !path.starts_with("chapters/")
+        })
+        .collect();
+    assert!(internal.is_empty(), "{when}: feed/ holds {internal:?}");
+    assert!(
+        served.contains(&"feed.xml".to_string()),
+        "{when}: {served:?}"
+    );
+    let beside: Vec<String> = entries(project.root())
+        .into_iter()
+        .filter(|path| path.starts_with(".feed"))
+        .collect();
+    assert!(beside.is_empty(), "{when}: left beside feed/: {beside:?}");
+}
+
+// Issue 12: "`feed/` holds nothing but what a web server should serve": the state lives in
+// the project's git-ignored `.cyclecast/`, and an older cyclecast's state leaves feed/.
+#[test]
+fn feed_holds_only_what_a_web_server_should_serve() {
+    let project = Project::copy();
+    project.publish();
+    assert_only_served_files(&project, "after a publish");
+    let state = crate::incremental::state_file(&project);
+    project.publish();
+    assert_only_served_files(&project, "after a republish");
+    let title = project.cycle().session(2).title.clone();
+    project.replace_in_config(
+        &format!("title = \"{title}\""),
+        "title = \"Un titre corrigé\"",
+    );
+    project.publish();
+    assert_only_served_files(&project, "after a publish that changed a title");
+
+    // A project an older cyclecast published: its state is in feed/.
+    let legacy = project.feed().join(".cyclecast-state.json");
+    fs::rename(&state, &legacy).unwrap();
+    let run = project.run(&["publish", "--json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    assert_eq!(report["written"], serde_json::json!([]), "{run}");
+    assert_only_served_files(&project, "after a publish over an older cyclecast's");
+    assert_eq!(crate::incremental::state_file(&project), state);
+    assert!(!legacy.exists());
+}

@@ -379,6 +379,10 @@ fn stops_on_sigterm_and_removes_its_temporary_preview() {
         !project.feed().exists(),
         "serve must not write the project's feed/"
     );
+    assert!(
+        !project.path(".cyclecast").exists(),
+        "a temporary preview leaves no record or state in the project"
+    );
 }
 
 #[test]
@@ -568,7 +572,10 @@ fn serves_no_hidden_file() {
     let project = Project::copy();
     let server = Server::start(&project, &["--out", "preview"]);
     let preview = project.path("preview");
-    let state = harness::read_text(&preview.join(".cyclecast-state.json"));
+    // The state as an older cyclecast kept it in its output folder (it is now in the
+    // project's `.cyclecast/`).
+    let state = harness::read_text(&crate::incremental::state_file(&project));
+    fs::write(preview.join(".cyclecast-state.json"), &state).expect("write a state");
     // Written after the server started, as a file server reads the disk on each request;
     // the generation mark stands in a folder only while it is built or removed.
     fs::write(preview.join(".cyclecast-generation"), "hidden").expect("write a mark");

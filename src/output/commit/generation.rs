@@ -234,11 +234,11 @@ pub fn clear_mark(out: &Path) -> Result<()> {
 }
 
 /// Whether a leftover next generation is one cyclecast made: it holds the mark of one being
-/// built, or the state file of one that was published, or nothing.
+/// built, or the state file of one an older cyclecast published, or nothing.
 fn is_ours(path: &Path) -> bool {
     let holds = |name: &str| fs::symlink_metadata(path.join(name)).is_ok_and(|m| m.is_file());
     holds(MARK)
-        || holds(crate::output::state::STATE_FILE)
+        || holds(crate::output::state::LEGACY_STATE_FILE)
         || fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 

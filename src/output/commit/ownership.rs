@@ -1,34 +1,37 @@
 //! What cyclecast wrote into an output folder, and what else is there.
 //!
 //! The record of what cyclecast wrote lives outside the output folder, in the project's
-//! `.cyclecast/outputs/`, one file per output folder (named by a hash of its absolute path), so
+//! `.cyclecast/outputs/`, one file per output folder (see [`crate::output::record_path`]), so
 //! that nothing a folder holds can claim files for cyclecast. [`Tree`] is what the folder holds,
 //! read without following a single symbolic link.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-/// The folder of the project where cyclecast keeps what is not output: ownership records.
-pub const RECORDS_FOLDER: &str = ".cyclecast";
+/// The folder of the project where cyclecast keeps what is not output: ownership records
+/// and the state.
+pub const RECORDS_FOLDER: &str = crate::output::PROJECT_FOLDER;
 
-/// The cache every generation holds (see [`crate::output::state`]) and the mark of a generation at
-/// work, left by a publish killed right after its swap; always cyclecast's.
+/// What an output folder may hold of cyclecast's own that is no output: the state an older
+/// cyclecast kept there (see [`crate::output::state::LEGACY_STATE_FILE`]) and its temporary
+/// name, and the mark of a generation at work, left by a publish killed right after its
+/// swap. Always cyclecast's, never carried into a new generation: a publish that finds one
+/// makes a new generation without it.
 const INTERNAL_FILES: &[&str] = &[
-    crate::output::state::STATE_FILE,
+    crate::output::state::LEGACY_STATE_FILE,
     STATE_TEMPORARY,
     super::generation::MARK,
 ];
 
-/// The name the state is written under before it is renamed into place.
-pub const STATE_TEMPORARY: &str = ".cyclecast-state.json.cyclecast-tmp";
+/// The name an older cyclecast wrote its state under before renaming it into place.
+const STATE_TEMPORARY: &str = ".cyclecast-state.json.cyclecast-tmp";
 
-/// Whether `path` is a file cyclecast keeps for itself in every output folder (the state),
-/// written after each generation rather than carried in it.
+/// Whether `path` is a file cyclecast may have left in an output folder for itself (see
+/// `INTERNAL_FILES`): never published, never foreign.
 pub fn is_internal(path: &str) -> bool {
     INTERNAL_FILES.contains(&path)
 }
@@ -154,7 +157,8 @@ impl Owned {
     /// it is recognized by its state file, and its files are those of the folders cyclecast
     /// manages and the top-level files this publish writes too.
     pub fn legacy(out: &Path, tree: &Tree, planned: &BTreeSet<&str>) -> Owned {
-        let has_state = tree.entries.get(crate::output::state::STATE_FILE) == Some(&Kind::File);
+        let has_state =
+            tree.entries.get(crate::output::state::LEGACY_STATE_FILE) == Some(&Kind::File);
         let files = tree
             .files()
             .filter(|_| has_state)
@@ -174,14 +178,14 @@ impl Owned {
 /// Where the ownership records of a project live, and how they are read and written.
 #[derive(Debug, Clone)]
 pub struct Records {
-    folder: PathBuf,
+    root: PathBuf,
 }
 
 impl Records {
     /// The records of the project whose folder is `root`.
     pub fn of_project(root: &Path) -> Records {
         Records {
-            folder: root.join(RECORDS_FOLDER).join("outputs"),
+            root: root.to_path_buf(),
         }
     }
 
@@ -200,22 +204,13 @@ impl Records {
 
     /// Writes the record of `owned.out`, under a temporary name then renamed.
     pub fn save(&self, owned: &Owned) -> Result<()> {
-        for folder in [
-            self.folder.parent().expect("outputs/ has a parent"),
-            &self.folder,
-        ] {
-            crate::support::fs::create_real_dir(folder)?;
-        }
-        let path = self.path_of(Path::new(&owned.out));
-        let temporary = path.with_extension("json.cyclecast-tmp");
         let mut bytes = serde_json::to_vec_pretty(owned).expect("a record serializes");
         bytes.push(b'\n');
-        crate::support::fs::write_new_then_rename(&temporary, &path, |file| file.write_all(&bytes))
+        crate::output::save_record(&self.path_of(Path::new(&owned.out)), &bytes)
     }
 
     fn path_of(&self, out: &Path) -> PathBuf {
-        let key = blake3::hash(out.as_os_str().as_encoded_bytes()).to_hex();
-        self.folder.join(format!("{}.json", &key[..16]))
+        crate::output::record_path(&self.root, "outputs", out)
     }
 }
 

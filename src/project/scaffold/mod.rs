@@ -99,7 +99,8 @@ impl Language {
             Language::French => {
                 "# Ce que `cyclecast publish` écrit, refait à partir de config.toml et recordings/.\n\
                  feed/\n\
-                 # Ce que cyclecast garde pour lui : les fichiers qu'il a écrits dans chaque dossier publié.\n\
+                 # Ce que cyclecast garde pour lui : les fichiers qu'il a écrits dans chaque dossier publié,\n\
+                 # et ce qu'il sait de la dernière publication.\n\
                  .cyclecast/\n\
                  # Ce que laisse à côté de feed/ une publication interrompue.\n\
                  .*.publish-lock\n\
@@ -108,7 +109,8 @@ impl Language {
             Language::English => {
                 "# What `cyclecast publish` writes, made again from config.toml and recordings/.\n\
                  feed/\n\
-                 # What cyclecast keeps for itself: the files it wrote into each output folder.\n\
+                 # What cyclecast keeps for itself: the files it wrote into each output folder, and what\n\
+                 # it knows of the last publish.\n\
                  .cyclecast/\n\
                  # What a publish that was killed leaves beside feed/.\n\
                  .*.publish-lock\n\
