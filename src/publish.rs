@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -140,7 +140,7 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         Mode::Write => crate::output::commit::commit(&out, &media, &last, commit)?,
         Mode::DryRun => crate::output::commit::preview(&out, &media, &last, &commit)?,
     };
-    crate::project::identity::record(&validated, &episodes, options)?;
+    record_identities(&validated, &episodes, options)?;
     Ok(Report {
         mode: options.mode,
         out,
@@ -151,6 +151,25 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         removed: committed.removed,
         warnings: validated.warnings,
     })
+}
+
+/// After a publish, records the published identities in `cyclecast.lock` (see
+/// [`crate::project::identity::published`]). Not for a dry run, nor for a preview at another
+/// address (`serve`, `publish --base-url`), whose URLs are not the published ones.
+fn record_identities(
+    validated: &Validated,
+    episodes: &[Episode],
+    options: &PublishOptions,
+) -> Result<()> {
+    if options.mode != Mode::Write || options.project.base_url.is_some() {
+        return Ok(());
+    }
+    let root = &validated.config.root;
+    let previous = crate::project::lock::read(root).map_err(|problem| anyhow!("{problem}"))?;
+    let podcast_guid = validated.config.cycle.podcast.guid;
+    let lock = crate::project::identity::published(previous, podcast_guid, episodes);
+    crate::project::lock::write(root, &lock)?;
+    Ok(())
 }
 
 /// No two outputs may go to the same path: one would silently replace the other (two

@@ -134,7 +134,7 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         recordings: &probed,
         renames: &options.renames,
     };
-    problems.extend(crate::project::identity::apply(&mut config, &planned));
+    problems.extend(pin_identities(&mut config, &planned));
     let artwork = read_artwork(&config, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
     check_episode_images(&config, &mut problems);
@@ -167,6 +167,25 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         return Err(problems);
     }
     Ok(validated)
+}
+
+/// Reads `cyclecast.lock` and pins the config to it ([`crate::project::identity::reconcile`]);
+/// a lock that cannot be read is an error.
+fn pin_identities(
+    config: &mut Config,
+    planned: &crate::project::identity::Planned<'_>,
+) -> Vec<Problem> {
+    match crate::project::lock::read(&config.root) {
+        Ok(lock) => {
+            // Nothing published yet: nothing to pin, but a `--rename` is still checked.
+            let lock = lock.unwrap_or_else(|| crate::project::lock::Lock {
+                podcast_guid: config.cycle.podcast.guid,
+                sessions: Vec::new(),
+            });
+            crate::project::identity::reconcile(config, &lock, planned)
+        }
+        Err(problem) => vec![problem],
+    }
 }
 
 /// The session a recording was found for.

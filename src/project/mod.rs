@@ -4,4 +4,5 @@ pub mod config;
 pub mod identity;
 pub mod ingest;
 pub mod load;
+pub mod lock;
 pub mod scaffold;
