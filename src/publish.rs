@@ -279,7 +279,7 @@ fn plan_copies(
         work.jobs,
         to_plan,
         move |(index, recording, audio, metadata)| {
-            let shown = crate::project::ingest::display_path(&root, &recording.path);
+            let shown = crate::project::paths::display_path(&root, &recording.path);
             let _task = progress.file("scanning", &shown, recording.size);
             let layout = crate::audio::tag::read_layout(&recording.path, &audio)?;
             let recorded = Recorded {

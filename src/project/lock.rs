@@ -3,7 +3,7 @@
 //! and, for each published session, its episode's GUID, its file stem (slug) and its
 //! enclosure URL.
 //!
-//! [`read`] and [`parse`] read it, [`render`] gives its bytes, [`write`] writes them
+//! [`read`] and [`parse`] read it, [`render`] gives its bytes, [`write()`] writes them
 //! atomically. What the lock means for the config is [`crate::project::identity`]'s business;
 //! when it is written is `publish`'s.
 

@@ -5,4 +5,6 @@ pub mod identity;
 pub mod ingest;
 pub mod load;
 pub mod lock;
+pub mod paths;
 pub mod scaffold;
+pub mod tags;

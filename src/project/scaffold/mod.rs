@@ -38,10 +38,6 @@ pub enum Language {
     English,
 }
 
-/// How every text `init` and `session add` leave for the organizer to write begins: `check`
-/// warns about each one left in the config.
-pub const PLACEHOLDER_MARKS: &[&str] = &["À compléter", "To fill in"];
-
 impl Language {
     /// The commented `config.toml` template; valid TOML that passes `check` as it is.
     fn config_template(self) -> &'static str {
@@ -52,7 +48,7 @@ impl Language {
     }
 
     /// The title a new project gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`]).
+    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
     pub fn placeholder_title(self) -> &'static str {
         match self {
             Language::French => "À compléter : titre du cycle",
@@ -61,7 +57,7 @@ impl Language {
     }
 
     /// The description a new session gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`]).
+    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
     fn placeholder_description(self) -> &'static str {
         match self {
             Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",
@@ -728,7 +724,7 @@ fn plan_session(
             Some(title.to_string())
         }
         None => {
-            match tag(|t| crate::project::load::filled(&t.title)) {
+            match tag(|t| crate::project::tags::filled(&t.title)) {
                 Some(title) => from_tags.push(FromTags {
                     field: "title",
                     value: title,
@@ -749,7 +745,7 @@ fn plan_session(
             let day = tag(|t| {
                 t.date
                     .as_deref()
-                    .and_then(crate::project::load::full_date)
+                    .and_then(crate::project::tags::full_date)
                     .map(|d| d.to_string())
             });
             match day {
@@ -840,7 +836,7 @@ fn plan_session(
             }
             None => Some(d.clone()),
         },
-        None => match tag(|t| crate::project::load::filled(&t.comment)) {
+        None => match tag(|t| crate::project::tags::filled(&t.comment)) {
             Some(comment) => {
                 from_tags.push(FromTags {
                     field: "description",
@@ -861,7 +857,7 @@ fn plan_session(
         },
     };
     // Sessions get no speakers from `session add`: the artist tag names them.
-    if let Some(artist) = tag(|t| crate::project::load::filled(&t.artist)) {
+    if let Some(artist) = tag(|t| crate::project::tags::filled(&t.artist)) {
         from_tags.push(FromTags {
             field: "speakers",
             value: artist,
@@ -1142,7 +1138,11 @@ mod tests {
     fn marks_every_value_the_templates_invent_as_a_placeholder() {
         // Chosen by `--lang`, or defaults that are right as they are.
         let defaults = ["language", "time_zone", "id3_version"];
-        let marked = |text: &str| PLACEHOLDER_MARKS.iter().any(|m| text.contains(m));
+        let marked = |text: &str| {
+            crate::project::config::PLACEHOLDER_MARKS
+                .iter()
+                .any(|m| text.contains(m))
+        };
         for language in [Language::French, Language::English] {
             let text = language.config_template();
             let table: toml::Table = text.parse().unwrap();
