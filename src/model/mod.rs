@@ -4,9 +4,11 @@
 //! Nothing here does IO.
 
 pub mod lang;
+pub mod layout;
 pub mod problem;
 pub mod rules;
 pub mod text;
+pub mod time;
 pub mod transcript;
 
 use std::path::PathBuf;
@@ -47,7 +49,7 @@ pub struct Podcast {
     pub lang: Lang,
     /// Where `feed/` is served, always ending with `/`.
     pub base_url: Url,
-    /// The podcast's GUID: never changes once published (see [`crate::episode::podcast_guid`]).
+    /// The podcast's GUID: never changes once published (see [`crate::project::guid::podcast_guid`]).
     pub guid: uuid::Uuid,
     /// Whether `guid` was written in the config (`[podcast] guid`) rather than derived.
     pub guid_from_config: bool,
@@ -470,6 +472,21 @@ pub struct AudioInfo {
 }
 
 impl AudioInfo {
+    /// The published file's extension and MIME type for this container and codec; `None`
+    /// when they cannot be published as a podcast episode.
+    pub fn published_format(&self) -> Option<(&'static str, &'static str)> {
+        Some(match (self.container.as_str(), self.codec.as_str()) {
+            (_, "mp3") => ("mp3", "audio/mpeg"),
+            ("isomp4", "aac" | "alac") => ("m4a", "audio/mp4"),
+            ("ogg", "opus") => ("opus", "audio/ogg"),
+            ("ogg", _) => ("ogg", "audio/ogg"),
+            ("flac", _) => ("flac", "audio/flac"),
+            ("wave", _) => ("wav", "audio/wav"),
+            ("aiff", _) => ("aiff", "audio/aiff"),
+            _ => return None,
+        })
+    }
+
     /// Exact duration in seconds.
     pub fn duration_secs(&self) -> f64 {
         self.frames as f64 / f64::from(self.sample_rate)

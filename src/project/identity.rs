@@ -3,6 +3,11 @@
 //! `feed/` changes no published GUID, file name or enclosure URL unless the organizer asks
 //! (`publish --rename ID`).
 //!
+//! The identities themselves are derived here too: the podcast's GUID follows the
+//! Podcasting 2.0 rule (a UUIDv5 of the feed URL), and each episode's GUID derives from the
+//! podcast's GUID and the session id, so neither a new title, a new file name nor a replaced
+//! recording changes it. Once published, the lock pins them, and each session's file stem ([`episode_guid_of`] is the one every output uses).
+//!
 //! Pure: no file is read or written here. [`reconcile`] pins the config to a lock already
 //! read and warns about every published identity a publish would change (`load` runs it, so
 //! `check` and `publish` both see the warnings); [`published`] is the lock after a publish,
@@ -13,9 +18,11 @@ use std::collections::BTreeMap;
 use url::Url;
 use uuid::Uuid;
 
+use crate::model::layout::episode_file;
 use crate::model::problem::Problem;
 use crate::model::{AudioInfo, Episode, Recording, Session};
 use crate::project::config::Config;
+use crate::project::guid::episode_guid;
 use crate::project::lock::{LOCK_FILE, Lock, LockedSession};
 
 /// What reconciling needs besides the config and the lock.
@@ -100,7 +107,7 @@ fn pin_session(
 ) -> Vec<Problem> {
     // Pins that agree with what the session's id and number give are left unset: the
     // session is then the same value with or without the lock (its pages' recipe included).
-    let derived_guid = crate::episode::episode_guid(podcast_guid, &session.id);
+    let derived_guid = episode_guid(podcast_guid, &session.id);
     session.published_guid = (locked.guid != derived_guid).then(|| locked.guid.clone());
     let mut problems = Vec::new();
     if session.recording.is_none() {
@@ -135,7 +142,7 @@ fn moved_enclosure(
     extension: Option<&str>,
     planned: &Planned<'_>,
 ) -> Option<Problem> {
-    let file = crate::episode::episode_file(session, extension?);
+    let file = episode_file(session, extension?);
     let url = planned.base_url.join(&file).ok()?;
     if url == locked.enclosure {
         return None;
@@ -159,7 +166,7 @@ fn published_extensions(recordings: &[(Recording, AudioInfo)]) -> BTreeMap<u32, 
     recordings
         .iter()
         .filter_map(|(recording, audio)| {
-            let (extension, _) = crate::episode::published_format(audio)?;
+            let (extension, _) = audio.published_format()?;
             Some((recording.session, extension))
         })
         .collect()
@@ -388,7 +395,7 @@ recording = "recordings/seconde.mp3"
         session
             .published_guid
             .clone()
-            .unwrap_or_else(|| crate::episode::episode_guid(config.cycle.podcast.guid, &session.id))
+            .unwrap_or_else(|| episode_guid(config.cycle.podcast.guid, &session.id))
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! Validation shared by `check` and `publish`: everything that can be found wrong before a
-//! single byte is written, found all at once.
+//! The load stage, shared by `check` and `publish`: every file of the project read once into
+//! a [`Project`], and everything that can be found wrong with them before a single byte is
+//! written, found all at once. What only a later stage can judge (the theme's templates, the
+//! pages they render) `publish::check` adds.
 //!
-//! Reads the config, the recordings (probed in full), the images, the transcripts and the
-//! reports; writes nothing. Each problem names its file, and its line where it has one.
+//! Reads the config, the lock, the recordings (probed in full), the images, the transcripts,
+//! the reports and the theme; writes nothing. Each problem names its file, and its line where
+//! it has one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::output::state::{SourceRecord, Sources, State};
 use crate::project::config::{Config, Placeholders};
 use crate::project::paths::display_path;
-use crate::render::page::{PageInputs, TemplateError, Theme, ThemeFile};
+use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
 use crate::support::progress::Progress;
 
 /// Where to find the project, and how to override its address.
@@ -33,9 +36,14 @@ pub struct ProjectOptions {
     pub placeholders: Placeholders,
 }
 
-/// A project that passed validation: everything the work needs, read and checked.
+/// A project, read once: the config (completed from the recordings' tags, pinned to the
+/// lock), each recording with its figures, and the images, transcripts, reports and theme it
+/// names. Built by [`load`] and only read afterwards.
+///
+/// With an error among its [`problems`](Project::problems) it is incomplete (what could not
+/// be read is left out) and good for reporting only: `publish::check` refuses it.
 #[derive(Debug, Clone)]
-pub struct Validated {
+pub struct Project {
     /// The config, with the address override applied.
     pub config: Config,
     /// Each recording with its figures, in session order.
@@ -47,20 +55,20 @@ pub struct Validated {
     /// The covers embedded in recordings that became their episodes' artwork, keyed by
     /// session number (see [`Session::embedded_image`]).
     pub embedded_images: Vec<(u32, Vec<u8>)>,
-    /// Each Markdown report, rendered to HTML, keyed by its path.
+    /// Each Markdown report, as written, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
     /// Each session's transcript, parsed, keyed by session number.
     pub transcripts: Vec<(u32, Transcript)>,
-    /// The `[page]` theme's templates and stylesheet, read and parsed.
+    /// The `[page]` theme's templates and stylesheet, read.
     pub theme: Theme,
-    /// Warnings found on the way.
-    pub warnings: Vec<Problem>,
+    /// Every problem found, warnings and errors, in the order found.
+    pub problems: Vec<Problem>,
     /// The source files hashed and probed, for the next publish's state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
 }
 
-impl Validated {
-    /// The BLAKE3 hash of a source file hashed during validation (a recording, a radio edit).
+impl Project {
+    /// The BLAKE3 hash of a source file hashed while loading (a recording, a radio edit).
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
         self.sources.get(key).map(|s| s.blake3.as_str())
@@ -74,9 +82,14 @@ impl Validated {
             .find(|(number, _)| *number == session)
             .map(|(_, bytes)| bytes.as_slice())
     }
+
+    /// The session a recording was found for.
+    pub fn session_of(&self, recording: &Recording) -> &Session {
+        session_of(&self.config, recording)
+    }
 }
 
-/// How validation does its per-file work.
+/// How loading does its per-file work.
 #[derive(Debug, Clone, Copy)]
 pub struct Work<'a> {
     /// What the last publish knew of the source files: unchanged ones are not read again.
@@ -87,18 +100,10 @@ pub struct Work<'a> {
     pub progress: &'a Progress,
 }
 
-/// Validates the whole project; on failure returns every problem, warnings included.
-pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
-    let work = Work {
-        previous: &State::default(),
-        jobs: crate::support::parallel::default_jobs(),
-        progress: &Progress::hidden(),
-    };
-    validate_with(options, work)
-}
-
-/// [`validate`], reusing what an earlier publish learnt of the files and showing progress.
-pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validated, Vec<Problem>> {
+/// Loads the whole project, reusing what an earlier publish learnt of the files and showing
+/// progress. Fails, with every problem, only when the config's text cannot be read as a
+/// config; any other problem is in [`Project::problems`], all found in this one run.
+pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Problem>> {
     let loaded = crate::project::config::load(&options.config);
     let mut problems = loaded.problems;
     let placeholders = loaded.placeholders.into_iter();
@@ -134,18 +139,16 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         renames: &options.renames,
     };
     problems.extend(pin_identities(&mut config, &planned));
-    let artwork = read_artwork(&config, &mut problems);
+    let (cover, artwork) = read_cover(&config, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
     check_episode_images(&config, &mut problems);
-    let embedded_images = read_embedded_covers(&mut config, &probed, work.jobs, &mut problems);
+    let embedded_images =
+        read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
     let renditions = probe_renditions(&config, &sources, work, &mut problems);
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
-    if problems.iter().any(Problem::is_error) {
-        return Err(problems);
-    }
-    let validated = Validated {
+    Ok(Project {
         config,
         recordings: probed,
         renditions,
@@ -154,18 +157,11 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         reports,
         transcripts,
         theme,
-        warnings: problems,
+        problems,
         sources: Arc::try_unwrap(sources)
             .map(Sources::into_records)
             .unwrap_or_default(),
-    };
-    let page_problems = check_pages(&validated);
-    if !page_problems.is_empty() {
-        let mut problems = validated.warnings;
-        problems.extend(page_problems);
-        return Err(problems);
-    }
-    Ok(validated)
+    })
 }
 
 /// Reads `cyclecast.lock` and pins the config to it ([`crate::project::identity::reconcile`]);
@@ -287,7 +283,7 @@ fn probe_publishable(
         .map(|(path, result)| {
             let shown = display_path(root, path);
             match result {
-                Ok(info) if crate::episode::published_format(&info).is_none() => {
+                Ok(info) if info.published_format().is_none() => {
                     problems.push(Problem::error(
                         shown,
                         format!(
@@ -337,8 +333,8 @@ fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Ve
                 format!(
                     "chapter `{}` starts at {} but the recording lasts {}",
                     c.title,
-                    crate::render::feed::itunes_duration(c.start_ms as f64 / 1000.0),
-                    crate::render::feed::itunes_duration(audio.duration_secs())
+                    crate::model::time::itunes_duration(c.start_ms as f64 / 1000.0),
+                    crate::model::time::itunes_duration(audio.duration_secs())
                 ),
             )
         })
@@ -359,15 +355,30 @@ fn missing_cover(config: &Config, config_file: &str) -> Option<Problem> {
     })
 }
 
-fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {
-    let path = config
+/// Reads the cover once: its bytes as read, and the artwork when it meets the directories'
+/// rules.
+fn read_cover(config: &Config, problems: &mut Vec<Problem>) -> (Option<Vec<u8>>, Option<Artwork>) {
+    let Some(path) = config
         .cycle
         .podcast
         .cover
         .as_ref()
-        .filter(|p| config.is_readable(p))?;
-    let bytes = read_image(config, path, problems)?;
-    Artwork::from_bytes(bytes)
+        .filter(|p| config.is_readable(p))
+    else {
+        return (None, None);
+    };
+    match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
+        Ok(bytes) => {
+            let artwork = check_image(config, path, &bytes, problems)
+                .then(|| Artwork::from_bytes(bytes.clone()))
+                .flatten();
+            (Some(bytes), artwork)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            (None, None)
+        }
+    }
 }
 
 fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
@@ -386,21 +397,16 @@ fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
 /// that meets the directories' rules becomes its episode's artwork (the session's
 /// `embedded_image`); one that does not is left out with a warning, never an error, since the
 /// organizer did not ask for it. Returns the kept pictures' bytes by session number.
+///
+/// A picture that is the podcast's own `cover` (its bytes as read, valid or not: a published
+/// copy published again, say) adds nothing: the episode shows that cover anyway.
 fn read_embedded_covers(
     config: &mut Config,
     probed: &[(Recording, AudioInfo)],
+    cover: Option<Vec<u8>>,
     jobs: usize,
     problems: &mut Vec<Problem>,
 ) -> Vec<(u32, Vec<u8>)> {
-    // A picture that is the podcast's own cover (a published copy published again, say)
-    // adds nothing: the episode shows that cover anyway.
-    let cover = config
-        .cycle
-        .podcast
-        .cover
-        .as_deref()
-        .filter(|c| config.is_readable(c))
-        .and_then(|c| read_project_file(config, c, crate::support::fs::IMAGE_LIMIT, "image").ok());
     let wanted: Vec<(u32, PathBuf)> = probed
         .iter()
         .filter(|(recording, audio)| {
@@ -464,24 +470,26 @@ fn embedded_cover_format(bytes: &[u8]) -> Result<crate::audio::artwork::ImageFor
 }
 
 /// Reads an image and checks it against the directories' cover rules.
-fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
-    let shown = display_path(&config.root, path);
+fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) {
     match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
         Ok(bytes) => {
-            let extension = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or_default();
-            let found = crate::audio::artwork::cover_problems(&bytes, extension);
-            let valid = found.is_empty();
-            problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
-            valid.then_some(bytes)
+            check_image(config, path, &bytes, problems);
         }
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
+        Err(problem) => problems.push(problem),
     }
+}
+
+/// Checks an image's bytes against the directories' cover rules; returns whether they hold.
+fn check_image(config: &Config, path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> bool {
+    let shown = display_path(&config.root, path);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let found = crate::audio::artwork::cover_problems(bytes, extension);
+    let valid = found.is_empty();
+    problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
+    valid
 }
 
 /// Reads a file of the project, named `what` in messages, of at most `limit` bytes: only when
@@ -553,8 +561,8 @@ fn read_transcripts(
                         &shown,
                         format!(
                             "a cue starts at {} but the recording lasts {}",
-                            crate::render::feed::itunes_duration(late.start_ms as f64 / 1000.0),
-                            crate::render::feed::itunes_duration(audio.duration_secs())
+                            crate::model::time::itunes_duration(late.start_ms as f64 / 1000.0),
+                            crate::model::time::itunes_duration(audio.duration_secs())
                         ),
                     ));
                 }
@@ -569,13 +577,13 @@ fn read_transcripts(
     transcripts
 }
 
-/// Reads the theme's templates and stylesheet, those it has, and checks the templates parse.
+/// Reads the theme's templates and stylesheet, those it has (`publish::check` parses them).
 fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
     let mut theme = Theme::default();
     let Some(folder) = &config.theme else {
         return theme;
     };
-    for name in crate::render::page::THEME_FILES {
+    for name in THEME_FILES {
         let path = folder.path.join(name);
         // Whatever stands there, a link leading nowhere included, is meant as a theme file.
         if path.symlink_metadata().is_err() {
@@ -596,54 +604,10 @@ fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
             _ => theme.style = Some(source),
         }
     }
-    problems.extend(
-        crate::render::page::check_theme(&theme)
-            .iter()
-            .map(TemplateError::to_problem),
-    );
     theme
 }
 
-/// Renders the pages once with the theme's templates, so that an error in a branch the real
-/// cycle takes (a misspelt variable, a wrong filter) is found before anything is written.
-/// The built-in templates are checked by the tests instead.
-fn check_pages(validated: &Validated) -> Vec<Problem> {
-    let theme = &validated.theme;
-    if theme.index.is_none() && theme.session.is_none() && theme.transcript.is_none() {
-        return Vec::new();
-    }
-    let cycle = &validated.config.cycle;
-    let episodes: Vec<_> = validated
-        .recordings
-        .iter()
-        .filter_map(|(recording, audio)| {
-            let session = session_of(&validated.config, recording);
-            crate::episode::build(
-                cycle,
-                session,
-                audio.clone(),
-                recording.size,
-                &validated.renditions,
-            )
-        })
-        .collect();
-    let inputs = PageInputs {
-        cover: None,
-        reports: validated.reports.clone(),
-        transcripts: validated.transcripts.clone(),
-        today: chrono::NaiveDate::default(),
-        theme: theme.clone(),
-        drawings: crate::render::page::drawing_targets(
-            &validated.config.root,
-            cycle.sessions.iter().flat_map(|s| &s.drawings),
-        ),
-    };
-    match crate::render::page::render_pages(cycle, &episodes, &inputs) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![e.to_problem()],
-    }
-}
-
+/// Reads each Markdown report the sessions name.
 fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, String)> {
     let files = config
         .cycle
@@ -657,7 +621,7 @@ fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, S
     let mut reports = Vec::new();
     for path in files {
         match read_project_text(config, path, "report") {
-            Ok(text) => reports.push((path.clone(), crate::render::page::render_markdown(&text))),
+            Ok(text) => reports.push((path.clone(), text)),
             Err(problem) => problems.push(problem),
         }
     }

@@ -1,6 +1,7 @@
 //! Project.
 
 pub mod config;
+pub mod guid;
 pub mod identity;
 pub mod ingest;
 pub mod load;
@@ -8,3 +9,4 @@ pub mod lock;
 pub mod paths;
 pub mod scaffold;
 pub mod tags;
+pub mod theme;

@@ -38,8 +38,8 @@ const SEEK_SCRIPT: &str = include_str!("templates/seek.js");
 pub const STYLE: &str = include_str!("templates/style.css");
 const NOTES_TEMPLATE: &str = include_str!("templates/notes.html");
 
-/// Names of the templates a theme may replace, and of its stylesheet.
-pub const THEME_FILES: [&str; 4] = ["index.html", "session.html", "transcript.html", "style.css"];
+/// The theme folder's files, read by the load stage.
+pub use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
 
 /// Folder of the session pages under `feed/`.
 pub const SESSIONS_FOLDER: &str = "sessions";
@@ -86,28 +86,6 @@ pub struct PageInputs {
 
 /// Where each drawing file of the project is published under `feed/`, by its path.
 pub type DrawingTargets = BTreeMap<PathBuf, String>;
-
-/// Templates and stylesheet from the `[page]` theme folder; what it lacks stays built in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Theme {
-    /// Replaces the cycle's page template.
-    pub index: Option<ThemeFile>,
-    /// Replaces the session page template.
-    pub session: Option<ThemeFile>,
-    /// Replaces the transcript page template.
-    pub transcript: Option<ThemeFile>,
-    /// Replaces the stylesheet.
-    pub style: Option<String>,
-}
-
-/// A template read from the theme folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThemeFile {
-    /// The file as the organizer names it, e.g. `theme/index.html`.
-    pub shown: String,
-    /// Its text.
-    pub source: String,
-}
 
 /// A template that cannot be parsed or rendered.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -258,7 +258,7 @@ impl Validator<'_> {
             }),
             None => base_url
                 .as_ref()
-                .map_or(uuid::Uuid::nil(), crate::episode::podcast_guid),
+                .map_or(uuid::Uuid::nil(), crate::project::guid::podcast_guid),
         };
         let time_zone = Tz::from_str(raw.time_zone.get_ref()).unwrap_or_else(|_| {
             self.error_with_hint(
