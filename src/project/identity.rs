@@ -3,10 +3,7 @@
 //! `feed/` changes no published GUID, file name or enclosure URL unless the organizer asks
 //! (`publish --rename ID`).
 //!
-//! The identities themselves are derived here too: the podcast's GUID follows the
-//! Podcasting 2.0 rule (a UUIDv5 of the feed URL), and each episode's GUID derives from the
-//! podcast's GUID and the session id, so neither a new title, a new file name nor a replaced
-//! recording changes it. Once published, the lock pins them, and each session's file stem ([`episode_guid_of`] is the one every output uses).
+//! The identities unpinned sessions get are derived in [`crate::project::guid`].
 //!
 //! Pure: no file is read or written here. [`reconcile`] pins the config to a lock already
 //! read and warns about every published identity a publish would change (`load` runs it, so
