@@ -627,3 +627,6 @@ fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, S
     }
     reports
 }
+
+#[cfg(test)]
+mod tests;
