@@ -289,9 +289,19 @@ pub fn default_out(config: &Path) -> PathBuf {
     config.parent().unwrap_or(Path::new("")).join("feed")
 }
 
-/// Builds each recording's episode and the output that publishes it: the last publish's
-/// file when nothing it is made from changed, else a plan of its copy (recordings scanned
-/// `jobs` at a time) with the copy's exact size.
+/// The file that publishes a recording, before its episode is built.
+struct EpisodeCopy {
+    /// Its path under the output folder.
+    file: String,
+    /// What it is made from.
+    recipe: String,
+    /// Its length and content, once known: the last publish's file, or a planned copy.
+    known: Option<(u64, Content)>,
+}
+
+/// Builds each recording's episode, once and with its final length, and the output that
+/// publishes it: the last publish's file when nothing it is made from changed, else a plan of
+/// its copy (recordings scanned `jobs` at a time), whose exact size is the episode's length.
 fn build_episodes(
     project: &Project,
     out: &Path,
@@ -299,10 +309,11 @@ fn build_episodes(
     work: Work<'_>,
 ) -> Result<(Vec<Episode>, Vec<Output>)> {
     let cycle = &project.config.cycle;
-    let mut episodes = Vec::new();
-    let mut outputs = Vec::new();
+    // First what each copy is made from (its recipe), and its length and content when the
+    // last publish's copy still holds; the others are planned again.
+    let mut copies: Vec<EpisodeCopy> = Vec::new();
     let mut to_plan = Vec::new();
-    for (recording, audio) in &project.recordings {
+    for (index, (recording, audio)) in project.recordings.iter().enumerate() {
         let session = project.session_of(recording);
         let page = crate::render::page::session_url(cycle, session);
         let context = TagContext {
@@ -310,32 +321,50 @@ fn build_episodes(
             artwork: project.artwork.as_ref(),
             page: &page,
         };
-        let mut episode =
-            crate::episode::build(cycle, session, audio.clone(), 0, &project.renditions)
-                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let (extension, _) = audio
+            .published_format()
+            .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let file = crate::model::layout::episode_file(session, extension);
         let fingerprint = crate::audio::tag::fingerprint(context, session, audio)?;
         let recipe = state::recipe(&[b"episode", recording.hash.as_bytes(), &fingerprint]);
-        let content = match previous.fresh_output(out, &episode.file, &recipe) {
-            Some(record) => {
-                episode.length = record.stamp.size;
-                Content::Kept
-            }
+        let known = match previous.fresh_output(out, &file, &recipe) {
+            Some(record) => Some((record.stamp.size, Content::Kept)),
             None => {
                 let metadata = crate::audio::tag::metadata(context, session, audio)?;
-                to_plan.push((outputs.len(), recording.clone(), audio.clone(), metadata));
-                Content::Kept // replaced by the copy's plan below
+                to_plan.push((index, recording.clone(), audio.clone(), metadata));
+                None
             }
         };
+        copies.push(EpisodeCopy {
+            file,
+            recipe,
+            known,
+        });
+    }
+    for (index, plan) in plan_copies(project, to_plan, work)? {
+        copies[index].known = Some((plan.output_len(), Content::Episode(plan)));
+    }
+    // Then each episode, with the exact size of the file that publishes it.
+    let mut episodes = Vec::new();
+    let mut outputs = Vec::new();
+    for ((recording, audio), copy) in project.recordings.iter().zip(copies) {
+        let EpisodeCopy {
+            file,
+            recipe,
+            known,
+        } = copy;
+        let (length, content) = known.expect("each copy is either kept or planned");
+        let session = project.session_of(recording);
+        let episode =
+            crate::episode::build(cycle, session, audio.clone(), length, &project.renditions)
+                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        debug_assert_eq!(episode.file, file, "the episode's file is the copy's");
         outputs.push(Output {
-            path: episode.file.clone(),
+            path: file,
             content,
             recipe: Some(recipe),
         });
         episodes.push(episode);
-    }
-    for (index, plan) in plan_copies(project, to_plan, work)? {
-        episodes[index].length = plan.output_len();
-        outputs[index].content = Content::Episode(plan);
     }
     Ok((episodes, outputs))
 }
