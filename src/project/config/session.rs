@@ -12,7 +12,7 @@ use crate::model::{
 };
 
 use super::raw::*;
-use super::validate::Validator;
+use super::validate::{Unique, Validator};
 use super::values::*;
 
 impl Validator<'_> {
@@ -118,7 +118,7 @@ impl Validator<'_> {
     /// Reports a session id or number used twice, at its second use; returns whether both
     /// are used for the first time.
     pub(super) fn is_first_use(&mut self, id: &Text, number: &Spanned<i64>) -> bool {
-        let first_id = self.first_use(format!("id:{}", id.get_ref()), id.span().start);
+        let first_id = self.first_use(Unique::Id(id.get_ref().clone()), id.span().start);
         if let Some(line) = first_id {
             self.error_at(
                 id.span().start,
@@ -128,8 +128,7 @@ impl Validator<'_> {
                 ),
             );
         }
-        let first_number =
-            self.first_use(format!("number:{}", number.get_ref()), number.span().start);
+        let first_number = self.first_use(Unique::Number(*number.get_ref()), number.span().start);
         if let Some(line) = first_number {
             self.error_at(
                 number.span().start,
@@ -143,7 +142,7 @@ impl Validator<'_> {
     }
 
     /// Remembers a value; returns the line of its earlier use, if any.
-    pub(super) fn first_use(&mut self, key: String, offset: usize) -> Option<usize> {
+    pub(super) fn first_use(&mut self, key: Unique, offset: usize) -> Option<usize> {
         let line = self.lines.line_col(offset).0;
         match self.seen.get(&key) {
             Some(&first) => Some(first),
@@ -240,7 +239,7 @@ impl Validator<'_> {
     pub(super) fn recording(&mut self, text: &Text) -> Option<PathBuf> {
         let path = self.project_file(text)?;
         let key = recording_key(text.get_ref())?;
-        let first = self.first_use(format!("recording:{}", key.display()), text.span().start);
+        let first = self.first_use(Unique::Recording(key), text.span().start);
         if let Some(line) = first {
             self.error_at(text.span().start, recording_taken(text.get_ref(), line));
         }

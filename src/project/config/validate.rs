@@ -3,7 +3,7 @@
 //! (files, URLs, dates, times) in `fields.rs`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono_tz::Tz;
@@ -65,6 +65,17 @@ pub(super) fn parse_all(text: &str, file: &str, root: &Path) -> Parsed {
     (Some(config), v.files, v.problems, v.placeholders)
 }
 
+/// A value no two sessions may share.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Unique {
+    /// A session id.
+    Id(String),
+    /// A session number, as written.
+    Number(i64),
+    /// A recording, by its key ([`crate::project::config::recording_key`]).
+    Recording(PathBuf),
+}
+
 /// Collects problems while turning raw values into model values.
 pub(super) struct Validator<'a> {
     pub(super) text: &'a str,
@@ -75,8 +86,8 @@ pub(super) struct Validator<'a> {
     /// Values invented by `init` or `session add`, still to replace.
     pub(super) placeholders: Vec<Problem>,
     pub(super) files: Vec<FileRef>,
-    /// Session ids and numbers already seen, with their line.
-    pub(super) seen: HashMap<String, usize>,
+    /// Session ids, numbers and recordings already seen, with their line.
+    pub(super) seen: HashMap<Unique, usize>,
 }
 
 impl Validator<'_> {
