@@ -1,6 +1,10 @@
-//! `cyclecast publish`: validate everything, then do the work, then commit.
+//! `cyclecast publish`, the orchestration: [`publish`] reads like the pipeline, one step per
+//! line: load and check the project ([`check`], which `cyclecast check` runs too), build the
+//! episodes and plan their copies, render the feed and pages, commit the output folder, then
+//! record the published identities in `cyclecast.lock` (this module owns when the lock is
+//! written).
 //!
-//! Nothing is written before validation has passed; the recordings are only read.
+//! Nothing is written before every check has passed; the recordings are only read.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -117,30 +121,13 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     };
     let checked = check(&options.project, work).map_err(Problems)?;
     let project = &checked.project;
-    let out = options
-        .out
-        .clone()
-        .unwrap_or_else(|| project.config.root.join("feed"));
+    let out = out_folder(options, project);
     let (episodes, episode_outputs) = build_episodes(project, &out, &previous, work)?;
     let media = media_outputs(project, &episodes, episode_outputs, &out, &previous);
-    let today = options
-        .now
-        .with_timezone(&project.config.cycle.podcast.time_zone)
-        .date_naive();
-    let last = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
-    check_unique_paths(media.iter().chain(&last))?;
-    let commit = CommitOptions {
-        force: options.force,
-        jobs: options.jobs,
-        progress: progress.clone(),
-        sources: project.sources.clone(),
-        project: (options.out_lifetime == OutLifetime::Lasting)
-            .then(|| project.config.root.clone()),
-    };
-    let committed = match options.mode {
-        Mode::Write => crate::output::commit::commit(&out, &media, &last, commit)?,
-        Mode::DryRun => crate::output::commit::preview(&out, &media, &last, &commit)?,
-    };
+    let today = today(options, project);
+    let rendered = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
+    check_unique_paths(media.iter().chain(&rendered))?;
+    let committed = commit_outputs(options, project, &out, (&media, &rendered), progress)?;
     record_identities(project, &episodes, options)?;
     Ok(Report {
         mode: options.mode,
@@ -152,6 +139,45 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         removed: committed.removed,
         warnings: checked.project.problems,
     })
+}
+
+/// The output folder: `--out`, else `feed/` beside the config.
+fn out_folder(options: &PublishOptions, project: &Project) -> PathBuf {
+    options
+        .out
+        .clone()
+        .unwrap_or_else(|| project.config.root.join("feed"))
+}
+
+/// The day of publishing in the podcast's time zone: the pages mark sessions from it on as
+/// upcoming.
+fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
+    options
+        .now
+        .with_timezone(&project.config.cycle.podcast.time_zone)
+        .date_naive()
+}
+
+/// Writes the outputs into the output folder, or only tells what would change (`--dry-run`).
+fn commit_outputs(
+    options: &PublishOptions,
+    project: &Project,
+    out: &Path,
+    (media, rendered): (&[Output], &[Output]),
+    progress: &Progress,
+) -> Result<crate::output::commit::Committed> {
+    let commit = CommitOptions {
+        force: options.force,
+        jobs: options.jobs,
+        progress: progress.clone(),
+        sources: project.sources.clone(),
+        project: (options.out_lifetime == OutLifetime::Lasting)
+            .then(|| project.config.root.clone()),
+    };
+    match options.mode {
+        Mode::Write => crate::output::commit::commit(out, media, rendered, commit),
+        Mode::DryRun => crate::output::commit::preview(out, media, rendered, &commit),
+    }
 }
 
 /// A project that passed every check, the later stages' included: the theme's templates

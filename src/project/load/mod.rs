@@ -54,7 +54,7 @@ pub struct Project {
     pub artwork: Option<Artwork>,
     /// The covers embedded in recordings that became their episodes' artwork, keyed by
     /// session number (see [`Session::embedded_image`]).
-    pub embedded_images: Vec<(u32, Vec<u8>)>,
+    pub embedded_images: BTreeMap<u32, Vec<u8>>,
     /// Each Markdown report, as written, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
     /// Each session's transcript, parsed, keyed by session number.
@@ -77,10 +77,7 @@ impl Project {
     /// The bytes of the cover embedded in a session's recording, when it is the episode's
     /// artwork.
     pub fn embedded_image(&self, session: u32) -> Option<&[u8]> {
-        self.embedded_images
-            .iter()
-            .find(|(number, _)| *number == session)
-            .map(|(_, bytes)| bytes.as_slice())
+        self.embedded_images.get(&session).map(Vec::as_slice)
     }
 
     /// The session a recording was found for.
@@ -406,7 +403,7 @@ fn read_embedded_covers(
     cover: Option<Vec<u8>>,
     jobs: usize,
     problems: &mut Vec<Problem>,
-) -> Vec<(u32, Vec<u8>)> {
+) -> BTreeMap<u32, Vec<u8>> {
     let wanted: Vec<(u32, PathBuf)> = probed
         .iter()
         .filter(|(recording, audio)| {
@@ -422,7 +419,7 @@ fn read_embedded_covers(
     } else {
         "the episode has no image of its own"
     };
-    let mut kept = Vec::new();
+    let mut kept = BTreeMap::new();
     for ((number, path), found) in wanted.into_iter().zip(found) {
         let why = match found {
             Ok(None) => continue,
@@ -436,7 +433,7 @@ fn read_embedded_covers(
                         .find(|s| s.number == number)
                     {
                         session.embedded_image = Some(format);
-                        kept.push((number, bytes));
+                        kept.insert(number, bytes);
                     }
                     continue;
                 }
