@@ -227,10 +227,8 @@ fn check_pages(checked: &Checked) -> Vec<Problem> {
     }
     let cycle = &project.config.cycle;
     let episodes: Vec<_> = project
-        .recordings
-        .iter()
-        .filter_map(|(recording, audio)| {
-            let session = project.session_of(recording);
+        .recorded()
+        .filter_map(|(session, recording, audio)| {
             crate::episode::build(
                 cycle,
                 session,
@@ -339,8 +337,7 @@ fn build_episodes(
     // last publish's copy still holds; the others are planned again.
     let mut copies: Vec<EpisodeCopy> = Vec::new();
     let mut to_plan = Vec::new();
-    for (index, (recording, audio)) in project.recordings.iter().enumerate() {
-        let session = project.session_of(recording);
+    for (index, (session, recording, audio)) in project.recorded().enumerate() {
         let page = crate::render::page::session_url(cycle, session);
         let context = TagContext {
             cycle,
@@ -373,14 +370,13 @@ fn build_episodes(
     // Then each episode, with the exact size of the file that publishes it.
     let mut episodes = Vec::new();
     let mut outputs = Vec::new();
-    for ((recording, audio), copy) in project.recordings.iter().zip(copies) {
+    for ((session, recording, audio), copy) in project.recorded().zip(copies) {
         let EpisodeCopy {
             file,
             recipe,
             known,
         } = copy;
         let (length, content) = known.expect("each copy is either kept or planned");
-        let session = project.session_of(recording);
         let episode =
             crate::episode::build(cycle, session, audio.clone(), length, &project.renditions)
                 .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;

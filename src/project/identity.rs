@@ -297,7 +297,12 @@ recording = "recordings/seconde.mp3"
         recordings(config)
             .into_iter()
             .map(|(recording, audio)| {
-                let session = crate::project::load::session_of(config, &recording);
+                let session = config
+                    .cycle
+                    .sessions
+                    .iter()
+                    .find(|s| s.number == recording.session)
+                    .unwrap();
                 crate::episode::build(&config.cycle, session, audio, 1000, &[]).unwrap()
             })
             .collect()

@@ -80,9 +80,12 @@ impl Project {
         self.embedded_images.get(&session).map(Vec::as_slice)
     }
 
-    /// The session a recording was found for.
-    pub fn session_of(&self, recording: &Recording) -> &Session {
-        session_of(&self.config, recording)
+    /// Each recorded session with its recording and the recording's figures, in session
+    /// order: what the episodes are built from.
+    pub fn recorded(&self) -> impl Iterator<Item = (&Session, &Recording, &AudioInfo)> {
+        self.recordings
+            .iter()
+            .map(|(recording, audio)| (session_of(&self.config, recording), recording, audio))
     }
 }
 
@@ -181,7 +184,7 @@ fn pin_identities(
 }
 
 /// The session a recording was found for.
-pub fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
+fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
     config
         .cycle
         .sessions

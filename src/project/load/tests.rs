@@ -98,9 +98,9 @@ fn loads_each_recording_with_its_figures_and_session() {
     let project = load_at(dir.path(), &[]).unwrap();
     assert!(errors(&project).is_empty(), "{:?}", project.problems);
     assert_eq!(project.recordings.len(), 1);
-    let (recording, audio) = &project.recordings[0];
-    assert_eq!(recording.session, 1);
-    assert_eq!(project.session_of(recording).id, "premiere");
+    let (session, recording, audio) = project.recorded().next().unwrap();
+    assert_eq!((session.number, recording.session), (1, 1));
+    assert_eq!(session.id, "premiere");
     assert_eq!((audio.sample_rate, audio.channels), (8_000, 1));
     assert_eq!(audio.duration_secs(), 2.0);
     assert_eq!(audio.published_format(), Some(("wav", "audio/wav")));
