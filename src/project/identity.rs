@@ -5,9 +5,9 @@
 //!
 //! The identities unpinned sessions get are derived in [`crate::project::guid`].
 //!
-//! Pure: no file is read or written here. [`reconcile`] pins the config to a lock already
-//! read and warns about every published identity a publish would change (`load` runs it, so
-//! `check` and `publish` both see the warnings); [`published`] is the lock after a publish,
+//! Pure: no file is read or written here. [`reconcile`] finds the config's [`Pins`] in a
+//! lock already read and warns about every published identity a publish would change (`load`
+//! runs it and applies the pins, so `check` and `publish` both see the warnings); [`published`] is the lock after a publish,
 //! which `publish` writes when its policy says so.
 
 use std::collections::BTreeMap;
@@ -34,28 +34,73 @@ pub struct Planned<'a> {
     /// Ids of the sessions `publish --rename` moves to their numbered file names.
     pub renames: &'a [String],
 }
-/// Pins the config to the lock: the podcast and each locked session keep their GUIDs, and
-/// each locked session keeps its file name unless renamed. Returns the warnings about each
-/// published identity the config would change, and the errors that would orphan subscribers.
-pub fn reconcile(config: &mut Config, lock: &Lock, planned: &Planned<'_>) -> Vec<Problem> {
-    let mut problems = pin_podcast_guid(config, lock, planned.config_file);
+/// What the lock pins in a config: the podcast's GUID, and each locked session's GUID and
+/// file stem. A pin that agrees with what the config derives is left unset: the session is
+/// then the same value with or without the lock (its pages' recipe included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins {
+    /// The podcast's published GUID, when the config derives another one.
+    pub podcast_guid: Option<Uuid>,
+    /// Each locked session's pins, by session id.
+    pub sessions: BTreeMap<String, SessionPins>,
+}
+
+/// One locked session's pins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionPins {
+    /// Its episode's published GUID, when not the derived one
+    /// ([`Session::published_guid`]).
+    pub guid: Option<String>,
+    /// Its published file stem, when not its numbered one and not renamed
+    /// ([`Session::published_slug`]).
+    pub slug: Option<String>,
+}
+
+impl Pins {
+    /// Gives the config its pins: the load stage does, once, right after [`reconcile`].
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(guid) = self.podcast_guid {
+            config.cycle.podcast.guid = guid;
+        }
+        for session in &mut config.cycle.sessions {
+            if let Some(pins) = self.sessions.get(&session.id) {
+                session.published_guid = pins.guid.clone();
+                session.published_slug = pins.slug.clone();
+            }
+        }
+    }
+}
+
+/// Reconciles the config with the lock, purely: (config, lock, renames) → (pins, problems).
+/// The podcast and each locked session keep their GUIDs, and each locked session keeps its
+/// file name unless renamed. The problems are the warnings about each published identity the
+/// config would change, and the errors that would orphan subscribers.
+pub fn reconcile(config: &Config, lock: &Lock, planned: &Planned<'_>) -> (Pins, Vec<Problem>) {
+    let (podcast_guid, mut problems) = pin_podcast_guid(config, lock, planned.config_file);
     problems.extend(check_renames(config, lock, planned));
     let formats = published_extensions(planned.recordings);
-    for session in &mut config.cycle.sessions {
+    let mut sessions = BTreeMap::new();
+    for session in &config.cycle.sessions {
         let Some(locked) = lock.session(&session.id) else {
             continue;
         };
         let renamed = planned.renames.contains(&session.id);
-        let podcast_guid = config.cycle.podcast.guid;
-        problems.extend(pin_session(
+        let (pins, found) = pin_session(
             session,
-            podcast_guid,
+            podcast_guid.unwrap_or(config.cycle.podcast.guid),
             locked,
             renamed,
             planned.config_file,
-        ));
+        );
+        problems.extend(found);
+        let pinned = Session {
+            published_guid: pins.guid.clone(),
+            published_slug: pins.slug.clone(),
+            ..session.clone()
+        };
         let extension = formats.get(&session.number).copied();
-        problems.extend(moved_enclosure(session, locked, extension, planned));
+        problems.extend(moved_enclosure(&pinned, locked, extension, planned));
+        sessions.insert(session.id.clone(), pins);
     }
     problems.extend(
         lock.sessions
@@ -71,41 +116,50 @@ pub fn reconcile(config: &mut Config, lock: &Lock, planned: &Planned<'_>) -> Vec
                 )
             }),
     );
-    problems
+    let pins = Pins {
+        podcast_guid,
+        sessions,
+    };
+    (pins, problems)
 }
 
-/// The locked podcast GUID wins over the derived one; a different one written in the config
-/// is an error, since podcast apps would take the feed for another podcast.
-fn pin_podcast_guid(config: &mut Config, lock: &Lock, config_file: &str) -> Vec<Problem> {
-    let podcast = &mut config.cycle.podcast;
+/// The locked podcast GUID wins over the derived one (the pin); a different one written in
+/// the config is an error, since podcast apps would take the feed for another podcast.
+fn pin_podcast_guid(
+    config: &Config,
+    lock: &Lock,
+    config_file: &str,
+) -> (Option<Uuid>, Vec<Problem>) {
+    let podcast = &config.cycle.podcast;
     if podcast.guid == lock.podcast_guid {
-        return Vec::new();
+        return (None, Vec::new());
     }
     if podcast.guid_from_config {
-        return vec![Problem::error(
+        let problem = Problem::error(
             config_file,
             format!(
                 "`[podcast] guid` is `{}` but the podcast was published with GUID `{}` ({LOCK_FILE}): changing it would orphan every subscriber",
                 podcast.guid, lock.podcast_guid
             ),
-        )];
+        );
+        return (None, vec![problem]);
     }
-    podcast.guid = lock.podcast_guid;
-    Vec::new()
+    (Some(lock.podcast_guid), Vec::new())
 }
 
-/// Gives a locked session its published GUID and, unless renamed, its published file name.
+/// A locked session's published GUID and, unless renamed, its published file name.
 fn pin_session(
-    session: &mut Session,
+    session: &Session,
     podcast_guid: Uuid,
     locked: &LockedSession,
     renamed: bool,
     config_file: &str,
-) -> Vec<Problem> {
-    // Pins that agree with what the session's id and number give are left unset: the
-    // session is then the same value with or without the lock (its pages' recipe included).
+) -> (SessionPins, Vec<Problem>) {
     let derived_guid = episode_guid(podcast_guid, &session.id);
-    session.published_guid = (locked.guid != derived_guid).then(|| locked.guid.clone());
+    let mut pins = SessionPins {
+        guid: (locked.guid != derived_guid).then(|| locked.guid.clone()),
+        slug: None,
+    };
     let mut problems = Vec::new();
     if session.recording.is_none() {
         problems.push(Problem::warning(
@@ -117,7 +171,7 @@ fn pin_session(
         ));
     }
     if renamed {
-        return problems;
+        return (pins, problems);
     }
     if locked.slug != session.numbered_stem() {
         problems.push(Problem::warning(
@@ -127,9 +181,9 @@ fn pin_session(
                 session.id, session.number, locked.slug, session.id
             ),
         ));
+        pins.slug = Some(locked.slug.clone());
     }
-    session.published_slug = (locked.slug != session.numbered_stem()).then(|| locked.slug.clone());
-    problems
+    (pins, problems)
 }
 
 /// A warning when the session's episode would be published at another URL than before.
@@ -322,7 +376,9 @@ recording = "recordings/seconde.mp3"
             recordings: &recordings,
             renames,
         };
-        reconcile(config, lock, &planned)
+        let (pins, problems) = reconcile(config, lock, &planned);
+        pins.apply(config);
+        problems
     }
 
     fn messages(problems: &[Problem]) -> Vec<String> {
@@ -509,7 +565,8 @@ recording = "recordings/seconde.mp3"
             recordings: &recordings,
             renames: &[],
         };
-        let problems = reconcile(&mut config, &lock, &planned);
+        let (pins, problems) = reconcile(&config, &lock, &planned);
+        pins.apply(&mut config);
         assert_eq!(
             messages(&problems),
             [
@@ -537,6 +594,38 @@ recording = "recordings/seconde.mp3"
         let lock = published_lock(&config(CONFIG));
         let mut config = config(CONFIG);
         assert!(reconciled(&mut config, &lock, &[]).is_empty());
+    }
+
+    #[test]
+    fn pins_only_what_the_config_would_change() {
+        let config = config(CONFIG);
+        let base_url = config.cycle.podcast.base_url.clone();
+        let planned = Planned {
+            config_file: "config.toml",
+            base_url: &base_url,
+            recordings: &recordings(&config),
+            renames: &[],
+        };
+        // A lock that agrees with the config pins nothing.
+        let (pins, _) = reconcile(&config, &published_lock(&config), &planned);
+        assert!(pins.podcast_guid.is_none());
+        assert!(pins.sessions.values().all(|p| *p == SessionPins::default()));
+        // One that does not pins the published values, and the config is left as it was.
+        let mut lock = published_lock(&config);
+        lock.podcast_guid = Uuid::from_u128(9);
+        lock.sessions[0].guid = "published".into();
+        lock.sessions[0].slug = "07-premiere".into();
+        let before = config.clone();
+        let (pins, _) = reconcile(&config, &lock, &planned);
+        assert_eq!(format!("{:?}", config.cycle), format!("{:?}", before.cycle));
+        assert_eq!(pins.podcast_guid, Some(Uuid::from_u128(9)));
+        assert_eq!(
+            pins.sessions["premiere"],
+            SessionPins {
+                guid: Some("published".into()),
+                slug: Some("07-premiere".into()),
+            }
+        );
     }
 
     #[test]

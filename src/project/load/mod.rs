@@ -164,8 +164,9 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
     })
 }
 
-/// Reads `cyclecast.lock` and pins the config to it ([`crate::project::identity::reconcile`]);
-/// a lock that cannot be read is an error.
+/// Reads `cyclecast.lock`, reconciles the config with it
+/// ([`crate::project::identity::reconcile`]) and applies the pins; a lock that cannot be read
+/// is an error.
 fn pin_identities(
     config: &mut Config,
     planned: &crate::project::identity::Planned<'_>,
@@ -177,7 +178,9 @@ fn pin_identities(
                 podcast_guid: config.cycle.podcast.guid,
                 sessions: Vec::new(),
             });
-            crate::project::identity::reconcile(config, &lock, planned)
+            let (pins, problems) = crate::project::identity::reconcile(config, &lock, planned);
+            pins.apply(config);
+            problems
         }
         Err(problem) => vec![problem],
     }
