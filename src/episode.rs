@@ -1,62 +1,13 @@
 //! Stage 4 (pure): a session, its recording's figures and its published file → an [`Episode`].
 //!
-//! Identities live here: the podcast's GUID follows the Podcasting 2.0 rule (a UUIDv5 of the
-//! feed URL), and each episode's GUID derives from the podcast's GUID and the session id, so
-//! neither a new title, a new file name nor a replaced recording changes it. Once published,
-//! `cyclecast.lock` pins both, and each session's file stem (see [`crate::project::identity`]).
+//! The identities (GUIDs, file names) come from [`crate::project::identity`], pins included.
 
 use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use url::Url;
-use uuid::Uuid;
 
-use crate::model::layout::{self, FEED_FILE};
+use crate::model::layout::{self, episode_file};
 use crate::model::{AudioInfo, Cycle, Episode, Rendition, Session};
-
-/// Re-exported for `project::identity`, which names a session's episode file.
-pub use crate::model::layout::episode_file;
-
-/// The namespace the Podcasting 2.0 specification sets for `podcast:guid`.
-const PODCAST_NAMESPACE: Uuid = Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
-
-/// The podcast's GUID: UUIDv5 of its feed URL without scheme and trailing slashes.
-pub fn podcast_guid(base_url: &Url) -> Uuid {
-    let feed = base_url
-        .join(FEED_FILE)
-        .unwrap_or_else(|_| base_url.clone());
-    feed_guid(feed.as_str())
-}
-
-/// UUIDv5 of a feed URL without its scheme and trailing slashes, as the specification says.
-fn feed_guid(feed_url: &str) -> Uuid {
-    let without_scheme = feed_url
-        .split_once("://")
-        .map_or(feed_url, |(_, rest)| rest);
-    Uuid::new_v5(
-        &PODCAST_NAMESPACE,
-        without_scheme.trim_end_matches('/').as_bytes(),
-    )
-}
-
-/// An episode's GUID: UUIDv5 of the session id in the podcast's GUID as namespace.
-pub fn episode_guid(podcast: Uuid, session_id: &str) -> String {
-    Uuid::new_v5(&podcast, session_id.as_bytes()).to_string()
-}
-
-/// The published file's extension and MIME type for a probed container and codec.
-pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str)> {
-    let extension = match (audio.container.as_str(), audio.codec.as_str()) {
-        (_, "mp3") => "mp3",
-        ("isomp4", "aac" | "alac") => "m4a",
-        ("ogg", "opus") => "opus",
-        ("ogg", _) => "ogg",
-        ("flac", _) => "flac",
-        ("wave", _) => "wav",
-        ("aiff", _) => "aiff",
-        _ => return None,
-    };
-    Some((extension, crate::model::media::by_extension(extension)?))
-}
+use crate::project::guid::episode_guid_of;
 
 /// Builds a session's episode; `length` is the exact size of the published file.
 ///
@@ -68,15 +19,12 @@ pub fn build(
     length: u64,
     probed: &[(std::path::PathBuf, AudioInfo)],
 ) -> Option<Episode> {
-    let (extension, mime) = published_format(&audio)?;
+    let (extension, mime) = audio.published_format()?;
     let file = episode_file(session, extension);
     let url = cycle.podcast.base_url.join(&file).ok()?;
     Some(Episode {
         session: session.clone(),
-        guid: session
-            .published_guid
-            .clone()
-            .unwrap_or_else(|| episode_guid(cycle.podcast.guid, &session.id)),
+        guid: episode_guid_of(cycle.podcast.guid, session),
         file,
         url,
         mime,
@@ -103,7 +51,7 @@ fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> 
         .enumerate()
         .filter_map(|(i, (rebroadcast, path))| {
             let (_, audio) = probed.iter().find(|(p, _)| p == path)?;
-            let (extension, mime) = published_format(audio)?;
+            let (extension, mime) = audio.published_format()?;
             Some(Rendition {
                 title: rebroadcast.show.clone(),
                 file: layout::radio_file(session, i, extension),
@@ -141,33 +89,5 @@ pub fn session_start(session: &Session, zone: Tz) -> chrono::DateTime<Tz> {
             .from_local_datetime(&(local + chrono::Duration::hours(1)))
             .earliest()
             .unwrap_or_else(|| zone.from_utc_datetime(&local)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn podcast_guid_follows_the_podcasting_2_0_example() {
-        // The example given with the `podcast:guid` tag in the namespace's documentation.
-        let guid = feed_guid("https://mp3s.nashownotes.com/pc20rss.xml");
-        assert_eq!(guid.to_string(), "917393e3-1b1e-5cef-ace4-edaa54e1f810");
-        let base = Url::parse("https://example.org/cycle/").unwrap();
-        assert_eq!(
-            podcast_guid(&base),
-            feed_guid("http://example.org/cycle/feed.xml/")
-        );
-    }
-
-    #[test]
-    fn episode_guids_depend_only_on_podcast_and_session_id() {
-        let podcast = Uuid::from_u128(7);
-        assert_eq!(episode_guid(podcast, "a"), episode_guid(podcast, "a"));
-        assert_ne!(episode_guid(podcast, "a"), episode_guid(podcast, "b"));
-        assert_ne!(
-            episode_guid(podcast, "a"),
-            episode_guid(Uuid::from_u128(8), "a")
-        );
     }
 }

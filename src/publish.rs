@@ -1,11 +1,15 @@
-//! `cyclecast publish`: validate everything, then do the work, then commit.
+//! `cyclecast publish`, the orchestration: [`publish`] reads like the pipeline, one step per
+//! line: load and check the project ([`check`], which `cyclecast check` runs too), build the
+//! episodes and plan their copies, render the feed and pages, commit the output folder, then
+//! record the published identities in `cyclecast.lock` (this module owns when the lock is
+//! written).
 //!
-//! Nothing is written before validation has passed; the recordings are only read.
+//! Nothing is written before every check has passed; the recordings are only read.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -14,7 +18,8 @@ use crate::model::problem::{Problem, Problems};
 use crate::model::{AudioInfo, Episode, Recording};
 use crate::output::commit::{CommitOptions, Content, Output};
 use crate::output::state::{self, State};
-use crate::project::load::{ProjectOptions, Validated, Work};
+use crate::project::load::{Project, ProjectOptions, Work};
+use crate::render::page::{PageInputs, TemplateError};
 use crate::support::progress::Progress;
 
 /// Options of `publish`.
@@ -119,43 +124,159 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         jobs: options.jobs,
         progress,
     };
-    let validated =
-        crate::project::load::validate_with(&options.project, work).map_err(Problems)?;
-    let out = options
-        .out
-        .clone()
-        .unwrap_or_else(|| validated.config.root.join("feed"));
-    let (episodes, episode_outputs) = build_episodes(&validated, &out, &previous, work)?;
-    let media = media_outputs(&validated, &episodes, episode_outputs, &out, &previous);
-    let today = options
-        .now
-        .with_timezone(&validated.config.cycle.podcast.time_zone)
-        .date_naive();
-    let last = rendered_or_kept(&validated, &episodes, today, &out, &previous)?;
-    check_unique_paths(media.iter().chain(&last))?;
-    let commit = CommitOptions {
-        force: options.force,
-        jobs: options.jobs,
-        progress: progress.clone(),
-        sources: validated.sources.clone(),
-        project: (options.out_lifetime == OutLifetime::Lasting)
-            .then(|| validated.config.root.clone()),
-    };
-    let committed = match options.mode {
-        Mode::Write => crate::output::commit::commit(&out, &media, &last, commit)?,
-        Mode::DryRun => crate::output::commit::preview(&out, &media, &last, &commit)?,
-    };
-    crate::project::identity::record(&validated, &episodes, options)?;
+    let checked = check(&options.project, work).map_err(Problems)?;
+    let project = &checked.project;
+    let out = out_folder(options, project);
+    let (episodes, episode_outputs) = build_episodes(project, &out, &previous, work)?;
+    let media = media_outputs(project, &episodes, episode_outputs, &out, &previous);
+    let today = today(options, project);
+    let rendered = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
+    check_unique_paths(media.iter().chain(&rendered))?;
+    let committed = commit_outputs(options, project, &out, (&media, &rendered), progress)?;
+    record_identities(project, &episodes, options)?;
     Ok(Report {
         mode: options.mode,
         out,
         episodes: episodes.len(),
-        announced: validated.config.cycle.sessions.len() - episodes.len(),
+        announced: project.config.cycle.sessions.len() - episodes.len(),
         written: committed.written,
         unchanged: committed.unchanged,
         removed: committed.removed,
-        warnings: validated.warnings,
+        warnings: checked.project.problems,
     })
+}
+
+/// The output folder: `--out`, else `feed/` beside the config.
+fn out_folder(options: &PublishOptions, project: &Project) -> PathBuf {
+    options
+        .out
+        .clone()
+        .unwrap_or_else(|| project.config.root.join("feed"))
+}
+
+/// The day of publishing in the podcast's time zone: the pages mark sessions from it on as
+/// upcoming.
+fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
+    options
+        .now
+        .with_timezone(&project.config.cycle.podcast.time_zone)
+        .date_naive()
+}
+
+/// Writes the outputs into the output folder, or only tells what would change (`--dry-run`).
+fn commit_outputs(
+    options: &PublishOptions,
+    project: &Project,
+    out: &Path,
+    (media, rendered): (&[Output], &[Output]),
+    progress: &Progress,
+) -> Result<crate::output::commit::Committed> {
+    let commit = CommitOptions {
+        force: options.force,
+        jobs: options.jobs,
+        progress: progress.clone(),
+        sources: project.sources.clone(),
+        project: (options.out_lifetime == OutLifetime::Lasting)
+            .then(|| project.config.root.clone()),
+    };
+    match options.mode {
+        Mode::Write => crate::output::commit::commit(out, media, rendered, commit),
+        Mode::DryRun => crate::output::commit::preview(out, media, rendered, &commit),
+    }
+}
+
+/// A project that passed every check, the later stages' included: the theme's templates
+/// parse and render the pages. Its project's problems are warnings only.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The project, as loaded.
+    pub project: Project,
+    /// Each Markdown report, rendered to HTML, keyed by its path.
+    pub reports: Vec<(PathBuf, String)>,
+}
+
+/// Loads the project, then checks what only the render stage can judge: the theme's
+/// templates parse, and render the pages. `check` and `publish` both run it, so both report
+/// the same problems; on failure returns every one, warnings included.
+pub fn check(options: &ProjectOptions, work: Work<'_>) -> Result<Checked, Vec<Problem>> {
+    let project = crate::project::load::load(options, work)?;
+    let theme = crate::render::page::check_theme(&project.theme);
+    if !theme.is_empty() || project.problems.iter().any(Problem::is_error) {
+        let mut problems = project.problems;
+        problems.extend(theme.iter().map(TemplateError::to_problem));
+        return Err(problems);
+    }
+    let reports = project
+        .reports
+        .iter()
+        .map(|(path, text)| (path.clone(), crate::render::page::render_markdown(text)))
+        .collect();
+    let checked = Checked { project, reports };
+    let page_problems = check_pages(&checked);
+    if !page_problems.is_empty() {
+        let mut problems = checked.project.problems;
+        problems.extend(page_problems);
+        return Err(problems);
+    }
+    Ok(checked)
+}
+
+/// Renders the pages once with the theme's templates, so that an error in a branch the real
+/// cycle takes (a misspelt variable, a wrong filter) is found before anything is written.
+/// The built-in templates are checked by the tests instead.
+fn check_pages(checked: &Checked) -> Vec<Problem> {
+    let project = &checked.project;
+    let theme = &project.theme;
+    if theme.index.is_none() && theme.session.is_none() && theme.transcript.is_none() {
+        return Vec::new();
+    }
+    let cycle = &project.config.cycle;
+    let episodes: Vec<_> = project
+        .recorded()
+        .filter_map(|(session, recording, audio)| {
+            crate::episode::build(
+                cycle,
+                session,
+                audio.clone(),
+                recording.size,
+                &project.renditions,
+            )
+        })
+        .collect();
+    let inputs = PageInputs {
+        cover: None,
+        reports: checked.reports.clone(),
+        transcripts: project.transcripts.clone(),
+        today: chrono::NaiveDate::default(),
+        theme: theme.clone(),
+        drawings: crate::model::layout::drawing_targets(
+            &project.config.root,
+            cycle.sessions.iter().flat_map(|s| &s.drawings),
+        ),
+    };
+    match crate::render::page::render_pages(cycle, &episodes, &inputs) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![e.to_problem()],
+    }
+}
+
+/// After a publish, records the published identities in `cyclecast.lock` (see
+/// [`crate::project::identity::published`]). Not for a dry run, nor for a preview at another
+/// address (`serve`, `publish --base-url`), whose URLs are not the published ones.
+fn record_identities(
+    project: &Project,
+    episodes: &[Episode],
+    options: &PublishOptions,
+) -> Result<()> {
+    if options.mode != Mode::Write || options.project.base_url.is_some() {
+        return Ok(());
+    }
+    let root = &project.config.root;
+    let previous = crate::project::lock::read(root).map_err(|problem| anyhow!("{problem}"))?;
+    let podcast_guid = project.config.cycle.podcast.guid;
+    let lock = crate::project::identity::published(previous, podcast_guid, episodes);
+    crate::project::lock::write(root, &lock)?;
+    Ok(())
 }
 
 /// No two outputs may go to the same path: one would silently replace the other (two
@@ -189,53 +310,80 @@ pub fn default_out(config: &Path) -> PathBuf {
     config.parent().unwrap_or(Path::new("")).join("feed")
 }
 
-/// Builds each recording's episode and the output that publishes it: the last publish's
-/// file when nothing it is made from changed, else a plan of its copy (recordings scanned
-/// `jobs` at a time) with the copy's exact size.
+/// The file that publishes a recording, before its episode is built.
+struct EpisodeCopy {
+    /// Its path under the output folder.
+    file: String,
+    /// What it is made from.
+    recipe: String,
+    /// Its length and content, once known: the last publish's file, or a planned copy.
+    known: Option<(u64, Content)>,
+}
+
+/// Builds each recording's episode, once and with its final length, and the output that
+/// publishes it: the last publish's file when nothing it is made from changed, else a plan of
+/// its copy (recordings scanned `jobs` at a time), whose exact size is the episode's length.
 fn build_episodes(
-    validated: &Validated,
+    project: &Project,
     out: &Path,
     previous: &State,
     work: Work<'_>,
 ) -> Result<(Vec<Episode>, Vec<Output>)> {
-    let cycle = &validated.config.cycle;
-    let mut episodes = Vec::new();
-    let mut outputs = Vec::new();
+    let cycle = &project.config.cycle;
+    // First what each copy is made from (its recipe), and its length and content when the
+    // last publish's copy still holds; the others are planned again.
+    let mut copies: Vec<EpisodeCopy> = Vec::new();
     let mut to_plan = Vec::new();
-    for (recording, audio) in &validated.recordings {
-        let session = crate::project::load::session_of(&validated.config, recording);
+    for (index, (session, recording, audio)) in project.recorded().enumerate() {
         let page = crate::model::layout::session_url(cycle, session);
         let context = TagContext {
             cycle,
-            artwork: validated.artwork.as_ref(),
+            artwork: project.artwork.as_ref(),
             page: &page,
         };
-        let mut episode =
-            crate::episode::build(cycle, session, audio.clone(), 0, &validated.renditions)
-                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let (extension, _) = audio
+            .published_format()
+            .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        let file = crate::model::layout::episode_file(session, extension);
         let fingerprint = crate::audio::tag::fingerprint(context, session, audio)?;
         let recipe = state::recipe(&[b"episode", recording.hash.as_bytes(), &fingerprint]);
-        let content = match previous.fresh_output(out, &episode.file, &recipe) {
-            Some(record) => {
-                episode.length = record.stamp.size;
-                Content::Kept
-            }
+        let known = match previous.fresh_output(out, &file, &recipe) {
+            Some(record) => Some((record.stamp.size, Content::Kept)),
             None => {
                 let metadata = crate::audio::tag::metadata(context, session, audio)?;
-                to_plan.push((outputs.len(), recording.clone(), audio.clone(), metadata));
-                Content::Kept // replaced by the copy's plan below
+                to_plan.push((index, recording.clone(), audio.clone(), metadata));
+                None
             }
         };
+        copies.push(EpisodeCopy {
+            file,
+            recipe,
+            known,
+        });
+    }
+    for (index, plan) in plan_copies(project, to_plan, work)? {
+        copies[index].known = Some((plan.output_len(), Content::Episode(plan)));
+    }
+    // Then each episode, with the exact size of the file that publishes it.
+    let mut episodes = Vec::new();
+    let mut outputs = Vec::new();
+    for ((session, recording, audio), copy) in project.recorded().zip(copies) {
+        let EpisodeCopy {
+            file,
+            recipe,
+            known,
+        } = copy;
+        let (length, content) = known.expect("each copy is either kept or planned");
+        let episode =
+            crate::episode::build(cycle, session, audio.clone(), length, &project.renditions)
+                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
+        debug_assert_eq!(episode.file, file, "the episode's file is the copy's");
         outputs.push(Output {
-            path: episode.file.clone(),
+            path: file,
             content,
             recipe: Some(recipe),
         });
         episodes.push(episode);
-    }
-    for (index, plan) in plan_copies(validated, to_plan, work)? {
-        episodes[index].length = plan.output_len();
-        outputs[index].content = Content::Episode(plan);
     }
     Ok((episodes, outputs))
 }
@@ -243,7 +391,7 @@ fn build_episodes(
 /// Reads the layout of each recording whose copy must be made again and plans the copy,
 /// `jobs` at a time; returns each plan with the index it was given.
 fn plan_copies(
-    validated: &Validated,
+    project: &Project,
     to_plan: Vec<(usize, Recording, AudioInfo, Metadata)>,
     work: Work<'_>,
 ) -> Result<Vec<(usize, TagPlan)>> {
@@ -251,13 +399,13 @@ fn plan_copies(
         let bytes = to_plan.iter().map(|(_, r, _, _)| r.size).sum();
         work.progress.stage("scanning", to_plan.len() as u64, bytes);
     }
-    let root = validated.config.root.clone();
+    let root = project.config.root.clone();
     let progress = work.progress.clone();
     crate::support::parallel::map(
         work.jobs,
         to_plan,
         move |(index, recording, audio, metadata)| {
-            let shown = crate::project::ingest::display_path(&root, &recording.path);
+            let shown = crate::project::paths::display_path(&root, &recording.path);
             let _task = progress.file("scanning", &shown, recording.size);
             let layout = crate::audio::tag::read_layout(&recording.path, &audio)?;
             let recorded = Recorded {
@@ -273,20 +421,20 @@ fn plan_copies(
 
 /// Episodes, radio edits and images: the files the feed and pages point at.
 fn media_outputs(
-    validated: &Validated,
+    project: &Project,
     episodes: &[Episode],
     episode_outputs: Vec<Output>,
     out: &Path,
     previous: &State,
 ) -> Vec<Output> {
-    let cycle = &validated.config.cycle;
+    let cycle = &project.config.cycle;
     let mut outputs = Vec::new();
     for (episode, episode_output) in episodes.iter().zip(episode_outputs) {
         outputs.push(episode_output);
         let session = &episode.session;
         for rendition in &episode.renditions {
             outputs.push(large_copy(
-                validated,
+                project,
                 out,
                 previous,
                 &rendition.file,
@@ -294,48 +442,48 @@ fn media_outputs(
             ));
         }
         if let Some(target) = &episode.image_file {
-            match (&session.image, validated.embedded_image(session.number)) {
-                (Some(image), _) => outputs.push(Output::copy(target, &real(validated, image))),
+            match (&session.image, project.embedded_image(session.number)) {
+                (Some(image), _) => outputs.push(Output::copy(target, &real(project, image))),
                 (None, Some(bytes)) => outputs.push(Output::bytes(target, bytes.to_vec())),
                 (None, None) => {}
             }
         }
     }
     if let Some(cover) = &cycle.podcast.cover {
-        outputs.push(Output::copy(&cover_target(cover), &real(validated, cover)));
+        outputs.push(Output::copy(&cover_target(cover), &real(project, cover)));
     }
     // One output per drawing file, however many sessions show it.
     for (path, target) in crate::model::layout::drawing_targets(
-        &validated.config.root,
+        &project.config.root,
         cycle.sessions.iter().flat_map(|s| &s.drawings),
     ) {
-        outputs.push(Output::copy(&target, &real(validated, &path)));
+        outputs.push(Output::copy(&target, &real(project, &path)));
     }
     outputs
 }
 
 /// The real path of a project file that validation read, the one the commit opens (with
 /// [`crate::support::fs::open_regular`], which takes no link): what [`crate::support::fs::contain`] allowed.
-fn real(validated: &Validated, path: &Path) -> PathBuf {
-    crate::support::fs::contain(&validated.config.root, path).unwrap_or_else(|_| path.to_path_buf())
+fn real(project: &Project, path: &Path) -> PathBuf {
+    crate::support::fs::contain(&project.config.root, path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A copy of a large source (a radio edit): kept without being read when neither the source
 /// nor the last publish's copy moved.
 fn large_copy(
-    validated: &Validated,
+    project: &Project,
     out: &Path,
     previous: &State,
     target: &str,
     source: &Path,
 ) -> Output {
-    let Some(hash) = validated.source_hash(source) else {
-        return Output::copy(target, &real(validated, source));
+    let Some(hash) = project.source_hash(source) else {
+        return Output::copy(target, &real(project, source));
     };
     let recipe = state::recipe(&[b"copy", hash.as_bytes()]);
     let content = match previous.fresh_output(out, target, &recipe) {
         Some(_) => Content::Kept,
-        None => Content::Copy(real(validated, source)),
+        None => Content::Copy(real(project, source)),
     };
     Output {
         path: target.to_string(),
@@ -347,13 +495,13 @@ fn large_copy(
 /// The rendered files, or, when nothing they are made from changed since the last publish
 /// and they are still as it left them, the same files kept without rendering them again.
 fn rendered_or_kept(
-    validated: &Validated,
+    checked: &Checked,
     episodes: &[Episode],
     today: chrono::NaiveDate,
     out: &Path,
     previous: &State,
 ) -> Result<Vec<Output>> {
-    let recipe = render_recipe(validated, episodes, today);
+    let recipe = render_recipe(checked, episodes, today);
     let outputs = match previous.fresh_outputs_of(out, &recipe) {
         Some(paths) => paths
             .into_iter()
@@ -363,7 +511,7 @@ fn rendered_or_kept(
                 recipe: None,
             })
             .collect(),
-        None => rendered_outputs(validated, episodes, today)?,
+        None => rendered_outputs(checked, episodes, today)?,
     };
     Ok(outputs
         .into_iter()
@@ -380,16 +528,17 @@ fn rendered_or_kept(
 /// Their `Debug` output stands for them. For one build of cyclecast, which every recipe names,
 /// it is a complete and deterministic account of every field (these types hold no hash maps),
 /// so no input can be forgotten the way a hand-kept list of fields could forget one.
-fn render_recipe(validated: &Validated, episodes: &[Episode], today: chrono::NaiveDate) -> String {
+fn render_recipe(checked: &Checked, episodes: &[Episode], today: chrono::NaiveDate) -> String {
+    let project = &checked.project;
     let mut inputs = state::RecipeWriter::new(b"render");
     let _ = write!(
         inputs,
         "{:?}",
         (
-            &validated.config.cycle,
-            &validated.reports,
-            &validated.transcripts,
-            &validated.theme,
+            &project.config.cycle,
+            &checked.reports,
+            &project.transcripts,
+            &project.theme,
             episodes,
             today,
         )
@@ -399,11 +548,12 @@ fn render_recipe(validated: &Validated, episodes: &[Episode], today: chrono::Nai
 
 /// The chapters, transcripts, feed, calendar and pages: rendered text, written last.
 fn rendered_outputs(
-    validated: &Validated,
+    checked: &Checked,
     episodes: &[Episode],
     today: chrono::NaiveDate,
 ) -> Result<Vec<Output>> {
-    let cycle = &validated.config.cycle;
+    let project = &checked.project;
+    let cycle = &project.config.cycle;
     let cover = cycle.podcast.cover.as_deref().map(cover_target);
     let cover_url = cover
         .as_ref()
@@ -417,18 +567,18 @@ fn rendered_outputs(
     );
     let inputs = crate::render::page::PageInputs {
         cover,
-        reports: validated.reports.clone(),
-        transcripts: validated.transcripts.clone(),
+        reports: checked.reports.clone(),
+        transcripts: project.transcripts.clone(),
         today,
-        theme: validated.theme.clone(),
+        theme: project.theme.clone(),
         drawings: crate::model::layout::drawing_targets(
-            &validated.config.root,
+            &project.config.root,
             cycle.sessions.iter().flat_map(|s| &s.drawings),
         ),
     };
     // `check` rendered the theme's templates already; an error here is one it could not see.
     let pages = crate::render::page::render_pages(cycle, episodes, &inputs)?;
-    let mut outputs = episode_texts(validated, episodes);
+    let mut outputs = episode_texts(project, episodes);
     outputs.extend([
         Output::text(crate::model::layout::FEED_FILE, feed),
         Output::text(
@@ -448,7 +598,7 @@ fn rendered_outputs(
 }
 
 /// Each episode's JSON chapters and transcripts (WebVTT and SubRip).
-fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
+fn episode_texts(project: &Project, episodes: &[Episode]) -> Vec<Output> {
     let mut outputs = Vec::new();
     for episode in episodes {
         let session = &episode.session;
@@ -458,7 +608,7 @@ fn episode_texts(validated: &Validated, episodes: &[Episode]) -> Vec<Output> {
         ) {
             outputs.push(Output::text(path, json));
         }
-        let transcript = validated
+        let transcript = project
             .transcripts
             .iter()
             .find(|(n, _)| *n == session.number);

@@ -178,9 +178,9 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
         jobs: parallel::default_jobs(),
         progress: &Progress::hidden(),
     };
-    let result = check::validate_with(&project, work);
+    let result = publish::check(&project, work);
     let problems = match &result {
-        Ok(validated) => validated.warnings.as_slice(),
+        Ok(checked) => checked.project.problems.as_slice(),
         Err(problems) => problems.as_slice(),
     };
     let errors = problems.iter().filter(|p| p.is_error()).count();
@@ -199,9 +199,9 @@ fn run_check(args: CheckArgs) -> Result<ExitCode> {
             eprintln!("{problem}");
         }
         match &result {
-            Ok(validated) => {
-                let sessions = validated.config.cycle.sessions.len();
-                let recordings = validated.recordings.len();
+            Ok(checked) => {
+                let sessions = checked.project.config.cycle.sessions.len();
+                let recordings = checked.project.recordings.len();
                 eprintln!(
                     "ok: {sessions} session{}, {recordings} recording{} ready to publish",
                     plural(sessions),

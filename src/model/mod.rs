@@ -50,7 +50,7 @@ pub struct Podcast {
     pub lang: Lang,
     /// Where `feed/` is served, always ending with `/`.
     pub base_url: Url,
-    /// The podcast's GUID: never changes once published (see [`crate::episode::podcast_guid`]).
+    /// The podcast's GUID: never changes once published (see [`crate::project::guid::podcast_guid`]).
     pub guid: uuid::Uuid,
     /// Whether `guid` was written in the config (`[podcast] guid`) rather than derived.
     pub guid_from_config: bool,
@@ -473,6 +473,22 @@ pub struct AudioInfo {
 }
 
 impl AudioInfo {
+    /// The published file's extension and MIME type for this container and codec; `None`
+    /// when they cannot be published as a podcast episode.
+    pub fn published_format(&self) -> Option<(&'static str, &'static str)> {
+        let extension = match (self.container.as_str(), self.codec.as_str()) {
+            (_, "mp3") => "mp3",
+            ("isomp4", "aac" | "alac") => "m4a",
+            ("ogg", "opus") => "opus",
+            ("ogg", _) => "ogg",
+            ("flac", _) => "flac",
+            ("wave", _) => "wav",
+            ("aiff", _) => "aiff",
+            _ => return None,
+        };
+        Some((extension, media::by_extension(extension)?))
+    }
+
     /// Exact duration in seconds.
     pub fn duration_secs(&self) -> f64 {
         self.frames as f64 / f64::from(self.sample_rate)

@@ -1,247 +1,26 @@
-//! Identities that hold: `cyclecast.lock`, at the project root and committed like
-//! `Cargo.lock`, records what podcast apps know the published podcast by. That is the
-//! podcast's GUID and, for each published session, its episode's GUID, its file stem (slug)
-//! and its enclosure URL. Renumbering a session, moving `base_url` or losing `feed/` then
-//! changes none of them unless the organizer asks (`publish --rename ID`).
+//! Identities that hold: reconciles the config with `cyclecast.lock` (see
+//! [`crate::project::lock`]), so that renumbering a session, moving `base_url` or losing
+//! `feed/` changes no published GUID, file name or enclosure URL unless the organizer asks
+//! (`publish --rename ID`).
 //!
-//! [`load`] reads the lock. [`reconcile`] pins the config to it and warns about every
-//! published identity a publish would change; `check::validate` runs it through [`apply`], so
-//! `check` and `publish` both see the warnings. [`record`] writes the lock after a publish.
-//! The only file this module reads or writes is the lock.
+//! The identities unpinned sessions get are derived in [`crate::project::guid`].
+//!
+//! Pure: no file is read or written here. [`reconcile`] finds the config's [`Pins`] in a
+//! lock already read and warns about every published identity a publish would change (`load`
+//! runs it and applies the pins, so `check` and `publish` both see the warnings); [`published`] is the lock after a publish,
+//! which `publish` writes when its policy says so.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
-use serde::Deserialize;
-use toml::Spanned;
 use url::Url;
 use uuid::Uuid;
 
+use crate::model::layout::episode_file;
 use crate::model::problem::Problem;
 use crate::model::{AudioInfo, Episode, Recording, Session};
 use crate::project::config::Config;
-use crate::project::load::Validated;
-use crate::publish::{Mode, PublishOptions};
-
-/// Name of the lock file, at the project root.
-pub const LOCK_FILE: &str = "cyclecast.lock";
-
-/// The lock format this version reads and writes.
-const VERSION: i64 = 1;
-
-/// What the header of the lock says about it.
-const HEADER: &str = "\
-# cyclecast.lock: what podcast apps know this podcast by, written by `cyclecast publish`.
-# Commit it with config.toml. Once published, a GUID, a file name (slug) and an enclosure
-# URL do not move: a renumbered session keeps its file unless `publish --rename ID` asks.
-";
-
-/// The published identities of a podcast, as `cyclecast.lock` records them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lock {
-    /// The podcast's GUID (`podcast:guid`).
-    pub podcast_guid: Uuid,
-    /// Each published session.
-    pub sessions: Vec<LockedSession>,
-}
-
-/// One published session's identity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockedSession {
-    /// The session's id in the config.
-    pub id: String,
-    /// Its episode's GUID.
-    pub guid: String,
-    /// The stem of its published files, `NN-id`.
-    pub slug: String,
-    /// Its episode's enclosure URL.
-    pub enclosure: Url,
-}
-
-impl Lock {
-    /// The entry of session `id`.
-    pub fn session(&self, id: &str) -> Option<&LockedSession> {
-        self.sessions.iter().find(|s| s.id == id)
-    }
-}
-
-impl LockedSession {
-    /// Sort key: the number the slug was published with, then the id.
-    fn order(&self) -> (u32, &str) {
-        let number = self
-            .slug
-            .split_once('-')
-            .and_then(|(n, _)| n.parse().ok())
-            .unwrap_or(u32::MAX);
-        (number, &self.id)
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawLock {
-    version: Spanned<i64>,
-    podcast: RawPodcast,
-    #[serde(default)]
-    sessions: Vec<RawSession>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPodcast {
-    guid: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSession {
-    id: Spanned<String>,
-    guid: Spanned<String>,
-    slug: Spanned<String>,
-    enclosure: Spanned<String>,
-}
-
-/// Reads `cyclecast.lock` from the project root: `None` when there is none yet (nothing was
-/// published, or the project predates the lock).
-pub fn load(root: &Path) -> Result<Option<Lock>, Problem> {
-    let path = root.join(LOCK_FILE);
-    // Never through a link, never waiting on a FIFO, never more than a lock can hold.
-    let bytes = match crate::support::fs::read_regular(&path, crate::support::fs::TEXT_LIMIT) {
-        Ok(bytes) => bytes,
-        Err(e) if crate::support::fs::is_not_found(&e) => return Ok(None),
-        Err(e) => {
-            return Err(Problem::error(
-                LOCK_FILE,
-                format!("cannot read the lock: {e:#}"),
-            ));
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => parse(&text).map(Some),
-        Err(_) => Err(Problem::error(
-            LOCK_FILE,
-            "cannot read the lock: it is not UTF-8 text",
-        )),
-    }
-}
-
-/// Parses the text of a lock; a problem names the line it is on.
-pub fn parse(text: &str) -> Result<Lock, Problem> {
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim_end_matches('\n').replace('\n', "; ");
-        match e.span() {
-            Some(span) => Problem::at(LOCK_FILE, text, span.start, message),
-            None => Problem::error(LOCK_FILE, message),
-        }
-    })?;
-    let at = |offset: usize, message: String| Problem::at(LOCK_FILE, text, offset, message);
-    if *raw.version.get_ref() != VERSION {
-        return Err(at(
-            raw.version.span().start,
-            format!(
-                "unsupported lock version {}: this cyclecast reads version {VERSION}",
-                raw.version.get_ref()
-            ),
-        ));
-    }
-    let guid = &raw.podcast.guid;
-    let podcast_guid = Uuid::parse_str(guid.get_ref()).map_err(|_| {
-        at(
-            guid.span().start,
-            format!("`{}` is not a UUID", guid.get_ref()),
-        )
-    })?;
-    let mut sessions: Vec<LockedSession> = Vec::new();
-    for raw in raw.sessions {
-        let session = parse_session(raw, &at)?;
-        if let Some(twice) = sessions.iter().find(|s| s.id == session.id) {
-            return Err(Problem::error(
-                LOCK_FILE,
-                format!("session `{}` is locked twice", twice.id),
-            ));
-        }
-        sessions.push(session);
-    }
-    Ok(Lock {
-        podcast_guid,
-        sessions,
-    })
-}
-
-/// Checks one `[[sessions]]` entry: a slug that could lead out of `feed/`, or collide with
-/// another session's, is refused.
-fn parse_session(
-    raw: RawSession,
-    at: &impl Fn(usize, String) -> Problem,
-) -> Result<LockedSession, Problem> {
-    let id = raw.id.get_ref();
-    if !is_slug(id) {
-        return Err(at(
-            raw.id.span().start,
-            format!("`{id}` is not a session id: expected lowercase letters, digits and `-`"),
-        ));
-    }
-    let slug = raw.slug.get_ref();
-    let numbered = slug
-        .strip_suffix(id.as_str())
-        .and_then(|n| n.strip_suffix('-'))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-    if !numbered {
-        return Err(at(
-            raw.slug.span().start,
-            format!("slug `{slug}` is not the session's number and id, e.g. `01-{id}`"),
-        ));
-    }
-    if raw.guid.get_ref().trim().is_empty() {
-        return Err(at(raw.guid.span().start, "the GUID is empty".to_string()));
-    }
-    let enclosure = crate::project::config::parse_web_url(raw.enclosure.get_ref())
-        .map_err(|e| at(raw.enclosure.span().start, e))?;
-    Ok(LockedSession {
-        id: raw.id.into_inner(),
-        guid: raw.guid.into_inner(),
-        slug: raw.slug.into_inner(),
-        enclosure,
-    })
-}
-
-/// Whether `text` is `[a-z0-9]+(-[a-z0-9]+)*`, as session ids are.
-fn is_slug(text: &str) -> bool {
-    text.split('-').all(|part| {
-        !part.is_empty()
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    })
-}
-
-/// The text of a lock: a header, then the podcast, then the sessions by the number they were
-/// published with, then id. The same lock always gives the same bytes.
-pub fn render(lock: &Lock) -> String {
-    let mut sessions: Vec<&LockedSession> = lock.sessions.iter().collect();
-    sessions.sort_by(|a, b| a.order().cmp(&b.order()));
-    let mut out = format!(
-        "{HEADER}\nversion = {VERSION}\n\n[podcast]\nguid = {}\n",
-        quoted(&lock.podcast_guid.to_string())
-    );
-    for session in sessions {
-        out.push_str(&format!(
-            "\n[[sessions]]\nid = {}\nguid = {}\nslug = {}\nenclosure = {}\n",
-            quoted(&session.id),
-            quoted(&session.guid),
-            quoted(&session.slug),
-            quoted(session.enclosure.as_str())
-        ));
-    }
-    out
-}
-
-/// A TOML basic string, escaped by the toml crate.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
+use crate::project::guid::episode_guid;
+use crate::project::lock::{LOCK_FILE, Lock, LockedSession};
 
 /// What reconciling needs besides the config and the lock.
 #[derive(Debug, Clone, Copy)]
@@ -255,45 +34,73 @@ pub struct Planned<'a> {
     /// Ids of the sessions `publish --rename` moves to their numbered file names.
     pub renames: &'a [String],
 }
+/// What the lock pins in a config: the podcast's GUID, and each locked session's GUID and
+/// file stem. A pin that agrees with what the config derives is left unset: the session is
+/// then the same value with or without the lock (its pages' recipe included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins {
+    /// The podcast's published GUID, when the config derives another one.
+    pub podcast_guid: Option<Uuid>,
+    /// Each locked session's pins, by session id.
+    pub sessions: BTreeMap<String, SessionPins>,
+}
 
-/// Reads the lock and [`reconcile`]s the config with it; a bad lock is an error.
-pub fn apply(config: &mut Config, planned: &Planned<'_>) -> Vec<Problem> {
-    match load(&config.root) {
-        Ok(Some(lock)) => reconcile(config, &lock, planned),
-        // Nothing published yet: nothing to pin, but a `--rename` is still checked.
-        Ok(None) => {
-            let empty = Lock {
-                podcast_guid: config.cycle.podcast.guid,
-                sessions: Vec::new(),
-            };
-            reconcile(config, &empty, planned)
+/// One locked session's pins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionPins {
+    /// Its episode's published GUID, when not the derived one
+    /// ([`Session::published_guid`]).
+    pub guid: Option<String>,
+    /// Its published file stem, when not its numbered one and not renamed
+    /// ([`Session::published_slug`]).
+    pub slug: Option<String>,
+}
+
+impl Pins {
+    /// Gives the config its pins: the load stage does, once, right after [`reconcile`].
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(guid) = self.podcast_guid {
+            config.cycle.podcast.guid = guid;
         }
-        Err(problem) => vec![problem],
+        for session in &mut config.cycle.sessions {
+            if let Some(pins) = self.sessions.get(&session.id) {
+                session.published_guid = pins.guid.clone();
+                session.published_slug = pins.slug.clone();
+            }
+        }
     }
 }
 
-/// Pins the config to the lock: the podcast and each locked session keep their GUIDs, and
-/// each locked session keeps its file name unless renamed. Returns the warnings about each
-/// published identity the config would change, and the errors that would orphan subscribers.
-pub fn reconcile(config: &mut Config, lock: &Lock, planned: &Planned<'_>) -> Vec<Problem> {
-    let mut problems = pin_podcast_guid(config, lock, planned.config_file);
+/// Reconciles the config with the lock, purely: (config, lock, renames) → (pins, problems).
+/// The podcast and each locked session keep their GUIDs, and each locked session keeps its
+/// file name unless renamed. The problems are the warnings about each published identity the
+/// config would change, and the errors that would orphan subscribers.
+pub fn reconcile(config: &Config, lock: &Lock, planned: &Planned<'_>) -> (Pins, Vec<Problem>) {
+    let (podcast_guid, mut problems) = pin_podcast_guid(config, lock, planned.config_file);
     problems.extend(check_renames(config, lock, planned));
     let formats = published_extensions(planned.recordings);
-    for session in &mut config.cycle.sessions {
+    let mut sessions = BTreeMap::new();
+    for session in &config.cycle.sessions {
         let Some(locked) = lock.session(&session.id) else {
             continue;
         };
         let renamed = planned.renames.contains(&session.id);
-        let podcast_guid = config.cycle.podcast.guid;
-        problems.extend(pin_session(
+        let (pins, found) = pin_session(
             session,
-            podcast_guid,
+            podcast_guid.unwrap_or(config.cycle.podcast.guid),
             locked,
             renamed,
             planned.config_file,
-        ));
+        );
+        problems.extend(found);
+        let pinned = Session {
+            published_guid: pins.guid.clone(),
+            published_slug: pins.slug.clone(),
+            ..session.clone()
+        };
         let extension = formats.get(&session.number).copied();
-        problems.extend(moved_enclosure(session, locked, extension, planned));
+        problems.extend(moved_enclosure(&pinned, locked, extension, planned));
+        sessions.insert(session.id.clone(), pins);
     }
     problems.extend(
         lock.sessions
@@ -309,41 +116,50 @@ pub fn reconcile(config: &mut Config, lock: &Lock, planned: &Planned<'_>) -> Vec
                 )
             }),
     );
-    problems
+    let pins = Pins {
+        podcast_guid,
+        sessions,
+    };
+    (pins, problems)
 }
 
-/// The locked podcast GUID wins over the derived one; a different one written in the config
-/// is an error, since podcast apps would take the feed for another podcast.
-fn pin_podcast_guid(config: &mut Config, lock: &Lock, config_file: &str) -> Vec<Problem> {
-    let podcast = &mut config.cycle.podcast;
+/// The locked podcast GUID wins over the derived one (the pin); a different one written in
+/// the config is an error, since podcast apps would take the feed for another podcast.
+fn pin_podcast_guid(
+    config: &Config,
+    lock: &Lock,
+    config_file: &str,
+) -> (Option<Uuid>, Vec<Problem>) {
+    let podcast = &config.cycle.podcast;
     if podcast.guid == lock.podcast_guid {
-        return Vec::new();
+        return (None, Vec::new());
     }
     if podcast.guid_from_config {
-        return vec![Problem::error(
+        let problem = Problem::error(
             config_file,
             format!(
                 "`[podcast] guid` is `{}` but the podcast was published with GUID `{}` ({LOCK_FILE}): changing it would orphan every subscriber",
                 podcast.guid, lock.podcast_guid
             ),
-        )];
+        );
+        return (None, vec![problem]);
     }
-    podcast.guid = lock.podcast_guid;
-    Vec::new()
+    (Some(lock.podcast_guid), Vec::new())
 }
 
-/// Gives a locked session its published GUID and, unless renamed, its published file name.
+/// A locked session's published GUID and, unless renamed, its published file name.
 fn pin_session(
-    session: &mut Session,
+    session: &Session,
     podcast_guid: Uuid,
     locked: &LockedSession,
     renamed: bool,
     config_file: &str,
-) -> Vec<Problem> {
-    // Pins that agree with what the session's id and number give are left unset: the
-    // session is then the same value with or without the lock (its pages' recipe included).
-    let derived_guid = crate::episode::episode_guid(podcast_guid, &session.id);
-    session.published_guid = (locked.guid != derived_guid).then(|| locked.guid.clone());
+) -> (SessionPins, Vec<Problem>) {
+    let derived_guid = episode_guid(podcast_guid, &session.id);
+    let mut pins = SessionPins {
+        guid: (locked.guid != derived_guid).then(|| locked.guid.clone()),
+        slug: None,
+    };
     let mut problems = Vec::new();
     if session.recording.is_none() {
         problems.push(Problem::warning(
@@ -355,7 +171,7 @@ fn pin_session(
         ));
     }
     if renamed {
-        return problems;
+        return (pins, problems);
     }
     if locked.slug != session.numbered_stem() {
         problems.push(Problem::warning(
@@ -365,9 +181,9 @@ fn pin_session(
                 session.id, session.number, locked.slug, session.id
             ),
         ));
+        pins.slug = Some(locked.slug.clone());
     }
-    session.published_slug = (locked.slug != session.numbered_stem()).then(|| locked.slug.clone());
-    problems
+    (pins, problems)
 }
 
 /// A warning when the session's episode would be published at another URL than before.
@@ -377,7 +193,7 @@ fn moved_enclosure(
     extension: Option<&str>,
     planned: &Planned<'_>,
 ) -> Option<Problem> {
-    let file = crate::episode::episode_file(session, extension?);
+    let file = episode_file(session, extension?);
     let url = planned.base_url.join(&file).ok()?;
     if url == locked.enclosure {
         return None;
@@ -401,7 +217,7 @@ fn published_extensions(recordings: &[(Recording, AudioInfo)]) -> BTreeMap<u32, 
     recordings
         .iter()
         .filter_map(|(recording, audio)| {
-            let (extension, _) = crate::episode::published_format(audio)?;
+            let (extension, _) = audio.published_format()?;
             Some((recording.session, extension))
         })
         .collect()
@@ -431,24 +247,9 @@ fn check_renames(config: &Config, lock: &Lock, planned: &Planned<'_>) -> Vec<Pro
         })
         .collect()
 }
-
-/// After a publish, records the published identities in `cyclecast.lock`: new episodes are
-/// added, renamed or moved ones refreshed, withdrawn ones kept. Does nothing for a dry run
-/// or a preview at another address (`serve`, `publish --base-url`), whose URLs are not the
-/// published ones.
-pub fn record(validated: &Validated, episodes: &[Episode], options: &PublishOptions) -> Result<()> {
-    if options.mode != Mode::Write || options.project.base_url.is_some() {
-        return Ok(());
-    }
-    let root = &validated.config.root;
-    let previous = load(root).map_err(|problem| anyhow!("{problem}"))?;
-    let lock = updated(previous, validated.config.cycle.podcast.guid, episodes);
-    write(root, &lock)?;
-    Ok(())
-}
-
-/// The lock after publishing `episodes`.
-fn updated(previous: Option<Lock>, podcast_guid: Uuid, episodes: &[Episode]) -> Lock {
+/// The lock after publishing `episodes`: new episodes are added, renamed or moved ones
+/// refreshed, withdrawn ones kept.
+pub fn published(previous: Option<Lock>, podcast_guid: Uuid, episodes: &[Episode]) -> Lock {
     let mut sessions = previous.map(|l| l.sessions).unwrap_or_default();
     for episode in episodes {
         let entry = LockedSession {
@@ -469,52 +270,12 @@ fn updated(previous: Option<Lock>, podcast_guid: Uuid, episodes: &[Episode]) -> 
     }
 }
 
-/// Writes the lock at the project root, atomically (temporary file, then rename), and only
-/// when its bytes change. Returns whether it was written.
-pub fn write(root: &Path, lock: &Lock) -> Result<bool> {
-    let path = root.join(LOCK_FILE);
-    let text = render(lock);
-    if crate::support::fs::read_regular(&path, crate::support::fs::TEXT_LIMIT)
-        .is_ok_and(|bytes| bytes == text.as_bytes())
-    {
-        return Ok(false);
-    }
-    crate::support::fs::write_new_then_rename(&temporary_path(root), &path, |file| {
-        file.write_all(text.as_bytes())
-    })
-    .with_context(|| format!("failed to write `{}`", path.display()))?;
-    Ok(true)
-}
-
-/// `.cyclecast.lock.<pid>.tmp` beside the lock, so that the rename is atomic and two
-/// publishes at once do not write the same temporary file.
-fn temporary_path(root: &Path) -> PathBuf {
-    root.join(format!(".{LOCK_FILE}.{}.tmp", std::process::id()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::lock::{parse, read, render, write};
     use std::fs;
-
-    // Issue #11: a symbolic link left where the lock is written first is never written
-    // through.
-    #[test]
-    fn writes_the_lock_never_through_a_link_at_its_temporary_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let victim = dir.path().join("victim.txt");
-        fs::write(&victim, "precious").unwrap();
-        std::os::unix::fs::symlink(&victim, temporary_path(dir.path())).unwrap();
-        let lock = Lock {
-            podcast_guid: Uuid::nil(),
-            sessions: Vec::new(),
-        };
-        assert!(write(dir.path(), &lock).unwrap());
-        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
-        assert!(!temporary_path(dir.path()).exists());
-        assert!(dir.path().join(LOCK_FILE).is_file());
-    }
-
+    use std::path::Path;
     const CONFIG: &str = r#"
 [podcast]
 title = "Cycle"
@@ -590,15 +351,20 @@ recording = "recordings/seconde.mp3"
         recordings(config)
             .into_iter()
             .map(|(recording, audio)| {
-                let session = crate::project::load::session_of(config, &recording);
+                let session = config
+                    .cycle
+                    .sessions
+                    .iter()
+                    .find(|s| s.number == recording.session)
+                    .unwrap();
                 crate::episode::build(&config.cycle, session, audio, 1000, &[]).unwrap()
             })
             .collect()
     }
 
     /// The lock a first publish of `config` writes.
-    fn published(config: &Config) -> Lock {
-        updated(None, config.cycle.podcast.guid, &episodes(config))
+    fn published_lock(config: &Config) -> Lock {
+        published(None, config.cycle.podcast.guid, &episodes(config))
     }
 
     fn reconciled(config: &mut Config, lock: &Lock, renames: &[String]) -> Vec<Problem> {
@@ -610,7 +376,9 @@ recording = "recordings/seconde.mp3"
             recordings: &recordings,
             renames,
         };
-        reconcile(config, lock, &planned)
+        let (pins, problems) = reconcile(config, lock, &planned);
+        pins.apply(config);
+        problems
     }
 
     fn messages(problems: &[Problem]) -> Vec<String> {
@@ -629,7 +397,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn renders_a_lock_that_parses_back_to_the_same_bytes() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let text = render(&lock);
         assert!(text.starts_with("# cyclecast.lock"), "{text}");
         assert!(text.contains("\nversion = 1\n"), "{text}");
@@ -650,7 +418,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn renders_the_same_bytes_whatever_the_order_of_the_sessions() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut reversed = lock.clone();
         reversed.sessions.reverse();
         assert_eq!(render(&reversed), render(&lock));
@@ -660,7 +428,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn names_the_lock_and_line_of_a_bad_entry() {
-        let text = render(&published(&config(CONFIG)));
+        let text = render(&published_lock(&config(CONFIG)));
         let broken = text.replace("slug = \"02-seconde\"", "slug = \"../../etc\"");
         let line = broken[..broken.find("../../etc").unwrap()].lines().count();
         let problem = parse(&broken).unwrap_err().to_string();
@@ -685,12 +453,12 @@ recording = "recordings/seconde.mp3"
         session
             .published_guid
             .clone()
-            .unwrap_or_else(|| crate::episode::episode_guid(config.cycle.podcast.guid, &session.id))
+            .unwrap_or_else(|| episode_guid(config.cycle.podcast.guid, &session.id))
     }
 
     #[test]
     fn a_renumbered_session_keeps_its_file_name_and_guid() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut config = renumbered();
         let problems = reconciled(&mut config, &lock, &[]);
         let premiere = &config
@@ -716,7 +484,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn a_rename_moves_the_file_but_keeps_the_guid() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut config = renumbered();
         let problems = reconciled(&mut config, &lock, &["premiere".to_string()]);
         let premiere = config
@@ -741,7 +509,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn a_rename_must_name_a_session() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut config = config(CONFIG);
         let problems = reconciled(&mut config, &lock, &["troisieme".to_string()]);
         assert!(problems[0].is_error());
@@ -753,7 +521,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn the_locked_podcast_guid_wins_over_a_moved_base_url() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut moved = config(&CONFIG.replace("example.org/cycle/", "example.net/podcast/"));
         assert_ne!(moved.cycle.podcast.guid, lock.podcast_guid);
         let problems = reconciled(&mut moved, &lock, &[]);
@@ -770,7 +538,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn a_podcast_guid_written_in_the_config_must_agree_with_the_lock() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let other = "[podcast]\nguid = \"00000000-0000-0000-0000-000000000001\"\n";
         let mut config = config(&CONFIG.replace("[podcast]\n", other));
         let problems = reconciled(&mut config, &lock, &[]);
@@ -786,7 +554,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn warns_when_a_format_change_moves_the_enclosure() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut config = config(CONFIG);
         let base_url = config.cycle.podcast.base_url.clone();
         let mut recordings = recordings(&config);
@@ -797,7 +565,8 @@ recording = "recordings/seconde.mp3"
             recordings: &recordings,
             renames: &[],
         };
-        let problems = reconcile(&mut config, &lock, &planned);
+        let (pins, problems) = reconcile(&config, &lock, &planned);
+        pins.apply(&mut config);
         assert_eq!(
             messages(&problems),
             [
@@ -808,7 +577,7 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn warns_when_a_published_session_leaves_the_config() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let start = CONFIG.find("[[sessions]]\nid = \"seconde\"").unwrap();
         let mut config = config(&CONFIG[..start]);
         let problems = reconciled(&mut config, &lock, &[]);
@@ -822,20 +591,52 @@ recording = "recordings/seconde.mp3"
 
     #[test]
     fn an_unchanged_config_reconciles_silently() {
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         let mut config = config(CONFIG);
         assert!(reconciled(&mut config, &lock, &[]).is_empty());
     }
 
     #[test]
+    fn pins_only_what_the_config_would_change() {
+        let config = config(CONFIG);
+        let base_url = config.cycle.podcast.base_url.clone();
+        let planned = Planned {
+            config_file: "config.toml",
+            base_url: &base_url,
+            recordings: &recordings(&config),
+            renames: &[],
+        };
+        // A lock that agrees with the config pins nothing.
+        let (pins, _) = reconcile(&config, &published_lock(&config), &planned);
+        assert!(pins.podcast_guid.is_none());
+        assert!(pins.sessions.values().all(|p| *p == SessionPins::default()));
+        // One that does not pins the published values, and the config is left as it was.
+        let mut lock = published_lock(&config);
+        lock.podcast_guid = Uuid::from_u128(9);
+        lock.sessions[0].guid = "published".into();
+        lock.sessions[0].slug = "07-premiere".into();
+        let before = config.clone();
+        let (pins, _) = reconcile(&config, &lock, &planned);
+        assert_eq!(format!("{:?}", config.cycle), format!("{:?}", before.cycle));
+        assert_eq!(pins.podcast_guid, Some(Uuid::from_u128(9)));
+        assert_eq!(
+            pins.sessions["premiere"],
+            SessionPins {
+                guid: Some("published".into()),
+                slug: Some("07-premiere".into()),
+            }
+        );
+    }
+
+    #[test]
     fn publishing_again_keeps_withdrawn_sessions_and_refreshes_published_ones() {
         let config = config(CONFIG);
-        let lock = published(&config);
+        let lock = published_lock(&config);
         let mut previous = lock.clone();
         previous.sessions[1].slug = "07-seconde".to_string();
         previous.sessions.reverse();
 
-        let withdrawn = updated(Some(previous.clone()), lock.podcast_guid, &[]);
+        let withdrawn = published(Some(previous.clone()), lock.podcast_guid, &[]);
         let slugs: Vec<&str> = withdrawn.sessions.iter().map(|s| s.slug.as_str()).collect();
         assert_eq!(
             slugs,
@@ -843,17 +644,17 @@ recording = "recordings/seconde.mp3"
             "kept, in published order"
         );
 
-        let republished = updated(Some(previous), lock.podcast_guid, &episodes(&config));
+        let republished = published(Some(previous), lock.podcast_guid, &episodes(&config));
         assert_eq!(republished, lock);
     }
 
     #[test]
     fn writes_the_lock_only_when_its_bytes_change() {
         let dir = tempfile::tempdir().unwrap();
-        let lock = published(&config(CONFIG));
+        let lock = published_lock(&config(CONFIG));
         assert!(write(dir.path(), &lock).unwrap());
         assert!(!write(dir.path(), &lock).unwrap());
-        assert_eq!(load(dir.path()).unwrap(), Some(lock));
+        assert_eq!(read(dir.path()).unwrap(), Some(lock));
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

@@ -11,6 +11,7 @@ use crate::model::Recording;
 use crate::model::problem::Problem;
 use crate::output::state::{Known, Sources};
 use crate::project::config::Config;
+use crate::project::paths::display_path;
 use crate::support::progress::Progress;
 
 /// Finds, sizes and hashes the recording of every session that has one, in session order.
@@ -88,12 +89,4 @@ pub fn total_size(paths: &[PathBuf]) -> u64 {
         .iter()
         .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
         .sum()
-}
-
-/// A path as the organizer knows it: relative to the project when inside it.
-pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }

@@ -38,7 +38,7 @@ fn event(out: &mut Lines, cycle: &Cycle, session: &Session) {
     let podcast = &cycle.podcast;
     let labels = crate::render::labels::labels(&podcast.lang);
     let host = podcast.base_url.host_str().unwrap_or("localhost");
-    let guid = crate::episode::episode_guid(podcast.guid, &session.id);
+    let guid = crate::project::guid::episode_guid_of(podcast.guid, session);
     out.line("BEGIN:VEVENT");
     out.line(&format!("UID:{guid}@{host}"));
     // When the event was last described: the session's day is the only stable moment.

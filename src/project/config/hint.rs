@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::de::{DeserializeOwned, Visitor};
 
-use super::{
+use super::raw::{
     RawChapter, RawConfig, RawCredit, RawDrawing, RawLicense, RawLink, RawOrganization, RawOwner,
     RawPage, RawPlace, RawPodcast, RawRebroadcast, RawReport, RawSession, RawSpeaker, RawTxt,
     Segment,
@@ -188,7 +188,7 @@ pub(super) fn url(written: &str) -> Option<String> {
                 && !written.contains("//")
                 && !written.contains(char::is_whitespace);
             let with_scheme = format!("https://{written}");
-            if looks_like_a_host && super::parse_web_url(&with_scheme).is_ok() {
+            if looks_like_a_host && super::values::parse_web_url(&with_scheme).is_ok() {
                 format!("did you mean `{with_scheme}`? a link starts with https:// or http://")
             } else {
                 "a link starts with https:// or http://, e.g. https://example.org/".to_string()

@@ -18,12 +18,13 @@ use chrono::{NaiveDate, NaiveTime};
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
+mod ids;
+
+use ids::unique_id;
+pub use ids::{next_number, session_id_from_title};
+
 use crate::model::lang::Lang;
 use crate::model::problem::{Problem, Problems};
-
-/// The longest id [`session_id_from_title`] makes, before a `-2` suffix: ids name files and
-/// URLs, which stay readable when short.
-const MAX_ID_LEN: usize = 40;
 
 /// The width of the comment rule above each appended session, as in the repository's config.
 const HEADING_WIDTH: usize = 79;
@@ -38,10 +39,6 @@ pub enum Language {
     English,
 }
 
-/// How every text `init` and `session add` leave for the organizer to write begins: `check`
-/// warns about each one left in the config.
-pub const PLACEHOLDER_MARKS: &[&str] = &["À compléter", "To fill in"];
-
 impl Language {
     /// The commented `config.toml` template; valid TOML that passes `check` as it is.
     fn config_template(self) -> &'static str {
@@ -52,7 +49,7 @@ impl Language {
     }
 
     /// The title a new project gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`]).
+    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
     pub fn placeholder_title(self) -> &'static str {
         match self {
             Language::French => "À compléter : titre du cycle",
@@ -61,7 +58,7 @@ impl Language {
     }
 
     /// The description a new session gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`]).
+    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
     fn placeholder_description(self) -> &'static str {
         match self {
             Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",
@@ -382,112 +379,6 @@ struct Existing {
     recording: Option<(String, usize)>,
 }
 
-/// The number after the highest one used: 1 for a cycle without sessions.
-pub fn next_number(numbers: impl IntoIterator<Item = i64>) -> u32 {
-    let highest = numbers.into_iter().max().unwrap_or(0);
-    u32::try_from(highest.clamp(0, i64::from(u32::MAX) - 1)).expect("clamped to u32") + 1
-}
-
-/// An id for a session from its title: lowercase ASCII (accents folded, `œ` → `oe`), each run
-/// of other characters a single dash. Elided words (`l'`, `d'`, `qu'`, `n'`… with `'` or
-/// `’`) are left out. A title of more than 40 characters loses its function words first
-/// (`le`, `des`, `dans`, `the`, `of`…), then is cut after the last whole
-/// word that fits, so the id keeps the words that say what the session is about; function
-/// words stay when they are all there is. Empty when the title has no letter or digit.
-///
-/// ```
-/// use cyclecast::project::scaffold::session_id_from_title;
-/// assert_eq!(session_id_from_title("L'algorithmisation du contrôle CAF"), "algorithmisation-du-controle-caf");
-/// assert_eq!(
-///     session_id_from_title("L'intelligence artificielle dans les services publics"),
-///     "intelligence-artificielle-services"
-/// );
-/// ```
-pub fn session_id_from_title(title: &str) -> String {
-    // `’` folds to `'` too; no other character marks an elision.
-    let ascii = deunicode::deunicode(title).to_ascii_lowercase();
-    let mut words: Vec<&str> = Vec::new();
-    let mut rest = ascii.as_str();
-    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric()) {
-        rest = &rest[start..];
-        let end = rest
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(rest.len());
-        let (word, after) = rest.split_at(end);
-        let elided = after.starts_with('\'') && ELISIONS.contains(&word);
-        if !elided {
-            words.push(word);
-        }
-        rest = after;
-    }
-    let full = words.join("-");
-    if full.len() <= MAX_ID_LEN {
-        return full;
-    }
-    let meaningful: Vec<&str> = words
-        .iter()
-        .copied()
-        .filter(|w| !FRENCH_STOP_WORDS.contains(w) && !ENGLISH_STOP_WORDS.contains(w))
-        .collect();
-    let kept = if meaningful.is_empty() {
-        words
-    } else {
-        meaningful
-    };
-    let mut id = String::new();
-    for word in kept {
-        let needed = if id.is_empty() {
-            word.len()
-        } else {
-            word.len() + 1
-        };
-        if id.len() + needed > MAX_ID_LEN {
-            if id.is_empty() {
-                id.push_str(&word[..MAX_ID_LEN]);
-            }
-            break;
-        }
-        if !id.is_empty() {
-            id.push('-');
-        }
-        id.push_str(word);
-    }
-    id
-}
-
-/// French words that lose their vowel before another word (`l'école`, `qu'on`), as they are
-/// once folded: the id leaves them out.
-const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t"];
-
-/// French function words, folded: left out of an id that would be longer than 40 characters
-/// with them, so that the words that fit are the ones that carry meaning.
-const FRENCH_STOP_WORDS: &[&str] = &[
-    "le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "et", "ou", "a", "au", "aux",
-    "en", "dans", "sur", "sous", "pour", "par", "avec", "sans", "chez", "entre", "vers", "ce",
-    "ces", "cet", "cette", "son", "sa", "ses", "leur", "leurs", "qui", "que", "qu", "dont", "ne",
-    "pas", "se", "y", "est", "sont", "mais", "donc", "ni", "car",
-];
-
-/// English function words, as [`FRENCH_STOP_WORDS`].
-const ENGLISH_STOP_WORDS: &[&str] = &[
-    "the", "an", "of", "and", "or", "in", "on", "at", "for", "to", "with", "without", "from", "by",
-    "as", "is", "are", "its", "into", "about", "but",
-];
-
-/// `base`, or `base-2`, `base-3`… : the first that no session uses.
-fn unique_id(base: &str, taken: &[&str]) -> String {
-    (1..)
-        .map(|n| {
-            if n == 1 {
-                base.to_string()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|id| !taken.contains(&id.as_str()))
-        .expect("an unused id exists")
-}
-
 /// The config's text followed by the session's `[[sessions]]` table: every byte of `text`
 /// is kept as it is.
 pub fn append_session(text: &str, session: &NewSession) -> String {
@@ -736,7 +627,7 @@ fn plan_session(
             Some(title.to_string())
         }
         None => {
-            match tag(|t| crate::project::load::filled(&t.title)) {
+            match tag(|t| crate::project::tags::filled(&t.title)) {
                 Some(title) => from_tags.push(FromTags {
                     field: "title",
                     value: title,
@@ -757,7 +648,7 @@ fn plan_session(
             let day = tag(|t| {
                 t.date
                     .as_deref()
-                    .and_then(crate::project::load::full_date)
+                    .and_then(crate::project::tags::full_date)
                     .map(|d| d.to_string())
             });
             match day {
@@ -848,7 +739,7 @@ fn plan_session(
             }
             None => Some(d.clone()),
         },
-        None => match tag(|t| crate::project::load::filled(&t.comment)) {
+        None => match tag(|t| crate::project::tags::filled(&t.comment)) {
             Some(comment) => {
                 from_tags.push(FromTags {
                     field: "description",
@@ -869,7 +760,7 @@ fn plan_session(
         },
     };
     // Sessions get no speakers from `session add`: the artist tag names them.
-    if let Some(artist) = tag(|t| crate::project::load::filled(&t.artist)) {
+    if let Some(artist) = tag(|t| crate::project::tags::filled(&t.artist)) {
         from_tags.push(FromTags {
             field: "speakers",
             value: artist,
@@ -939,333 +830,27 @@ fn recording_in_project(path: &Path, config: &Path) -> Result<String, String> {
 }
 
 /// Replaces `path`'s text `old` with `new`: writes a temporary file beside it with the same
-/// permissions, then renames it over `path`, so a reader sees either file whole. Refuses if
-/// the file changed since it was read.
+/// permissions, then renames it over `path` ([`crate::support::fs::write_new_then_rename`],
+/// which never writes through a link), so a reader sees either file whole. Refuses if the
+/// file changed since it was read.
 fn replace_file(path: &Path, old: &str, new: &str) -> Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let permissions = fs::metadata(path)
         .with_context(|| format!("failed to read `{}`", path.display()))?
         .permissions();
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".config.toml.")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .with_context(|| {
-            format!(
-                "failed to create a temporary file in `{}`",
-                folder.display()
-            )
-        })?;
-    let written = temporary
-        .write_all(new.as_bytes())
-        .and_then(|()| temporary.as_file().sync_all())
-        .and_then(|()| fs::set_permissions(temporary.path(), permissions));
-    written.with_context(|| format!("failed to write `{}`", temporary.path().display()))?;
     if crate::support::fs::read_to_string(path)? != old {
         bail!(
             "`{}` changed while the session was being added: nothing written",
             path.display()
         );
     }
-    temporary
-        .persist(path)
-        .map_err(|e| e.error)
-        .with_context(|| format!("failed to replace `{}`", path.display()))?;
-    Ok(())
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    crate::support::fs::write_new_then_rename(&temporary, path, |file| {
+        file.write_all(new.as_bytes())?;
+        file.set_permissions(permissions)
+    })
+    .with_context(|| format!("failed to replace `{}`", path.display()))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn session(id: &str, number: u32) -> NewSession {
-        NewSession {
-            id: id.to_string(),
-            number,
-            date: NaiveDate::from_ymd_opt(2023, 4, 13),
-            time: NaiveTime::from_hms_opt(19, 0, 0),
-            title: Some("Le « titre » de la rencontre".to_string()),
-            recording: Some("recordings/06-mon-sujet.mp3".to_string()),
-            description: Some("Un paragraphe.".to_string()),
-        }
-    }
-
-    fn parse_config(text: &str) -> Result<crate::project::config::Config, Vec<Problem>> {
-        crate::project::config::parse(text, "config.toml", Path::new("/project"))
-    }
-
-    #[test]
-    fn folds_accents_and_punctuation_into_an_id() {
-        assert_eq!(
-            session_id_from_title("Dématérialisation et cabinets de conseil"),
-            "dematerialisation-et-cabinets-de-conseil"
-        );
-        assert_eq!(
-            session_id_from_title("  Œuvres, cœurs & æther — ça « marche » !  "),
-            "oeuvres-coeurs-aether-ca-marche"
-        );
-        assert_eq!(session_id_from_title("« … »"), "");
-    }
-
-    // Issue 10: `l'`, `d'`, `qu'`… are no words of the id.
-    #[test]
-    fn drops_french_elisions_with_either_apostrophe() {
-        assert_eq!(session_id_from_title("L’État, 2023"), "etat-2023");
-        assert_eq!(
-            session_id_from_title("L'algorithmisation du contrôle CAF"),
-            "algorithmisation-du-controle-caf"
-        );
-        assert_eq!(
-            session_id_from_title("Qu’est-ce qu'on n'attend d'elle ? J'écoute, c'est m'sieur"),
-            "est-ce-on-attend-elle-ecoute-est-sieur"
-        );
-        // An apostrophe that ends no elision stays a word break.
-        assert_eq!(
-            session_id_from_title("Aujourd'hui, l'open data"),
-            "aujourd-hui-open-data"
-        );
-    }
-
-    // Issue 10: "L'intelligence artificielle dans les services publics" was cut to
-    // `l-intelligence-artificielle-dans-les`.
-    #[test]
-    fn shortens_a_long_id_to_its_meaningful_words() {
-        let id = session_id_from_title("L'intelligence artificielle dans les services publics");
-        assert_eq!(id, "intelligence-artificielle-services");
-        let id = session_id_from_title(
-            "Les conséquences de la numérisation sur le travail social et administratif",
-        );
-        assert_eq!(id, "consequences-numerisation-travail-social");
-        assert!(id.len() <= MAX_ID_LEN);
-        let id = session_id_from_title("The future of work and the state of the unions in 2024");
-        assert_eq!(id, "future-work-state-unions-2024");
-        let one_word = session_id_from_title(&"a".repeat(60));
-        assert_eq!(one_word.len(), MAX_ID_LEN);
-    }
-
-    #[test]
-    fn keeps_function_words_when_nothing_else_is_left() {
-        assert_eq!(
-            session_id_from_title("De la, de le, de les, de des, de du et ou en dans sur pour"),
-            "de-la-de-le-de-les-de-des-de-du-et-ou-en"
-        );
-    }
-
-    #[test]
-    fn numbers_after_the_highest_session() {
-        assert_eq!(next_number([]), 1);
-        assert_eq!(next_number([1, 5, 3]), 6);
-        assert_eq!(next_number([-4]), 1);
-    }
-
-    #[test]
-    fn suffixes_an_id_already_used() {
-        assert_eq!(unique_id("sujet", &["autre"]), "sujet");
-        assert_eq!(unique_id("sujet", &["sujet", "sujet-2"]), "sujet-3");
-    }
-
-    #[test]
-    fn appends_a_table_and_keeps_every_byte_before_it() {
-        let text = "# un commentaire\n[podcast]\nlanguage = \"fr\"   # aligné\n";
-        let after = append_session(text, &session("mon-sujet", 6));
-        assert!(after.starts_with(text));
-        let rule = "─".repeat(HEADING_WIDTH - "# ─── Rencontre #6 ".chars().count());
-        assert_eq!(
-            after[text.len()..],
-            format!(
-                "\n# ─── Rencontre #6 {rule}\n\
-             [[sessions]]\n\
-             id = \"mon-sujet\"\n\
-             number = 6\n\
-             date = \"2023-04-13\"\n\
-             time = \"19:00\"\n\
-             title = \"Le « titre » de la rencontre\"\n\
-             recording = \"recordings/06-mon-sujet.mp3\"\n\
-             description = \"\"\"\nUn paragraphe.\n\"\"\"\n"
-            )
-        );
-    }
-
-    #[test]
-    fn leaves_out_the_keys_the_recording_tags_give() {
-        let mut new = session("mon-sujet", 6);
-        (new.title, new.date, new.description, new.time) = (None, None, None, None);
-        let after = append_session("", &new);
-        assert!(
-            after.ends_with(
-                "[[sessions]]\nid = \"mon-sujet\"\nnumber = 6\nrecording = \"recordings/06-mon-sujet.mp3\"\n"
-            ),
-            "{after}"
-        );
-    }
-
-    #[test]
-    fn heads_the_table_in_the_cycles_language_and_mends_a_missing_line_break() {
-        let text = "[podcast]\nlanguage = \"en-GB\"";
-        let after = append_session(text, &session("s", 12));
-        assert!(after.starts_with("[podcast]\nlanguage = \"en-GB\"\n\n# ─── Session #12 ─"));
-        let crlf = "[podcast]\r\nlanguage = \"fr\"\r\n";
-        let after = append_session(crlf, &session("s", 1));
-        assert!(!after.replace("\r\n", "").contains('\n'), "{after:?}");
-    }
-
-    #[test]
-    fn escapes_a_title_with_quotes_and_backslashes() {
-        let mut new = session("s", 1);
-        new.title = Some(r#"Un "titre" \ avec ''' tout"#.to_string());
-        let after = append_session("", &new);
-        let parsed: DocumentMut = after.parse().unwrap();
-        assert_eq!(
-            parsed["sessions"][0]["title"].as_str(),
-            new.title.as_deref()
-        );
-    }
-
-    #[test]
-    fn renders_templates_that_pass_the_config_rules() {
-        for language in [Language::French, Language::English] {
-            let url = Url::parse("https://example.net/podcast/").unwrap();
-            let text = render_config(language, Some("Un \"cycle\" & d'autres"), Some(&url));
-            let config = parse_config(&text).unwrap_or_else(|p| panic!("{p:?}"));
-            assert_eq!(config.cycle.podcast.title, "Un \"cycle\" & d'autres");
-            assert_eq!(config.cycle.podcast.base_url, url);
-            assert!(config.cycle.sessions.is_empty());
-        }
-    }
-
-    #[test]
-    fn keeps_the_templates_comments_as_written() {
-        for language in [Language::French, Language::English] {
-            let template = language.config_template();
-            let text = render_config(language, None, None);
-            assert_eq!(text, template);
-        }
-    }
-
-    // Issue 5: `init`'s defaults passed `check` silently.
-    #[test]
-    fn marks_every_value_the_templates_invent_as_a_placeholder() {
-        // Chosen by `--lang`, or defaults that are right as they are.
-        let defaults = ["language", "time_zone", "id3_version"];
-        let marked = |text: &str| PLACEHOLDER_MARKS.iter().any(|m| text.contains(m));
-        for language in [Language::French, Language::English] {
-            let text = language.config_template();
-            let table: toml::Table = text.parse().unwrap();
-            let mut strings = Vec::new();
-            let mut tables = vec![&table];
-            while let Some(table) = tables.pop() {
-                for (key, value) in table {
-                    match value {
-                        toml::Value::Table(inner) => tables.push(inner),
-                        toml::Value::String(s) if !defaults.contains(&key.as_str()) => {
-                            strings.push((key, s));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            assert_eq!(strings.len(), 7, "{strings:?}");
-            for (key, value) in strings {
-                // A value that must stay a valid address carries its mark in a comment.
-                let line = text
-                    .lines()
-                    .find(|l| l.starts_with(&format!("{key} = \"{value}\"")));
-                assert!(
-                    marked(value) || line.is_some_and(marked),
-                    "{language:?}: `{key} = {value:?}` is invented but not marked"
-                );
-            }
-            let table: toml::Table = text.parse().unwrap();
-            let podcast = &table["podcast"];
-            assert_eq!(
-                podcast["title"].as_str(),
-                Some(language.placeholder_title())
-            );
-            assert_eq!(podcast["base_url"].as_str(), Some(PLACEHOLDER_BASE_URL));
-        }
-    }
-
-    #[test]
-    fn a_given_title_and_address_replace_their_placeholders() {
-        let url = Url::parse("https://cycle.example.fr/podcast/").unwrap();
-        for language in [Language::French, Language::English] {
-            let text = render_config(language, Some("Le cycle"), Some(&url));
-            let line = |key: &str| {
-                text.lines()
-                    .find(|l| l.starts_with(key))
-                    .unwrap_or_else(|| panic!("{text}"))
-                    .to_string()
-            };
-            assert_eq!(line("title = "), "title = \"Le cycle\"");
-            assert_eq!(
-                line("base_url = "),
-                "base_url = \"https://cycle.example.fr/podcast/\""
-            );
-        }
-    }
-
-    #[test]
-    fn an_appended_session_passes_the_config_rules() {
-        let text = render_config(Language::French, Some("Cycle"), None);
-        let mut new = session("mon-sujet", 1);
-        new.recording = None;
-        let config = parse_config(&append_session(&text, &new)).unwrap();
-        let added = &config.cycle.sessions[0];
-        assert_eq!((added.id.as_str(), added.number), ("mon-sujet", 1));
-        assert_eq!(added.description, "Un paragraphe.");
-    }
-
-    #[test]
-    fn reads_the_sessions_already_there() {
-        let text = "[[sessions]]\nid = \"a\"\nnumber = 3\nrecording = \"recordings/a.mp3\"\n\n[[sessions]]\nid = \"b\"\nnumber = 7\n";
-        let found = existing_sessions(text, "config.toml").unwrap();
-        assert_eq!(found.len(), 2);
-        assert_eq!(found[0].id, Some(("a".to_string(), 2)));
-        assert_eq!(found[1].number, Some((7, 8)));
-        assert_eq!(
-            found[0].recording,
-            Some(("recordings/a.mp3".to_string(), 4))
-        );
-    }
-
-    #[test]
-    fn refuses_sessions_written_inline_and_text_that_is_not_toml() {
-        let inline = existing_sessions("sessions = []\n", "config.toml").unwrap_err();
-        assert!(inline.to_string().starts_with("config.toml:1:"), "{inline}");
-        assert!(
-            inline
-                .to_string()
-                .contains("not written as `[[sessions]]` tables")
-        );
-        let broken = existing_sessions("a = 1\n[podcast\n", "config.toml").unwrap_err();
-        assert!(broken.to_string().starts_with("config.toml:2:"), "{broken}");
-    }
-
-    #[test]
-    fn reads_dates_and_times_in_one_shape_only() {
-        assert_eq!(
-            parse_date("2023-04-13"),
-            Ok(NaiveDate::from_ymd_opt(2023, 4, 13).unwrap())
-        );
-        assert!(parse_date("2023-4-13").is_err());
-        // Issue 11: years no output can write.
-        assert_eq!(
-            parse_date("0000-01-01"),
-            Err("`0000-01-01` is out of range: a date must be in the years 1900 to 9999".into())
-        );
-        assert!(
-            parse_date("2023-02-30")
-                .unwrap_err()
-                .contains("expected YYYY-MM-DD")
-        );
-        assert_eq!(
-            parse_time("19:00"),
-            Ok(NaiveTime::from_hms_opt(19, 0, 0).unwrap())
-        );
-        assert!(parse_time("7pm").unwrap_err().contains("expected HH:MM"));
-        assert!(parse_time("9:00").is_err());
-    }
-}
+mod tests;

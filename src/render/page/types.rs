@@ -9,8 +9,8 @@ use crate::model::layout::DrawingTargets;
 use crate::model::problem::Problem;
 use crate::model::transcript::Transcript;
 
-/// Names of the templates a theme may replace, and of its stylesheet.
-pub const THEME_FILES: [&str; 4] = ["index.html", "session.html", "transcript.html", "style.css"];
+/// The theme folder's files, as the load stage read them.
+pub use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
 
 /// What the pages need besides the cycle and its episodes.
 #[derive(Debug, Clone, Default)]
@@ -28,28 +28,6 @@ pub struct PageInputs {
     pub theme: Theme,
     /// Where each drawing file is published (see [`crate::model::layout::drawing_targets`]).
     pub drawings: DrawingTargets,
-}
-
-/// Templates and stylesheet from the `[page]` theme folder; what it lacks stays built in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Theme {
-    /// Replaces the cycle's page template.
-    pub index: Option<ThemeFile>,
-    /// Replaces the session page template.
-    pub session: Option<ThemeFile>,
-    /// Replaces the transcript page template.
-    pub transcript: Option<ThemeFile>,
-    /// Replaces the stylesheet.
-    pub style: Option<String>,
-}
-
-/// A template read from the theme folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThemeFile {
-    /// The file as the organizer names it, e.g. `theme/index.html`.
-    pub shown: String,
-    /// Its text.
-    pub source: String,
 }
 
 /// A template that cannot be parsed or rendered.

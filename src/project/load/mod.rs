@@ -1,8 +1,11 @@
-//! Validation shared by `check` and `publish`: everything that can be found wrong before a
-//! single byte is written, found all at once.
+//! The load stage, shared by `check` and `publish`: every file of the project read once into
+//! a [`Project`], and everything that can be found wrong with them before a single byte is
+//! written, found all at once. What only a later stage can judge (the theme's templates, the
+//! pages they render) `publish::check` adds.
 //!
-//! Reads the config, the recordings (probed in full), the images, the transcripts and the
-//! reports; writes nothing. Each problem names its file, and its line where it has one.
+//! Reads the config, the lock, the recordings (probed in full), the images, the transcripts,
+//! the reports and the theme; writes nothing. Each problem names its file, and its line where
+//! it has one.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,13 +15,12 @@ use url::Url;
 
 use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
-use crate::model::rules;
 use crate::model::transcript::{Format, Transcript};
 use crate::model::{AudioInfo, Recording, Session, Source};
 use crate::output::state::{SourceRecord, Sources, State};
 use crate::project::config::{Config, Placeholders};
-use crate::project::ingest::display_path;
-use crate::render::page::{PageInputs, TemplateError, Theme, ThemeFile};
+use crate::project::paths::display_path;
+use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
 use crate::support::progress::Progress;
 
 /// Where to find the project, and how to override its address.
@@ -34,9 +36,14 @@ pub struct ProjectOptions {
     pub placeholders: Placeholders,
 }
 
-/// A project that passed validation: everything the work needs, read and checked.
+/// A project, read once: the config (completed from the recordings' tags, pinned to the
+/// lock), each recording with its figures, and the images, transcripts, reports and theme it
+/// names. Built by [`load`] and only read afterwards.
+///
+/// With an error among its [`problems`](Project::problems) it is incomplete (what could not
+/// be read is left out) and good for reporting only: `publish::check` refuses it.
 #[derive(Debug, Clone)]
-pub struct Validated {
+pub struct Project {
     /// The config, with the address override applied.
     pub config: Config,
     /// Each recording with its figures, in session order.
@@ -47,21 +54,21 @@ pub struct Validated {
     pub artwork: Option<Artwork>,
     /// The covers embedded in recordings that became their episodes' artwork, keyed by
     /// session number (see [`Session::embedded_image`]).
-    pub embedded_images: Vec<(u32, Vec<u8>)>,
-    /// Each Markdown report, rendered to HTML, keyed by its path.
+    pub embedded_images: BTreeMap<u32, Vec<u8>>,
+    /// Each Markdown report, as written, keyed by its path.
     pub reports: Vec<(PathBuf, String)>,
     /// Each session's transcript, parsed, keyed by session number.
     pub transcripts: Vec<(u32, Transcript)>,
-    /// The `[page]` theme's templates and stylesheet, read and parsed.
+    /// The `[page]` theme's templates and stylesheet, read.
     pub theme: Theme,
-    /// Warnings found on the way.
-    pub warnings: Vec<Problem>,
+    /// Every problem found, warnings and errors, in the order found.
+    pub problems: Vec<Problem>,
     /// The source files hashed and probed, for the next publish's state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
 }
 
-impl Validated {
-    /// The BLAKE3 hash of a source file hashed during validation (a recording, a radio edit).
+impl Project {
+    /// The BLAKE3 hash of a source file hashed while loading (a recording, a radio edit).
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
         self.sources.get(key).map(|s| s.blake3.as_str())
@@ -70,14 +77,19 @@ impl Validated {
     /// The bytes of the cover embedded in a session's recording, when it is the episode's
     /// artwork.
     pub fn embedded_image(&self, session: u32) -> Option<&[u8]> {
-        self.embedded_images
+        self.embedded_images.get(&session).map(Vec::as_slice)
+    }
+
+    /// Each recorded session with its recording and the recording's figures, in session
+    /// order: what the episodes are built from.
+    pub fn recorded(&self) -> impl Iterator<Item = (&Session, &Recording, &AudioInfo)> {
+        self.recordings
             .iter()
-            .find(|(number, _)| *number == session)
-            .map(|(_, bytes)| bytes.as_slice())
+            .map(|(recording, audio)| (session_of(&self.config, recording), recording, audio))
     }
 }
 
-/// How validation does its per-file work.
+/// How loading does its per-file work.
 #[derive(Debug, Clone, Copy)]
 pub struct Work<'a> {
     /// What the last publish knew of the source files: unchanged ones are not read again.
@@ -88,18 +100,10 @@ pub struct Work<'a> {
     pub progress: &'a Progress,
 }
 
-/// Validates the whole project; on failure returns every problem, warnings included.
-pub fn validate(options: &ProjectOptions) -> Result<Validated, Vec<Problem>> {
-    let work = Work {
-        previous: &State::default(),
-        jobs: crate::support::parallel::default_jobs(),
-        progress: &Progress::hidden(),
-    };
-    validate_with(options, work)
-}
-
-/// [`validate`], reusing what an earlier publish learnt of the files and showing progress.
-pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validated, Vec<Problem>> {
+/// Loads the whole project, reusing what an earlier publish learnt of the files and showing
+/// progress. Fails, with every problem, only when the config's text cannot be read as a
+/// config; any other problem is in [`Project::problems`], all found in this one run.
+pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Problem>> {
     let loaded = crate::project::config::load(&options.config);
     let mut problems = loaded.problems;
     let placeholders = loaded.placeholders.into_iter();
@@ -122,7 +126,7 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
             Vec::new()
         });
     let probed = probe_all(&config.root, recordings, &sources, work, &mut problems);
-    fill_from_tags(&mut config, &probed, &config_file, &mut problems);
+    crate::project::tags::fill_from_tags(&mut config, &probed, &config_file, &mut problems);
     for (recording, audio) in &probed {
         let session = session_of(&config, recording);
         problems.extend(check_chapters(&config_file, session, audio));
@@ -134,19 +138,17 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         recordings: &probed,
         renames: &options.renames,
     };
-    problems.extend(crate::project::identity::apply(&mut config, &planned));
-    let artwork = read_artwork(&config, &mut problems);
+    problems.extend(pin_identities(&mut config, &planned));
+    let (cover, artwork) = read_cover(&config, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
     check_episode_images(&config, &mut problems);
-    let embedded_images = read_embedded_covers(&mut config, &probed, work.jobs, &mut problems);
+    let embedded_images =
+        read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
     let renditions = probe_renditions(&config, &sources, work, &mut problems);
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
-    if problems.iter().any(Problem::is_error) {
-        return Err(problems);
-    }
-    let validated = Validated {
+    Ok(Project {
         config,
         recordings: probed,
         renditions,
@@ -155,22 +157,37 @@ pub fn validate_with(options: &ProjectOptions, work: Work<'_>) -> Result<Validat
         reports,
         transcripts,
         theme,
-        warnings: problems,
+        problems,
         sources: Arc::try_unwrap(sources)
             .map(Sources::into_records)
             .unwrap_or_default(),
-    };
-    let page_problems = check_pages(&validated);
-    if !page_problems.is_empty() {
-        let mut problems = validated.warnings;
-        problems.extend(page_problems);
-        return Err(problems);
+    })
+}
+
+/// Reads `cyclecast.lock`, reconciles the config with it
+/// ([`crate::project::identity::reconcile`]) and applies the pins; a lock that cannot be read
+/// is an error.
+fn pin_identities(
+    config: &mut Config,
+    planned: &crate::project::identity::Planned<'_>,
+) -> Vec<Problem> {
+    match crate::project::lock::read(&config.root) {
+        Ok(lock) => {
+            // Nothing published yet: nothing to pin, but a `--rename` is still checked.
+            let lock = lock.unwrap_or_else(|| crate::project::lock::Lock {
+                podcast_guid: config.cycle.podcast.guid,
+                sessions: Vec::new(),
+            });
+            let (pins, problems) = crate::project::identity::reconcile(config, &lock, planned);
+            pins.apply(config);
+            problems
+        }
+        Err(problem) => vec![problem],
     }
-    Ok(validated)
 }
 
 /// The session a recording was found for.
-pub fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
+fn session_of<'a>(config: &'a Config, recording: &Recording) -> &'a Session {
     config
         .cycle
         .sessions
@@ -269,7 +286,7 @@ fn probe_publishable(
         .map(|(path, result)| {
             let shown = display_path(root, path);
             match result {
-                Ok(info) if crate::episode::published_format(&info).is_none() => {
+                Ok(info) if info.published_format().is_none() => {
                     problems.push(Problem::error(
                         shown,
                         format!(
@@ -288,140 +305,6 @@ fn probe_publishable(
                     None
                 }
             }
-        })
-        .collect()
-}
-
-/// What the config leaves out of a recorded session comes from its recording's tags: the
-/// date, the title, the description (from the comment) and the speakers (from the artist).
-/// A date, title or description found nowhere is an error at the session's `id`.
-fn fill_from_tags(
-    config: &mut Config,
-    probed: &[(Recording, AudioInfo)],
-    config_file: &str,
-    problems: &mut Vec<Problem>,
-) {
-    for (recording, audio) in probed {
-        let shown = display_path(&config.root, &recording.path);
-        let Some(session) = config
-            .cycle
-            .sessions
-            .iter_mut()
-            .find(|s| s.number == recording.session)
-        else {
-            continue;
-        };
-        let tags = &audio.tags;
-        let missing = |session: &Session, key: &str, tag: &str| Problem {
-            position: Some(session.position),
-            ..Problem::error(
-                config_file,
-                format!(
-                    "session `{}` has no `{key}`, and `{shown}` has no {tag} tag to take it from",
-                    session.id
-                ),
-            )
-        };
-        if !session.date_written {
-            match tags.date.as_deref().and_then(full_date) {
-                Some(date) => {
-                    session.date = date;
-                    session.date_written = true;
-                }
-                None => problems.push(missing(session, "date", "full date (YYYY-MM-DD)")),
-            }
-        }
-        if session.title.is_empty() {
-            match from_tag(&tags.title, ("title", rules::TITLE), &shown, problems) {
-                Some(title) => session.title = title,
-                None => problems.push(missing(session, "title", "title")),
-            }
-        }
-        if session.description.is_empty() {
-            match from_tag(
-                &tags.comment,
-                ("comment", rules::DESCRIPTION),
-                &shown,
-                problems,
-            ) {
-                Some(comment) => session.description = comment,
-                None => problems.push(missing(session, "description", "comment")),
-            }
-        }
-        if session.speakers.is_empty()
-            && let Some(artist) = from_tag(&tags.artist, ("artist", rules::TXT), &shown, problems)
-        {
-            session.speakers = speakers_named(&artist);
-            for speaker in &session.speakers {
-                if let Some(why) = rules::NAME.excess(&speaker.name) {
-                    problems.push(Problem::error(&shown, format!("its artist tag: {why}")));
-                }
-            }
-        }
-    }
-}
-
-/// A tag's text as a session takes it: trimmed, unless empty, without what a feed cannot
-/// carry (a tag is written by whatever tagged the file), with a warning naming the recording
-/// when something was left out.
-fn from_tag(
-    tag: &Option<String>,
-    (name, limit): (&str, crate::model::rules::Limit),
-    shown: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<String> {
-    let (text, removed) = crate::model::text::clean(&filled(tag)?);
-    if !removed.is_empty() {
-        let named: Vec<String> = removed
-            .iter()
-            .map(|&c| crate::model::text::describe(c))
-            .collect();
-        problems.push(Problem::warning(
-            shown,
-            format!(
-                "its {name} tag holds {}, which a feed cannot carry: left out",
-                named.join(", ")
-            ),
-        ));
-    }
-    let text = filled(&Some(text))?;
-    if let Some(why) = limit.excess(&text) {
-        problems.push(Problem::error(shown, format!("its {name} tag: {why}")));
-    }
-    Some(text)
-}
-
-/// The day a date tag names, when it names one every output can write (see
-/// [`crate::project::config::YEARS`]): `2023-02-02`, or the start of `2023-02-02T19:00:00` (a year
-/// alone is not a day).
-pub(crate) fn full_date(tag: &str) -> Option<chrono::NaiveDate> {
-    let day = tag.trim().get(..10)?;
-    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .ok()
-        .filter(|day| crate::project::config::is_writable_date(*day))
-}
-
-/// A tag's text, trimmed, unless empty.
-pub(crate) fn filled(tag: &Option<String>) -> Option<String> {
-    tag.as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-}
-
-/// The speakers an artist tag names: `A, B & C` (also `;` and `/`) is three people.
-fn speakers_named(artist: &str) -> Vec<crate::model::Speaker> {
-    artist
-        .split([',', ';', '&', '/'])
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(|name| crate::model::Speaker {
-            name: name.to_string(),
-            affiliation: None,
-            url: None,
-            role: crate::model::Role::Speaker,
-            img: None,
-            lang: None,
         })
         .collect()
 }
@@ -453,8 +336,8 @@ fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Ve
                 format!(
                     "chapter `{}` starts at {} but the recording lasts {}",
                     c.title,
-                    crate::render::feed::itunes_duration(c.start_ms as f64 / 1000.0),
-                    crate::render::feed::itunes_duration(audio.duration_secs())
+                    crate::model::time::itunes_duration(c.start_ms as f64 / 1000.0),
+                    crate::model::time::itunes_duration(audio.duration_secs())
                 ),
             )
         })
@@ -475,15 +358,30 @@ fn missing_cover(config: &Config, config_file: &str) -> Option<Problem> {
     })
 }
 
-fn read_artwork(config: &Config, problems: &mut Vec<Problem>) -> Option<Artwork> {
-    let path = config
+/// Reads the cover once: its bytes as read, and the artwork when it meets the directories'
+/// rules.
+fn read_cover(config: &Config, problems: &mut Vec<Problem>) -> (Option<Vec<u8>>, Option<Artwork>) {
+    let Some(path) = config
         .cycle
         .podcast
         .cover
         .as_ref()
-        .filter(|p| config.is_readable(p))?;
-    let bytes = read_image(config, path, problems)?;
-    Artwork::from_bytes(bytes)
+        .filter(|p| config.is_readable(p))
+    else {
+        return (None, None);
+    };
+    match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
+        Ok(bytes) => {
+            let artwork = check_image(config, path, &bytes, problems)
+                .then(|| Artwork::from_bytes(bytes.clone()))
+                .flatten();
+            (Some(bytes), artwork)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            (None, None)
+        }
+    }
 }
 
 fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
@@ -502,21 +400,16 @@ fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
 /// that meets the directories' rules becomes its episode's artwork (the session's
 /// `embedded_image`); one that does not is left out with a warning, never an error, since the
 /// organizer did not ask for it. Returns the kept pictures' bytes by session number.
+///
+/// A picture that is the podcast's own `cover` (its bytes as read, valid or not: a published
+/// copy published again, say) adds nothing: the episode shows that cover anyway.
 fn read_embedded_covers(
     config: &mut Config,
     probed: &[(Recording, AudioInfo)],
+    cover: Option<Vec<u8>>,
     jobs: usize,
     problems: &mut Vec<Problem>,
-) -> Vec<(u32, Vec<u8>)> {
-    // A picture that is the podcast's own cover (a published copy published again, say)
-    // adds nothing: the episode shows that cover anyway.
-    let cover = config
-        .cycle
-        .podcast
-        .cover
-        .as_deref()
-        .filter(|c| config.is_readable(c))
-        .and_then(|c| read_project_file(config, c, crate::support::fs::IMAGE_LIMIT, "image").ok());
+) -> BTreeMap<u32, Vec<u8>> {
     let wanted: Vec<(u32, PathBuf)> = probed
         .iter()
         .filter(|(recording, audio)| {
@@ -532,7 +425,7 @@ fn read_embedded_covers(
     } else {
         "the episode has no image of its own"
     };
-    let mut kept = Vec::new();
+    let mut kept = BTreeMap::new();
     for ((number, path), found) in wanted.into_iter().zip(found) {
         let why = match found {
             Ok(None) => continue,
@@ -546,7 +439,7 @@ fn read_embedded_covers(
                         .find(|s| s.number == number)
                     {
                         session.embedded_image = Some(format);
-                        kept.push((number, bytes));
+                        kept.insert(number, bytes);
                     }
                     continue;
                 }
@@ -580,24 +473,26 @@ fn embedded_cover_format(bytes: &[u8]) -> Result<crate::audio::artwork::ImageFor
 }
 
 /// Reads an image and checks it against the directories' cover rules.
-fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
-    let shown = display_path(&config.root, path);
+fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) {
     match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
         Ok(bytes) => {
-            let extension = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or_default();
-            let found = crate::audio::artwork::cover_problems(&bytes, extension);
-            let valid = found.is_empty();
-            problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
-            valid.then_some(bytes)
+            check_image(config, path, &bytes, problems);
         }
-        Err(problem) => {
-            problems.push(problem);
-            None
-        }
+        Err(problem) => problems.push(problem),
     }
+}
+
+/// Checks an image's bytes against the directories' cover rules; returns whether they hold.
+fn check_image(config: &Config, path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> bool {
+    let shown = display_path(&config.root, path);
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let found = crate::audio::artwork::cover_problems(bytes, extension);
+    let valid = found.is_empty();
+    problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
+    valid
 }
 
 /// Reads a file of the project, named `what` in messages, of at most `limit` bytes: only when
@@ -669,8 +564,8 @@ fn read_transcripts(
                         &shown,
                         format!(
                             "a cue starts at {} but the recording lasts {}",
-                            crate::render::feed::itunes_duration(late.start_ms as f64 / 1000.0),
-                            crate::render::feed::itunes_duration(audio.duration_secs())
+                            crate::model::time::itunes_duration(late.start_ms as f64 / 1000.0),
+                            crate::model::time::itunes_duration(audio.duration_secs())
                         ),
                     ));
                 }
@@ -685,13 +580,13 @@ fn read_transcripts(
     transcripts
 }
 
-/// Reads the theme's templates and stylesheet, those it has, and checks the templates parse.
+/// Reads the theme's templates and stylesheet, those it has (`publish::check` parses them).
 fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
     let mut theme = Theme::default();
     let Some(folder) = &config.theme else {
         return theme;
     };
-    for name in crate::render::page::THEME_FILES {
+    for name in THEME_FILES {
         let path = folder.path.join(name);
         // Whatever stands there, a link leading nowhere included, is meant as a theme file.
         if path.symlink_metadata().is_err() {
@@ -712,54 +607,10 @@ fn read_theme(config: &Config, problems: &mut Vec<Problem>) -> Theme {
             _ => theme.style = Some(source),
         }
     }
-    problems.extend(
-        crate::render::page::check_theme(&theme)
-            .iter()
-            .map(TemplateError::to_problem),
-    );
     theme
 }
 
-/// Renders the pages once with the theme's templates, so that an error in a branch the real
-/// cycle takes (a misspelt variable, a wrong filter) is found before anything is written.
-/// The built-in templates are checked by the tests instead.
-fn check_pages(validated: &Validated) -> Vec<Problem> {
-    let theme = &validated.theme;
-    if theme.index.is_none() && theme.session.is_none() && theme.transcript.is_none() {
-        return Vec::new();
-    }
-    let cycle = &validated.config.cycle;
-    let episodes: Vec<_> = validated
-        .recordings
-        .iter()
-        .filter_map(|(recording, audio)| {
-            let session = session_of(&validated.config, recording);
-            crate::episode::build(
-                cycle,
-                session,
-                audio.clone(),
-                recording.size,
-                &validated.renditions,
-            )
-        })
-        .collect();
-    let inputs = PageInputs {
-        cover: None,
-        reports: validated.reports.clone(),
-        transcripts: validated.transcripts.clone(),
-        today: chrono::NaiveDate::default(),
-        theme: theme.clone(),
-        drawings: crate::render::page::drawing_targets(
-            &validated.config.root,
-            cycle.sessions.iter().flat_map(|s| &s.drawings),
-        ),
-    };
-    match crate::render::page::render_pages(cycle, &episodes, &inputs) {
-        Ok(_) => Vec::new(),
-        Err(e) => vec![e.to_problem()],
-    }
-}
-
+/// Reads each Markdown report the sessions name.
 fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, String)> {
     let files = config
         .cycle
@@ -773,9 +624,12 @@ fn read_reports(config: &Config, problems: &mut Vec<Problem>) -> Vec<(PathBuf, S
     let mut reports = Vec::new();
     for path in files {
         match read_project_text(config, path, "report") {
-            Ok(text) => reports.push((path.clone(), crate::render::page::render_markdown(&text))),
+            Ok(text) => reports.push((path.clone(), text)),
             Err(problem) => problems.push(problem),
         }
     }
     reports
 }
+
+#[cfg(test)]
+mod tests;
