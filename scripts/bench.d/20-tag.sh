@@ -63,13 +63,13 @@ cp cover.jpg "$work/project/cover.jpg"
 title = "Cycle de référence"
 description = "Un cycle de 200 rencontres pour mesurer l'étiquetage."
 language = "fr"
-base_url = "https://example.org/cycle/"
+base_url = "https://cycle.bench.test/"
 time_zone = "Europe/Paris"
 cover = "cover.jpg"
 author = "Organisateur"
 [podcast.owner]
 name = "Organisateur"
-email = "contact@example.org"
+email = "contact@bench.test"
 
 [organizer]
 name = "Organisateur"

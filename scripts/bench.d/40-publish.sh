@@ -123,7 +123,7 @@ pour mesurer la publication : chaque rencontre a son enregistrement, sa descript
 intervenante.
 """
 language = "fr"
-base_url = "https://example.org/cycle/"
+base_url = "https://cycle.bench.test/"
 time_zone = "Europe/Paris"
 cover = "cover.jpg"
 categories = ["Society & Culture", "Government", "Technology"]
@@ -134,11 +134,11 @@ id3_version = "2.3"
 
 [podcast.owner]
 name = "Le Mouton Numérique"
-email = "contact@example.org"
+email = "contact@bench.test"
 
 [organizer]
 name = "Le Mouton Numérique"
-url = "https://example.org/"
+url = "https://bench.test/"
 EOF
 }
 
