@@ -121,7 +121,11 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         .enable_all()
         .build()
         .context("failed to start the HTTP server's runtime")?;
-    let result = runtime.block_on(run(listener, router(&out, options.verbose), &url));
+    let result = runtime.block_on(serve_until_stopped(
+        listener,
+        router(&out, options.verbose),
+        &url,
+    ));
     // A file read still blocking a thread must not hold the exit (and the cleanup) up.
     runtime.shutdown_timeout(Duration::from_millis(500));
     result
@@ -275,7 +279,11 @@ fn log_request(method: &Method, path: &str, range: Option<&HeaderValue>, respons
     eprintln!("{method} {path}{range} {}", response.status().as_u16());
 }
 
-async fn run(listener: std::net::TcpListener, app: Router, url: &Url) -> Result<()> {
+async fn serve_until_stopped(
+    listener: std::net::TcpListener,
+    app: Router,
+    url: &Url,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)
         .context("failed to set up the listening socket")?;
     let (stop, stopping) = tokio::sync::watch::channel(());
@@ -357,6 +365,22 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// Serves a preview until Ctrl-C; its own `base_url` is the local address it listens on.
+pub(super) fn run(args: super::cli::ServeArgs) -> Result<std::process::ExitCode> {
+    serve(&ServeOptions {
+        project: crate::project::load::ProjectOptions {
+            config: super::config_path(args.config)?,
+            base_url: None,
+            renames: Vec::new(),
+            placeholders: crate::project::config::Placeholders::Warn,
+        },
+        port: args.port,
+        out: args.out,
+        verbose: args.verbose,
+    })?;
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

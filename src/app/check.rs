@@ -1,0 +1,73 @@
+//! `cyclecast check`: every problem of the project, as text or JSON, with the exit code.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::cli::CheckArgs;
+use super::{plural, print_stdout, project};
+use crate::model::problem;
+use crate::output::state;
+use crate::publish;
+use crate::support::parallel;
+use crate::support::progress::Progress;
+
+/// The result of `check --json`.
+#[derive(Serialize)]
+struct CheckSummary<'a> {
+    ok: bool,
+    errors: usize,
+    warnings: usize,
+    problems: &'a [problem::Problem],
+}
+
+/// Loads the project and reports every problem; exit 1 when one is an error.
+pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
+    let project = project(args.project)?;
+    // What the last publish learnt of the recordings spares reading them again.
+    let previous = state::State::before_publish(&project.config, None);
+    let work = crate::project::load::Work {
+        previous: &previous,
+        jobs: parallel::default_jobs(),
+        progress: &Progress::hidden(),
+    };
+    let result = publish::check(&project, work);
+    let problems = match &result {
+        Ok(checked) => checked.project.problems.as_slice(),
+        Err(problems) => problems.as_slice(),
+    };
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    if args.json {
+        let summary = CheckSummary {
+            ok: errors == 0,
+            errors,
+            warnings: problems.len() - errors,
+            problems,
+        };
+        let json = serde_json::to_string_pretty(&summary).expect("problems serialize");
+        // A reader that stops early (`| head`) is not an error of ours.
+        let _ = print_stdout(&format!("{json}\n"));
+    } else {
+        for problem in problems {
+            eprintln!("{problem}");
+        }
+        match &result {
+            Ok(checked) => {
+                let sessions = checked.project.config.cycle.sessions.len();
+                let recordings = checked.project.recordings.len();
+                eprintln!(
+                    "ok: {sessions} session{}, {recordings} recording{} ready to publish",
+                    plural(sessions),
+                    plural(recordings)
+                );
+            }
+            Err(_) => eprintln!("{errors} error{} found", plural(errors)),
+        }
+    }
+    Ok(if errors == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
