@@ -120,7 +120,7 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         OutLifetime::Temporary => State::default(),
     };
     let work = Work {
-        previous: &previous,
+        previous: &previous.sources,
         jobs: options.jobs,
         progress,
     };

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::cli::CheckArgs;
-use super::{plural, print_stdout, project};
+use super::shared::{plural, print_stdout, project};
 use crate::model::problem;
 use crate::output::state;
 use crate::publish;
@@ -28,7 +28,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
     // What the last publish learnt of the recordings spares reading them again.
     let previous = state::State::before_publish(&project.config, None);
     let work = crate::project::load::Work {
-        previous: &previous,
+        previous: &previous.sources,
         jobs: parallel::default_jobs(),
         progress: &Progress::hidden(),
     };

@@ -6,7 +6,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::cli::ProbeArgs;
-use super::print_stdout;
+use super::shared::print_stdout;
 use crate::audio::probe;
 use crate::model::Tags;
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::cli::PublishArgs;
-use super::{plural, print_stdout, project};
+use super::shared::{plural, print_stdout, project};
 use crate::project::config;
 use crate::project::load::ProjectOptions;
 use crate::publish::{self, PublishOptions};

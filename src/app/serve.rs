@@ -371,7 +371,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 pub(super) fn run(args: super::cli::ServeArgs) -> Result<std::process::ExitCode> {
     serve(&ServeOptions {
         project: crate::project::load::ProjectOptions {
-            config: super::config_path(args.config)?,
+            config: super::shared::config_path(args.config)?,
             base_url: None,
             renames: Vec::new(),
             placeholders: crate::project::config::Placeholders::Warn,

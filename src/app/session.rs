@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::cli;
-use super::{config_path, print_stdout};
+use super::shared::{config_path, print_stdout};
 use crate::model::text;
 use crate::project::scaffold;
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use crate::model::Recording;
 use crate::model::problem::Problem;
-use crate::output::state::{Known, Sources};
 use crate::project::config::Config;
 use crate::project::paths::display_path;
+use crate::project::sources::{Known, Sources};
 use crate::support::progress::Progress;
 
 /// Finds, sizes and hashes the recording of every session that has one, in session order.

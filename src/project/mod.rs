@@ -20,5 +20,6 @@ pub mod load;
 pub mod lock;
 pub mod paths;
 pub mod scaffold;
+pub mod sources;
 pub mod tags;
 pub mod theme;

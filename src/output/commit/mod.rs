@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::audio::tag::TagPlan;
-use crate::output::state::{OutputRecord, SourceRecord, Stamp, State};
+use crate::output::state::{OutputRecord, State};
+use crate::project::sources::{SourceRecord, Stamp};
 use crate::support::progress::{FileTask, Progress};
 
 use generation::{Generation, Lock};

@@ -17,9 +17,9 @@ use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
 use crate::model::transcript::{Format, Transcript};
 use crate::model::{AudioInfo, Recording, Session, Source};
-use crate::output::state::{SourceRecord, Sources, State};
 use crate::project::config::{Config, Placeholders};
 use crate::project::paths::display_path;
+use crate::project::sources::{SourceRecord, Sources};
 use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
 use crate::support::progress::Progress;
 
@@ -92,8 +92,9 @@ impl Project {
 /// How loading does its per-file work.
 #[derive(Debug, Clone, Copy)]
 pub struct Work<'a> {
-    /// What the last publish knew of the source files: unchanged ones are not read again.
-    pub previous: &'a State,
+    /// What the last publish knew of the source files, by path relative to the project:
+    /// unchanged ones are not read again.
+    pub previous: &'a BTreeMap<PathBuf, SourceRecord>,
     /// How many files to work on at once.
     pub jobs: usize,
     /// Where progress is shown.
@@ -119,7 +120,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         config.cycle.podcast.base_url = base_url.clone();
     }
     let config_file = options.config.display().to_string();
-    let sources = Arc::new(Sources::from_state(work.previous, &config.root));
+    let sources = Arc::new(Sources::from_records(work.previous, &config.root));
     let recordings = crate::project::ingest::ingest(&config, &sources, work.jobs, work.progress)
         .unwrap_or_else(|found| {
             problems.extend(found);

@@ -76,7 +76,7 @@ fn load_at(root: &Path, renames: &[&str]) -> Result<Project, Vec<Problem>> {
         placeholders: Placeholders::Warn,
     };
     let work = Work {
-        previous: &State::default(),
+        previous: &Default::default(),
         jobs: 1,
         progress: &Progress::hidden(),
     };
