@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use url::Url;
 use uuid::Uuid;
 
-use crate::model::{AudioInfo, Cycle, Episode, Rendition, Session};
+use crate::model::{AudioInfo, Codec, Container, Cycle, Episode, Rendition, Session};
 
 /// The namespace the Podcasting 2.0 specification sets for `podcast:guid`.
 const PODCAST_NAMESPACE: Uuid = Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
@@ -44,14 +44,14 @@ pub fn episode_guid(podcast: Uuid, session_id: &str) -> String {
 
 /// The published file's extension and MIME type for a probed container and codec.
 pub fn published_format(audio: &AudioInfo) -> Option<(&'static str, &'static str)> {
-    Some(match (audio.container.as_str(), audio.codec.as_str()) {
-        (_, "mp3") => ("mp3", "audio/mpeg"),
-        ("isomp4", "aac" | "alac") => ("m4a", "audio/mp4"),
-        ("ogg", "opus") => ("opus", "audio/ogg"),
-        ("ogg", _) => ("ogg", "audio/ogg"),
-        ("flac", _) => ("flac", "audio/flac"),
-        ("wave", _) => ("wav", "audio/wav"),
-        ("aiff", _) => ("aiff", "audio/aiff"),
+    Some(match (&audio.container, &audio.codec) {
+        (_, Codec::Mp3) => ("mp3", "audio/mpeg"),
+        (Container::Mp4, Codec::Aac | Codec::Alac) => ("m4a", "audio/mp4"),
+        (Container::Ogg, Codec::Opus) => ("opus", "audio/ogg"),
+        (Container::Ogg, _) => ("ogg", "audio/ogg"),
+        (Container::Flac, _) => ("flac", "audio/flac"),
+        (Container::Wave, _) => ("wav", "audio/wav"),
+        (Container::Aiff, _) => ("aiff", "audio/aiff"),
         _ => return None,
     })
 }

@@ -21,13 +21,13 @@ use symphonia::core::codecs::CodecParameters;
 use symphonia::core::codecs::audio::AudioCodecParameters;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, Track, TrackType};
+use symphonia::core::formats::{FormatInfo, FormatOptions, FormatReader, Track, TrackType};
 use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::{MetadataOptions, MetadataRevision, StandardTag, StandardVisualKey};
 use symphonia::core::units::TimeBase;
 
 use crate::audio::mp3::Scan;
-use crate::model::{AudioInfo, Tags};
+use crate::model::{AudioInfo, Codec, Container, Tags};
 
 /// Why a file could not be probed.
 #[derive(Debug, thiserror::Error)]
@@ -164,7 +164,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         return Err(problem);
     }
     let mut format = open_format(input, extension)?;
-    let container = format.format_info().short_name.to_string();
+    let container = container_of(format.format_info());
     let track = format
         .default_track(TrackType::Audio)
         .ok_or_else(|| ProbeError::Unsupported("no audio track".into()))?
@@ -172,7 +172,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
     let Some(CodecParameters::Audio(params)) = &track.codec_params else {
         return Err(ProbeError::Unsupported("no audio codec parameters".into()));
     };
-    let codec = codec_name(params.codec);
+    let codec = codec_of(params.codec);
     let mut sample_rate = params
         .sample_rate
         .filter(|&r| r > 0)
@@ -180,7 +180,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
     let mut channels = params.channels.as_ref().map_or(0, |c| c.count() as u32);
     let mut warnings = Vec::new();
 
-    let mp3 = if container == "mp3" {
+    let mp3 = if container == Container::Mp3 {
         crate::audio::mp3::scan(input.open()?, size)?
     } else {
         None
@@ -217,7 +217,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         ));
     }
     let extra = match wave.as_mut() {
-        Some(wave) if container == "wave" => wave.tags(),
+        Some(wave) if container == Container::Wave => wave.tags(),
         _ => Vec::new(),
     };
     let tags = read_tags(format.as_mut(), extra);
@@ -252,39 +252,45 @@ fn open_format(
             FormatOptions::default(),
             MetadataOptions::default(),
         )
-        .map_err(|e| match e {
-            SymphoniaError::IoError(io) if io.kind() != ErrorKind::UnexpectedEof => {
-                ProbeError::Io(io)
-            }
-            // The container was recognized, but its structure is broken or cut short.
-            SymphoniaError::DecodeError(why) => {
-                ProbeError::Corrupt(format!("the audio stream is damaged: {why}"))
-            }
-            SymphoniaError::IoError(_) => ProbeError::Corrupt(
-                "the file ends before its structure does: it is truncated".into(),
-            ),
-            // An MP4 whose index is missing: cut short, or never finished (a recorder that
-            // stopped abruptly writes the index last).
-            SymphoniaError::Unsupported(why) if why.contains("moov") && starts_like_mp4(input) => {
-                ProbeError::Corrupt(
-                    "the MP4 file has no index (`moov` box): it is truncated, or its recording was never finished"
-                        .into(),
-                )
-            }
-            SymphoniaError::Unsupported(why) if why.contains("no suitable format reader") => {
-                ProbeError::Unsupported(NONE_OF_OUR_FORMATS.into())
-            }
-            // A text that happens to start with the letters "ID3" is not a tag of a version
-            // symphonia does not know: it is not audio.
-            SymphoniaError::Unsupported(why)
-                if why.contains("ID3v2 version") && !starts_with_id3v2_header(input) =>
-            {
-                ProbeError::Unsupported(format!(
-                    "{NONE_OF_OUR_FORMATS}; it starts with `ID3` but not with an ID3v2 tag"
-                ))
-            }
-            other => ProbeError::Unsupported(other.to_string()),
-        })
+        .map_err(|e| open_error(e, input))
+}
+
+/// What symphonia 0.6's probe says when no reader recognizes the file: the one refusal its
+/// error variants do not tell from a recognized file that uses an unsupported feature.
+const NO_FORMAT_READER: &str = "core (probe): no suitable format reader found";
+
+/// Why symphonia could not open a file, by the variant of its error; where one variant covers
+/// several causes, the file's own bytes tell them apart.
+fn open_error(error: SymphoniaError, input: &Input) -> ProbeError {
+    match error {
+        SymphoniaError::IoError(io) if io.kind() != ErrorKind::UnexpectedEof => ProbeError::Io(io),
+        SymphoniaError::IoError(_) => ProbeError::Corrupt(
+            "the file ends before its structure does: it is truncated".into(),
+        ),
+        // The container was recognized, but its structure is broken or cut short.
+        SymphoniaError::DecodeError(why) => {
+            ProbeError::Corrupt(format!("the audio stream is damaged: {why}"))
+        }
+        // An MP4 whose index is missing: cut short, or never finished (a recorder that
+        // stopped abruptly writes the index last).
+        SymphoniaError::Unsupported(_) if mp4_without_moov(input) => ProbeError::Corrupt(
+            "the MP4 file has no index (`moov` box): it is truncated, or its recording was never finished"
+                .into(),
+        ),
+        // A text that happens to start with the letters "ID3" is not a tag of a version
+        // symphonia does not know: it is not audio.
+        SymphoniaError::Unsupported(_) if starts_with_id3_letters(input) && !starts_with_id3v2_header(input) => {
+            ProbeError::Unsupported(format!(
+                "{NONE_OF_OUR_FORMATS}; it starts with `ID3` but not with an ID3v2 tag"
+            ))
+        }
+        SymphoniaError::Unsupported(why) if why == NO_FORMAT_READER => {
+            ProbeError::Unsupported(NONE_OF_OUR_FORMATS.into())
+        }
+        // Another unsupported feature, a limit reached, a seek or a reset (and any variant a
+        // later symphonia adds: its error is non-exhaustive).
+        error => ProbeError::Unsupported(error.to_string()),
+    }
 }
 
 /// Why a file whose bytes no reader recognizes is refused.
@@ -300,13 +306,26 @@ fn starts_with_id3v2_header(input: &Input) -> bool {
     read.is_ok() && head[5] & 0x0F == 0 && crate::audio::mp3::id3v2_len(&head).is_some()
 }
 
-/// Whether the file starts with an MP4 `ftyp` box.
-fn starts_like_mp4(input: &Input) -> bool {
+/// Whether the file starts with the letters `ID3`.
+fn starts_with_id3_letters(input: &Input) -> bool {
+    let mut head = [0u8; 3];
+    let read = input.open().and_then(|mut r| r.read_exact(&mut head));
+    read.is_ok() && &head == b"ID3"
+}
+
+/// Whether the file starts with an MP4 `ftyp` box but has no top-level `moov` box.
+fn mp4_without_moov(input: &Input) -> bool {
     let mut head = [0u8; 8];
-    input
-        .open()
-        .and_then(|mut r| r.read_exact(&mut head))
-        .is_ok_and(|()| &head[4..] == b"ftyp")
+    let Ok(mut reader) = input.open() else {
+        return false;
+    };
+    if reader.read_exact(&mut head).is_err() || &head[4..] != b"ftyp" {
+        return false;
+    }
+    let Some(len) = reader.byte_len() else {
+        return false;
+    };
+    crate::audio::mp4::find_top_level(&mut reader, len, b"moov").is_ok_and(|moov| moov.is_none())
 }
 
 /// An MP3's length from its frames ([`crate::audio::mp3::scan`]), checked against its Xing, Info or
@@ -402,8 +421,8 @@ fn count_mp3(
 struct Stream<'a> {
     input: &'a Input,
     size: u64,
-    container: &'a str,
-    codec: &'a str,
+    container: &'a Container,
+    codec: &'a Codec,
     sample_rate: u32,
 }
 
@@ -425,8 +444,7 @@ fn count_packets(
     } = stream;
     let channels = params.channels.as_ref().map_or(0, |c| c.count() as u64);
     // A PCM packet's stated duration is its nominal block, even when the file ends midway.
-    let pcm_frame_bytes = codec
-        .starts_with("pcm_")
+    let pcm_frame_bytes = matches!(codec, Codec::Pcm(_))
         .then(|| {
             params
                 .bits_per_coded_sample
@@ -436,7 +454,7 @@ fn count_packets(
         .flatten()
         .filter(|&b| b > 0);
     // FLAC frames carry their position: a jump between two of them is audio that is lost.
-    let check_gaps = container == "flac";
+    let check_gaps = *container == Container::Flac;
     let packets = sum_packets(format, track.id, pcm_frame_bytes, check_gaps, size)?;
     let to_frames = |ticks: u64| ticks_to_frames(ticks, track.time_base, sample_rate);
     let seconds = |frames: u64| frames as f64 / f64::from(sample_rate);
@@ -459,7 +477,7 @@ fn count_packets(
     }
     let raw = to_frames(packets.ticks);
     let before = warnings.len();
-    if container == "ogg" && !ogg_ends(input, size)? {
+    if *container == Container::Ogg && !ogg_ends(input, size)? {
         warnings.push("the Ogg stream has no end-of-stream page: the file may be truncated".into());
     }
     if let Some(stated) = track.num_frames {
@@ -470,16 +488,18 @@ fn count_packets(
     }
     let frames = match (container, codec) {
         // Free-format MP3, which the frame walk leaves to symphonia.
-        ("mp3", _) => raw
+        (Container::Mp3, _) => raw
             .saturating_sub(u64::from(track.delay.unwrap_or(0)))
             .saturating_sub(u64::from(track.padding.unwrap_or(0))),
         // The Ogg reader trims the end from the last granule position, but not Opus's
         // pre-skip (Vorbis's first-packet discard is trimmed already).
-        ("ogg", "opus") => raw.saturating_sub(u64::from(track.delay.unwrap_or(0))),
-        ("isomp4", _) => match mp4_playable(input, size, track.id, packets.ticks, sample_rate)? {
-            Some(ticks) => to_frames(ticks),
-            None => raw,
-        },
+        (Container::Ogg, Codec::Opus) => raw.saturating_sub(u64::from(track.delay.unwrap_or(0))),
+        (Container::Mp4, _) => {
+            match mp4_playable(input, size, track.id, packets.ticks, sample_rate)? {
+                Some(ticks) => to_frames(ticks),
+                None => raw,
+            }
+        }
         _ => raw,
     };
     Ok(Counted {
@@ -688,28 +708,55 @@ fn ogg_tail_ends(tail: &[u8]) -> bool {
 }
 
 /// Lossy codecs state a bit depth for their decoded output only: it says nothing of the file.
-fn bit_depth(codec: &str, params: &AudioCodecParameters) -> Option<u32> {
+fn bit_depth(codec: &Codec, params: &AudioCodecParameters) -> Option<u32> {
     match codec {
         // The ALAC magic cookie ends with its 24-byte config: frame length (4), version (1),
         // bit depth (1), …
-        "alac" => params
+        Codec::Alac => params
             .extra_data
             .as_deref()
             .filter(|cookie| cookie.len() >= 24)
             .map(|cookie| u32::from(cookie[cookie.len() - 24 + 5]))
             .filter(|&bits| bits > 0)
             .or(params.bits_per_sample),
-        "flac" => params.bits_per_sample,
-        _ if codec.starts_with("pcm") => params.bits_per_sample,
+        Codec::Flac | Codec::Pcm(_) => params.bits_per_sample,
         _ => None,
     }
 }
 
-/// Names a codec the way `ffprobe` does where symphonia knows it.
-fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
-    use symphonia::core::codecs::audio::well_known::{
-        CODEC_ID_AC3, CODEC_ID_EAC3, CODEC_ID_MP1, CODEC_ID_MP2, CODEC_ID_OPUS, CODEC_ID_SPEEX,
+/// The container symphonia's reader reads: the one place its formats are named.
+fn container_of(info: &FormatInfo) -> Container {
+    use symphonia::core::formats::well_known::{
+        FORMAT_ID_AIFF, FORMAT_ID_FLAC, FORMAT_ID_ISOMP4, FORMAT_ID_MP3, FORMAT_ID_OGG,
+        FORMAT_ID_WAVE,
     };
+    match info.format {
+        FORMAT_ID_MP3 => Container::Mp3,
+        FORMAT_ID_ISOMP4 => Container::Mp4,
+        FORMAT_ID_OGG => Container::Ogg,
+        FORMAT_ID_FLAC => Container::Flac,
+        FORMAT_ID_WAVE => Container::Wave,
+        FORMAT_ID_AIFF => Container::Aiff,
+        _ => Container::Other(info.short_name.to_string()),
+    }
+}
+
+/// The codec of a symphonia codec id: the one place its codecs are named. Others are named
+/// the way `ffprobe` does where symphonia knows them.
+fn codec_of(id: symphonia::core::codecs::audio::AudioCodecId) -> Codec {
+    use symphonia::core::codecs::audio::well_known::{
+        CODEC_ID_AAC, CODEC_ID_AC3, CODEC_ID_ALAC, CODEC_ID_EAC3, CODEC_ID_FLAC, CODEC_ID_MP1,
+        CODEC_ID_MP2, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_SPEEX, CODEC_ID_VORBIS,
+    };
+    match id {
+        CODEC_ID_MP3 => return Codec::Mp3,
+        CODEC_ID_AAC => return Codec::Aac,
+        CODEC_ID_ALAC => return Codec::Alac,
+        CODEC_ID_FLAC => return Codec::Flac,
+        CODEC_ID_VORBIS => return Codec::Vorbis,
+        CODEC_ID_OPUS => return Codec::Opus,
+        _ => {}
+    }
     // Codecs symphonia reads containers of but has no decoder for.
     let known = [
         (CODEC_ID_OPUS, "opus"),
@@ -719,7 +766,7 @@ fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
         (CODEC_ID_AC3, "ac3"),
         (CODEC_ID_EAC3, "eac3"),
     ];
-    symphonia::default::get_codecs()
+    let name = symphonia::default::get_codecs()
         .get_audio_decoder(id)
         .map(|d| d.codec.info.short_name.to_string())
         .or_else(|| {
@@ -728,32 +775,33 @@ fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
                 .find(|(k, _)| *k == id)
                 .map(|(_, name)| name.to_string())
         })
-        .unwrap_or_else(|| format!("unknown ({id})"))
+        .unwrap_or_else(|| format!("unknown ({id})"));
+    Codec::from(name.as_str())
 }
 
 /// The extensions a container's files carry.
-fn extension_fits(container: &str, extension: &str) -> bool {
+fn extension_fits(container: &Container, extension: &str) -> bool {
     let fitting: &[&str] = match container {
-        "mp3" => &["mp3", "mpga"],
-        "isomp4" => &["m4a", "m4b", "mp4", "m4p", "m4r", "mov", "3gp", "aac"],
-        "ogg" => &["ogg", "oga", "ogx", "opus", "spx"],
-        "flac" => &["flac", "fla"],
-        "wave" => &["wav", "wave", "bwf"],
-        "aiff" => &["aif", "aiff", "aifc", "aifr"],
-        _ => return true,
+        Container::Mp3 => &["mp3", "mpga"],
+        Container::Mp4 => &["m4a", "m4b", "mp4", "m4p", "m4r", "mov", "3gp", "aac"],
+        Container::Ogg => &["ogg", "oga", "ogx", "opus", "spx"],
+        Container::Flac => &["flac", "fla"],
+        Container::Wave => &["wav", "wave", "bwf"],
+        Container::Aiff => &["aif", "aiff", "aifc", "aifr"],
+        Container::Other(_) => return true,
     };
     fitting.contains(&extension)
 }
 
-fn container_name(container: &str) -> String {
+fn container_name(container: &Container) -> String {
     match container {
-        "mp3" => "an MP3".into(),
-        "isomp4" => "an MP4".into(),
-        "ogg" => "an Ogg".into(),
-        "flac" => "a FLAC".into(),
-        "wave" => "a WAV".into(),
-        "aiff" => "an AIFF".into(),
-        other => format!("a {other}"),
+        Container::Mp3 => "an MP3".into(),
+        Container::Mp4 => "an MP4".into(),
+        Container::Ogg => "an Ogg".into(),
+        Container::Flac => "a FLAC".into(),
+        Container::Wave => "a WAV".into(),
+        Container::Aiff => "an AIFF".into(),
+        Container::Other(other) => format!("a {other}"),
     }
 }
 
@@ -812,7 +860,7 @@ fn find_front_cover(
     }
     let mut format = open_format(input, extension)?;
     let extra = match wave.as_mut() {
-        Some(wave) if format.format_info().short_name == "wave" => wave.tags(),
+        Some(wave) if container_of(format.format_info()) == Container::Wave => wave.tags(),
         _ => Vec::new(),
     };
     // The best picture so far: its rank (0 for a front cover), and its bytes or, when it is
@@ -1171,7 +1219,7 @@ mod tests {
         assert_eq!(info.frames, 12_345);
         assert_eq!(info.sample_rate, 8000);
         assert_eq!(info.channels, 1);
-        assert_eq!(info.codec, "pcm_s16le");
+        assert_eq!(info.codec, Codec::Pcm("pcm_s16le".into()));
         assert_eq!(info.bits_per_sample, Some(16));
         assert!((info.duration_secs() - 1.543_125).abs() < 1e-9);
         assert_eq!(info.bitrate(), 128_000);
@@ -1242,7 +1290,7 @@ mod tests {
     #[test]
     fn counts_every_frame_of_a_vbr_mp3_without_a_header() {
         let info = probe_bytes(vbr_mp3(300), Some("mp3")).unwrap();
-        assert_eq!(info.container, "mp3");
+        assert_eq!(info.container, Container::Mp3);
         assert_eq!((info.sample_rate, info.channels), (44_100, 1));
         assert_eq!(info.frames, 300 * 1152);
         assert_eq!(info.bits_per_sample, None);
@@ -1321,7 +1369,7 @@ mod tests {
     #[test]
     fn warns_when_an_extension_names_another_format() {
         let info = probe_bytes(wav(8000, 800), Some("mp3")).unwrap();
-        assert_eq!(info.container, "wave");
+        assert_eq!(info.container, Container::Wave);
         assert!(
             info.warnings[0].contains("in a WAV container, not what its `.mp3` extension says"),
             "{:?}",

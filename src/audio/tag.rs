@@ -26,7 +26,7 @@ use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
 use crate::audio::mp4::moov::{Item, Value};
-use crate::model::{AudioInfo, Cycle, Id3Version, Session};
+use crate::model::{AudioInfo, Container, Cycle, Id3Version, Session};
 
 /// An image to embed as the episode's artwork.
 #[derive(Debug, Clone)]
@@ -317,8 +317,8 @@ pub fn fingerprint(
 
 /// The metadata of a session's published copy, for a recording of these figures.
 pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -> Result<Metadata> {
-    Ok(match audio.container.as_str() {
-        "mp3" => {
+    Ok(match audio.container {
+        Container::Mp3 => {
             let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
             let mut tag = build_tag(context, session);
             add_chapters(&mut tag, session, duration_ms);
@@ -341,7 +341,7 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
                 picture,
             }
         }
-        "isomp4" => Metadata::Mp4 {
+        Container::Mp4 => Metadata::Mp4 {
             items: mp4_items(context, session),
             picture: context.artwork.map(Artwork::mp4_item),
         },
@@ -384,9 +384,9 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
         anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
     };
     let len = file.seek(SeekFrom::End(0)).map_err(read)?;
-    match audio.container.as_str() {
-        "mp3" => mp3_layout(&mut file).map_err(read),
-        "isomp4" => Ok(mp4_layout(&mut file, len)
+    match audio.container {
+        Container::Mp3 => mp3_layout(&mut file).map_err(read),
+        Container::Mp4 => Ok(mp4_layout(&mut file, len)
             .map_err(read)?
             .unwrap_or(Layout::Whole { len })),
         _ => Ok(Layout::Whole { len }),
@@ -397,7 +397,7 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
 /// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
 /// Reads only the file's box headers and its `moov` box.
 pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
-    if audio.container != "isomp4" {
+    if audio.container != Container::Mp4 {
         return Ok(None);
     }
     Ok(match read_layout(path, audio)? {

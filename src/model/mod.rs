@@ -3,6 +3,7 @@
 //!
 //! Nothing here does IO.
 
+pub mod format;
 pub mod lang;
 pub mod problem;
 pub mod rules;
@@ -15,6 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use url::Url;
 
+pub use crate::model::format::{Codec, Container};
 use crate::model::lang::Lang;
 
 /// A cycle of talks: the podcast and its sessions, validated.
@@ -448,9 +450,9 @@ pub struct Recording {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AudioInfo {
     /// Container format, e.g. `mp3`, `isomp4`.
-    pub container: String,
+    pub container: Container,
     /// Codec, e.g. `mp3`, `aac`.
-    pub codec: String,
+    pub codec: Codec,
     /// Samples per second.
     pub sample_rate: u32,
     /// Number of channels.

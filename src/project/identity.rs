@@ -555,8 +555,8 @@ recording = "recordings/seconde.mp3"
 
     fn audio(codec: &str, container: &str) -> AudioInfo {
         AudioInfo {
-            container: container.to_string(),
-            codec: codec.to_string(),
+            container: container.into(),
+            codec: codec.into(),
             sample_rate: 44_100,
             channels: 2,
             bits_per_sample: None,

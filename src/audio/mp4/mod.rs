@@ -278,9 +278,13 @@ impl Timing {
     }
 }
 
-/// The body of the top-level `moov` box of a file of `len` bytes; `None` when there is none
-/// or it is larger than [`MAX_MOOV_LEN`].
-pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<Vec<u8>>> {
+/// The first top-level box of type `kind` in a file of `len` bytes: where it starts, and its
+/// header. `None` when the walk meets no such box before a malformed header or the end.
+pub fn find_top_level<R: Read + Seek>(
+    reader: &mut R,
+    len: u64,
+    kind: &[u8; 4],
+) -> io::Result<Option<(u64, BoxHeader)>> {
     let mut pos = 0u64;
     for _ in 0..MAX_TOP_LEVEL_BOXES {
         let want = len.saturating_sub(pos).min(16);
@@ -293,18 +297,27 @@ pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<
         let Some(header) = box_header(&head, len - pos) else {
             break;
         };
-        if &header.kind == b"moov" {
-            if header.len > MAX_MOOV_LEN {
-                return Ok(None);
-            }
-            reader.seek(SeekFrom::Start(pos + header.header_len))?;
-            let mut body = vec![0; (header.len - header.header_len) as usize];
-            reader.read_exact(&mut body)?;
-            return Ok(Some(body));
+        if &header.kind == kind {
+            return Ok(Some((pos, header)));
         }
         pos += header.len;
     }
     Ok(None)
+}
+
+/// The body of the top-level `moov` box of a file of `len` bytes; `None` when there is none
+/// or it is larger than [`MAX_MOOV_LEN`].
+pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<Vec<u8>>> {
+    let Some((pos, header)) = find_top_level(reader, len, b"moov")? else {
+        return Ok(None);
+    };
+    if header.len > MAX_MOOV_LEN {
+        return Ok(None);
+    }
+    reader.seek(SeekFrom::Start(pos + header.header_len))?;
+    let mut body = vec![0; (header.len - header.header_len) as usize];
+    reader.read_exact(&mut body)?;
+    Ok(Some(body))
 }
 
 #[cfg(test)]
