@@ -26,15 +26,15 @@ use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
 use crate::audio::mp4::moov::{Item, Value};
-use crate::model::{AudioInfo, Container, Cycle, Id3Version, Session};
+use crate::model::{AudioInfo, Container, Cycle, Id3Version, ImageFormat, Session};
 
 /// An image to embed as the episode's artwork.
 #[derive(Debug, Clone)]
 pub struct Artwork {
     /// The image file's bytes.
     pub bytes: Vec<u8>,
-    /// Its MIME type.
-    pub mime: &'static str,
+    /// JPEG or PNG.
+    pub format: ImageFormat,
     /// BLAKE3 of its bytes: stands for them in a copy's recipe.
     pub digest: blake3::Hash,
     /// Its ID3v2.3 and ID3v2.4 `APIC` frames, encoded once and shared by every episode's tag:
@@ -47,11 +47,11 @@ pub struct Artwork {
 impl Artwork {
     /// Recognizes a JPEG or PNG image by its header.
     pub fn from_bytes(bytes: Vec<u8>) -> Option<Artwork> {
-        let mime = crate::audio::artwork::inspect(&bytes)?.format.mime();
+        let format = crate::audio::artwork::inspect(&bytes)?.format;
         let digest = blake3::hash(&bytes);
         Some(Artwork {
             bytes,
-            mime,
+            format,
             digest,
             id3_frames: Default::default(),
             mp4_item: OnceLock::new(),
@@ -61,10 +61,9 @@ impl Artwork {
     /// The image as an MP4 `covr` item.
     fn mp4_item(&self) -> Arc<[u8]> {
         let item = || {
-            let value = if self.mime == "image/png" {
-                Value::Png(self.bytes.clone())
-            } else {
-                Value::Jpeg(self.bytes.clone())
+            let value = match self.format {
+                ImageFormat::Png => Value::Png(self.bytes.clone()),
+                ImageFormat::Jpeg => Value::Jpeg(self.bytes.clone()),
             };
             Arc::from(crate::audio::mp4::moov::encode_item(&Item {
                 name: *b"covr",
@@ -82,7 +81,7 @@ impl Artwork {
         }
         let mut tag = Tag::new();
         tag.add_frame(Picture {
-            mime_type: self.mime.to_string(),
+            mime_type: self.format.mime().to_string(),
             picture_type: PictureType::CoverFront,
             description: String::new(),
             data: self.bytes.clone(),
@@ -309,7 +308,7 @@ pub fn fingerprint(
     };
     let mut fingerprint = metadata(bare, session, audio)?.fingerprint();
     if let Some(art) = context.artwork {
-        fingerprint.extend(art.mime.as_bytes());
+        fingerprint.extend(art.format.mime().as_bytes());
         fingerprint.extend(art.digest.as_bytes());
     }
     Ok(fingerprint)

@@ -1,6 +1,6 @@
 //! What a recording is made of, as the stages name it: its container and its codec, told by
 //! `probe` (which maps symphonia's identifiers to these in one place) and matched by `tag`,
-//! `episode` and the rest without knowing symphonia.
+//! `episode` and the rest without knowing symphonia; and the format of an image (cover art).
 //!
 //! Each prints (and is stored in the cache) under the short name symphonia gives it, e.g.
 //! `isomp4`, `pcm_s16le`: the names `probe` has always printed.
@@ -104,6 +104,38 @@ impl From<&str> for Codec {
             "opus" => Codec::Opus,
             pcm if pcm.starts_with("pcm") => Codec::Pcm(pcm.to_string()),
             other => Codec::Other(other.to_string()),
+        }
+    }
+}
+
+/// An image's format as its content says (see `audio::artwork`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// JPEG.
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl ImageFormat {
+    /// Its MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    /// The extension it is published with: `jpg` or `png`.
+    pub fn extension(self) -> &'static str {
+        self.extensions()[0]
+    }
+
+    /// The file extensions that name it.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            ImageFormat::Jpeg => &["jpg", "jpeg"],
+            ImageFormat::Png => &["png"],
         }
     }
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use url::Url;
 
-pub use crate::model::format::{Codec, Container};
+pub use crate::model::format::{Codec, Container, ImageFormat};
 use crate::model::lang::Lang;
 
 /// A cycle of talks: the podcast and its sessions, validated.
@@ -222,7 +222,7 @@ pub struct Session {
     /// The format of the front cover embedded in its recording, when `image` is not given and
     /// that picture meets the directories' rules: the episode's artwork then. Set by
     /// [`crate::project::load`], which keeps the picture's bytes.
-    pub embedded_image: Option<crate::audio::artwork::ImageFormat>,
+    pub embedded_image: Option<ImageFormat>,
     /// The stem the session was published under (`cyclecast.lock`), kept when renumbered.
     pub published_slug: Option<String>,
     /// The GUID its episode was published with (`cyclecast.lock`).
