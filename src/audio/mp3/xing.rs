@@ -22,77 +22,11 @@ const XING_LEN: usize = 4 + 4 + 4 + 4 + 100 + 4;
 /// Flags: frame count, byte count, seek table (TOC) and quality are present.
 const XING_FLAGS: u32 = 0x0F;
 
-/// The MPEG version of a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
-    /// MPEG-1: 32, 44.1 and 48 kHz.
-    Mpeg1,
-    /// MPEG-2 (low sampling frequencies): 16, 22.05 and 24 kHz.
-    Mpeg2,
-    /// MPEG-2.5: 8, 11.025 and 12 kHz.
-    Mpeg25,
-}
-
-/// A Layer III frame header (the four bytes that start every frame), as the Xing frame is
-/// built from it: [`crate::audio::mp3::FrameHeader`] reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Header([u8; 4]);
-
-impl Header {
-    /// Reads a Layer III header with a known bitrate (not free format) and sample rate.
-    pub fn parse(bytes: [u8; 4]) -> Option<Header> {
-        FrameHeader::parse(&bytes).map(|_| Header(bytes))
-    }
-
-    fn frame_header(self) -> FrameHeader {
-        FrameHeader::parse(&self.0).expect("a Header is parsed before it is made")
-    }
-
-    /// The MPEG version.
-    pub fn version(self) -> Version {
-        match self.frame_header().version() {
-            1 => Version::Mpeg1,
-            2 => Version::Mpeg2,
-            _ => Version::Mpeg25,
-        }
-    }
-
-    /// Samples per second.
-    pub fn sample_rate(self) -> u32 {
-        self.frame_header().sample_rate()
-    }
-
-    /// Samples per channel in one frame.
-    pub fn samples(self) -> u32 {
-        self.frame_header().samples()
-    }
-
-    /// Bitrate in kilobits per second.
-    pub fn kbps(self) -> u32 {
-        self.frame_header().kbps()
-    }
-
-    /// Length of the frame in bytes, header and padding included.
-    pub fn size(self) -> u64 {
-        self.frame_header().frame_len() as u64
-    }
-
-    /// Whether the frame holds one channel.
-    pub fn mono(self) -> bool {
-        self.frame_header().mono()
-    }
-
-    /// Length of the side information that follows the header (no CRC).
-    pub fn side_info_len(self) -> usize {
-        self.frame_header().side_info_len()
-    }
-}
-
 /// The frames of an MP3's audio, as [`scan`] or [`scan_file`] found them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frames {
     /// The first frame's header: the stream's version, sample rate and channel mode.
-    pub first: Header,
+    pub first: FrameHeader,
     /// Where each complete frame starts, in bytes from the start of the scanned audio.
     pub offsets: Vec<u64>,
     /// Where the last complete frame ends.
@@ -155,8 +89,8 @@ impl Collected {
 
     fn into_frames(self, walked: Option<Scan>) -> Option<Frames> {
         let walked = walked.filter(|w| w.info.is_none())?;
-        (!self.offsets.is_empty()).then(|| Frames {
-            first: Header(walked.header.bytes()),
+        (!self.offsets.is_empty()).then_some(Frames {
+            first: walked.header,
             offsets: self.offsets,
             end: self.end,
             constant_bitrate: walked.constant_bitrate,
@@ -187,7 +121,7 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     let average_bps =
         audio_bytes * 8 * u64::from(sample_rate) / (u64::from(count) * u64::from(first.samples()));
     let (index, size) = (1..15u8)
-        .filter_map(|i| first.frame_header().with_bitrate(i, false))
+        .filter_map(|i| first.with_bitrate(i, false))
         .filter(|h| h.frame_len() >= needed)
         .min_by_key(|h| (u64::from(h.kbps()) * 1000).abs_diff(average_bps))
         .map(|h| (h.bytes()[2] >> 4, h.frame_len() as u64))?;
@@ -196,11 +130,11 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     let mut out = vec![0u8; usize::try_from(size).ok()?];
     out[0] = 0xFF;
     // Same sync, version and layer; protection bit set: no CRC.
-    out[1] = (first.0[1] & 0b1111_1110) | 1;
+    out[1] = (first.bytes()[1] & 0b1111_1110) | 1;
     // The chosen bitrate, the stream's sample rate, no padding, private bit clear.
-    out[2] = (index << 4) | (first.0[2] & 0b0000_1100);
+    out[2] = (index << 4) | (first.bytes()[2] & 0b0000_1100);
     // The stream's channel mode, copyright, original and emphasis bits; no mode extension.
-    out[3] = first.0[3] & 0b1100_1111;
+    out[3] = first.bytes()[3] & 0b1100_1111;
     let mut at = 4 + first.side_info_len();
     let mut put = |bytes: &[u8]| {
         out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -234,9 +168,9 @@ mod tests {
     /// A frame of MPEG-1 Layer III at 44.1 kHz, mono, with this bitrate index, filled with
     /// a byte that cannot start a header.
     fn mpeg1_frame(index: u8) -> Vec<u8> {
-        let header = Header::parse([0xFF, 0xFB, index << 4, 0xC4]).unwrap();
-        let mut frame = vec![0x55; header.size() as usize];
-        frame[..4].copy_from_slice(&header.0);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, index << 4, 0xC4]).unwrap();
+        let mut frame = vec![0x55; header.frame_len()];
+        frame[..4].copy_from_slice(&header.bytes());
         frame
     }
 
@@ -246,23 +180,23 @@ mod tests {
 
     #[test]
     fn reads_the_figures_of_a_header() {
-        let header = Header::parse([0xFF, 0xFB, 0x90, 0xC4]).unwrap();
-        assert_eq!(header.version(), Version::Mpeg1);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, 0x90, 0xC4]).unwrap();
+        assert_eq!(header.version(), 1);
         assert_eq!(header.sample_rate(), 44_100);
         assert_eq!(header.kbps(), 128);
-        assert_eq!(header.size(), 417);
+        assert_eq!(header.frame_len(), 417);
         assert!(header.mono());
         // MPEG-2, 22.05 kHz, 48 kbit/s, padded, stereo.
-        let header = Header::parse([0xFF, 0xF3, 0x62, 0x00]).unwrap();
-        assert_eq!(header.version(), Version::Mpeg2);
+        let header = FrameHeader::parse(&[0xFF, 0xF3, 0x62, 0x00]).unwrap();
+        assert_eq!(header.version(), 2);
         assert_eq!(header.sample_rate(), 22_050);
-        assert_eq!(header.size(), 156 + 1);
+        assert_eq!(header.frame_len(), 156 + 1);
         assert_eq!(header.samples(), 576);
         assert_eq!(header.side_info_len(), 17);
         // Free format, layer II, a reserved sample rate.
-        assert!(Header::parse([0xFF, 0xFB, 0x00, 0xC4]).is_none());
-        assert!(Header::parse([0xFF, 0xFD, 0x90, 0xC4]).is_none());
-        assert!(Header::parse([0xFF, 0xFB, 0x9C, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFB, 0x00, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFD, 0x90, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFB, 0x9C, 0xC4]).is_none());
     }
 
     #[test]
@@ -310,8 +244,8 @@ mod tests {
         }
         let frames = scan_bytes(&audio).unwrap();
         let xing = frame(&frames).unwrap();
-        let header = Header::parse(xing[..4].try_into().unwrap()).unwrap();
-        assert_eq!(header.size(), xing.len() as u64);
+        let header = FrameHeader::parse(&xing[..4]).unwrap();
+        assert_eq!(header.frame_len(), xing.len());
         assert_eq!(header.sample_rate(), 44_100);
         assert!(header.mono());
         // Average of 64 and 192 kbit/s.
@@ -347,10 +281,7 @@ mod tests {
         let xing = frame(&frames).unwrap();
         assert_eq!(&xing[21..25], b"Info");
         // 64 kbit/s holds the tag at 44.1 kHz: the header frame shows the stream's bitrate.
-        assert_eq!(
-            Header::parse(xing[..4].try_into().unwrap()).unwrap().kbps(),
-            64
-        );
+        assert_eq!(FrameHeader::parse(&xing[..4]).unwrap().kbps(), 64);
     }
 
     #[test]
@@ -375,7 +306,7 @@ mod tests {
                 assert!(frames.end <= bytes.len() as u64);
                 assert!(frames.offsets.windows(2).all(|w| w[0] < w[1]));
                 if let Some(xing) = frame(&frames) {
-                    assert!(Header::parse(xing[..4].try_into().unwrap()).is_some());
+                    assert!(FrameHeader::parse(&xing[..4]).is_some());
                 }
             }
         }
@@ -384,14 +315,14 @@ mod tests {
     #[test]
     fn picks_a_frame_large_enough_for_the_tag() {
         // MPEG-1 at 48 kHz, stereo, 32 kbit/s: a 96-byte frame cannot hold the tag.
-        let header = Header::parse([0xFF, 0xFB, 0x14, 0x00]).unwrap();
-        assert_eq!(header.size(), 96);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, 0x14, 0x00]).unwrap();
+        assert_eq!(header.frame_len(), 96);
         let mut one = vec![0x55u8; 96];
-        one[..4].copy_from_slice(&header.0);
+        one[..4].copy_from_slice(&header.bytes());
         let audio: Vec<u8> = (0..10).flat_map(|_| one.clone()).collect();
         let xing = frame(&scan_bytes(&audio).unwrap()).unwrap();
-        let written = Header::parse(xing[..4].try_into().unwrap()).unwrap();
-        assert!(written.size() as usize >= 4 + 32 + XING_LEN);
+        let written = FrameHeader::parse(&xing[..4]).unwrap();
+        assert!(written.frame_len() >= 4 + 32 + XING_LEN);
         assert!(!written.mono());
         assert_eq!(&xing[36..40], b"Info");
         assert!(crate::audio::mp3::has_frame_count_header(&xing));
