@@ -325,7 +325,7 @@ fn mp4_without_moov(input: &Input) -> bool {
     let Some(len) = reader.byte_len() else {
         return false;
     };
-    crate::audio::mp4::find_top_level(&mut reader, len, b"moov").is_ok_and(|moov| moov.is_none())
+    crate::audio::mp4::boxes::top_level(&mut reader, len).is_ok_and(|found| found.moov.is_none())
 }
 
 /// An MP3's length from its frames ([`crate::audio::mp3::scan`]), checked against its Xing, Info or

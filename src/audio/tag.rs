@@ -164,7 +164,7 @@ pub enum TagPlan {
         tail: Range<u64>,
     },
     /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
-    /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::moov::MAX_MOOV_LEN`]).
+    /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::boxes::MAX_MOOV_LEN`]).
     Copy {
         /// The recording.
         source: PathBuf,
@@ -427,38 +427,17 @@ fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
 /// Walks the top-level boxes; `None` unless there is exactly one `moov`, of a size to rebuild,
 /// and every box fits in the file.
 fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layout>> {
-    let mut at = 0u64;
-    let mut moov = None;
-    while at < len {
-        let mut head = Vec::with_capacity(16);
-        file.seek(SeekFrom::Start(at))?;
-        file.take((len - at).min(16)).read_to_end(&mut head)?;
-        let Some(header) = crate::audio::mp4::moov::BoxHeader::parse(&head) else {
-            return Ok(None);
-        };
-        let end = match header.len {
-            Some(box_len) => at.checked_add(box_len).filter(|&end| end <= len),
-            None => Some(len),
-        };
-        let Some(end) = end else {
-            return Ok(None);
-        };
-        if &header.kind == b"moov" {
-            if moov.is_some() {
-                return Ok(None);
-            }
-            moov = Some(at..end);
-        }
-        at = end;
-    }
-    let Some(moov) = moov.filter(|m| m.end - m.start <= crate::audio::mp4::moov::MAX_MOOV_LEN)
-    else {
+    let found = crate::audio::mp4::boxes::top_level(file, len)?;
+    let (true, 1, Some(moov)) = (found.whole, found.moovs, found.moov) else {
         return Ok(None);
     };
-    let mut bytes = Vec::new();
-    file.seek(SeekFrom::Start(moov.start))?;
-    file.take(moov.end - moov.start).read_to_end(&mut bytes)?;
-    Ok(Some(Layout::Mp4 { len, moov, bytes }))
+    Ok(
+        crate::audio::mp4::boxes::read_box(file, &moov)?.map(|bytes| Layout::Mp4 {
+            len,
+            moov,
+            bytes,
+        }),
+    )
 }
 
 /// Decides every byte of the published copy of a session's recording (pure).
