@@ -27,7 +27,8 @@ use symphonia::core::meta::{MetadataOptions, MetadataRevision, StandardTag, Stan
 use symphonia::core::units::TimeBase;
 
 use crate::audio::mp3::Scan;
-use crate::model::{AudioInfo, Codec, Container, Tags};
+use crate::audio::mp4::Mp4File;
+use crate::model::{AudioInfo, Codec, Container, FileLayout, Tags};
 
 /// Why a file could not be probed.
 #[derive(Debug, thiserror::Error)]
@@ -180,12 +181,19 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
     let mut channels = params.channels.as_ref().map_or(0, |c| c.count() as u32);
     let mut warnings = Vec::new();
 
+    // The one walk over an MP3's frames, and the one read of an MP4's boxes: what counting
+    // and, later, tagging the copy need.
     let mp3 = if container == Container::Mp3 {
-        crate::audio::mp3::scan(input.open()?, size)?
+        Some(crate::audio::mp3::xing::scan_indexed(input.open()?, size)?)
     } else {
         None
     };
-    let counted = match &mp3 {
+    let mp4 = if container == Container::Mp4 {
+        Some(Mp4File::read(&mut input.open()?, size)?)
+    } else {
+        None
+    };
+    let counted = match mp3.as_ref().and_then(|(scan, _, _)| scan.as_ref()) {
         Some(scan) => {
             sample_rate = scan.header.sample_rate();
             channels = scan.header.channels();
@@ -201,6 +209,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
                 container: &container,
                 codec: &codec,
                 sample_rate,
+                mp4: mp4.as_ref(),
             },
             &mut warnings,
         )?,
@@ -222,6 +231,14 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
     };
     let tags = read_tags(format.as_mut(), extra);
     let bits_per_sample = bit_depth(&codec, params);
+    let layout = match (mp3, mp4) {
+        (Some((_, payload, frames)), _) => Some(FileLayout::Mp3 {
+            payload,
+            xing: frames.as_ref().and_then(crate::audio::mp3::xing::frame),
+        }),
+        (_, Some(mp4)) => Some(mp4.layout()),
+        _ => None,
+    };
     Ok(AudioInfo {
         container,
         codec,
@@ -233,6 +250,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         audio_bytes: counted.audio_bytes,
         tags,
         warnings,
+        layout,
     })
 }
 
@@ -424,6 +442,8 @@ struct Stream<'a> {
     container: &'a Container,
     codec: &'a Codec,
     sample_rate: u32,
+    /// An MP4's boxes, read once.
+    mp4: Option<&'a Mp4File>,
 }
 
 /// The length of any other stream: the sum of its packets' durations, then what the container
@@ -441,6 +461,7 @@ fn count_packets(
         container,
         codec,
         sample_rate,
+        mp4,
     } = stream;
     let channels = params.channels.as_ref().map_or(0, |c| c.count() as u64);
     // A PCM packet's stated duration is its nominal block, even when the file ends midway.
@@ -494,12 +515,13 @@ fn count_packets(
         // The Ogg reader trims the end from the last granule position, but not Opus's
         // pre-skip (Vorbis's first-packet discard is trimmed already).
         (Container::Ogg, Codec::Opus) => raw.saturating_sub(u64::from(track.delay.unwrap_or(0))),
-        (Container::Mp4, _) => {
-            match mp4_playable(input, size, track.id, packets.ticks, sample_rate)? {
-                Some(ticks) => to_frames(ticks),
-                None => raw,
-            }
-        }
+        (Container::Mp4, _) => match mp4
+            .and_then(Mp4File::timing)
+            .and_then(|timing| timing.playable(track.id, packets.ticks, sample_rate))
+        {
+            Some(ticks) => to_frames(ticks),
+            None => raw,
+        },
         _ => raw,
     };
     Ok(Counted {
@@ -664,21 +686,6 @@ fn ticks_to_frames(ticks: u64, time_base: Option<TimeBase>, sample_rate: u32) ->
         }
         _ => ticks,
     }
-}
-
-/// The ticks of an MP4 track its edit list or `iTunSMPB` says to play.
-fn mp4_playable(
-    input: &Input,
-    size: u64,
-    track_id: u32,
-    total: u64,
-    sample_rate: u32,
-) -> Result<Option<u64>, ProbeError> {
-    let mut reader = input.open()?;
-    let Some(moov) = crate::audio::mp4::read_moov(&mut reader, size)? else {
-        return Ok(None);
-    };
-    Ok(crate::audio::mp4::parse_moov(&moov).playable(track_id, total, sample_rate))
 }
 
 /// Whether an Ogg file ends with a whole page marked end-of-stream.

@@ -26,7 +26,7 @@ use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
 use crate::audio::mp4::moov::{Item, Value};
-use crate::model::{AudioInfo, Container, Cycle, Id3Version, ImageFormat, Session};
+use crate::model::{AudioInfo, Container, Cycle, FileLayout, Id3Version, ImageFormat, Session};
 
 /// An image to embed as the episode's artwork.
 #[derive(Debug, Clone)]
@@ -355,8 +355,9 @@ pub enum Layout {
     Mp3 {
         /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
         payload: Range<u64>,
-        /// Its frames, when its first frame is no Xing, Info or VBRI header.
-        frames: Option<crate::audio::mp3::xing::Frames>,
+        /// The Xing frame its copy gains, when its first frame is no Xing, Info or VBRI
+        /// header ([`crate::audio::mp3::xing::frame`]).
+        xing: Option<Vec<u8>>,
     },
     /// An MP4 file with one `moov` box.
     Mp4 {
@@ -375,7 +376,9 @@ pub enum Layout {
 }
 
 /// Reads what the plan of a recording's copy needs: the only IO of tagging before [`apply`].
-/// Streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
+/// What `probe` found of the file ([`AudioInfo::layout`]) spares a second walk: an MP3 is then
+/// not read at all, an M4A only for its `moov` box. Without it (figures from an older cache),
+/// streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
 /// frame: 3 MB for 3 hours).
 pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
     let mut file = crate::support::fs::open(path)?;
@@ -383,9 +386,24 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
         anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
     };
     let len = file.seek(SeekFrom::End(0)).map_err(read)?;
-    match audio.container {
-        Container::Mp3 => mp3_layout(&mut file).map_err(read),
-        Container::Mp4 => Ok(mp4_layout(&mut file, len)
+    match (&audio.container, &audio.layout) {
+        (Container::Mp3, Some(FileLayout::Mp3 { payload, xing })) => Ok(Layout::Mp3 {
+            payload: payload.clone(),
+            xing: xing.clone(),
+        }),
+        (Container::Mp3, _) => mp3_layout(&mut file).map_err(read),
+        (Container::Mp4, Some(FileLayout::Mp4 { moov: Some(at), .. })) => Ok(
+            match crate::audio::mp4::boxes::read_box(&mut file, at).map_err(read)? {
+                Some(bytes) => Layout::Mp4 {
+                    len,
+                    moov: at.clone(),
+                    bytes,
+                },
+                None => Layout::Whole { len },
+            },
+        ),
+        (Container::Mp4, Some(FileLayout::Mp4 { moov: None, .. })) => Ok(Layout::Whole { len }),
+        (Container::Mp4, _) => Ok(mp4_layout(&mut file, len)
             .map_err(read)?
             .unwrap_or(Layout::Whole { len })),
         _ => Ok(Layout::Whole { len }),
@@ -394,20 +412,23 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
 
 /// Why the copy of a recording in a format cyclecast tags would be published without tags,
 /// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
-/// Reads only the file's box headers and its `moov` box.
+/// `probe` found it out ([`AudioInfo::layout`]); without that (figures from an older cache),
+/// reads the file's box headers and its `moov` box.
 pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
     if audio.container != Container::Mp4 {
         return Ok(None);
     }
-    Ok(match read_layout(path, audio)? {
-        Layout::Mp4 { moov, bytes, .. } => crate::audio::mp4::moov::rebuild(&bytes, moov, &[])
-            .err()
-            .map(|e| e.to_string()),
-        _ => Some(
-            "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)"
-                .to_string(),
-        ),
-    })
+    if let Some(FileLayout::Mp4 { untaggable, .. }) = &audio.layout {
+        return Ok(untaggable.clone());
+    }
+    let mut file = crate::support::fs::open(path)?;
+    let read = |e: io::Error| {
+        anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
+    };
+    let len = file.seek(SeekFrom::End(0)).map_err(read)?;
+    Ok(crate::audio::mp4::Mp4File::read(&mut file, len)
+        .map_err(read)?
+        .untaggable())
 }
 
 fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
@@ -415,29 +436,26 @@ fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
     let audio_len = payload.end - payload.start;
     file.seek(SeekFrom::Start(payload.start))?;
     let mut head = Vec::new();
-    file.take(audio_len.min(64 * 1024)).read_to_end(&mut head)?;
+    file.take(audio_len.min(crate::audio::mp3::xing::HEAD_LEN))
+        .read_to_end(&mut head)?;
     let frames = if crate::audio::mp3::has_frame_count_header(&head) {
         None
     } else {
         crate::audio::mp3::xing::scan_file(file, payload.clone())?
     };
-    Ok(Layout::Mp3 { payload, frames })
+    let xing = frames.as_ref().and_then(crate::audio::mp3::xing::frame);
+    Ok(Layout::Mp3 { payload, xing })
 }
 
 /// Walks the top-level boxes; `None` unless there is exactly one `moov`, of a size to rebuild,
 /// and every box fits in the file.
 fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layout>> {
-    let found = crate::audio::mp4::boxes::top_level(file, len)?;
-    let (true, 1, Some(moov)) = (found.whole, found.moovs, found.moov) else {
-        return Ok(None);
-    };
-    Ok(
-        crate::audio::mp4::boxes::read_box(file, &moov)?.map(|bytes| Layout::Mp4 {
-            len,
-            moov,
-            bytes,
-        }),
-    )
+    let found = crate::audio::mp4::Mp4File::read(file, len)?;
+    Ok(found.rebuildable().map(|(moov, bytes)| Layout::Mp4 {
+        len,
+        moov,
+        bytes: bytes.to_vec(),
+    }))
 }
 
 /// Decides every byte of the published copy of a session's recording (pure).
@@ -450,7 +468,7 @@ fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layo
 pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
     let source = recorded.path;
     match (recorded.layout, metadata) {
-        (Layout::Mp3 { payload, frames }, metadata) => TagPlan::Id3 {
+        (Layout::Mp3 { payload, xing }, metadata) => TagPlan::Id3 {
             tag: match metadata {
                 Metadata::Id3 { tag, .. } => tag.clone(),
                 _ => Vec::new(),
@@ -459,7 +477,7 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
                 Metadata::Id3 { picture, .. } => picture.clone(),
                 _ => None,
             },
-            xing: frames.as_ref().and_then(crate::audio::mp3::xing::frame),
+            xing,
             payload,
             source,
         },

@@ -140,6 +140,63 @@ impl ImageFormat {
     }
 }
 
+/// Where a recording's audio and metadata lie, as `probe` found them: what tagging its copy
+/// needs, so that `tag` walks the file no second time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FileLayout {
+    /// An MP3.
+    Mp3 {
+        /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
+        payload: std::ops::Range<u64>,
+        /// The Xing frame its copy gains, when its first frame states no frame count.
+        #[serde(with = "hex_bytes")]
+        xing: Option<Vec<u8>>,
+    },
+    /// An MP4.
+    Mp4 {
+        /// Where its `moov` box lies, when it is the file's only one, every top-level box
+        /// fits in the file, and it is small enough to rebuild.
+        moov: Option<std::ops::Range<u64>>,
+        /// Why its copy would be published without tags, if it would.
+        untaggable: Option<String>,
+    },
+}
+
+/// Bytes as a hex string in the cache (a Xing frame takes up to 1,441).
+mod hex_bytes {
+    use std::fmt::Write;
+
+    pub fn serialize<S: serde::Serializer>(
+        bytes: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let hex = bytes.as_ref().map(|bytes| {
+            bytes.iter().fold(String::new(), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            })
+        });
+        serde::Serialize::serialize(&hex, serializer)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        let hex: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+        hex.map(|hex| {
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| {
+                    hex.get(i..i + 2)
+                        .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                        .ok_or_else(|| serde::de::Error::custom("not hex"))
+                })
+                .collect()
+        })
+        .transpose()
+    }
+}
+
 /// Display, serde as the short name: the cache and `probe --json` keep today's strings.
 macro_rules! by_short_name {
     ($type:ty) => {
@@ -199,5 +256,15 @@ mod tests {
         assert_eq!(json, r#"["isomp4","pcm_s24le"]"#);
         let back: (Container, Codec) = serde_json::from_str(&json).unwrap();
         assert_eq!(back, (Container::Mp4, Codec::Pcm("pcm_s24le".into())));
+        let layout = FileLayout::Mp3 {
+            payload: 10..20,
+            xing: Some(vec![0xFF, 0x0A, 0]),
+        };
+        let json = serde_json::to_string(&layout).unwrap();
+        assert_eq!(
+            json,
+            r#"{"Mp3":{"payload":{"start":10,"end":20},"xing":"ff0a00"}}"#
+        );
+        assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);
     }
 }

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use url::Url;
 
-pub use crate::model::format::{Codec, Container, ImageFormat};
+pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat};
 use crate::model::lang::Lang;
 
 /// A cycle of talks: the podcast and its sessions, validated.
@@ -469,6 +469,9 @@ pub struct AudioInfo {
     pub tags: Tags,
     /// Remarks about the file that do not stop it from being published.
     pub warnings: Vec<String>,
+    /// Where its audio and metadata lie, for tagging its copy (absent from an older cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<FileLayout>,
 }
 
 impl AudioInfo {

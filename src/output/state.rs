@@ -368,6 +368,7 @@ mod tests {
             audio_bytes: 4,
             tags: Default::default(),
             warnings: vec![],
+            layout: None,
         };
         sources.set_audio(&file, &audio);
         let mut state = State {

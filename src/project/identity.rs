@@ -565,6 +565,7 @@ recording = "recordings/seconde.mp3"
             audio_bytes: 1000,
             tags: Default::default(),
             warnings: Vec::new(),
+            layout: None,
         }
     }
 

@@ -64,6 +64,39 @@ pub fn scan_file(file: &mut (impl Read + Seek), payload: Range<u64>) -> io::Resu
     Ok(found.into_frames(walked))
 }
 
+/// The one walk over an MP3 file of `len` bytes, for `probe`: what [`crate::audio::mp3::scan`]
+/// finds, the stretch that holds the audio (what a tagged copy keeps, as
+/// [`crate::audio::mp3::audio_range`] says), and, when the first frame is no Xing, Info or VBRI
+/// header, the frames (as [`scan_file`] finds them, so that `tag` need not walk the file again).
+pub fn scan_indexed<R: Read + Seek>(
+    mut reader: R,
+    len: u64,
+) -> io::Result<(Option<Scan>, Range<u64>, Option<Frames>)> {
+    let payload = crate::audio::mp3::audio_range(&mut reader, len)?;
+    reader.seek(SeekFrom::Start(payload.start))?;
+    let mut head = Vec::new();
+    (&mut reader)
+        .take((payload.end - payload.start).min(HEAD_LEN))
+        .read_to_end(&mut head)?;
+    let index = !crate::audio::mp3::has_frame_count_header(&head);
+    reader.seek(SeekFrom::Start(payload.start))?;
+    let mut found = Collected::within(payload.clone());
+    let walked = crate::audio::mp3::walk(reader, payload.clone(), |frame| {
+        if index {
+            found.add(frame);
+        }
+    })?;
+    let frames = if index {
+        found.into_frames(walked.clone())
+    } else {
+        None
+    };
+    Ok((walked, payload, frames))
+}
+
+/// Bytes at the start of an MP3's audio looked at for a Xing, Info or VBRI header.
+pub const HEAD_LEN: u64 = 64 * 1024;
+
 /// The frames a walk reported that lie in a stretch of the file: 8 bytes a frame.
 struct Collected {
     within: Range<u64>,

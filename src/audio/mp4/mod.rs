@@ -6,14 +6,17 @@
 //! `iTunSMPB` item (`moov/udta/meta/ilst/----`). symphonia 0.6 ignores both and counts every
 //! sample, so an AAC recording came out about 23 ms long.
 //!
-//! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`read_moov`] finds them in any
-//! seekable reader. Every size is checked against its parent box and the file, none is
+//! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`Mp4File::read`] finds them in
+//! any seekable reader, with the one box reader, [`boxes`]. Every size is checked against its parent box and the file, none is
 //! trusted beyond them, and every loop is bounded by the bytes it walks.
 
 pub mod boxes;
 pub mod moov;
 
 use std::io::{self, Read, Seek};
+use std::ops::Range;
+
+use crate::model::FileLayout;
 
 /// Edit list entries read at most per track.
 const MAX_EDITS: usize = 1024;
@@ -227,16 +230,64 @@ impl Timing {
     }
 }
 
-/// The body of the top-level `moov` box of a file of `len` bytes; `None` when there is none
-/// or it is larger than [`boxes::MAX_MOOV_LEN`].
-pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<Vec<u8>>> {
-    let Some(at) = boxes::top_level(reader, len)?.moov else {
-        return Ok(None);
-    };
-    let Some(moov) = boxes::read_box(reader, &at)? else {
-        return Ok(None);
-    };
-    Ok(moov_body(&moov).map(<[u8]>::to_vec))
+/// Why the copy of an MP4 whose top-level boxes do not suit a rebuild is published as it is.
+const UNWALKABLE: &str =
+    "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)";
+
+/// An MP4 file's top-level boxes and its `moov` box, read once: what `probe`'s timing and
+/// `tag`'s copy both need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mp4File {
+    /// What the walk over its top-level boxes found.
+    pub top: boxes::TopLevel,
+    /// Its first `moov` box, whole, when it is no larger than [`boxes::MAX_MOOV_LEN`].
+    pub moov: Option<Vec<u8>>,
+}
+
+impl Mp4File {
+    /// Walks the top-level boxes of a file of `len` bytes and reads its `moov` box.
+    pub fn read<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Mp4File> {
+        let top = boxes::top_level(reader, len)?;
+        let moov = match &top.moov {
+            Some(at) => boxes::read_box(reader, at)?,
+            None => None,
+        };
+        Ok(Mp4File { top, moov })
+    }
+
+    /// The timing its `moov` states.
+    pub fn timing(&self) -> Option<Timing> {
+        Some(parse_moov(moov_body(self.moov.as_deref()?)?))
+    }
+
+    /// Its `moov` box and where it lies, when a copy can rebuild it: the file's only one, and
+    /// every top-level box fits in the file.
+    pub fn rebuildable(&self) -> Option<(Range<u64>, &[u8])> {
+        let (true, 1, Some(at), Some(moov)) =
+            (self.top.whole, self.top.moovs, &self.top.moov, &self.moov)
+        else {
+            return None;
+        };
+        Some((at.clone(), moov.as_slice()))
+    }
+
+    /// What tagging its copy needs: where `moov` lies, and why the copy cannot carry tags, if
+    /// it cannot (fragmented, malformed, too large).
+    pub fn layout(&self) -> FileLayout {
+        FileLayout::Mp4 {
+            moov: self.rebuildable().map(|(at, _)| at),
+            untaggable: self.untaggable(),
+        }
+    }
+
+    /// Why a copy cannot carry tags, if it cannot: the `moov` box cannot be rebuilt
+    /// (fragmented, malformed, too large), or the top-level boxes do not suit a rebuild.
+    pub fn untaggable(&self) -> Option<String> {
+        match self.rebuildable() {
+            Some((at, moov)) => moov::rebuild(moov, at, &[]).err().map(|e| e.to_string()),
+            None => Some(UNWALKABLE.to_string()),
+        }
+    }
 }
 
 /// The body of a whole `moov` box.
@@ -385,12 +436,11 @@ mod tests {
             moov_box.clone(),
         ]
         .concat();
-        let found = read_moov(&mut Cursor::new(&file), file.len() as u64).unwrap();
-        assert_eq!(found.as_deref(), Some(&moov_box[8..]));
+        let found = Mp4File::read(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        assert_eq!(found.moov.as_deref(), Some(&moov_box[..]));
+        assert!(found.rebuildable().is_some());
         let cut = &file[..file.len() - 10];
-        assert_eq!(
-            read_moov(&mut Cursor::new(cut), cut.len() as u64).unwrap(),
-            None
-        );
+        let found = Mp4File::read(&mut Cursor::new(cut), cut.len() as u64).unwrap();
+        assert_eq!((found.moov, found.top.whole), (None, false));
     }
 }
