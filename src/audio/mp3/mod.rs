@@ -3,6 +3,8 @@
 //! players trust for the duration), and [`scan`], the walk over every frame header that gives
 //! `probe` an MP3's exact length and `xing` the frames it indexes. Pure functions on bytes, or
 //! on any reader.
+//!
+//! Holds [`xing`] (the Xing frame a copy gains); uses nothing else of the crate.
 
 pub mod xing;
 

@@ -9,6 +9,9 @@
 //! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`Mp4File::read`] finds them in
 //! any seekable reader, with the one box reader, [`boxes`]. Every size is checked against its parent box and the file, none is
 //! trusted beyond them, and every loop is bounded by the bytes it walks.
+//!
+//! Holds [`boxes`] (the one box reader) and [`moov`] (the rebuilt `moov` of a tagged copy);
+//! may use [`crate::model`] (the layout it reports).
 
 pub mod boxes;
 pub mod moov;

@@ -11,6 +11,10 @@
 //! is bounded by the file's size, and a stream whose stated length disagrees with what it holds
 //! is either rejected (cut short, damaged) or accepted with a warning: a wrong duration is
 //! never passed on silently.
+//!
+//! Holds `input` (what is probed, and [`ProbeError`]), `wave` (RIFF WAVE chunks) and `tags`
+//! (the common tags); may use [`crate::audio::mp3`], [`crate::audio::mp4`], [`crate::model`]
+//! and [`crate::support`].
 
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::panic::{AssertUnwindSafe, catch_unwind};

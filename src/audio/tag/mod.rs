@@ -1,8 +1,9 @@
 //! Stage 5: tag the copy being published. The only module that uses id3.
 //!
-//! [`read_layout`] reads what the plan needs of a recording (the IO edge): for an MP3, where
-//! its audio lies between its tags and, when it states no frame count, its frames; for an M4A,
-//! its `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
+//! [`read_layout`] reads what the plan needs of a recording (the IO edge), from what `probe`
+//! found ([`crate::model::AudioInfo::layout`]): for an MP3, where its audio lies between its
+//! tags and, when it states no frame count, the Xing frame its copy gains; for an M4A, its
+//! `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
 //! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
 //! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), and the ranges of the recording
 //! copied as they are. So the published size is exact before anything is written, and the
@@ -13,6 +14,9 @@
 //! The recording itself is only ever read, and its audio is copied bit for bit: for an MP3,
 //! everything between its tags; for an M4A, the sample data and sample tables (only chunk
 //! offsets move, by the change in `moov`'s size).
+//!
+//! Holds its unit tests in `tests`; may use [`crate::audio::mp3`], [`crate::audio::mp4`],
+//! [`crate::audio::artwork`], [`crate::model`] and [`crate::support`].
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
