@@ -73,12 +73,7 @@ pub fn scan_indexed<R: Read + Seek>(
     len: u64,
 ) -> io::Result<(Option<Scan>, Range<u64>, Option<Frames>)> {
     let payload = crate::audio::mp3::audio_range(&mut reader, len)?;
-    reader.seek(SeekFrom::Start(payload.start))?;
-    let mut head = Vec::new();
-    (&mut reader)
-        .take((payload.end - payload.start).min(HEAD_LEN))
-        .read_to_end(&mut head)?;
-    let index = !crate::audio::mp3::has_frame_count_header(&head);
+    let index = !first_frame_states_count(&mut reader, &payload)?;
     reader.seek(SeekFrom::Start(payload.start))?;
     let mut found = Collected::within(payload.clone());
     let walked = crate::audio::mp3::walk(reader, payload.clone(), |frame| {
@@ -96,6 +91,38 @@ pub fn scan_indexed<R: Read + Seek>(
 
 /// Bytes at the start of an MP3's audio looked at for a Xing, Info or VBRI header.
 pub const HEAD_LEN: u64 = 64 * 1024;
+
+/// Bytes at the start of an MP3's audio read first: enough when its first frame starts there.
+const SHORT_HEAD_LEN: u64 = 4 * 1024;
+
+/// Whether the first frame of `payload` (an MP3's audio) carries a Xing, Info or VBRI header,
+/// as [`crate::audio::mp3::has_frame_count_header`] says of its first [`HEAD_LEN`] bytes. Reads
+/// [`SHORT_HEAD_LEN`] bytes first, and all of them only when the answer may lie further.
+fn first_frame_states_count<R: Read + Seek>(
+    reader: &mut R,
+    payload: &Range<u64>,
+) -> io::Result<bool> {
+    let audio_len = payload.end - payload.start;
+    let mut head = Vec::new();
+    for window in [SHORT_HEAD_LEN, HEAD_LEN] {
+        head.clear();
+        reader.seek(SeekFrom::Start(payload.start))?;
+        (&mut *reader)
+            .take(audio_len.min(window))
+            .read_to_end(&mut head)?;
+        // The answer looks at most 40 bytes past the first frame header, when no ID3v2 tag
+        // comes first: within this window, it is the whole head's.
+        let settled = head.len() as u64 == audio_len.min(HEAD_LEN)
+            || (crate::audio::mp3::id3v2_len(&head).is_none()
+                && (0..head.len().saturating_sub(4))
+                    .find(|&i| super::is_layer3_header(&head[i..i + 4]))
+                    .is_some_and(|i| i + 40 <= head.len()));
+        if settled {
+            break;
+        }
+    }
+    Ok(crate::audio::mp3::has_frame_count_header(&head))
+}
 
 /// The frames a walk reported that lie in a stretch of the file: 8 bytes a frame.
 struct Collected {
