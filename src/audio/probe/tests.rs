@@ -395,3 +395,36 @@ fn converts_ticks_of_another_time_base_to_frames() {
     assert_eq!(ticks_to_frames(90_000, tb(1, 90_000), 44_100), 44_100);
     assert_eq!(ticks_to_frames(7, None, 44_100), 7);
 }
+
+#[test]
+fn carries_what_tagging_needs_from_its_one_walk() {
+    // A VBR MP3 without a Xing header: the Xing frame its copy gains, as tag's own walk
+    // would make it.
+    let bytes = vbr_mp3(300);
+    let len = bytes.len() as u64;
+    let info = probe_bytes(bytes.clone(), Some("mp3")).unwrap();
+    let walked = crate::audio::mp3::xing::scan_file(&mut std::io::Cursor::new(&bytes), 0..len)
+        .unwrap()
+        .unwrap();
+    let xing = crate::audio::mp3::xing::frame(&walked);
+    assert!(xing.is_some());
+    assert_eq!(
+        info.layout,
+        Some(FileLayout::Mp3 {
+            payload: 0..len,
+            xing
+        })
+    );
+    // One that states its frame count gains none.
+    let mut bytes = xing_frame(300, 0);
+    bytes.extend(vbr_mp3(300));
+    let len = bytes.len() as u64;
+    let info = probe_bytes(bytes, Some("mp3")).unwrap();
+    assert_eq!(
+        info.layout,
+        Some(FileLayout::Mp3 {
+            payload: 0..len,
+            xing: None
+        })
+    );
+}
