@@ -3,9 +3,11 @@
 //! The only module that uses symphonia. Nothing is decoded: the exact duration is the sum of
 //! the packets' durations less the encoder delay and padding the stream declares, so a VBR MP3
 //! without a Xing header comes out exact. Where symphonia's count is off, the container is read
-//! here: MP3s are walked frame by frame by [`crate::audio::mp3::scan`] (faster than symphonia's
+//! here: MP3s are walked frame by frame by [`crate::audio::mp3::walk`] (faster than symphonia's
 //! packets, and it reports damage), and an MP4's edit list is applied with [`crate::audio::mp4`].
-//! The file is opened again for those walks; it is only ever read.
+//! The file is opened again for those walks; it is only ever read. They are the only ones:
+//! what tagging the copy needs (an MP3's audio range and the Xing frame it gains, an M4A's
+//! `moov` range and whether it can be rebuilt) comes out of them as [`AudioInfo::layout`].
 //!
 //! Every probe runs under `catch_unwind` (symphonia has panicked on crafted input), every loop
 //! is bounded by the file's size, and a stream whose stated length disagrees with what it holds
