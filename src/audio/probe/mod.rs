@@ -42,7 +42,8 @@ mod wave;
 use input::Input;
 pub use input::ProbeError;
 use tags::read_tags;
-use wave::{MAX_TAG_CHUNK_LEN, Wave};
+use wave::MAX_TAG_CHUNK_LEN;
+use wave::Wave;
 
 /// Packets in a row that carry neither bytes nor duration before the reader is given up on.
 const MAX_IDLE_PACKETS: u64 = 10_000;
