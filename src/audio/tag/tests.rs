@@ -297,3 +297,46 @@ fn never_writes_a_nul_or_a_control_character_into_a_frame_or_an_item() {
         }
     }
 }
+
+#[test]
+fn takes_the_layout_probe_found_without_walking_the_file_again() {
+    let audio = |container: Container, layout: FileLayout| AudioInfo {
+        container,
+        codec: crate::model::Codec::Mp3,
+        sample_rate: 44_100,
+        channels: 1,
+        bits_per_sample: None,
+        frames: 1152,
+        size: 16,
+        audio_bytes: 10,
+        tags: Default::default(),
+        warnings: Vec::new(),
+        layout: Some(layout),
+    };
+    // Bytes no walk would take for an MP3: only what probe found is used.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recording.mp3");
+    std::fs::write(&path, [0x55u8; 16]).unwrap();
+    let found = FileLayout::Mp3 {
+        payload: 3..13,
+        xing: Some(vec![0xFF, 0xFB, 0x50, 0xC4]),
+    };
+    let layout = read_layout(&path, &audio(Container::Mp3, found)).unwrap();
+    assert_eq!(
+        layout,
+        Layout::Mp3 {
+            payload: 3..13,
+            xing: Some(vec![0xFF, 0xFB, 0x50, 0xC4]),
+        }
+    );
+    // Whether an M4A's copy can carry tags is known without opening it.
+    let missing = dir.path().join("missing.m4a");
+    let found = FileLayout::Mp4 {
+        moov: None,
+        untaggable: Some("a fragmented MP4 is published as it is".into()),
+    };
+    assert_eq!(
+        untaggable(&missing, &audio(Container::Mp4, found)).unwrap(),
+        Some("a fragmented MP4 is published as it is".into())
+    );
+}
