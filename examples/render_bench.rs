@@ -79,6 +79,7 @@ fn audio() -> AudioInfo {
         audio_bytes: 86_000_000,
         tags: Tags::default(),
         warnings: Vec::new(),
+        layout: None,
     }
 }
 

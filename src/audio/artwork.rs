@@ -2,37 +2,7 @@
 //! directories set for it (JPEG or PNG, RGB, no alpha, square, 1400 to 3000 pixels).
 //! Pure functions on bytes: only the headers are parsed, nothing is decoded.
 
-/// An image's format as its content says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// JPEG.
-    Jpeg,
-    /// PNG.
-    Png,
-}
-
-impl ImageFormat {
-    /// Its MIME type.
-    pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Png => "image/png",
-        }
-    }
-
-    /// The extension it is published with: `jpg` or `png`.
-    pub fn extension(self) -> &'static str {
-        self.extensions()[0]
-    }
-
-    /// The file extensions that name it.
-    fn extensions(self) -> &'static [&'static str] {
-        match self {
-            ImageFormat::Jpeg => &["jpg", "jpeg"],
-            ImageFormat::Png => &["png"],
-        }
-    }
-}
+pub use crate::model::ImageFormat;
 
 /// How an image stores colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,20 @@
-//! Audio files.
+//! Audio files: what a recording holds, and the tagged copy that is published of it.
+//!
+//! Owns everything that reads or writes audio bytes, and is the only user of symphonia and
+//! id3:
+//!
+//! - [`probe`]: a recording → its [`crate::model::AudioInfo`] (container, codec, exact length,
+//!   tags, and where its audio and metadata lie, for tagging), the only user of symphonia;
+//! - [`mp3`]: MP3 frame headers, the one walk over an MP3's frames, tags at either end, and
+//!   the Xing frame a copy gains;
+//! - [`mp4`]: the one MP4 box reader, the timing `moov` states, and the rebuilt `moov` of a
+//!   tagged copy;
+//! - [`tag`]: the plan and the bytes of a published copy, the only user of id3;
+//! - [`artwork`]: what a cover image is, from its header, and the directories' rules for it.
+//!
+//! May use [`crate::model`] (the shared types: `AudioInfo`, `Container`, `Codec`,
+//! `ImageFormat`, `FileLayout`, the session being tagged) and [`crate::support`] (opening files,
+//! the thread pool), nothing above them.
 
 pub mod artwork;
 pub mod mp3;

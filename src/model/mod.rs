@@ -3,6 +3,7 @@
 //!
 //! Nothing here does IO.
 
+pub mod format;
 pub mod lang;
 pub mod layout;
 pub mod media;
@@ -18,6 +19,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use url::Url;
 
+pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat};
 use crate::model::lang::Lang;
 
 /// A cycle of talks: the podcast and its sessions, validated.
@@ -223,7 +225,7 @@ pub struct Session {
     /// The format of the front cover embedded in its recording, when `image` is not given and
     /// that picture meets the directories' rules: the episode's artwork then. Set by
     /// [`crate::project::load`], which keeps the picture's bytes.
-    pub embedded_image: Option<crate::audio::artwork::ImageFormat>,
+    pub embedded_image: Option<ImageFormat>,
     /// The stem the session was published under (`cyclecast.lock`), kept when renumbered.
     pub published_slug: Option<String>,
     /// The GUID its episode was published with (`cyclecast.lock`).
@@ -451,9 +453,9 @@ pub struct Recording {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AudioInfo {
     /// Container format, e.g. `mp3`, `isomp4`.
-    pub container: String,
+    pub container: Container,
     /// Codec, e.g. `mp3`, `aac`.
-    pub codec: String,
+    pub codec: Codec,
     /// Samples per second.
     pub sample_rate: u32,
     /// Number of channels.
@@ -470,20 +472,23 @@ pub struct AudioInfo {
     pub tags: Tags,
     /// Remarks about the file that do not stop it from being published.
     pub warnings: Vec<String>,
+    /// Where its audio and metadata lie, for tagging its copy (absent from an older cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<FileLayout>,
 }
 
 impl AudioInfo {
     /// The published file's extension and MIME type for this container and codec; `None`
     /// when they cannot be published as a podcast episode.
     pub fn published_format(&self) -> Option<(&'static str, &'static str)> {
-        let extension = match (self.container.as_str(), self.codec.as_str()) {
-            (_, "mp3") => "mp3",
-            ("isomp4", "aac" | "alac") => "m4a",
-            ("ogg", "opus") => "opus",
-            ("ogg", _) => "ogg",
-            ("flac", _) => "flac",
-            ("wave", _) => "wav",
-            ("aiff", _) => "aiff",
+        let extension = match (&self.container, &self.codec) {
+            (_, Codec::Mp3) => "mp3",
+            (Container::Mp4, Codec::Aac | Codec::Alac) => "m4a",
+            (Container::Ogg, Codec::Opus) => "opus",
+            (Container::Ogg, _) => "ogg",
+            (Container::Flac, _) => "flac",
+            (Container::Wave, _) => "wav",
+            (Container::Aiff, _) => "aiff",
             _ => return None,
         };
         Some((extension, media::by_extension(extension)?))

@@ -316,8 +316,8 @@ recording = "recordings/seconde.mp3"
 
     fn audio(codec: &str, container: &str) -> AudioInfo {
         AudioInfo {
-            container: container.to_string(),
-            codec: codec.to_string(),
+            container: container.into(),
+            codec: codec.into(),
             sample_rate: 44_100,
             channels: 2,
             bits_per_sample: None,
@@ -326,6 +326,7 @@ recording = "recordings/seconde.mp3"
             audio_bytes: 1000,
             tags: Default::default(),
             warnings: Vec::new(),
+            layout: None,
         }
     }
 

@@ -224,8 +224,8 @@ mod tests {
         let sources = Sources::default();
         sources.hash(&file, crate::support::fs::hash_file).unwrap();
         let audio = AudioInfo {
-            container: "mp3".into(),
-            codec: "mp3".into(),
+            container: crate::model::Container::Mp3,
+            codec: crate::model::Codec::Mp3,
             sample_rate: 44_100,
             channels: 2,
             bits_per_sample: None,
@@ -234,6 +234,7 @@ mod tests {
             audio_bytes: 4,
             tags: Default::default(),
             warnings: vec![],
+            layout: None,
         };
         sources.set_audio(&file, &audio);
         let mut records = sources.into_records();

@@ -22,77 +22,11 @@ const XING_LEN: usize = 4 + 4 + 4 + 4 + 100 + 4;
 /// Flags: frame count, byte count, seek table (TOC) and quality are present.
 const XING_FLAGS: u32 = 0x0F;
 
-/// The MPEG version of a stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Version {
-    /// MPEG-1: 32, 44.1 and 48 kHz.
-    Mpeg1,
-    /// MPEG-2 (low sampling frequencies): 16, 22.05 and 24 kHz.
-    Mpeg2,
-    /// MPEG-2.5: 8, 11.025 and 12 kHz.
-    Mpeg25,
-}
-
-/// A Layer III frame header (the four bytes that start every frame), as the Xing frame is
-/// built from it: [`crate::audio::mp3::FrameHeader`] reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Header([u8; 4]);
-
-impl Header {
-    /// Reads a Layer III header with a known bitrate (not free format) and sample rate.
-    pub fn parse(bytes: [u8; 4]) -> Option<Header> {
-        FrameHeader::parse(&bytes).map(|_| Header(bytes))
-    }
-
-    fn frame_header(self) -> FrameHeader {
-        FrameHeader::parse(&self.0).expect("a Header is parsed before it is made")
-    }
-
-    /// The MPEG version.
-    pub fn version(self) -> Version {
-        match self.frame_header().version() {
-            1 => Version::Mpeg1,
-            2 => Version::Mpeg2,
-            _ => Version::Mpeg25,
-        }
-    }
-
-    /// Samples per second.
-    pub fn sample_rate(self) -> u32 {
-        self.frame_header().sample_rate()
-    }
-
-    /// Samples per channel in one frame.
-    pub fn samples(self) -> u32 {
-        self.frame_header().samples()
-    }
-
-    /// Bitrate in kilobits per second.
-    pub fn kbps(self) -> u32 {
-        self.frame_header().kbps()
-    }
-
-    /// Length of the frame in bytes, header and padding included.
-    pub fn size(self) -> u64 {
-        self.frame_header().frame_len() as u64
-    }
-
-    /// Whether the frame holds one channel.
-    pub fn mono(self) -> bool {
-        self.frame_header().mono()
-    }
-
-    /// Length of the side information that follows the header (no CRC).
-    pub fn side_info_len(self) -> usize {
-        self.frame_header().side_info_len()
-    }
-}
-
 /// The frames of an MP3's audio, as [`scan`] or [`scan_file`] found them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frames {
     /// The first frame's header: the stream's version, sample rate and channel mode.
-    pub first: Header,
+    pub first: FrameHeader,
     /// Where each complete frame starts, in bytes from the start of the scanned audio.
     pub offsets: Vec<u64>,
     /// Where the last complete frame ends.
@@ -130,6 +64,66 @@ pub fn scan_file(file: &mut (impl Read + Seek), payload: Range<u64>) -> io::Resu
     Ok(found.into_frames(walked))
 }
 
+/// The one walk over an MP3 file of `len` bytes, for `probe`: what [`crate::audio::mp3::scan`]
+/// finds, the stretch that holds the audio (what a tagged copy keeps, as
+/// [`crate::audio::mp3::audio_range`] says), and, when the first frame is no Xing, Info or VBRI
+/// header, the frames (as [`scan_file`] finds them, so that `tag` need not walk the file again).
+pub fn scan_indexed<R: Read + Seek>(
+    mut reader: R,
+    len: u64,
+) -> io::Result<(Option<Scan>, Range<u64>, Option<Frames>)> {
+    let payload = crate::audio::mp3::audio_range(&mut reader, len)?;
+    let index = !first_frame_states_count(&mut reader, &payload)?;
+    reader.seek(SeekFrom::Start(payload.start))?;
+    let mut found = Collected::within(payload.clone());
+    let walked = crate::audio::mp3::walk(reader, payload.clone(), |frame| {
+        if index {
+            found.add(frame);
+        }
+    })?;
+    let frames = if index {
+        found.into_frames(walked.clone())
+    } else {
+        None
+    };
+    Ok((walked, payload, frames))
+}
+
+/// Bytes at the start of an MP3's audio looked at for a Xing, Info or VBRI header.
+pub const HEAD_LEN: u64 = 64 * 1024;
+
+/// Bytes at the start of an MP3's audio read first: enough when its first frame starts there.
+const SHORT_HEAD_LEN: u64 = 4 * 1024;
+
+/// Whether the first frame of `payload` (an MP3's audio) carries a Xing, Info or VBRI header,
+/// as [`crate::audio::mp3::has_frame_count_header`] says of its first [`HEAD_LEN`] bytes. Reads
+/// [`SHORT_HEAD_LEN`] bytes first, and all of them only when the answer may lie further.
+fn first_frame_states_count<R: Read + Seek>(
+    reader: &mut R,
+    payload: &Range<u64>,
+) -> io::Result<bool> {
+    let audio_len = payload.end - payload.start;
+    let mut head = Vec::new();
+    for window in [SHORT_HEAD_LEN, HEAD_LEN] {
+        head.clear();
+        reader.seek(SeekFrom::Start(payload.start))?;
+        (&mut *reader)
+            .take(audio_len.min(window))
+            .read_to_end(&mut head)?;
+        // The answer looks at most 40 bytes past the first frame header, when no ID3v2 tag
+        // comes first: within this window, it is the whole head's.
+        let settled = head.len() as u64 == audio_len.min(HEAD_LEN)
+            || (crate::audio::mp3::id3v2_len(&head).is_none()
+                && (0..head.len().saturating_sub(4))
+                    .find(|&i| super::is_layer3_header(&head[i..i + 4]))
+                    .is_some_and(|i| i + 40 <= head.len()));
+        if settled {
+            break;
+        }
+    }
+    Ok(crate::audio::mp3::has_frame_count_header(&head))
+}
+
 /// The frames a walk reported that lie in a stretch of the file: 8 bytes a frame.
 struct Collected {
     within: Range<u64>,
@@ -155,8 +149,8 @@ impl Collected {
 
     fn into_frames(self, walked: Option<Scan>) -> Option<Frames> {
         let walked = walked.filter(|w| w.info.is_none())?;
-        (!self.offsets.is_empty()).then(|| Frames {
-            first: Header(walked.header.bytes()),
+        (!self.offsets.is_empty()).then_some(Frames {
+            first: walked.header,
             offsets: self.offsets,
             end: self.end,
             constant_bitrate: walked.constant_bitrate,
@@ -187,7 +181,7 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     let average_bps =
         audio_bytes * 8 * u64::from(sample_rate) / (u64::from(count) * u64::from(first.samples()));
     let (index, size) = (1..15u8)
-        .filter_map(|i| first.frame_header().with_bitrate(i, false))
+        .filter_map(|i| first.with_bitrate(i, false))
         .filter(|h| h.frame_len() >= needed)
         .min_by_key(|h| (u64::from(h.kbps()) * 1000).abs_diff(average_bps))
         .map(|h| (h.bytes()[2] >> 4, h.frame_len() as u64))?;
@@ -196,11 +190,11 @@ pub fn frame(frames: &Frames) -> Option<Vec<u8>> {
     let mut out = vec![0u8; usize::try_from(size).ok()?];
     out[0] = 0xFF;
     // Same sync, version and layer; protection bit set: no CRC.
-    out[1] = (first.0[1] & 0b1111_1110) | 1;
+    out[1] = (first.bytes()[1] & 0b1111_1110) | 1;
     // The chosen bitrate, the stream's sample rate, no padding, private bit clear.
-    out[2] = (index << 4) | (first.0[2] & 0b0000_1100);
+    out[2] = (index << 4) | (first.bytes()[2] & 0b0000_1100);
     // The stream's channel mode, copyright, original and emphasis bits; no mode extension.
-    out[3] = first.0[3] & 0b1100_1111;
+    out[3] = first.bytes()[3] & 0b1100_1111;
     let mut at = 4 + first.side_info_len();
     let mut put = |bytes: &[u8]| {
         out[at..at + bytes.len()].copy_from_slice(bytes);
@@ -234,9 +228,9 @@ mod tests {
     /// A frame of MPEG-1 Layer III at 44.1 kHz, mono, with this bitrate index, filled with
     /// a byte that cannot start a header.
     fn mpeg1_frame(index: u8) -> Vec<u8> {
-        let header = Header::parse([0xFF, 0xFB, index << 4, 0xC4]).unwrap();
-        let mut frame = vec![0x55; header.size() as usize];
-        frame[..4].copy_from_slice(&header.0);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, index << 4, 0xC4]).unwrap();
+        let mut frame = vec![0x55; header.frame_len()];
+        frame[..4].copy_from_slice(&header.bytes());
         frame
     }
 
@@ -246,23 +240,23 @@ mod tests {
 
     #[test]
     fn reads_the_figures_of_a_header() {
-        let header = Header::parse([0xFF, 0xFB, 0x90, 0xC4]).unwrap();
-        assert_eq!(header.version(), Version::Mpeg1);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, 0x90, 0xC4]).unwrap();
+        assert_eq!(header.version(), 1);
         assert_eq!(header.sample_rate(), 44_100);
         assert_eq!(header.kbps(), 128);
-        assert_eq!(header.size(), 417);
+        assert_eq!(header.frame_len(), 417);
         assert!(header.mono());
         // MPEG-2, 22.05 kHz, 48 kbit/s, padded, stereo.
-        let header = Header::parse([0xFF, 0xF3, 0x62, 0x00]).unwrap();
-        assert_eq!(header.version(), Version::Mpeg2);
+        let header = FrameHeader::parse(&[0xFF, 0xF3, 0x62, 0x00]).unwrap();
+        assert_eq!(header.version(), 2);
         assert_eq!(header.sample_rate(), 22_050);
-        assert_eq!(header.size(), 156 + 1);
+        assert_eq!(header.frame_len(), 156 + 1);
         assert_eq!(header.samples(), 576);
         assert_eq!(header.side_info_len(), 17);
         // Free format, layer II, a reserved sample rate.
-        assert!(Header::parse([0xFF, 0xFB, 0x00, 0xC4]).is_none());
-        assert!(Header::parse([0xFF, 0xFD, 0x90, 0xC4]).is_none());
-        assert!(Header::parse([0xFF, 0xFB, 0x9C, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFB, 0x00, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFD, 0x90, 0xC4]).is_none());
+        assert!(FrameHeader::parse(&[0xFF, 0xFB, 0x9C, 0xC4]).is_none());
     }
 
     #[test]
@@ -310,8 +304,8 @@ mod tests {
         }
         let frames = scan_bytes(&audio).unwrap();
         let xing = frame(&frames).unwrap();
-        let header = Header::parse(xing[..4].try_into().unwrap()).unwrap();
-        assert_eq!(header.size(), xing.len() as u64);
+        let header = FrameHeader::parse(&xing[..4]).unwrap();
+        assert_eq!(header.frame_len(), xing.len());
         assert_eq!(header.sample_rate(), 44_100);
         assert!(header.mono());
         // Average of 64 and 192 kbit/s.
@@ -347,10 +341,7 @@ mod tests {
         let xing = frame(&frames).unwrap();
         assert_eq!(&xing[21..25], b"Info");
         // 64 kbit/s holds the tag at 44.1 kHz: the header frame shows the stream's bitrate.
-        assert_eq!(
-            Header::parse(xing[..4].try_into().unwrap()).unwrap().kbps(),
-            64
-        );
+        assert_eq!(FrameHeader::parse(&xing[..4]).unwrap().kbps(), 64);
     }
 
     #[test]
@@ -375,7 +366,7 @@ mod tests {
                 assert!(frames.end <= bytes.len() as u64);
                 assert!(frames.offsets.windows(2).all(|w| w[0] < w[1]));
                 if let Some(xing) = frame(&frames) {
-                    assert!(Header::parse(xing[..4].try_into().unwrap()).is_some());
+                    assert!(FrameHeader::parse(&xing[..4]).is_some());
                 }
             }
         }
@@ -384,14 +375,14 @@ mod tests {
     #[test]
     fn picks_a_frame_large_enough_for_the_tag() {
         // MPEG-1 at 48 kHz, stereo, 32 kbit/s: a 96-byte frame cannot hold the tag.
-        let header = Header::parse([0xFF, 0xFB, 0x14, 0x00]).unwrap();
-        assert_eq!(header.size(), 96);
+        let header = FrameHeader::parse(&[0xFF, 0xFB, 0x14, 0x00]).unwrap();
+        assert_eq!(header.frame_len(), 96);
         let mut one = vec![0x55u8; 96];
-        one[..4].copy_from_slice(&header.0);
+        one[..4].copy_from_slice(&header.bytes());
         let audio: Vec<u8> = (0..10).flat_map(|_| one.clone()).collect();
         let xing = frame(&scan_bytes(&audio).unwrap()).unwrap();
-        let written = Header::parse(xing[..4].try_into().unwrap()).unwrap();
-        assert!(written.size() as usize >= 4 + 32 + XING_LEN);
+        let written = FrameHeader::parse(&xing[..4]).unwrap();
+        assert!(written.frame_len() >= 4 + 32 + XING_LEN);
         assert!(!written.mono());
         assert_eq!(&xing[36..40], b"Info");
         assert!(crate::audio::mp3::has_frame_count_header(&xing));

@@ -6,68 +6,23 @@
 //! `iTunSMPB` item (`moov/udta/meta/ilst/----`). symphonia 0.6 ignores both and counts every
 //! sample, so an AAC recording came out about 23 ms long.
 //!
-//! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`read_moov`] finds them in any
-//! seekable reader. Every size is checked against its parent box and the file, none is
+//! Pure: [`parse_moov`] works on the bytes of the `moov` box; [`Mp4File::read`] finds them in
+//! any seekable reader, with the one box reader, [`boxes`]. Every size is checked against its parent box and the file, none is
 //! trusted beyond them, and every loop is bounded by the bytes it walks.
+//!
+//! Holds [`boxes`] (the one box reader) and [`moov`] (the rebuilt `moov` of a tagged copy);
+//! may use [`crate::model`] (the layout it reports).
 
+pub mod boxes;
 pub mod moov;
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek};
+use std::ops::Range;
 
-/// Largest `moov` box read: a 3-hour AAC recording's is about 2 MB (its sample tables).
-pub const MAX_MOOV_LEN: u64 = 64 * 1024 * 1024;
-
-/// Top-level boxes stepped over at most while looking for `moov`.
-const MAX_TOP_LEVEL_BOXES: usize = 4096;
+use crate::model::FileLayout;
 
 /// Edit list entries read at most per track.
 const MAX_EDITS: usize = 1024;
-
-/// The header of a box.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BoxHeader {
-    /// Its four-character type.
-    pub kind: [u8; 4],
-    /// Length of the header: 8, or 16 with a 64-bit size.
-    pub header_len: u64,
-    /// Length of the whole box, header included.
-    pub len: u64,
-}
-
-/// Reads the header of the box `bytes` starts with; `room` is the number of bytes from its
-/// start to the end of its parent (or of the file). `None` when it is malformed or does not
-/// fit in `room`.
-pub fn box_header(bytes: &[u8], room: u64) -> Option<BoxHeader> {
-    let size = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
-    let kind: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
-    let (header_len, len) = match size {
-        // The box runs to the end of its parent.
-        0 => (8, room),
-        1 => (16, u64::from_be_bytes(bytes.get(8..16)?.try_into().ok()?)),
-        n => (8, u64::from(n)),
-    };
-    (header_len <= len && len <= room).then_some(BoxHeader {
-        kind,
-        header_len,
-        len,
-    })
-}
-
-/// The child boxes of a box's body, as (type, body); stops at the first malformed header.
-fn children(body: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
-    let mut rest = body;
-    std::iter::from_fn(move || {
-        let header = box_header(rest, rest.len() as u64)?;
-        let len = usize::try_from(header.len).ok()?;
-        let child = &rest[usize::try_from(header.header_len).ok()?..len];
-        rest = &rest[len..];
-        Some((header.kind, child))
-    })
-}
-
-fn child<'a>(body: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
-    children(body).find(|(k, _)| k == kind).map(|(_, b)| b)
-}
 
 fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
@@ -124,15 +79,15 @@ pub struct Timing {
 
 /// Reads the timing from the body of a `moov` box.
 pub fn parse_moov(moov: &[u8]) -> Timing {
-    let movie_timescale = child(moov, b"mvhd")
+    let movie_timescale = boxes::body(moov, b"mvhd")
         .and_then(|mvhd| be_u32(mvhd, 4 + if mvhd.first() == Some(&1) { 16 } else { 8 }))
         .unwrap_or(0);
-    let tracks = children(moov)
+    let tracks = boxes::bodies(moov)
         .filter(|(kind, _)| kind == b"trak")
         .filter_map(|(_, trak)| parse_trak(trak))
         .collect();
-    let gapless = child(moov, b"udta")
-        .and_then(|udta| child(udta, b"meta"))
+    let gapless = boxes::body(moov, b"udta")
+        .and_then(|udta| boxes::body(udta, b"meta"))
         .and_then(|meta| {
             // ISO's `meta` is a full box (4 bytes of version and flags); QuickTime's is not.
             let body = if meta.get(4..8) == Some(b"hdlr") {
@@ -140,7 +95,7 @@ pub fn parse_moov(moov: &[u8]) -> Timing {
             } else {
                 meta.get(4..)?
             };
-            child(body, b"ilst")
+            boxes::body(body, b"ilst")
         })
         .and_then(itunsmpb);
     Timing {
@@ -151,14 +106,14 @@ pub fn parse_moov(moov: &[u8]) -> Timing {
 }
 
 fn parse_trak(trak: &[u8]) -> Option<TrackTiming> {
-    let tkhd = child(trak, b"tkhd")?;
+    let tkhd = boxes::body(trak, b"tkhd")?;
     let track_id = be_u32(tkhd, 4 + if tkhd.first() == Some(&1) { 16 } else { 8 })?;
-    let mdia = child(trak, b"mdia")?;
-    let mdhd = child(mdia, b"mdhd")?;
+    let mdia = boxes::body(trak, b"mdia")?;
+    let mdhd = boxes::body(mdia, b"mdhd")?;
     let media_timescale = be_u32(mdhd, 4 + if mdhd.first() == Some(&1) { 16 } else { 8 })?;
-    let audio = child(mdia, b"hdlr").and_then(|h| h.get(8..12)) == Some(b"soun");
-    let edits = child(trak, b"edts")
-        .and_then(|edts| child(edts, b"elst"))
+    let audio = boxes::body(mdia, b"hdlr").and_then(|h| h.get(8..12)) == Some(b"soun");
+    let edits = boxes::body(trak, b"edts")
+        .and_then(|edts| boxes::body(edts, b"elst"))
         .map(parse_elst)
         .unwrap_or_default();
     Some(TrackTiming {
@@ -195,14 +150,14 @@ fn parse_elst(elst: &[u8]) -> Vec<Edit> {
 /// The `iTunSMPB` item of an `ilst`: ` 00000000 00000840 000001CA 00000000003F31F6 …` (hex:
 /// reserved, priming, padding, original samples).
 fn itunsmpb(ilst: &[u8]) -> Option<Gapless> {
-    children(ilst)
+    boxes::bodies(ilst)
         .filter(|(kind, _)| kind == b"----")
         .find_map(|(_, item)| {
-            let name = child(item, b"name")?.get(4..)?;
+            let name = boxes::body(item, b"name")?.get(4..)?;
             if name != b"iTunSMPB" {
                 return None;
             }
-            let text = std::str::from_utf8(child(item, b"data")?.get(8..)?).ok()?;
+            let text = std::str::from_utf8(boxes::body(item, b"data")?.get(8..)?).ok()?;
             let mut fields = text
                 .split_ascii_whitespace()
                 .map(|f| u64::from_str_radix(f, 16).ok());
@@ -278,33 +233,70 @@ impl Timing {
     }
 }
 
-/// The body of the top-level `moov` box of a file of `len` bytes; `None` when there is none
-/// or it is larger than [`MAX_MOOV_LEN`].
-pub fn read_moov<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Option<Vec<u8>>> {
-    let mut pos = 0u64;
-    for _ in 0..MAX_TOP_LEVEL_BOXES {
-        let want = len.saturating_sub(pos).min(16);
-        if want < 8 {
-            break;
-        }
-        reader.seek(SeekFrom::Start(pos))?;
-        let mut head = vec![0; want as usize];
-        reader.read_exact(&mut head)?;
-        let Some(header) = box_header(&head, len - pos) else {
-            break;
+/// Why the copy of an MP4 whose top-level boxes do not suit a rebuild is published as it is.
+const UNWALKABLE: &str =
+    "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)";
+
+/// An MP4 file's top-level boxes and its `moov` box, read once: what `probe`'s timing and
+/// `tag`'s copy both need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mp4File {
+    /// What the walk over its top-level boxes found.
+    pub top: boxes::TopLevel,
+    /// Its first `moov` box, whole, when it is no larger than [`boxes::MAX_MOOV_LEN`].
+    pub moov: Option<Vec<u8>>,
+}
+
+impl Mp4File {
+    /// Walks the top-level boxes of a file of `len` bytes and reads its `moov` box.
+    pub fn read<R: Read + Seek>(reader: &mut R, len: u64) -> io::Result<Mp4File> {
+        let top = boxes::top_level(reader, len)?;
+        let moov = match &top.moov {
+            Some(at) => boxes::read_box(reader, at)?,
+            None => None,
         };
-        if &header.kind == b"moov" {
-            if header.len > MAX_MOOV_LEN {
-                return Ok(None);
-            }
-            reader.seek(SeekFrom::Start(pos + header.header_len))?;
-            let mut body = vec![0; (header.len - header.header_len) as usize];
-            reader.read_exact(&mut body)?;
-            return Ok(Some(body));
-        }
-        pos += header.len;
+        Ok(Mp4File { top, moov })
     }
-    Ok(None)
+
+    /// The timing its `moov` states.
+    pub fn timing(&self) -> Option<Timing> {
+        Some(parse_moov(moov_body(self.moov.as_deref()?)?))
+    }
+
+    /// Its `moov` box and where it lies, when a copy can rebuild it: the file's only one, and
+    /// every top-level box fits in the file.
+    pub fn rebuildable(&self) -> Option<(Range<u64>, &[u8])> {
+        let (true, 1, Some(at), Some(moov)) =
+            (self.top.whole, self.top.moovs, &self.top.moov, &self.moov)
+        else {
+            return None;
+        };
+        Some((at.clone(), moov.as_slice()))
+    }
+
+    /// What tagging its copy needs: where `moov` lies, and why the copy cannot carry tags, if
+    /// it cannot (fragmented, malformed, too large).
+    pub fn layout(&self) -> FileLayout {
+        FileLayout::Mp4 {
+            moov: self.rebuildable().map(|(at, _)| at),
+            untaggable: self.untaggable(),
+        }
+    }
+
+    /// Why a copy cannot carry tags, if it cannot: the `moov` box cannot be rebuilt
+    /// (fragmented, malformed, too large), or the top-level boxes do not suit a rebuild.
+    pub fn untaggable(&self) -> Option<String> {
+        match self.rebuildable() {
+            Some((at, moov)) => moov::rebuild(moov, at, &[]).err().map(|e| e.to_string()),
+            None => Some(UNWALKABLE.to_string()),
+        }
+    }
+}
+
+/// The body of a whole `moov` box.
+pub fn moov_body(moov: &[u8]) -> Option<&[u8]> {
+    let header = boxes::BoxHeader::parse(moov)?;
+    moov.get(usize::try_from(header.header_len).ok()?..)
 }
 
 #[cfg(test)]
@@ -416,11 +408,22 @@ mod tests {
         // A child that claims more than its parent holds ends the walk.
         let mut body = boxed(b"mvhd", &[0; 20]);
         body[3] = 200;
-        assert_eq!(children(&body).count(), 0);
-        assert_eq!(box_header(&[0, 0, 0, 1, b'm', b'o', b'o', b'v'], 100), None);
+        assert_eq!(boxes::bodies(&body).count(), 0);
+        assert_eq!(
+            boxes::BoxHeader::parse(&[0, 0, 0, 1, b'm', b'o', b'o', b'v'])
+                .and_then(|h| h.len_within(100)),
+            None
+        );
         let huge = [&[0, 0, 0, 1][..], b"moov", &u64::MAX.to_be_bytes()].concat();
-        assert_eq!(box_header(&huge, 1 << 20), None);
-        assert_eq!(box_header(&[0, 0, 0, 4, b'f', b'r', b'e', b'e'], 100), None);
+        assert_eq!(
+            boxes::BoxHeader::parse(&huge).and_then(|h| h.len_within(1 << 20)),
+            None
+        );
+        assert_eq!(
+            boxes::BoxHeader::parse(&[0, 0, 0, 4, b'f', b'r', b'e', b'e'])
+                .and_then(|h| h.len_within(100)),
+            None
+        );
         // An edit list whose count exceeds its bytes reads what is there.
         let mut elst = full(0, &u32::MAX.to_be_bytes());
         elst.extend_from_slice(&[0, 0, 0, 5, 0, 0, 0, 1, 0, 1, 0, 0]);
@@ -436,12 +439,11 @@ mod tests {
             moov_box.clone(),
         ]
         .concat();
-        let found = read_moov(&mut Cursor::new(&file), file.len() as u64).unwrap();
-        assert_eq!(found.as_deref(), Some(&moov_box[8..]));
+        let found = Mp4File::read(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        assert_eq!(found.moov.as_deref(), Some(&moov_box[..]));
+        assert!(found.rebuildable().is_some());
         let cut = &file[..file.len() - 10];
-        assert_eq!(
-            read_moov(&mut Cursor::new(cut), cut.len() as u64).unwrap(),
-            None
-        );
+        let found = Mp4File::read(&mut Cursor::new(cut), cut.len() as u64).unwrap();
+        assert_eq!((found.moov, found.top.whole), (None, false));
     }
 }

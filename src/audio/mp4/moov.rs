@@ -14,8 +14,7 @@
 
 use std::ops::Range;
 
-/// Largest `moov` box rebuilt: a 3-hour AAC recording's is about 2 MB (its sample sizes).
-pub const MAX_MOOV_LEN: u64 = 64 * 1024 * 1024;
+use crate::audio::mp4::boxes::BoxHeader;
 
 /// Why a `moov` box cannot be rebuilt; the copy is then published as it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,60 +58,11 @@ pub enum Value {
     Png(Vec<u8>),
 }
 
-/// The header of a box: its type, where its content starts and how long it is in all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BoxHeader {
-    /// The four-character type.
-    pub kind: [u8; 4],
-    /// Length of the header: 8, or 16 with a 64-bit size.
-    pub header_len: u64,
-    /// Length of the whole box, header included; `None` when it runs to the end of its parent.
-    pub len: Option<u64>,
-}
-
-impl BoxHeader {
-    /// Reads the box header at the start of `bytes` (16 bytes are enough).
-    pub fn parse(bytes: &[u8]) -> Option<BoxHeader> {
-        let size = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
-        let kind: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
-        let (header_len, len) = match size {
-            0 => (8, None),
-            1 => {
-                let large = u64::from_be_bytes(bytes.get(8..16)?.try_into().ok()?);
-                (16, Some(large))
-            }
-            n => (8, Some(u64::from(n))),
-        };
-        if len.is_some_and(|l| l < header_len) {
-            return None;
-        }
-        Some(BoxHeader {
-            kind,
-            header_len,
-            len,
-        })
-    }
-}
-
 /// The boxes in `bytes`, one after the other: each header and its byte range.
 fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Unsupported> {
-    let mut found = Vec::new();
-    let mut at = 0usize;
-    while at < bytes.len() {
-        let header =
-            BoxHeader::parse(&bytes[at..]).ok_or(Unsupported::Malformed("a box header is cut"))?;
-        let len = match header.len {
-            Some(len) => usize::try_from(len).map_err(|_| Unsupported::TooLarge)?,
-            None => bytes.len() - at,
-        };
-        let end = at
-            .checked_add(len)
-            .filter(|&end| end <= bytes.len())
-            .ok_or(Unsupported::Malformed("a box runs past its parent"))?;
-        found.push((header, at..end));
-        at = end;
-    }
-    Ok(found)
+    crate::audio::mp4::boxes::children(bytes)
+        .collect::<Result<_, _>>()
+        .map_err(Unsupported::Malformed)
 }
 
 /// Rebuilds `moov` (the whole box, found at `at` in the file) with `items` as its metadata.

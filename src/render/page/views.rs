@@ -371,7 +371,7 @@ impl SessionView {
                             file: format!("{root}{}", x.file),
                             duration: human_duration(x.audio.duration_secs()),
                             size: human_size(lang, x.length),
-                            format: x.audio.codec.to_uppercase(),
+                            format: x.audio.codec.as_str().to_uppercase(),
                         }),
                 })
                 .collect(),
@@ -485,7 +485,7 @@ impl EpisodeView {
                 .map(|(_, srt)| format!("{root}{srt}")),
             format: format!(
                 "{} {} kbit/s",
-                episode.audio.codec.to_uppercase(),
+                episode.audio.codec.as_str().to_uppercase(),
                 (episode.audio.bitrate() as f64 / 1000.0).round()
             ),
         }

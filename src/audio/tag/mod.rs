@@ -1,8 +1,9 @@
 //! Stage 5: tag the copy being published. The only module that uses id3.
 //!
-//! [`read_layout`] reads what the plan needs of a recording (the IO edge): for an MP3, where
-//! its audio lies between its tags and, when it states no frame count, its frames; for an M4A,
-//! its `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
+//! [`read_layout`] reads what the plan needs of a recording (the IO edge), from what `probe`
+//! found ([`crate::model::AudioInfo::layout`]): for an MP3, where its audio lies between its
+//! tags and, when it states no frame count, the Xing frame its copy gains; for an M4A, its
+//! `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
 //! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
 //! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), and the ranges of the recording
 //! copied as they are. So the published size is exact before anything is written, and the
@@ -13,6 +14,9 @@
 //! The recording itself is only ever read, and its audio is copied bit for bit: for an MP3,
 //! everything between its tags; for an M4A, the sample data and sample tables (only chunk
 //! offsets move, by the change in `moov`'s size).
+//!
+//! Holds its unit tests in `tests`; may use [`crate::audio::mp3`], [`crate::audio::mp4`],
+//! [`crate::audio::artwork`], [`crate::model`] and [`crate::support`].
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
@@ -26,15 +30,15 @@ use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
 use crate::audio::mp4::moov::{Item, Value};
-use crate::model::{AudioInfo, Cycle, Id3Version, Session};
+use crate::model::{AudioInfo, Container, Cycle, FileLayout, Id3Version, ImageFormat, Session};
 
 /// An image to embed as the episode's artwork.
 #[derive(Debug, Clone)]
 pub struct Artwork {
     /// The image file's bytes.
     pub bytes: Vec<u8>,
-    /// Its MIME type.
-    pub mime: &'static str,
+    /// JPEG or PNG.
+    pub format: ImageFormat,
     /// BLAKE3 of its bytes: stands for them in a copy's recipe.
     pub digest: blake3::Hash,
     /// Its ID3v2.3 and ID3v2.4 `APIC` frames, encoded once and shared by every episode's tag:
@@ -47,11 +51,11 @@ pub struct Artwork {
 impl Artwork {
     /// Recognizes a JPEG or PNG image by its header.
     pub fn from_bytes(bytes: Vec<u8>) -> Option<Artwork> {
-        let mime = crate::audio::artwork::inspect(&bytes)?.format.mime();
+        let format = crate::audio::artwork::inspect(&bytes)?.format;
         let digest = blake3::hash(&bytes);
         Some(Artwork {
             bytes,
-            mime,
+            format,
             digest,
             id3_frames: Default::default(),
             mp4_item: OnceLock::new(),
@@ -61,10 +65,9 @@ impl Artwork {
     /// The image as an MP4 `covr` item.
     fn mp4_item(&self) -> Arc<[u8]> {
         let item = || {
-            let value = if self.mime == "image/png" {
-                Value::Png(self.bytes.clone())
-            } else {
-                Value::Jpeg(self.bytes.clone())
+            let value = match self.format {
+                ImageFormat::Png => Value::Png(self.bytes.clone()),
+                ImageFormat::Jpeg => Value::Jpeg(self.bytes.clone()),
             };
             Arc::from(crate::audio::mp4::moov::encode_item(&Item {
                 name: *b"covr",
@@ -82,7 +85,7 @@ impl Artwork {
         }
         let mut tag = Tag::new();
         tag.add_frame(Picture {
-            mime_type: self.mime.to_string(),
+            mime_type: self.format.mime().to_string(),
             picture_type: PictureType::CoverFront,
             description: String::new(),
             data: self.bytes.clone(),
@@ -165,7 +168,7 @@ pub enum TagPlan {
         tail: Range<u64>,
     },
     /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
-    /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::moov::MAX_MOOV_LEN`]).
+    /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::boxes::MAX_MOOV_LEN`]).
     Copy {
         /// The recording.
         source: PathBuf,
@@ -309,7 +312,7 @@ pub fn fingerprint(
     };
     let mut fingerprint = metadata(bare, session, audio)?.fingerprint();
     if let Some(art) = context.artwork {
-        fingerprint.extend(art.mime.as_bytes());
+        fingerprint.extend(art.format.mime().as_bytes());
         fingerprint.extend(art.digest.as_bytes());
     }
     Ok(fingerprint)
@@ -317,8 +320,8 @@ pub fn fingerprint(
 
 /// The metadata of a session's published copy, for a recording of these figures.
 pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -> Result<Metadata> {
-    Ok(match audio.container.as_str() {
-        "mp3" => {
+    Ok(match audio.container {
+        Container::Mp3 => {
             let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
             let mut tag = build_tag(context, session);
             add_chapters(&mut tag, session, duration_ms);
@@ -341,7 +344,7 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
                 picture,
             }
         }
-        "isomp4" => Metadata::Mp4 {
+        Container::Mp4 => Metadata::Mp4 {
             items: mp4_items(context, session),
             picture: context.artwork.map(Artwork::mp4_item),
         },
@@ -356,8 +359,9 @@ pub enum Layout {
     Mp3 {
         /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
         payload: Range<u64>,
-        /// Its frames, when its first frame is no Xing, Info or VBRI header.
-        frames: Option<crate::audio::mp3::xing::Frames>,
+        /// The Xing frame its copy gains, when its first frame is no Xing, Info or VBRI
+        /// header ([`crate::audio::mp3::xing::frame`]).
+        xing: Option<Vec<u8>>,
     },
     /// An MP4 file with one `moov` box.
     Mp4 {
@@ -376,7 +380,9 @@ pub enum Layout {
 }
 
 /// Reads what the plan of a recording's copy needs: the only IO of tagging before [`apply`].
-/// Streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
+/// What `probe` found of the file ([`AudioInfo::layout`]) spares a second walk: an MP3 is then
+/// not read at all, an M4A only for its `moov` box. Without it (figures from an older cache),
+/// streams the file; keeps at most an MP4's `moov` box, or an MP3's frame offsets (8 bytes a
 /// frame: 3 MB for 3 hours).
 pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
     let mut file = crate::support::fs::open(path)?;
@@ -384,9 +390,24 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
         anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
     };
     let len = file.seek(SeekFrom::End(0)).map_err(read)?;
-    match audio.container.as_str() {
-        "mp3" => mp3_layout(&mut file).map_err(read),
-        "isomp4" => Ok(mp4_layout(&mut file, len)
+    match (&audio.container, &audio.layout) {
+        (Container::Mp3, Some(FileLayout::Mp3 { payload, xing })) => Ok(Layout::Mp3 {
+            payload: payload.clone(),
+            xing: xing.clone(),
+        }),
+        (Container::Mp3, _) => mp3_layout(&mut file).map_err(read),
+        (Container::Mp4, Some(FileLayout::Mp4 { moov: Some(at), .. })) => Ok(
+            match crate::audio::mp4::boxes::read_box(&mut file, at).map_err(read)? {
+                Some(bytes) => Layout::Mp4 {
+                    len,
+                    moov: at.clone(),
+                    bytes,
+                },
+                None => Layout::Whole { len },
+            },
+        ),
+        (Container::Mp4, Some(FileLayout::Mp4 { moov: None, .. })) => Ok(Layout::Whole { len }),
+        (Container::Mp4, _) => Ok(mp4_layout(&mut file, len)
             .map_err(read)?
             .unwrap_or(Layout::Whole { len })),
         _ => Ok(Layout::Whole { len }),
@@ -395,20 +416,23 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
 
 /// Why the copy of a recording in a format cyclecast tags would be published without tags,
 /// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
-/// Reads only the file's box headers and its `moov` box.
+/// `probe` found it out ([`AudioInfo::layout`]); without that (figures from an older cache),
+/// reads the file's box headers and its `moov` box.
 pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
-    if audio.container != "isomp4" {
+    if audio.container != Container::Mp4 {
         return Ok(None);
     }
-    Ok(match read_layout(path, audio)? {
-        Layout::Mp4 { moov, bytes, .. } => crate::audio::mp4::moov::rebuild(&bytes, moov, &[])
-            .err()
-            .map(|e| e.to_string()),
-        _ => Some(
-            "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)"
-                .to_string(),
-        ),
-    })
+    if let Some(FileLayout::Mp4 { untaggable, .. }) = &audio.layout {
+        return Ok(untaggable.clone());
+    }
+    let mut file = crate::support::fs::open(path)?;
+    let read = |e: io::Error| {
+        anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()))
+    };
+    let len = file.seek(SeekFrom::End(0)).map_err(read)?;
+    Ok(crate::audio::mp4::Mp4File::read(&mut file, len)
+        .map_err(read)?
+        .untaggable())
 }
 
 fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
@@ -416,50 +440,26 @@ fn mp3_layout(file: &mut (impl Read + Seek)) -> io::Result<Layout> {
     let audio_len = payload.end - payload.start;
     file.seek(SeekFrom::Start(payload.start))?;
     let mut head = Vec::new();
-    file.take(audio_len.min(64 * 1024)).read_to_end(&mut head)?;
+    file.take(audio_len.min(crate::audio::mp3::xing::HEAD_LEN))
+        .read_to_end(&mut head)?;
     let frames = if crate::audio::mp3::has_frame_count_header(&head) {
         None
     } else {
         crate::audio::mp3::xing::scan_file(file, payload.clone())?
     };
-    Ok(Layout::Mp3 { payload, frames })
+    let xing = frames.as_ref().and_then(crate::audio::mp3::xing::frame);
+    Ok(Layout::Mp3 { payload, xing })
 }
 
 /// Walks the top-level boxes; `None` unless there is exactly one `moov`, of a size to rebuild,
 /// and every box fits in the file.
 fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layout>> {
-    let mut at = 0u64;
-    let mut moov = None;
-    while at < len {
-        let mut head = Vec::with_capacity(16);
-        file.seek(SeekFrom::Start(at))?;
-        file.take((len - at).min(16)).read_to_end(&mut head)?;
-        let Some(header) = crate::audio::mp4::moov::BoxHeader::parse(&head) else {
-            return Ok(None);
-        };
-        let end = match header.len {
-            Some(box_len) => at.checked_add(box_len).filter(|&end| end <= len),
-            None => Some(len),
-        };
-        let Some(end) = end else {
-            return Ok(None);
-        };
-        if &header.kind == b"moov" {
-            if moov.is_some() {
-                return Ok(None);
-            }
-            moov = Some(at..end);
-        }
-        at = end;
-    }
-    let Some(moov) = moov.filter(|m| m.end - m.start <= crate::audio::mp4::moov::MAX_MOOV_LEN)
-    else {
-        return Ok(None);
-    };
-    let mut bytes = Vec::new();
-    file.seek(SeekFrom::Start(moov.start))?;
-    file.take(moov.end - moov.start).read_to_end(&mut bytes)?;
-    Ok(Some(Layout::Mp4 { len, moov, bytes }))
+    let found = crate::audio::mp4::Mp4File::read(file, len)?;
+    Ok(found.rebuildable().map(|(moov, bytes)| Layout::Mp4 {
+        len,
+        moov,
+        bytes: bytes.to_vec(),
+    }))
 }
 
 /// Decides every byte of the published copy of a session's recording (pure).
@@ -472,7 +472,7 @@ fn mp4_layout(file: &mut (impl Read + Seek), len: u64) -> io::Result<Option<Layo
 pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
     let source = recorded.path;
     match (recorded.layout, metadata) {
-        (Layout::Mp3 { payload, frames }, metadata) => TagPlan::Id3 {
+        (Layout::Mp3 { payload, xing }, metadata) => TagPlan::Id3 {
             tag: match metadata {
                 Metadata::Id3 { tag, .. } => tag.clone(),
                 _ => Vec::new(),
@@ -481,7 +481,7 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
                 Metadata::Id3 { picture, .. } => picture.clone(),
                 _ => None,
             },
-            xing: frames.as_ref().and_then(crate::audio::mp3::xing::frame),
+            xing,
             payload,
             source,
         },
@@ -685,305 +685,4 @@ pub fn apply(plan: &TagPlan, out: &mut impl Write) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Cursor;
-
-    fn id3v2(body: usize) -> Vec<u8> {
-        let mut tag = b"ID3\x03\x00\x00".to_vec();
-        let size = body as u32;
-        tag.extend([
-            (size >> 21) as u8 & 0x7f,
-            (size >> 14) as u8 & 0x7f,
-            (size >> 7) as u8 & 0x7f,
-            size as u8 & 0x7f,
-        ]);
-        tag.extend(std::iter::repeat_n(0u8, body));
-        tag
-    }
-
-    #[test]
-    fn appends_the_shared_cover_frame_to_a_tag_id3_readers_accept() {
-        let cover = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/cover.jpg")).unwrap();
-        let art = Artwork::from_bytes(cover.clone()).unwrap();
-        for version in [Version::Id3v23, Version::Id3v24] {
-            let mut tag = Tag::new();
-            tag.set_title("Une rencontre");
-            let mut bytes = encode(&tag, version).unwrap();
-            let picture = art.id3_frame(version).unwrap();
-            assert!(
-                Arc::ptr_eq(&picture, &art.id3_frame(version).unwrap()),
-                "encoded once"
-            );
-            grow_tag(&mut bytes, picture.len()).unwrap();
-            bytes.extend_from_slice(&picture);
-            let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
-            assert_eq!(read.version(), version);
-            assert_eq!(read.title(), Some("Une rencontre"));
-            let pictures: Vec<_> = read.pictures().collect();
-            assert_eq!(pictures.len(), 1);
-            assert_eq!(pictures[0].data, cover);
-            assert_eq!(pictures[0].picture_type, PictureType::CoverFront);
-        }
-    }
-
-    #[test]
-    fn refuses_to_grow_a_tag_past_what_its_header_can_state() {
-        let mut bytes = encode(&Tag::new(), Version::Id3v24).unwrap();
-        assert!(grow_tag(&mut bytes, 1 << 28).is_err());
-        assert!(grow_tag(&mut [0u8; 4], 1).is_err(), "not a tag");
-    }
-
-    /// Stands for the audio: 0xFF bytes, which no trailing tag starts or ends with.
-    fn audio() -> Vec<u8> {
-        vec![0xFFu8; 1000]
-    }
-
-    /// An ID3v1 tag.
-    fn id3v1() -> Vec<u8> {
-        let mut tag = b"TAG".to_vec();
-        tag.resize(128, b' ');
-        tag
-    }
-
-    /// The `TAG+` block that extends an ID3v1 tag.
-    fn id3v1_extended() -> Vec<u8> {
-        let mut block = b"TAG+".to_vec();
-        block.resize(227, b' ');
-        block
-    }
-
-    /// An APEv2 tag with a header: 32-byte header, 20 bytes of items, 32-byte footer. Both say
-    /// the tag has a header (bit 31); bit 29 tells the header from the footer.
-    fn ape() -> Vec<u8> {
-        let half = |header: bool| {
-            let mut block = b"APETAGEX".to_vec();
-            block.extend(2000u32.to_le_bytes());
-            block.extend(52u32.to_le_bytes());
-            block.extend(1u32.to_le_bytes());
-            block.extend((1u32 << 31 | if header { 1 << 29 } else { 0 }).to_le_bytes());
-            block.extend([0u8; 8]);
-            block
-        };
-        [half(true), vec![b'x'; 20], half(false)].concat()
-    }
-
-    /// An appended ID3v2.4 tag: header, 15 bytes of frames, `3DI` footer.
-    fn appended_id3v2() -> Vec<u8> {
-        let mut tag = b"ID3\x04\x00\x10\x00\x00\x00\x0f".to_vec();
-        tag.extend([0u8; 15]);
-        tag.extend(b"3DI\x04\x00\x10\x00\x00\x00\x0f");
-        tag
-    }
-
-    /// A Lyrics3 v1 block.
-    fn lyrics3v1() -> Vec<u8> {
-        b"LYRICSBEGIN[00:01]Bonsoir \xE0 toutes et \xE0 tous\r\nLYRICSEND".to_vec()
-    }
-
-    /// A Lyrics3 v2 block whose footer states `size`; the true size when `None`.
-    fn lyrics3v2(size: Option<usize>) -> Vec<u8> {
-        let mut block = b"LYRICSBEGININD0000210LYR00012Bonsoir TAG!".to_vec();
-        let size = size.unwrap_or(block.len());
-        block.extend(format!("{size:06}LYRICS200").as_bytes());
-        block
-    }
-
-    /// The bytes of `file` that `payload_range` takes for its audio.
-    fn payload_of(file: &[u8]) -> &[u8] {
-        let range = payload_range(&mut Cursor::new(file)).unwrap();
-        &file[range.start as usize..range.end as usize]
-    }
-
-    #[test]
-    fn finds_the_audio_between_the_tags() {
-        let audio = audio();
-        let mut file = id3v2(300);
-        file.extend(id3v2(20));
-        file.extend(&audio);
-        file.extend(id3v1());
-        let range = payload_range(&mut Cursor::new(&file)).unwrap();
-        assert_eq!(range, 340..1340);
-        assert_eq!(&file[range.start as usize..range.end as usize], &audio[..]);
-    }
-
-    #[test]
-    fn leaves_out_ape_and_appended_id3v2_tags_before_id3v1() {
-        let file = [id3v2(30), audio(), ape(), appended_id3v2(), id3v1()].concat();
-        assert_eq!(payload_of(&file), audio());
-    }
-
-    #[test]
-    fn leaves_out_an_id3v1_tag_extended_by_tag_plus() {
-        let file = [id3v2(30), audio(), id3v1_extended(), id3v1()].concat();
-        assert_eq!(payload_of(&file), audio());
-    }
-
-    #[test]
-    fn leaves_out_a_lyrics3v1_block_before_id3v1() {
-        let file = [id3v2(30), audio(), lyrics3v1(), id3v1()].concat();
-        assert_eq!(payload_of(&file), audio());
-        // Lyrics3 v1 states no size: only an ID3v1 tag after it tells it from audio.
-        let unended = [audio(), lyrics3v1()].concat();
-        assert_eq!(payload_of(&unended), unended);
-    }
-
-    #[test]
-    fn leaves_out_a_lyrics3v2_block_before_id3v1_or_ape() {
-        for file in [
-            [id3v2(30), audio(), lyrics3v2(None), id3v1()].concat(),
-            [id3v2(30), audio(), lyrics3v2(None), ape()].concat(),
-            [id3v2(30), audio(), lyrics3v2(None), ape(), id3v1()].concat(),
-        ] {
-            assert_eq!(payload_of(&file), audio());
-        }
-    }
-
-    #[test]
-    fn leaves_out_every_trailing_tag_stacked() {
-        let stacks = [
-            [audio(), lyrics3v2(None), ape(), id3v1()].concat(),
-            [audio(), id3v1_extended(), id3v1()].concat(),
-            [
-                audio(),
-                appended_id3v2(),
-                lyrics3v2(None),
-                ape(),
-                lyrics3v1(),
-                id3v1_extended(),
-                id3v1(),
-            ]
-            .concat(),
-            [
-                audio(),
-                ape(),
-                appended_id3v2(),
-                lyrics3v2(None),
-                id3v1_extended(),
-                id3v1(),
-            ]
-            .concat(),
-        ];
-        for (i, stack) in stacks.into_iter().enumerate() {
-            let file = [id3v2(30), stack].concat();
-            assert_eq!(payload_of(&file), audio(), "stack {i}");
-        }
-    }
-
-    #[test]
-    fn keeps_the_audio_a_trailing_tag_with_a_lying_size_would_cut() {
-        let audio = [vec![0x55; 600], b"LYRICSBEGIN".to_vec(), vec![0x55; 389]].concat();
-        let lyrics3v2_footer = |size: u32| format!("{size:06}LYRICS200").into_bytes();
-        let ape_footer = |size: u32| {
-            let mut footer = b"APETAGEX".to_vec();
-            footer.extend(2000u32.to_le_bytes());
-            footer.extend(size.to_le_bytes());
-            footer.resize(32, 0);
-            footer
-        };
-        // Each ends the audio, before an ID3v1 tag, and must stay in it: sizes that reach back
-        // into the leading ID3v2 tag or past the file's start, one that lands on no
-        // `LYRICSBEGIN`, and a Lyrics3 v1 end whose `LYRICSBEGIN` is more than 5,100 bytes away.
-        let far_lyrics = [b"LYRICSBEGIN".to_vec(), vec![0x55; 5101]].concat();
-        for (case, audio) in [
-            (
-                "lyrics3v2 into the leading tag",
-                [audio.clone(), lyrics3v2_footer(1020)].concat(),
-            ),
-            (
-                "lyrics3v2 past the start",
-                [audio.clone(), lyrics3v2_footer(999_999)].concat(),
-            ),
-            (
-                "lyrics3v2 on no LYRICSBEGIN",
-                [audio.clone(), lyrics3v2_footer(500)].concat(),
-            ),
-            (
-                "ape into the leading tag",
-                [audio.clone(), ape_footer(1040)].concat(),
-            ),
-            (
-                "ape past the start",
-                [audio.clone(), ape_footer(u32::MAX)].concat(),
-            ),
-            (
-                "lyrics3v1 too long",
-                [far_lyrics, b"LYRICSEND".to_vec()].concat(),
-            ),
-        ] {
-            let file = [id3v2(30), audio.clone(), id3v1()].concat();
-            assert_eq!(payload_of(&file), audio, "{case}");
-        }
-    }
-
-    #[test]
-    fn finds_the_one_moov_box_of_an_mp4() {
-        let boxed = |kind: &[u8; 4], len: u32| {
-            let mut b = len.to_be_bytes().to_vec();
-            b.extend(kind);
-            b.resize(len as usize, 0);
-            b
-        };
-        let file = [boxed(b"ftyp", 24), boxed(b"moov", 100), boxed(b"mdat", 500)].concat();
-        let layout = mp4_layout(&mut Cursor::new(&file), file.len() as u64).unwrap();
-        let Some(Layout::Mp4 { len, moov, bytes }) = layout else {
-            panic!("no layout: {layout:?}");
-        };
-        assert_eq!((len, moov.clone()), (624, 24..124));
-        assert_eq!(bytes, file[24..124]);
-        // Cut short, or with two `moov` boxes: published as it is.
-        assert_eq!(
-            mp4_layout(&mut Cursor::new(&file[..600]), 600).unwrap(),
-            None
-        );
-        let twice = [file.clone(), boxed(b"moov", 8)].concat();
-        assert_eq!(
-            mp4_layout(&mut Cursor::new(&twice), twice.len() as u64).unwrap(),
-            None
-        );
-    }
-
-    #[test]
-    fn keeps_a_file_without_tags_whole() {
-        let file = vec![0xFFu8, 0xFB, 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..12);
-    }
-
-    #[test]
-    fn ignores_a_tag_header_that_claims_more_than_the_file() {
-        let mut file = id3v2(0);
-        file[9] = 0x7f;
-        file.extend([0xFF; 20]);
-        assert_eq!(payload_range(&mut Cursor::new(&file)).unwrap(), 0..30);
-    }
-
-    // Issue 11: a NUL in a title split the ID3v2.4 frame into two values.
-    #[test]
-    fn never_writes_a_nul_or_a_control_character_into_a_frame_or_an_item() {
-        let text = "[podcast]\ntitle = \"C\"\ndescription = \"D\"\nlanguage = \"fr\"\nbase_url = \"https://example.org/c/\"\ntime_zone = \"Europe/Paris\"\nauthor = \"A\"\n[podcast.owner]\nname = \"A\"\nemail = \"a@example.org\"\n[organizer]\nname = \"A\"\n[[sessions]]\nid = \"s\"\nnumber = 1\ndate = \"2022-10-25\"\ntitle = \"T\"\ndescription = \"D\"\n";
-        let mut cycle =
-            crate::project::config::parse(text, "config.toml", std::path::Path::new("/p"))
-                .unwrap()
-                .cycle;
-        // What the config and the tags can no longer bring, as a later stage might.
-        cycle.sessions[0].title = "Une\0rencontre\u{1b}".to_string();
-        cycle.sessions[0].description = "Un\0résumé".to_string();
-        let page = Url::parse("https://example.org/c/s.html").unwrap();
-        let context = TagContext {
-            cycle: &cycle,
-            artwork: None,
-            page: &page,
-        };
-        let session = &cycle.sessions[0];
-        let tag = build_tag(context, session);
-        let bytes = encode(&tag, Version::Id3v24).unwrap();
-        let read = Tag::read_from2(Cursor::new(&bytes)).unwrap();
-        assert_eq!(read.title(), Some("Unerencontre"));
-        assert_eq!(read.comments().next().unwrap().text, "Unrésumé");
-        for item in mp4_items(context, session) {
-            if let Value::Text(text) = item.value {
-                assert!(!text.contains(['\0', '\u{1b}']), "{text:?}");
-            }
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,270 @@
+//! What a recording is made of, as the stages name it: its container and its codec, told by
+//! `probe` (which maps symphonia's identifiers to these in one place) and matched by `tag`,
+//! `episode` and the rest without knowing symphonia; and the format of an image (cover art).
+//!
+//! Each prints (and is stored in the cache) under the short name symphonia gives it, e.g.
+//! `isomp4`, `pcm_s16le`: the names `probe` has always printed.
+
+use std::fmt;
+
+/// A recording's container format.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Container {
+    /// MPEG audio (`mp3`).
+    Mp3,
+    /// ISO base media: MP4, M4A (`isomp4`).
+    Mp4,
+    /// Ogg (`ogg`).
+    Ogg,
+    /// Native FLAC (`flac`).
+    Flac,
+    /// RIFF WAVE (`wave`).
+    Wave,
+    /// AIFF (`aiff`).
+    Aiff,
+    /// Any other, by its short name.
+    Other(String),
+}
+
+impl Container {
+    /// The short name, e.g. `isomp4`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Container::Mp3 => "mp3",
+            Container::Mp4 => "isomp4",
+            Container::Ogg => "ogg",
+            Container::Flac => "flac",
+            Container::Wave => "wave",
+            Container::Aiff => "aiff",
+            Container::Other(name) => name,
+        }
+    }
+}
+
+impl From<&str> for Container {
+    /// The container of this short name.
+    fn from(name: &str) -> Container {
+        match name {
+            "mp3" => Container::Mp3,
+            "isomp4" => Container::Mp4,
+            "ogg" => Container::Ogg,
+            "flac" => Container::Flac,
+            "wave" => Container::Wave,
+            "aiff" => Container::Aiff,
+            other => Container::Other(other.to_string()),
+        }
+    }
+}
+
+/// A recording's audio codec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Codec {
+    /// MPEG-1/2 Layer III (`mp3`).
+    Mp3,
+    /// AAC (`aac`).
+    Aac,
+    /// Apple Lossless (`alac`).
+    Alac,
+    /// FLAC (`flac`).
+    Flac,
+    /// Vorbis (`vorbis`).
+    Vorbis,
+    /// Opus (`opus`).
+    Opus,
+    /// Uncompressed PCM, by its short name, e.g. `pcm_s16le`.
+    Pcm(String),
+    /// Any other, by its short name (e.g. `mp2`, `ac3`, `unknown (…)`).
+    Other(String),
+}
+
+impl Codec {
+    /// The short name, e.g. `aac`, `pcm_s16le`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Codec::Mp3 => "mp3",
+            Codec::Aac => "aac",
+            Codec::Alac => "alac",
+            Codec::Flac => "flac",
+            Codec::Vorbis => "vorbis",
+            Codec::Opus => "opus",
+            Codec::Pcm(name) | Codec::Other(name) => name,
+        }
+    }
+}
+
+impl From<&str> for Codec {
+    /// The codec of this short name.
+    fn from(name: &str) -> Codec {
+        match name {
+            "mp3" => Codec::Mp3,
+            "aac" => Codec::Aac,
+            "alac" => Codec::Alac,
+            "flac" => Codec::Flac,
+            "vorbis" => Codec::Vorbis,
+            "opus" => Codec::Opus,
+            pcm if pcm.starts_with("pcm") => Codec::Pcm(pcm.to_string()),
+            other => Codec::Other(other.to_string()),
+        }
+    }
+}
+
+/// An image's format as its content says (see `audio::artwork`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// JPEG.
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl ImageFormat {
+    /// Its MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    /// The extension it is published with: `jpg` or `png`.
+    pub fn extension(self) -> &'static str {
+        self.extensions()[0]
+    }
+
+    /// The file extensions that name it.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            ImageFormat::Jpeg => &["jpg", "jpeg"],
+            ImageFormat::Png => &["png"],
+        }
+    }
+}
+
+/// Where a recording's audio and metadata lie, as `probe` found them: what tagging its copy
+/// needs, so that `tag` walks the file no second time.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum FileLayout {
+    /// An MP3.
+    Mp3 {
+        /// Its audio: what lies between its leading ID3v2 tags and its trailing tags.
+        payload: std::ops::Range<u64>,
+        /// The Xing frame its copy gains, when its first frame states no frame count.
+        #[serde(with = "hex_bytes")]
+        xing: Option<Vec<u8>>,
+    },
+    /// An MP4.
+    Mp4 {
+        /// Where its `moov` box lies, when it is the file's only one, every top-level box
+        /// fits in the file, and it is small enough to rebuild.
+        moov: Option<std::ops::Range<u64>>,
+        /// Why its copy would be published without tags, if it would.
+        untaggable: Option<String>,
+    },
+}
+
+/// Bytes as a hex string in the cache (a Xing frame takes up to 1,441).
+mod hex_bytes {
+    use std::fmt::Write;
+
+    pub fn serialize<S: serde::Serializer>(
+        bytes: &Option<Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let hex = bytes.as_ref().map(|bytes| {
+            bytes.iter().fold(String::new(), |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            })
+        });
+        serde::Serialize::serialize(&hex, serializer)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Vec<u8>>, D::Error> {
+        let hex: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+        hex.map(|hex| {
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| {
+                    hex.get(i..i + 2)
+                        .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                        .ok_or_else(|| serde::de::Error::custom("not hex"))
+                })
+                .collect()
+        })
+        .transpose()
+    }
+}
+
+/// Display, serde as the short name: the cache and `probe --json` keep today's strings.
+macro_rules! by_short_name {
+    ($type:ty) => {
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = String::deserialize(deserializer)?;
+                Ok(<$type>::from(name.as_str()))
+            }
+        }
+    };
+}
+
+by_short_name!(Container);
+by_short_name!(Codec);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_round_trip() {
+        for name in ["mp3", "isomp4", "ogg", "flac", "wave", "aiff", "caf"] {
+            assert_eq!(Container::from(name).as_str(), name);
+        }
+        for name in [
+            "mp3",
+            "aac",
+            "alac",
+            "flac",
+            "vorbis",
+            "opus",
+            "pcm_s16le",
+            "mp2",
+            "unknown (0x1)",
+        ] {
+            assert_eq!(Codec::from(name).as_str(), name);
+        }
+        assert_eq!(Codec::from("pcm_f32le"), Codec::Pcm("pcm_f32le".into()));
+    }
+
+    #[test]
+    fn serialized_as_short_names() {
+        let json =
+            serde_json::to_string(&(Container::Mp4, Codec::Pcm("pcm_s24le".into()))).unwrap();
+        assert_eq!(json, r#"["isomp4","pcm_s24le"]"#);
+        let back: (Container, Codec) = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, (Container::Mp4, Codec::Pcm("pcm_s24le".into())));
+        let layout = FileLayout::Mp3 {
+            payload: 10..20,
+            xing: Some(vec![0xFF, 0x0A, 0]),
+        };
+        let json = serde_json::to_string(&layout).unwrap();
+        assert_eq!(
+            json,
+            r#"{"Mp3":{"payload":{"start":10,"end":20},"xing":"ff0a00"}}"#
+        );
+        assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);
+    }
+}
