@@ -1,4 +1,5 @@
-//! Stage 4 (pure): a session, its recording's figures and its published file → an [`Episode`].
+//! The episode stage (pure): a session, its recording's figures and its published file → an
+//! [`Episode`].
 //!
 //! The identities (GUIDs, file names) come from [`crate::project::identity`], pins included.
 

@@ -1,7 +1,15 @@
 //! The types the stages share: the validated cycle (from `config`), the recordings (from
-//! `ingest`), their figures (from `probe`) and the episodes built from all three.
+//! `ingest`), their figures (from `probe`) and the episodes built from all three; and the
+//! rules every stage applies the same way:
 //!
-//! Nothing here does IO.
+//! - [`format`](mod@format): the containers, codecs and image formats cyclecast reads, as enums;
+//! - [`lang`]: the cycle's language; [`layout`]: every path and URL in `feed/`;
+//!   [`media`]: the one MIME table; [`time`]: every duration format and timestamp parser;
+//! - [`problem`]: a problem found in the project, with its file, line and hint;
+//!   [`rules`]: the length limits of each text; [`text`]: what text may reach XML or a
+//!   terminal; [`transcript`]: WebVTT and SubRip, parsed and written.
+//!
+//! The bottom of the pipeline: it uses no other part of the crate, and nothing here does IO.
 
 pub mod format;
 pub mod lang;

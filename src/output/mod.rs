@@ -7,8 +7,9 @@
 //! output folder ([`record_path`]).
 //!
 //! It receives rendered bytes and project paths from `publish` and renders nothing itself.
-//! It may use `audio` (an episode is tagged while it is copied), `model` and `support`; never
-//! `render`, `episode`, `project`, `publish` or `app`.
+//! It may use `audio` (an episode is tagged while it is copied), `project` (the source
+//! records the state keeps), `model` and `support`; never `render`, `episode`, `publish` or
+//! `app`.
 
 pub mod commit;
 pub mod state;

@@ -1,4 +1,4 @@
-//! Stage 2: the config's sessions → the [`Recording`]s found in the project.
+//! The load stage's second step: the config's sessions → the [`Recording`]s found in the project.
 //!
 //! Reads `recordings/` and nothing else, and never writes: each recording is hashed (BLAKE3,
 //! streamed, several at once) so that later stages can tell when it changed; a recording

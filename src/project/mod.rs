@@ -1,4 +1,4 @@
-//! Stage 1, load: everything the organizer wrote and recorded, read once into an immutable
+//! The load stage: everything the organizer wrote and recorded, read once into an immutable
 //! [`load::Project`], with every problem found on the way.
 //!
 //! Owns `config.toml` (`config`: raw text → validated cycle, with hints), the recordings'
@@ -9,8 +9,11 @@
 //! `publish`'s policy; what only a later stage can judge (templates, pages, outputs) is
 //! checked by `publish::check`.
 //!
-//! May use `audio`, `model` and `support`. One reach up remains: the cache of the last
-//! publish (`output::state`), which spares probing unchanged recordings again.
+//! What the last publish knew of the source files (`sources`: stamps, hashes, figures) is
+//! handed in by `publish`, which keeps it in its state: an unchanged recording is not read
+//! again.
+//!
+//! May use `audio`, `model` and `support`; nothing above them.
 
 pub mod config;
 pub mod guid;

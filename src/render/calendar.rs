@@ -1,4 +1,4 @@
-//! Stage 6 (pure): the cycle → `sessions.ics`, its dates as an iCalendar file (RFC 5545).
+//! Rendering (pure): the cycle → `sessions.ics`, its dates as an iCalendar file (RFC 5545).
 //!
 //! One `VEVENT` per session, upcoming ones included, so that a calendar app subscribed to the
 //! file shows the next meeting. Everything is derived from the config: the UID from the

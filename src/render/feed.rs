@@ -1,4 +1,4 @@
-//! Stage 6 (pure): the cycle and its episodes → `feed.xml`, RSS 2.0 with the iTunes,
+//! Rendering (pure): the cycle and its episodes → `feed.xml`, RSS 2.0 with the iTunes,
 //! Podcasting 2.0 and Podlove Simple Chapters namespaces.
 //!
 //! Written with the rss crate, whose writer escapes every text and attribute, so no text from

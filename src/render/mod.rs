@@ -1,4 +1,4 @@
-//! Stage 6, rendering: pure functions from the cycle and its episodes to the text of each
+//! The render stage: pure functions from the cycle and its episodes to the text of each
 //! file in `feed/`, returned as `String`s for `output` to write.
 //!
 //! `feed` (the RSS feed), `page` (the cycle's page, session and transcript pages, show notes),

@@ -1,4 +1,5 @@
-//! Stage 3: a recording → its [`AudioInfo`], counted from the stream's packets or frames.
+//! Probing, for the load stage: a recording → its [`AudioInfo`], counted from the stream's packets
+//! or frames.
 //!
 //! The only module that uses symphonia. Nothing is decoded: the exact duration is the sum of
 //! the packets' durations less the encoder delay and padding the stream declares, so a VBR MP3

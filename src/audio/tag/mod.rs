@@ -1,4 +1,4 @@
-//! Stage 5: tag the copy being published. The only module that uses id3.
+//! Tagging, for the output stage: the copy being published. The only module that uses id3.
 //!
 //! [`read_layout`] reads what the plan needs of a recording (the IO edge), from what `probe`
 //! found ([`crate::model::AudioInfo::layout`]): for an MP3, where its audio lies between its

@@ -1,4 +1,4 @@
-//! Stage 1: `config.toml` → [`Cycle`](crate::model::Cycle).
+//! The load stage's first step: `config.toml` → [`Cycle`](crate::model::Cycle).
 //!
 //! The text is deserialized into `Raw*` types that keep every value's span (`raw`), then
 //! validated into the model (`validate`, `session`, `fields`). Every problem found is

@@ -1,4 +1,4 @@
-//! Stage 6 (pure): the cycle and its episodes → the web pages: `index.html` (the cycle's
+//! Rendering (pure): the cycle and its episodes → the web pages: `index.html` (the cycle's
 //! page), `sessions/NN-id.html` (one shareable page per session),
 //! `sessions/NN-id-transcription.html` (the whole transcript of a session that has one) and
 //! each episode's show notes.
