@@ -33,14 +33,22 @@ where
         loop {
             let index = next.fetch_add(1, Ordering::Relaxed);
             let Some(slot) = slots.get(index) else {
-                return done;
+                return Ok(done);
             };
             let item = slot
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take()
                 .expect("each item is taken once");
-            done.push((index, work(item)));
+            // Caught here rather than at the join, so that the other workers stop taking
+            // items at once, not when the caller gets round to joining this one.
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(item))) {
+                Ok(result) => done.push((index, result)),
+                Err(payload) => {
+                    next.store(count, Ordering::Relaxed);
+                    return Err(payload);
+                }
+            }
         }
     };
     let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(count).collect();
@@ -48,15 +56,13 @@ where
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..jobs.min(count)).map(|_| scope.spawn(worker)).collect();
         for worker in workers {
-            match worker.join() {
+            match worker.join().unwrap_or_else(Err) {
                 Ok(done) => {
                     for (index, result) in done {
                         results[index] = Some(result);
                     }
                 }
                 Err(payload) => {
-                    // The other workers stop taking items.
-                    next.store(count, Ordering::Relaxed);
                     panicked.get_or_insert(payload);
                 }
             }
@@ -169,5 +175,24 @@ mod tests {
                 panic!("boom");
             }
         });
+    }
+
+    #[test]
+    fn stops_taking_items_once_one_panicked() {
+        let started = AtomicUsize::new(0);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            map(2, (0..40).collect(), |n: u32| {
+                started.fetch_add(1, Ordering::SeqCst);
+                match n {
+                    // Still busy when the other worker panics, and joined first.
+                    0 => std::thread::sleep(std::time::Duration::from_millis(100)),
+                    1 => panic!("boom"),
+                    _ => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            })
+        }));
+        assert!(outcome.is_err());
+        let started = started.load(Ordering::SeqCst);
+        assert!(started <= 3, "{started} items started after the panic");
     }
 }
