@@ -24,9 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::project::sources::{SourceRecord, Stamp};
 
-/// Name of the state file that cyclecast up to this version kept in the output folder: read
-/// once when the project holds no state for that folder yet, and left out of the next
-/// generation.
+/// Name of the state file that older versions of cyclecast kept in the output folder: left out
+/// of the next generation, never read (it was written by another build, so it would not be
+/// trusted: see [`build_id`]).
 pub const LEGACY_STATE_FILE: &str = ".cyclecast-state.json";
 
 /// The folder of `.cyclecast/` that holds the states.
@@ -54,8 +54,8 @@ pub struct State {
 }
 
 impl State {
-    /// The state the last publish into `out` left in the project folder `project`; when
-    /// there is none, the one an older cyclecast left in `out` itself; else an empty one.
+    /// The state the last publish into `out` left in the project folder `project`, or an
+    /// empty one.
     pub fn load(project: &Path, out: &Path) -> State {
         let Ok(out) = std::path::absolute(out) else {
             return State::default();
@@ -63,11 +63,7 @@ impl State {
         // Read as any file cyclecast reads: never through a link, never waiting on a FIFO.
         let read =
             |path: &Path| crate::support::fs::read_regular(path, crate::support::fs::TEXT_LIMIT);
-        let text = match read(&state_path(project, &out)) {
-            Err(e) if crate::support::fs::is_not_found(&e) => read(&out.join(LEGACY_STATE_FILE)),
-            text => text,
-        };
-        match text.map(|text| serde_json::from_slice::<State>(&text)) {
+        match read(&state_path(project, &out)).map(|text| serde_json::from_slice::<State>(&text)) {
             Ok(Ok(state)) if state.cyclecast == build_id() => state,
             _ => State::default(),
         }
@@ -243,22 +239,6 @@ mod tests {
         assert_eq!(State::load(dir.path(), &www), State::default());
         assert!(state_path(dir.path(), &feed).starts_with(dir.path().join(".cyclecast/state")));
         assert!(!feed.exists(), "nothing is written into the output folder");
-    }
-
-    #[test]
-    fn reads_the_state_an_older_cyclecast_left_in_the_output_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("feed");
-        std::fs::create_dir(&out).unwrap();
-        std::fs::write(out.join(LEGACY_STATE_FILE), some_state().to_bytes()).unwrap();
-        assert_eq!(State::load(dir.path(), &out), some_state());
-        // Once the project holds one, the old one is not read.
-        let newer = State {
-            outputs: BTreeMap::new(),
-            ..some_state()
-        };
-        newer.save(dir.path(), &out).unwrap();
-        assert_eq!(State::load(dir.path(), &out), newer);
     }
 
     #[test]
