@@ -7,7 +7,7 @@
 
 use std::fs::{self, File};
 use std::io::{Read as _, Write as _};
-use std::os::unix::fs::MetadataExt as _;
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -172,7 +172,13 @@ impl Generation {
         // both folders are known as cyclecast's, and a publish killed then leaves a folder
         // the next one removes. The mark is a hidden file no output names.
         if out_exists {
-            File::create(out.join(MARK))
+            // Never through a link: with `--force`, `out` may hold what someone else put there.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .custom_flags(crate::support::fs::no_follow_flags())
+                .open(out.join(MARK))
                 .with_context(|| format!("failed to write into `{}`", out.display()))?;
         }
         let how = if out_exists {
@@ -315,5 +321,20 @@ mod tests {
         fs::write(next.join("thesis.odt"), "precious").unwrap();
         assert!(Generation::start(&out).is_err());
         assert!(next.join("thesis.odt").exists());
+    }
+
+    #[test]
+    fn never_marks_the_old_generation_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("feed");
+        fs::create_dir(&out).unwrap();
+        fs::write(dir.path().join("victim.txt"), "precious").unwrap();
+        std::os::unix::fs::symlink("../victim.txt", out.join(MARK)).unwrap();
+        let next = Generation::start(&out).unwrap();
+        assert!(next.swap_into(&out, true).is_err());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("victim.txt")).unwrap(),
+            "precious"
+        );
     }
 }
