@@ -403,7 +403,12 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
                     moov: at.clone(),
                     bytes,
                 },
-                None => Layout::Whole { len },
+                // Probed with a `moov` there: the file changed since, and publishing it
+                // untagged would contradict what `check` said.
+                None => anyhow::bail!(
+                    "`{}` changed while it was being published: its `moov` box moved; publish again",
+                    path.display()
+                ),
             },
         ),
         (Container::Mp4, Some(FileLayout::Mp4 { moov: None, .. })) => Ok(Layout::Whole { len }),
@@ -640,12 +645,6 @@ fn iso_639_2(tag: &str) -> &'static str {
         "en" => "eng",
         _ => "und",
     }
-}
-
-/// Finds the byte range of `path` that holds its audio, as [`crate::audio::mp3::audio_range`] does.
-pub fn locate_payload(path: &Path) -> Result<Range<u64>> {
-    let mut file = crate::support::fs::open(path)?;
-    payload_range(&mut file).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
 /// The byte range of an MP3 that holds its audio: between its leading ID3v2 tags and the tags
