@@ -1,7 +1,8 @@
 //! The episode stage (pure): a session, its recording's figures and its published file → an
 //! [`Episode`].
 //!
-//! The identities (GUIDs, file names) come from [`crate::project::identity`], pins included.
+//! The identities come from the load stage's pins: GUIDs from [`crate::project::guid`], file
+//! names and URLs from [`crate::model::layout`].
 
 use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;

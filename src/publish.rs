@@ -305,11 +305,6 @@ fn made_from(output: &Output) -> String {
     }
 }
 
-/// The default output folder: `feed/` beside the config.
-pub fn default_out(config: &Path) -> PathBuf {
-    config.parent().unwrap_or(Path::new("")).join("feed")
-}
-
 /// The file that publishes a recording, before its episode is built.
 struct EpisodeCopy {
     /// Its path under the output folder.

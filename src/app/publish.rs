@@ -109,7 +109,7 @@ fn print_publish_summary(report: &publish::Report, verbose: bool, elapsed: Durat
         plural(report.episodes),
         report.announced,
         report.out.display(),
-        progress::human_duration(elapsed),
+        crate::model::time::elapsed(elapsed),
         report.written.len(),
         plural(report.written.len()),
         report.unchanged.len(),

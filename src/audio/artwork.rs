@@ -2,7 +2,7 @@
 //! directories set for it (JPEG or PNG, RGB, no alpha, square, 1400 to 3000 pixels).
 //! Pure functions on bytes: only the headers are parsed, nothing is decoded.
 
-pub use crate::model::ImageFormat;
+use crate::model::ImageFormat;
 
 /// How an image stores colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

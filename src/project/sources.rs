@@ -158,11 +158,6 @@ impl Sources {
             .and_then(|r| r.audio.clone())
     }
 
-    /// The hash of a file hashed in this run.
-    pub fn blake3(&self, path: &Path) -> Option<String> {
-        self.lock().get(&self.key(path)).map(|r| r.blake3.clone())
-    }
-
     fn key(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
     }

@@ -19,9 +19,7 @@ use crate::model::media;
 use crate::model::time;
 use crate::model::{Cycle, Episode, ShowType};
 
-/// Re-exported for `project::load`, which writes a chapter's time and a recording's length in
-/// its messages as the feed does.
-pub use crate::model::time::itunes_duration;
+use crate::model::time::itunes_duration;
 
 const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";

@@ -146,17 +146,6 @@ pub fn open_contained(root: &Path, path: &Path) -> Result<File> {
     open_regular(&real).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
-/// Reads a file of the project of at most `limit` bytes (see [`open_contained`]).
-pub fn read_contained(root: &Path, path: &Path, limit: u64) -> Result<Vec<u8>> {
-    read_bounded(open_contained(root, path)?, path, limit)
-}
-
-/// Reads a UTF-8 text file of the project of at most [`TEXT_LIMIT`] bytes.
-pub fn read_contained_text(root: &Path, path: &Path) -> Result<String> {
-    String::from_utf8(read_contained(root, path, TEXT_LIMIT)?)
-        .with_context(|| format!("`{}` is not UTF-8 text", path.display()))
-}
-
 fn read_bounded(file: File, path: &Path, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     file.take(limit + 1)

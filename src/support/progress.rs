@@ -320,9 +320,6 @@ pub fn human_size(bytes: u64) -> String {
     text
 }
 
-/// How long a command took, for people (see [`crate::model::time::elapsed`]).
-pub use crate::model::time::elapsed as human_duration;
-
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -458,7 +458,7 @@ fn read_embedded_covers(
 
 /// The format of a recording's embedded cover when it meets the directories' rules, else why
 /// it does not.
-fn embedded_cover_format(bytes: &[u8]) -> Result<crate::audio::artwork::ImageFormat, String> {
+fn embedded_cover_format(bytes: &[u8]) -> Result<crate::model::ImageFormat, String> {
     let Some(info) = crate::audio::artwork::inspect(bytes) else {
         return Err("its embedded cover is neither a JPEG nor a PNG image".into());
     };

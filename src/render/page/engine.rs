@@ -3,7 +3,8 @@
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-use super::types::{TemplateError, Theme};
+use super::types::TemplateError;
+use crate::project::theme::Theme;
 
 /// The built-in frame every page template extends (`{% extends "base.html" %}`): the `<head>`
 /// they share, with blocks for what each page adds.

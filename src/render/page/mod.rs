@@ -4,7 +4,7 @@
 //! each episode's show notes.
 //!
 //! Templates are minijinja, built in with `include_str!` or read from the `[page]` theme
-//! folder by `check`, and always named `*.html` so that every value is HTML-escaped on
+//! folder by the load stage (`project::theme`), and always named `*.html` so that every value is HTML-escaped on
 //! output. Markdown reports are rendered by comrak, which leaves out raw HTML and dangerous
 //! links. Links inside the pages are relative (`../` from `sessions/`), so `feed/` can be
 //! opened from disk or served at any address. "Today" (which sessions are upcoming) is an
@@ -13,8 +13,8 @@
 //! The folder owns the pages: `types` what they take and give, `engine` the minijinja
 //! environment (built-in templates, theme, escaping, bounds), `views` what each template is
 //! given, `text` the typography and Markdown, `notes` the feed's show notes. Like all of
-//! `render`, it may use `model` (with its `layout`, `time` and `lang`) and `render::labels`,
-//! never `project`, `output` or `publish`.
+//! `render`, it may use `model` (with its `layout`, `time` and `lang`), `render::labels` and
+//! the theme as the load stage read it (`project::theme`); never `output` or `publish`.
 
 mod engine;
 mod notes;
@@ -31,14 +31,12 @@ use crate::render::labels;
 use engine::{RenderBounded, environment, template_error};
 use views::{NavView, SessionView, SiteView, cue_views, published_transcript};
 
-/// Re-exported for `project::load`, which renders the pages to check a theme.
-pub use crate::model::layout::{DrawingTargets, drawing_targets};
 pub use engine::{
     BASE_TEMPLATE, INDEX_TEMPLATE, SESSION_TEMPLATE, STYLE, TRANSCRIPT_TEMPLATE, check_theme,
 };
 pub use notes::render_show_notes;
 pub use text::{human_size, render_markdown};
-pub use types::{PageInputs, Pages, THEME_FILES, TemplateError, Theme, ThemeFile};
+pub use types::{PageInputs, Pages, TemplateError};
 pub use views::INLINE_TRANSCRIPT_BYTES;
 
 /// Renders the cycle's page and every session's page.

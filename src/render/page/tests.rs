@@ -8,6 +8,7 @@ use super::views::{EXCERPT_BYTES, EXCERPT_CUES, shown_cues};
 use super::*;
 use crate::model::lang::Lang;
 use crate::model::transcript::{Cue, Transcript};
+use crate::project::theme::{Theme, ThemeFile};
 
 #[test]
 fn leaves_raw_html_and_script_links_out_of_markdown() {

@@ -9,8 +9,7 @@ use crate::model::layout::DrawingTargets;
 use crate::model::problem::Problem;
 use crate::model::transcript::Transcript;
 
-/// The theme folder's files, as the load stage read them.
-pub use crate::project::theme::{THEME_FILES, Theme, ThemeFile};
+use crate::project::theme::Theme;
 
 /// What the pages need besides the cycle and its episodes.
 #[derive(Debug, Clone, Default)]
