@@ -547,7 +547,7 @@ fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
 
 fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
     let podcast = &context.cycle.podcast;
-    let language = iso_639_2(&podcast.lang.tag);
+    let language = podcast.lang.language.iso_639_2();
     let mut tag = Tag::new();
     tag.set_title(frame_text(&session.title));
     let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
@@ -631,15 +631,6 @@ fn add_chapters(tag: &mut Tag, session: &Session, duration_ms: u64) {
         elements: ids,
         frames: Vec::new(),
     });
-}
-
-/// The three-letter language code ID3 wants.
-fn iso_639_2(tag: &str) -> &'static str {
-    match tag.split('-').next().unwrap_or_default() {
-        "fr" => "fra",
-        "en" => "eng",
-        _ => "und",
-    }
 }
 
 /// Finds the byte range of `path` that holds its audio, as [`crate::audio::mp3::audio_range`] does.
