@@ -118,12 +118,10 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// Its MIME type.
+    /// Its MIME type, from the one table ([`crate::model::media`]).
     pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Png => "image/png",
-        }
+        crate::model::media::by_extension(self.extension())
+            .expect("the MIME table types every image format's extension (tested)")
     }
 
     /// The extension it is published with: `jpg` or `png`.
@@ -266,5 +264,19 @@ mod tests {
             r#"{"Mp3":{"payload":{"start":10,"end":20},"xing":"ff0a00"}}"#
         );
         assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);
+    }
+
+    #[test]
+    fn types_each_image_format_from_the_one_table() {
+        assert_eq!(ImageFormat::Jpeg.mime(), "image/jpeg");
+        assert_eq!(ImageFormat::Png.mime(), "image/png");
+        for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+            for extension in format.extensions() {
+                assert_eq!(
+                    crate::model::media::by_extension(extension),
+                    Some(format.mime())
+                );
+            }
+        }
     }
 }
