@@ -418,7 +418,7 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
 /// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
 /// `probe` found it out ([`AudioInfo::layout`]); without that (figures from an older cache),
 /// reads the file's box headers and its `moov` box.
-pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
+pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<crate::model::Untaggable>> {
     if audio.container != Container::Mp4 {
         return Ok(None);
     }
