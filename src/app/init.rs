@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::cli;
+use crate::model::lang::Language;
 use crate::project::scaffold;
 
 /// Makes a new project and names what it wrote.
 pub(super) fn run(args: cli::InitArgs) -> Result<ExitCode> {
     let language = match args.lang {
-        cli::InitLang::Fr => scaffold::Language::French,
-        cli::InitLang::En => scaffold::Language::English,
+        cli::InitLang::Fr => Language::French,
+        cli::InitLang::En => Language::English,
     };
     let made = scaffold::init(&scaffold::InitOptions {
         dir: args.dir,

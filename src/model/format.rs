@@ -118,12 +118,10 @@ pub enum ImageFormat {
 }
 
 impl ImageFormat {
-    /// Its MIME type.
+    /// Its MIME type, from the one table ([`crate::model::media`]).
     pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Png => "image/png",
-        }
+        crate::model::media::by_extension(self.extension())
+            .expect("the MIME table types every image format's extension (tested)")
     }
 
     /// The extension it is published with: `jpg` or `png`.
@@ -158,8 +156,28 @@ pub enum FileLayout {
         /// fits in the file, and it is small enough to rebuild.
         moov: Option<std::ops::Range<u64>>,
         /// Why its copy would be published without tags, if it would.
-        untaggable: Option<String>,
+        untaggable: Option<Untaggable>,
     },
+}
+
+/// Why an MP4's copy is published as it is, without tags: its top-level boxes do not suit a
+/// rebuild, or its `moov` box cannot be rebuilt (`audio::mp4::moov::rebuild` says which).
+/// Displayed as the warning `load` gives.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
+pub enum Untaggable {
+    /// The top-level boxes cannot be walked, or there is not exactly one `moov` box of a
+    /// size to rebuild.
+    #[error("its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)")]
+    Unwalkable,
+    /// A fragmented MP4 (`mvex`): its fragments hold offsets of their own.
+    #[error("a fragmented MP4 is published as it is")]
+    Fragmented,
+    /// The box structure does not add up: where.
+    #[error("the MP4 structure is malformed: {0}")]
+    Malformed(std::borrow::Cow<'static, str>),
+    /// A moved offset no longer fits its 32-bit field, or the box its size field.
+    #[error("the MP4 file is too large to rewrite its 32-bit offsets")]
+    TooLarge,
 }
 
 /// Bytes as a hex string in the cache (a Xing frame takes up to 1,441).
@@ -265,6 +283,38 @@ mod tests {
             json,
             r#"{"Mp3":{"payload":{"start":10,"end":20},"xing":"ff0a00"}}"#
         );
+        assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);
+    }
+
+    #[test]
+    fn types_each_image_format_from_the_one_table() {
+        assert_eq!(ImageFormat::Jpeg.mime(), "image/jpeg");
+        assert_eq!(ImageFormat::Png.mime(), "image/png");
+        for format in [ImageFormat::Jpeg, ImageFormat::Png] {
+            for extension in format.extensions() {
+                assert_eq!(
+                    crate::model::media::by_extension(extension),
+                    Some(format.mime())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn says_why_an_mp4_is_untaggable_as_it_always_did() {
+        assert_eq!(
+            Untaggable::Unwalkable.to_string(),
+            "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)"
+        );
+        assert_eq!(
+            Untaggable::Malformed("a chunk lies inside moov".into()).to_string(),
+            "the MP4 structure is malformed: a chunk lies inside moov"
+        );
+        let layout = FileLayout::Mp4 {
+            moov: None,
+            untaggable: Some(Untaggable::Malformed("no moov header".into())),
+        };
+        let json = serde_json::to_string(&layout).unwrap();
         assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);
     }
 }

@@ -25,6 +25,16 @@ pub enum Language {
     English,
 }
 
+impl Language {
+    /// The language's three-letter ISO 639-2 code, as ID3 frames want it (`fra`, `eng`).
+    pub fn iso_639_2(self) -> &'static str {
+        match self {
+            Language::French => "fra",
+            Language::English => "eng",
+        }
+    }
+}
+
 /// The cycle's language: its tag (as written in the feed) and its built-in base language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lang {
@@ -81,5 +91,21 @@ mod tests {
         assert!(Lang::from_tag("fr").unwrap().is_french());
         assert!(Lang::from_tag("fr-BE").unwrap().is_french());
         assert!(!Lang::from_tag("en-GB").unwrap().is_french());
+    }
+
+    #[test]
+    fn gives_the_iso_639_2_code_of_a_tag_in_any_case() {
+        for (tag, code) in [
+            ("fr", "fra"),
+            ("FR", "fra"),
+            ("fr-BE", "fra"),
+            ("en-GB", "eng"),
+        ] {
+            assert_eq!(
+                Lang::from_tag(tag).unwrap().language.iso_639_2(),
+                code,
+                "{tag}"
+            );
+        }
     }
 }

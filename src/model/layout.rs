@@ -209,12 +209,19 @@ pub fn drawing_targets<'a>(
 /// Lowercase ASCII letters and digits, every other run of characters one `-`, accents
 /// folded: `Croquis #5 été` → `croquis-5-ete`.
 fn slug(text: &str) -> String {
-    let folded = deunicode::deunicode(text).to_ascii_lowercase();
-    folded
+    slug_words(text).join("-")
+}
+
+/// The words of `text`'s slug, the one slug rule (drawing files here, a new session's id in
+/// `project::scaffold`): accents folded (`œ` → `oe`), lowercase ASCII letters and digits, every
+/// other character a break: `Croquis #5 été` → `croquis`, `5`, `ete`.
+pub fn slug_words(text: &str) -> Vec<String> {
+    deunicode::deunicode(text)
+        .to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use url::Url;
 
-pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat};
+pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Untaggable};
 use crate::model::lang::Lang;
 
 /// A cycle of talks: the podcast and its sessions, validated.

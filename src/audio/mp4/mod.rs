@@ -19,7 +19,7 @@ pub mod moov;
 use std::io::{self, Read, Seek};
 use std::ops::Range;
 
-use crate::model::FileLayout;
+use crate::model::{FileLayout, Untaggable};
 
 /// Edit list entries read at most per track.
 const MAX_EDITS: usize = 1024;
@@ -233,10 +233,6 @@ impl Timing {
     }
 }
 
-/// Why the copy of an MP4 whose top-level boxes do not suit a rebuild is published as it is.
-const UNWALKABLE: &str =
-    "its boxes cannot be walked (cut short, several `moov` boxes, or a `moov` over 64 MB)";
-
 /// An MP4 file's top-level boxes and its `moov` box, read once: what `probe`'s timing and
 /// `tag`'s copy both need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,10 +281,10 @@ impl Mp4File {
 
     /// Why a copy cannot carry tags, if it cannot: the `moov` box cannot be rebuilt
     /// (fragmented, malformed, too large), or the top-level boxes do not suit a rebuild.
-    pub fn untaggable(&self) -> Option<String> {
+    pub fn untaggable(&self) -> Option<Untaggable> {
         match self.rebuildable() {
-            Some((at, moov)) => moov::rebuild(moov, at, &[]).err().map(|e| e.to_string()),
-            None => Some(UNWALKABLE.to_string()),
+            Some((at, moov)) => moov::rebuild(moov, at, &[]).err(),
+            None => Some(Untaggable::Unwalkable),
         }
     }
 }

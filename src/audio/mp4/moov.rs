@@ -15,21 +15,7 @@
 use std::ops::Range;
 
 use crate::audio::mp4::boxes::BoxHeader;
-
-/// Why a `moov` box cannot be rebuilt; the copy is then published as it is.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Unsupported {
-    /// A fragmented MP4 (`mvex`): its fragments hold offsets of their own.
-    #[error("a fragmented MP4 is published as it is")]
-    Fragmented,
-    /// The box structure does not add up.
-    #[error("the MP4 structure is malformed: {0}")]
-    Malformed(&'static str),
-    /// A moved offset no longer fits its 32-bit field, or the box its size field.
-    #[error("the MP4 file is too large to rewrite its 32-bit offsets")]
-    TooLarge,
-}
+use crate::model::Untaggable;
 
 /// One metadata item of `ilst`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +45,10 @@ pub enum Value {
 }
 
 /// The boxes in `bytes`, one after the other: each header and its byte range.
-fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Unsupported> {
+fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Untaggable> {
     crate::audio::mp4::boxes::children(bytes)
         .collect::<Result<_, _>>()
-        .map_err(Unsupported::Malformed)
+        .map_err(|why| Untaggable::Malformed(why.into()))
 }
 
 /// Rebuilds `moov` (the whole box, found at `at` in the file) with `items` as its metadata.
@@ -72,7 +58,7 @@ fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Unsupported>
 /// tag, and re-tagging a published copy gives the same bytes. A new `udta/meta/ilst` goes
 /// at the end of `moov`. Every other box is kept byte for byte, but chunk offsets that
 /// point past the old `moov`, moved by the change in its size.
-pub fn rebuild(moov: &[u8], at: Range<u64>, items: &[Item]) -> Result<Vec<u8>, Unsupported> {
+pub fn rebuild(moov: &[u8], at: Range<u64>, items: &[Item]) -> Result<Vec<u8>, Untaggable> {
     rebuild_with(moov, at, items, &[])
 }
 
@@ -83,22 +69,22 @@ pub fn rebuild_with(
     at: Range<u64>,
     items: &[Item],
     encoded: &[u8],
-) -> Result<Vec<u8>, Unsupported> {
-    let header = BoxHeader::parse(moov).ok_or(Unsupported::Malformed("no moov header"))?;
+) -> Result<Vec<u8>, Untaggable> {
+    let header = BoxHeader::parse(moov).ok_or(Untaggable::Malformed("no moov header".into()))?;
     if &header.kind != b"moov" || at.end.checked_sub(at.start) != Some(moov.len() as u64) {
-        return Err(Unsupported::Malformed("not a whole moov box"));
+        return Err(Untaggable::Malformed("not a whole moov box".into()));
     }
     let body = &moov[usize::try_from(header.header_len).expect("8 or 16")..];
     let mut out = vec![0, 0, 0, 0, b'm', b'o', b'o', b'v'];
     for (child, range) in children(body)? {
         match &child.kind {
-            b"mvex" => return Err(Unsupported::Fragmented),
+            b"mvex" => return Err(Untaggable::Fragmented),
             b"udta" | b"meta" => {}
             _ => out.extend_from_slice(&body[range]),
         }
     }
     out.extend(udta_with(items, encoded));
-    let len = u32::try_from(out.len()).map_err(|_| Unsupported::TooLarge)?;
+    let len = u32::try_from(out.len()).map_err(|_| Untaggable::TooLarge)?;
     out[..4].copy_from_slice(&len.to_be_bytes());
     let delta = out.len() as i64 - moov.len() as i64;
     if delta != 0 {
@@ -108,7 +94,7 @@ pub fn rebuild_with(
 }
 
 /// Adds `delta` to every chunk offset of every track that points past `moov`.
-fn move_chunk_offsets(body: &mut [u8], moov: Range<u64>, delta: i64) -> Result<(), Unsupported> {
+fn move_chunk_offsets(body: &mut [u8], moov: Range<u64>, delta: i64) -> Result<(), Untaggable> {
     for (child, range) in children(body)? {
         match &child.kind {
             b"trak" | b"mdia" | b"minf" | b"stbl" => {
@@ -133,15 +119,15 @@ fn move_table(
     wide: bool,
     moov: &Range<u64>,
     delta: i64,
-) -> Result<(), Unsupported> {
+) -> Result<(), Untaggable> {
     let count = table
         .get(4..8)
         .map(|b| u32::from_be_bytes(b.try_into().expect("four bytes")))
-        .ok_or(Unsupported::Malformed("a chunk offset table is cut"))?;
+        .ok_or(Untaggable::Malformed("a chunk offset table is cut".into()))?;
     let width = if wide { 8 } else { 4 };
     let entries = table
         .get_mut(8..8 + count as usize * width)
-        .ok_or(Unsupported::Malformed("a chunk offset table is cut"))?;
+        .ok_or(Untaggable::Malformed("a chunk offset table is cut".into()))?;
     for entry in entries.chunks_exact_mut(width) {
         let offset = if wide {
             u64::from_be_bytes(entry.try_into().expect("eight bytes"))
@@ -150,17 +136,17 @@ fn move_table(
         };
         if offset < moov.end {
             if offset >= moov.start {
-                return Err(Unsupported::Malformed("a chunk lies inside moov"));
+                return Err(Untaggable::Malformed("a chunk lies inside moov".into()));
             }
             continue;
         }
         let moved = offset
             .checked_add_signed(delta)
-            .ok_or(Unsupported::TooLarge)?;
+            .ok_or(Untaggable::TooLarge)?;
         if wide {
             entry.copy_from_slice(&moved.to_be_bytes());
         } else {
-            let moved = u32::try_from(moved).map_err(|_| Unsupported::TooLarge)?;
+            let moved = u32::try_from(moved).map_err(|_| Untaggable::TooLarge)?;
             entry.copy_from_slice(&moved.to_be_bytes());
         }
     }
@@ -324,13 +310,13 @@ mod tests {
     fn refuses_fragmented_and_malformed_files() {
         let fragmented = full(b"moov", &full(b"mvex", &[0; 8]));
         let at = 0..fragmented.len() as u64;
-        assert_eq!(rebuild(&fragmented, at, &[]), Err(Unsupported::Fragmented));
+        assert_eq!(rebuild(&fragmented, at, &[]), Err(Untaggable::Fragmented));
         let mut cut = moov_with(&[5000], b"");
         let len = cut.len() as u64;
         cut[8..12].copy_from_slice(&10_000u32.to_be_bytes());
         assert!(matches!(
             rebuild(&cut, 0..len, &[]),
-            Err(Unsupported::Malformed(_))
+            Err(Untaggable::Malformed(_))
         ));
     }
 
@@ -371,6 +357,6 @@ mod tests {
     fn refuses_an_offset_that_no_longer_fits_32_bits() {
         let old = moov_with(&[u32::MAX - 1], b"");
         let err = rebuild(&old, 0..old.len() as u64, &[title(&"x".repeat(100))]).unwrap_err();
-        assert_eq!(err, Unsupported::TooLarge);
+        assert_eq!(err, Untaggable::TooLarge);
     }
 }

@@ -423,7 +423,7 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
 /// if it would: an MP4 whose boxes cannot be rebuilt (fragmented, malformed, too large).
 /// `probe` found it out ([`AudioInfo::layout`]); without that (figures from an older cache),
 /// reads the file's box headers and its `moov` box.
-pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<String>> {
+pub fn untaggable(path: &Path, audio: &AudioInfo) -> Result<Option<crate::model::Untaggable>> {
     if audio.container != Container::Mp4 {
         return Ok(None);
     }
@@ -552,7 +552,7 @@ fn mp4_items(context: TagContext<'_>, session: &Session) -> Vec<Item> {
 
 fn build_tag(context: TagContext<'_>, session: &Session) -> Tag {
     let podcast = &context.cycle.podcast;
-    let language = iso_639_2(&podcast.lang.tag);
+    let language = podcast.lang.language.iso_639_2();
     let mut tag = Tag::new();
     tag.set_title(frame_text(&session.title));
     let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
@@ -636,15 +636,6 @@ fn add_chapters(tag: &mut Tag, session: &Session, duration_ms: u64) {
         elements: ids,
         frames: Vec::new(),
     });
-}
-
-/// The three-letter language code ID3 wants.
-fn iso_639_2(tag: &str) -> &'static str {
-    match tag.split('-').next().unwrap_or_default() {
-        "fr" => "fra",
-        "en" => "eng",
-        _ => "und",
-    }
 }
 
 /// The byte range of an MP3 that holds its audio: between its leading ID3v2 tags and the tags

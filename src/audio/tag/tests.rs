@@ -333,10 +333,12 @@ fn takes_the_layout_probe_found_without_walking_the_file_again() {
     let missing = dir.path().join("missing.m4a");
     let found = FileLayout::Mp4 {
         moov: None,
-        untaggable: Some("a fragmented MP4 is published as it is".into()),
+        untaggable: Some(crate::model::Untaggable::Fragmented),
     };
     assert_eq!(
-        untaggable(&missing, &audio(Container::Mp4, found)).unwrap(),
+        untaggable(&missing, &audio(Container::Mp4, found))
+            .unwrap()
+            .map(|why| why.to_string()),
         Some("a fragmented MP4 is published as it is".into())
     );
 }

@@ -1,6 +1,8 @@
 //! A new session's number and id, guessed: the number after the highest one, an id folded
 //! from the title (accents, punctuation, French elisions and function words left out).
 
+use crate::model::layout::slug_words;
+
 /// The longest id [`session_id_from_title`] makes, before a `-2` suffix: ids name files and
 /// URLs, which stay readable when short.
 pub(super) const MAX_ID_LEN: usize = 40;
@@ -27,22 +29,26 @@ pub fn next_number(numbers: impl IntoIterator<Item = i64>) -> u32 {
 /// );
 /// ```
 pub fn session_id_from_title(title: &str) -> String {
-    // `’` folds to `'` too; no other character marks an elision.
-    let ascii = deunicode::deunicode(title).to_ascii_lowercase();
-    let mut words: Vec<&str> = Vec::new();
-    let mut rest = ascii.as_str();
-    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric()) {
-        rest = &rest[start..];
-        let end = rest
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(rest.len());
-        let (word, after) = rest.split_at(end);
-        let elided = after.starts_with('\'') && ELISIONS.contains(&word);
-        if !elided {
-            words.push(word);
+    // The words are the layout's slug words, without the elided ones: a word is elided when
+    // an apostrophe follows it at once. `’` folds to `'` too; no other character marks an
+    // elision.
+    let folded = deunicode::deunicode(title);
+    let mut words: Vec<String> = Vec::new();
+    let mut pieces = folded.split('\'').peekable();
+    while let Some(piece) = pieces.next() {
+        let mut piece_words = slug_words(piece);
+        let before_apostrophe =
+            pieces.peek().is_some() && piece.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if before_apostrophe
+            && piece_words
+                .last()
+                .is_some_and(|w| ELISIONS.contains(&w.as_str()))
+        {
+            piece_words.pop();
         }
-        rest = after;
+        words.extend(piece_words);
     }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let full = words.join("-");
     if full.len() <= MAX_ID_LEN {
         return full;

@@ -23,96 +23,87 @@ mod ids;
 use ids::unique_id;
 pub use ids::{next_number, session_id_from_title};
 
-use crate::model::lang::Lang;
+use crate::model::lang::{Lang, Language};
 use crate::model::problem::{Problem, Problems};
 
 /// The width of the comment rule above each appended session, as in the repository's config.
 const HEADING_WIDTH: usize = 79;
 
-/// The language of a new project: its config's comments and placeholders, and its `language`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    /// `language = "fr"`, comments in French.
-    #[default]
-    French,
-    /// `language = "en"`, comments in English.
-    English,
+// A new project's language is the model's [`Language`]: `language = "fr"` and comments in
+// French, or `language = "en"` and comments in English.
+
+/// The commented `config.toml` template; valid TOML that passes `check` as it is.
+fn config_template(language: Language) -> &'static str {
+    match language {
+        Language::French => include_str!("config.fr.toml"),
+        Language::English => include_str!("config.en.toml"),
+    }
 }
 
-impl Language {
-    /// The commented `config.toml` template; valid TOML that passes `check` as it is.
-    fn config_template(self) -> &'static str {
-        match self {
-            Language::French => include_str!("config.fr.toml"),
-            Language::English => include_str!("config.en.toml"),
+/// The title a new project gets when none is given (it starts with one of
+/// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
+pub fn placeholder_title(language: Language) -> &'static str {
+    match language {
+        Language::French => "À compléter : titre du cycle",
+        Language::English => "To fill in: the series' title",
+    }
+}
+
+/// The description a new session gets when none is given (it starts with one of
+/// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
+fn description_placeholder(language: Language) -> &'static str {
+    match language {
+        Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",
+        Language::English => "To fill in: what the session is about, with whom.\n",
+    }
+}
+
+fn recordings_readme(language: Language) -> &'static str {
+    match language {
+        Language::French => {
+            "# Enregistrements\n\n\
+             Déposer ici l'enregistrement de chaque rencontre (MP3 ou M4A/AAC), puis\n\
+             l'ajouter au cycle :\n\n\
+             \x20   cyclecast session add --recording recordings/01-sujet.mp3\n\n\
+             Le titre, la date et la description viennent de ses étiquettes ; donner\n\
+             --title \"Titre\" et --date AAAA-MM-JJ quand elles ne les ont pas.\n\n\
+             cyclecast ne fait que lire ce dossier : il n'y modifie, n'y déplace et n'y\n\
+             efface jamais rien.\n"
+        }
+        Language::English => {
+            "# Recordings\n\n\
+             Drop each session's recording here (MP3 or M4A/AAC), then add it to the\n\
+             cycle:\n\n\
+             \x20   cyclecast session add --recording recordings/01-topic.mp3\n\n\
+             The title, date and description come from its tags; give --title \"Title\"\n\
+             and --date YYYY-MM-DD when they lack them.\n\n\
+             cyclecast only reads this folder: it never changes, moves or deletes\n\
+             anything in it.\n"
         }
     }
+}
 
-    /// The title a new project gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
-    pub fn placeholder_title(self) -> &'static str {
-        match self {
-            Language::French => "À compléter : titre du cycle",
-            Language::English => "To fill in: the series' title",
+fn gitignore_text(language: Language) -> &'static str {
+    match language {
+        Language::French => {
+            "# Ce que `cyclecast publish` écrit, refait à partir de config.toml et recordings/.\n\
+             feed/\n\
+             # Ce que cyclecast garde pour lui : les fichiers qu'il a écrits dans chaque dossier publié,\n\
+             # et ce qu'il sait de la dernière publication.\n\
+             .cyclecast/\n\
+             # Ce que laisse à côté de feed/ une publication interrompue.\n\
+             .*.publish-lock\n\
+             .*.next/\n"
         }
-    }
-
-    /// The description a new session gets when none is given (it starts with one of
-    /// [`PLACEHOLDER_MARKS`](crate::project::config::PLACEHOLDER_MARKS)).
-    fn placeholder_description(self) -> &'static str {
-        match self {
-            Language::French => "À compléter : de quoi parle la rencontre, avec qui.\n",
-            Language::English => "To fill in: what the session is about, with whom.\n",
-        }
-    }
-
-    fn recordings_readme(self) -> &'static str {
-        match self {
-            Language::French => {
-                "# Enregistrements\n\n\
-                 Déposer ici l'enregistrement de chaque rencontre (MP3 ou M4A/AAC), puis\n\
-                 l'ajouter au cycle :\n\n\
-                 \x20   cyclecast session add --recording recordings/01-sujet.mp3\n\n\
-                 Le titre, la date et la description viennent de ses étiquettes ; donner\n\
-                 --title \"Titre\" et --date AAAA-MM-JJ quand elles ne les ont pas.\n\n\
-                 cyclecast ne fait que lire ce dossier : il n'y modifie, n'y déplace et n'y\n\
-                 efface jamais rien.\n"
-            }
-            Language::English => {
-                "# Recordings\n\n\
-                 Drop each session's recording here (MP3 or M4A/AAC), then add it to the\n\
-                 cycle:\n\n\
-                 \x20   cyclecast session add --recording recordings/01-topic.mp3\n\n\
-                 The title, date and description come from its tags; give --title \"Title\"\n\
-                 and --date YYYY-MM-DD when they lack them.\n\n\
-                 cyclecast only reads this folder: it never changes, moves or deletes\n\
-                 anything in it.\n"
-            }
-        }
-    }
-
-    fn gitignore(self) -> &'static str {
-        match self {
-            Language::French => {
-                "# Ce que `cyclecast publish` écrit, refait à partir de config.toml et recordings/.\n\
-                 feed/\n\
-                 # Ce que cyclecast garde pour lui : les fichiers qu'il a écrits dans chaque dossier publié,\n\
-                 # et ce qu'il sait de la dernière publication.\n\
-                 .cyclecast/\n\
-                 # Ce que laisse à côté de feed/ une publication interrompue.\n\
-                 .*.publish-lock\n\
-                 .*.next/\n"
-            }
-            Language::English => {
-                "# What `cyclecast publish` writes, made again from config.toml and recordings/.\n\
-                 feed/\n\
-                 # What cyclecast keeps for itself: the files it wrote into each output folder, and what\n\
-                 # it knows of the last publish.\n\
-                 .cyclecast/\n\
-                 # What a publish that was killed leaves beside feed/.\n\
-                 .*.publish-lock\n\
-                 .*.next/\n"
-            }
+        Language::English => {
+            "# What `cyclecast publish` writes, made again from config.toml and recordings/.\n\
+             feed/\n\
+             # What cyclecast keeps for itself: the files it wrote into each output folder, and what\n\
+             # it knows of the last publish.\n\
+             .cyclecast/\n\
+             # What a publish that was killed leaves beside feed/.\n\
+             .*.publish-lock\n\
+             .*.next/\n"
         }
     }
 }
@@ -150,8 +141,7 @@ pub struct Initialized {
 /// title and address set when given, their placeholders (marked as such) when not.
 /// Everything else in the template is kept as written.
 pub fn render_config(language: Language, title: Option<&str>, base_url: Option<&Url>) -> String {
-    let mut document: DocumentMut = language
-        .config_template()
+    let mut document: DocumentMut = config_template(language)
         .parse()
         .expect("the built-in templates are valid TOML (tested)");
     let podcast = &mut document["podcast"];
@@ -202,7 +192,7 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
     }
     let readme = recordings.join("README.md");
     if recordings.is_dir() && !readme.exists() {
-        write_new(&readme, options.language.recordings_readme())?;
+        write_new(&readme, recordings_readme(options.language))?;
         created.push(readme);
     }
     let mut extended = Vec::new();
@@ -212,7 +202,7 @@ pub fn init(options: &InitOptions) -> Result<Initialized> {
             extended.push(gitignore);
         }
     } else {
-        write_new(&gitignore, options.language.gitignore())?;
+        write_new(&gitignore, gitignore_text(options.language))?;
         created.push(gitignore);
     }
     Ok(Initialized {
@@ -749,13 +739,8 @@ fn plan_session(
             }
             None => {
                 placeholder_description = true;
-                let lang = cycle_lang(text);
-                let language = if lang.tag.starts_with("en") {
-                    Language::English
-                } else {
-                    Language::French
-                };
-                Some(language.placeholder_description().to_string())
+                let language = cycle_lang(text).language;
+                Some(description_placeholder(language).to_string())
             }
         },
     };

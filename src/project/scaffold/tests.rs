@@ -161,7 +161,7 @@ fn renders_templates_that_pass_the_config_rules() {
 #[test]
 fn keeps_the_templates_comments_as_written() {
     for language in [Language::French, Language::English] {
-        let template = language.config_template();
+        let template = config_template(language);
         let text = render_config(language, None, None);
         assert_eq!(text, template);
     }
@@ -178,7 +178,7 @@ fn marks_every_value_the_templates_invent_as_a_placeholder() {
             .any(|m| text.contains(m))
     };
     for language in [Language::French, Language::English] {
-        let text = language.config_template();
+        let text = config_template(language);
         let table: toml::Table = text.parse().unwrap();
         let mut strings = Vec::new();
         let mut tables = vec![&table];
@@ -206,10 +206,7 @@ fn marks_every_value_the_templates_invent_as_a_placeholder() {
         }
         let table: toml::Table = text.parse().unwrap();
         let podcast = &table["podcast"];
-        assert_eq!(
-            podcast["title"].as_str(),
-            Some(language.placeholder_title())
-        );
+        assert_eq!(podcast["title"].as_str(), Some(placeholder_title(language)));
         assert_eq!(podcast["base_url"].as_str(), Some(PLACEHOLDER_BASE_URL));
     }
 }
