@@ -4,7 +4,12 @@
 //! id3:
 //!
 //! - [`probe`]: a recording → its [`crate::model::AudioInfo`] (container, codec, exact length,
-//!   tags, and where its audio and metadata lie, for tagging), the only user of symphonia;
+//!   tags, and where its audio and metadata lie, for tagging), the only opener of symphonia's
+//!   readers;
+//! - [`decode`]: a master's audio, decoded as it is read (interleaved `f32` blocks, memory
+//!   bounded whatever its length), through symphonia as `probe` opens it;
+//! - [`loudness`]: a master's EBU R128 loudness, range and peaks ([`crate::model::Loudness`]),
+//!   measured as it decodes, the only user of ebur128;
 //! - [`mp3`]: MP3 frame headers, the one walk over an MP3's frames, tags at either end, and
 //!   the Xing frame a copy gains;
 //! - [`mp4`]: the one MP4 box reader, the timing `moov` states, and the rebuilt `moov` of a
@@ -17,6 +22,8 @@
 //! the thread pool), nothing above them.
 
 pub mod artwork;
+pub mod decode;
+pub mod loudness;
 pub mod mp3;
 pub mod mp4;
 pub mod probe;

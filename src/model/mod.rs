@@ -4,6 +4,7 @@
 //!
 //! - [`format`](mod@format): the containers, codecs and image formats cyclecast reads, as enums;
 //! - [`lang`]: the cycle's language; [`layout`]: every path and URL in `feed/`;
+//!   [`loudness`]: a recording's EBU R128 figures;
 //!   [`media`]: the one MIME table; [`time`]: every duration format and timestamp parser;
 //! - [`problem`]: a problem found in the project, with its file, line and hint;
 //!   [`rules`]: the length limits of each text; [`text`]: what text may reach XML or a
@@ -14,6 +15,7 @@
 pub mod format;
 pub mod lang;
 pub mod layout;
+pub mod loudness;
 pub mod media;
 pub mod problem;
 pub mod rules;
@@ -29,6 +31,7 @@ use url::Url;
 
 pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Untaggable};
 use crate::model::lang::Lang;
+pub use crate::model::loudness::Loudness;
 
 /// A cycle of talks: the podcast and its sessions, validated.
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
 //! Probing, for the load stage: a recording → its [`AudioInfo`], counted from the stream's packets
 //! or frames.
 //!
-//! The only module that uses symphonia. Nothing is decoded: the exact duration is the sum of
+//! The one place symphonia's readers are opened: [`crate::audio::decode`] opens a master with
+//! the same code (`open_file_track`), with the same refusals. Nothing is decoded here: the exact duration is the sum of
 //! the packets' durations less the encoder delay and padding the stream declares, so a VBR MP3
 //! without a Xing header comes out exact. Where symphonia's count is off, the container is read
 //! here: MP3s are walked frame by frame by [`crate::audio::mp3::walk`] (faster than symphonia's
@@ -110,7 +111,7 @@ fn probe_input(input: &Input, extension: Option<&str>, size: u64) -> Result<Audi
 }
 
 /// Runs a read with symphonia, turning a panic into [`ProbeError::Crashed`].
-fn guarded<T>(read: impl FnOnce() -> Result<T, ProbeError>) -> Result<T, ProbeError> {
+pub(crate) fn guarded<T>(read: impl FnOnce() -> Result<T, ProbeError>) -> Result<T, ProbeError> {
     catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
@@ -135,16 +136,14 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
     if let Some(problem) = wave.as_mut().and_then(Wave::format_problem) {
         return Err(problem);
     }
-    let mut format = open_format(input, extension)?;
-    let container = container_of(format.format_info());
-    let track = format
-        .default_track(TrackType::Audio)
-        .ok_or_else(|| ProbeError::Unsupported("no audio track".into()))?
-        .clone();
-    let Some(CodecParameters::Audio(params)) = &track.codec_params else {
-        return Err(ProbeError::Unsupported("no audio codec parameters".into()));
-    };
-    let codec = codec_of(params.codec);
+    let Opened {
+        mut format,
+        container,
+        track,
+        params,
+        codec,
+    } = open_track(input, extension)?;
+    let params = &params;
     let mut sample_rate = params
         .sample_rate
         .filter(|&r| r > 0)
@@ -222,6 +221,58 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         tags,
         warnings,
         layout,
+    })
+}
+
+/// A file opened by symphonia: its reader, and the audio track it plays by default.
+pub(crate) struct Opened {
+    /// The container's reader, at the start of its packets.
+    pub format: Box<dyn FormatReader>,
+    /// The container, as cyclecast names it.
+    pub container: Container,
+    /// The default audio track.
+    pub track: Track,
+    /// The track's codec parameters.
+    pub params: AudioCodecParameters,
+    /// The track's codec, as cyclecast names it.
+    pub codec: Codec,
+}
+
+/// Opens a file on disk with symphonia, for [`crate::audio::decode`]: the one way a container
+/// is opened, refused for the same reasons as [`probe_file`] refuses it. Call it under
+/// [`guarded`] (symphonia has panicked on crafted input).
+pub(crate) fn open_file_track(path: &Path) -> Result<Opened, ProbeError> {
+    let size = crate::support::fs::open_file(path)?.metadata()?.len();
+    if size == 0 {
+        return Err(ProbeError::Empty);
+    }
+    let input = Input::File(path.to_path_buf());
+    let mut wave = Wave::open(&input, size);
+    if let Some(problem) = wave.as_mut().and_then(Wave::format_problem) {
+        return Err(problem);
+    }
+    open_track(&input, extension_of(path).as_deref())
+}
+
+/// Opens the container and finds its default audio track.
+fn open_track(input: &Input, extension: Option<&str>) -> Result<Opened, ProbeError> {
+    let format = open_format(input, extension)?;
+    let container = container_of(format.format_info());
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(|| ProbeError::Unsupported("no audio track".into()))?
+        .clone();
+    let Some(CodecParameters::Audio(params)) = &track.codec_params else {
+        return Err(ProbeError::Unsupported("no audio codec parameters".into()));
+    };
+    let params = params.clone();
+    let codec = codec_of(params.codec);
+    Ok(Opened {
+        format,
+        container,
+        track,
+        params,
+        codec,
     })
 }
 

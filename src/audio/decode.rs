@@ -1,0 +1,321 @@
+//! A master's audio, decoded as it is read: interleaved `f32` blocks, one packet at a time.
+//!
+//! [`Decoder::open`] opens the file the way [`crate::audio::probe`] does (the same refusals),
+//! then [`Decoder::next_block`] hands out the samples of one packet at a time: memory stays
+//! bounded (one packet's buffer) whatever the length of the master.
+//!
+//! Every call into symphonia runs under `catch_unwind` (it has panicked on crafted input): a
+//! panic becomes [`DecodeError::Crashed`], and the decoder gives nothing more after it. A file
+//! cut short or damaged after its first packet gives what decodes, and says what was lost in
+//! [`Decoder::warnings`]; one that gives no audio at all is an error with the reason.
+//!
+//! symphonia has no Opus decoder: an Opus master is refused with that reason.
+
+use std::io::ErrorKind;
+use std::path::Path;
+
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::FormatReader;
+
+use crate::audio::probe::{self, Opened, ProbeError, guarded};
+use crate::model::{Codec, Container};
+
+/// Packets in a row that give no audio before the file is called malformed.
+const MAX_IDLE_PACKETS: u64 = 10_000;
+
+/// Packets in a row that fail to decode before the decoder gives up on the file.
+const MAX_BAD_PACKETS: u64 = 100;
+
+/// Why a master cannot be decoded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The file could not be opened: the same reasons as probing it.
+    #[error(transparent)]
+    Open(#[from] ProbeError),
+    /// The codec has no decoder in this build.
+    #[error("{0}")]
+    NoDecoder(String),
+    /// The stream is damaged or cut short before any audio could be decoded, or beyond repair.
+    #[error("{0}")]
+    Corrupt(String),
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(std::io::Error),
+    /// The decoder crashed on this input.
+    #[error("the audio decoder failed on this file (malformed input): {0}")]
+    Crashed(String),
+}
+
+/// A master being decoded, block by block.
+pub struct Decoder {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    container: Container,
+    /// The frames the container states, where that count is exact.
+    stated_frames: Option<u64>,
+    sample_rate: u32,
+    channels: usize,
+    /// The samples of the last block, interleaved.
+    block: Vec<f32>,
+    /// The first block, decoded by `open` to learn the stream's shape, not yet handed out.
+    pending: bool,
+    /// Frames handed out so far.
+    frames: u64,
+    /// Packets that failed to decode and were skipped.
+    skipped: u64,
+    warnings: Vec<String>,
+    done: bool,
+}
+
+impl Decoder {
+    /// Opens a master and decodes its first packet (to learn its sample rate and channels).
+    pub fn open(path: &Path) -> Result<Decoder, DecodeError> {
+        let opened = guarded(|| probe::open_file_track(path))?;
+        let Opened {
+            format,
+            container,
+            track,
+            params,
+            codec,
+        } = opened;
+        if codec == Codec::Opus {
+            return Err(DecodeError::NoDecoder(
+                "an Opus master cannot be decoded: symphonia has no Opus decoder (cyclecast \
+                 decodes Opus through libopus only when built with the `opus` feature)"
+                    .into(),
+            ));
+        }
+        let made = guarded(|| {
+            symphonia::default::get_codecs()
+                .make_audio_decoder(&params, &AudioDecoderOptions::default())
+                .map_err(|e| ProbeError::Unsupported(e.to_string()))
+        });
+        let decoder = match made {
+            Ok(decoder) => decoder,
+            Err(ProbeError::Unsupported(why)) => {
+                return Err(DecodeError::NoDecoder(format!(
+                    "{codec} audio cannot be decoded: {why}"
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        };
+        // The MP3 reader estimates a length without a frame count: only other containers
+        // state an exact one.
+        let stated_frames = track.num_frames.filter(|_| container != Container::Mp3);
+        let mut decoder = Decoder {
+            format,
+            decoder,
+            track_id: track.id,
+            container,
+            stated_frames,
+            sample_rate: params.sample_rate.unwrap_or(0),
+            channels: params.channels.as_ref().map_or(0, |c| c.count()),
+            block: Vec::new(),
+            pending: false,
+            frames: 0,
+            skipped: 0,
+            warnings: Vec::new(),
+            done: false,
+        };
+        match decoder.decode_next()? {
+            true => decoder.pending = true,
+            false => return Err(DecodeError::Corrupt("the file holds no audio".into())),
+        }
+        Ok(decoder)
+    }
+
+    /// The sample rate of the decoded audio, in Hz.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// The channels of the decoded audio (the blocks interleave them).
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// The container read.
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+
+    /// Frames handed out so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// What was lost on the way: a file cut short, packets skipped, a stream that changed its
+    /// shape midway. Complete once [`Decoder::next_block`] has returned `None`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The next block of samples, interleaved (`channels()` per frame), or `None` at the end.
+    pub fn next_block(&mut self) -> Result<Option<&[f32]>, DecodeError> {
+        if self.pending {
+            self.pending = false;
+        } else if !self.decode_next()? {
+            return Ok(None);
+        }
+        self.frames += (self.block.len() / self.channels.max(1)) as u64;
+        Ok(Some(&self.block))
+    }
+
+    /// Decodes the next packet that gives audio into `block`; `false` at the end.
+    fn decode_next(&mut self) -> Result<bool, DecodeError> {
+        if self.done {
+            return Ok(false);
+        }
+        let result = catch(|| self.decode_packet());
+        match result {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                self.done = true;
+                self.finish();
+                Ok(false)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+
+    fn decode_packet(&mut self) -> Result<bool, DecodeError> {
+        let (mut idle, mut bad) = (0u64, 0u64);
+        let started = self.frames > 0 || self.pending;
+        loop {
+            let packet = match self.format.next_packet() {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return Ok(false),
+                Err(e) => return self.read_failed(e, started),
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            match self.decoder.decode(&packet) {
+                Ok(buffer) => {
+                    let (rate, channels) = (buffer.spec().rate(), buffer.spec().channels().count());
+                    if buffer.frames() == 0 {
+                        idle += 1;
+                        if idle > MAX_IDLE_PACKETS {
+                            return Err(DecodeError::Corrupt(
+                                "the audio decoder makes no progress in this file: it is malformed"
+                                    .into(),
+                            ));
+                        }
+                        continue;
+                    }
+                    if started && (rate != self.sample_rate || channels != self.channels) {
+                        self.warnings.push(format!(
+                            "the stream changes from {} Hz, {} channels to {rate} Hz, {channels} \
+                             channels midway: only the first part is decoded",
+                            self.sample_rate, self.channels
+                        ));
+                        return Ok(false);
+                    }
+                    self.sample_rate = rate;
+                    self.channels = channels;
+                    buffer.copy_to_vec_interleaved(&mut self.block);
+                    return Ok(true);
+                }
+                Err(SymphoniaError::DecodeError(_)) | Err(SymphoniaError::IoError(_)) => {
+                    // The packet is undecodable; symphonia may go on with the next one.
+                    self.skipped += 1;
+                    bad += 1;
+                    if bad > MAX_BAD_PACKETS {
+                        return Err(DecodeError::Corrupt(format!(
+                            "the audio stream is damaged: {bad} packets in a row cannot be decoded"
+                        )));
+                    }
+                }
+                Err(SymphoniaError::ResetRequired) => {
+                    self.warnings.push(
+                        "the stream changes its parameters midway: only the first part is decoded"
+                            .into(),
+                    );
+                    return Ok(false);
+                }
+                Err(e) => return Err(DecodeError::NoDecoder(e.to_string())),
+            }
+        }
+    }
+
+    /// The container's reader failed: the end of what decodes, or an error before any audio.
+    fn read_failed(&mut self, error: SymphoniaError, started: bool) -> Result<bool, DecodeError> {
+        let seconds = self.seconds(self.frames);
+        match error {
+            SymphoniaError::IoError(e) if e.kind() != ErrorKind::UnexpectedEof => {
+                Err(DecodeError::Io(e))
+            }
+            SymphoniaError::IoError(_) if started => {
+                self.warnings.push(format!(
+                    "the file ends in the middle of a packet, after {seconds:.3} s: it is truncated"
+                ));
+                Ok(false)
+            }
+            SymphoniaError::IoError(_) => Err(DecodeError::Corrupt(
+                "the file ends before its first audio packet: it is truncated".into(),
+            )),
+            SymphoniaError::ResetRequired if started => {
+                self.warnings.push(
+                    "the stream changes its parameters midway: only the first part is decoded"
+                        .into(),
+                );
+                Ok(false)
+            }
+            e if started => {
+                self.warnings.push(format!(
+                    "the audio stream is damaged after {seconds:.3} s, where decoding stops: {e}"
+                ));
+                Ok(false)
+            }
+            e => Err(DecodeError::Corrupt(format!(
+                "the audio stream is damaged from its start (truncated?): {e}"
+            ))),
+        }
+    }
+
+    /// At the end: what the stream lost, against what the container states.
+    fn finish(&mut self) {
+        if self.skipped > 0 {
+            self.warnings.push(format!(
+                "{} damaged packet{} could not be decoded and {} skipped",
+                self.skipped,
+                if self.skipped == 1 { "" } else { "s" },
+                if self.skipped == 1 { "was" } else { "were" },
+            ));
+        }
+        let handed_out = self.frames + if self.pending { self.block_frames() } else { 0 };
+        if let Some(stated) = self.stated_frames
+            && handed_out < stated
+            && self.warnings.is_empty()
+        {
+            self.warnings.push(format!(
+                "the file ends {:.3} s before the length it states ({:.3} s): it is truncated",
+                self.seconds(stated - handed_out),
+                self.seconds(stated),
+            ));
+        }
+    }
+
+    fn block_frames(&self) -> u64 {
+        (self.block.len() / self.channels.max(1)) as u64
+    }
+
+    fn seconds(&self, frames: u64) -> f64 {
+        frames as f64 / f64::from(self.sample_rate.max(1))
+    }
+}
+
+/// Runs a call into symphonia, turning a panic into [`DecodeError::Crashed`].
+fn catch<T>(read: impl FnOnce() -> Result<T, DecodeError>) -> Result<T, DecodeError> {
+    match guarded(|| Ok(read())) {
+        Ok(result) => result,
+        Err(ProbeError::Crashed(why)) => Err(DecodeError::Crashed(why)),
+        Err(other) => Err(other.into()),
+    }
+}

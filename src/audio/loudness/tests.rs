@@ -1,0 +1,216 @@
+//! The meter and the decoder on synthetic WAVs, written here (EBU Tech 3341 style signals).
+
+use std::f64::consts::PI;
+use std::path::{Path, PathBuf};
+
+use super::measure;
+use crate::audio::decode::{DecodeError, Decoder};
+
+/// How the samples of a test WAV are stored.
+#[derive(Clone, Copy)]
+enum Sample {
+    I16,
+    F32,
+}
+
+/// A WAV of interleaved samples in [-1, 1]; `stated_frames` overrides the data chunk's length
+/// (a file cut short states more than it holds).
+fn wav(
+    dir: &Path,
+    name: &str,
+    rate: u32,
+    channels: u16,
+    format: Sample,
+    samples: &[f64],
+    stated_frames: Option<usize>,
+) -> PathBuf {
+    let (tag, bytes): (u16, u16) = match format {
+        Sample::I16 => (1, 2),
+        Sample::F32 => (3, 4),
+    };
+    let frames = stated_frames.unwrap_or(samples.len() / usize::from(channels));
+    let data_len = (frames * usize::from(channels) * usize::from(bytes)) as u32;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&tag.to_le_bytes());
+    out.extend_from_slice(&channels.to_le_bytes());
+    out.extend_from_slice(&rate.to_le_bytes());
+    let block = channels * bytes;
+    out.extend_from_slice(&(rate * u32::from(block)).to_le_bytes());
+    out.extend_from_slice(&block.to_le_bytes());
+    out.extend_from_slice(&(bytes * 8).to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for &s in samples {
+        match format {
+            Sample::I16 => out.extend_from_slice(
+                &((s * 32767.0).round().clamp(-32768.0, 32767.0) as i16).to_le_bytes(),
+            ),
+            Sample::F32 => out.extend_from_slice(&(s as f32).to_le_bytes()),
+        }
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// A 1 kHz sine of peak level `dbfs` in every channel, interleaved.
+fn sine(rate: u32, channels: u16, seconds: f64, dbfs: f64) -> Vec<f64> {
+    let amplitude = 10f64.powf(dbfs / 20.0);
+    let frames = (f64::from(rate) * seconds) as usize;
+    (0..frames)
+        .flat_map(|i| {
+            let s = amplitude * (2.0 * PI * 1000.0 * i as f64 / f64::from(rate)).sin();
+            std::iter::repeat_n(s, usize::from(channels))
+        })
+        .collect()
+}
+
+#[test]
+fn a_stereo_sine_at_minus_23_dbfs_reads_minus_23_lufs() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name) in [(Sample::I16, "s16.wav"), (Sample::F32, "f32.wav")] {
+        let path = wav(
+            dir.path(),
+            name,
+            48000,
+            2,
+            format,
+            &sine(48000, 2, 20.0, -23.0),
+            None,
+        );
+        let measured = measure(&path).unwrap();
+        let l = measured.loudness;
+        let i = l.integrated_lufs.unwrap();
+        assert!((i + 23.0).abs() <= 0.1, "{name}: {i} LUFS");
+        assert!(l.range_lu.abs() <= 0.1, "{name}: LRA {}", l.range_lu);
+        let peak = l.sample_peak_dbfs.unwrap();
+        assert!((peak + 23.0).abs() <= 0.01, "{name}: sample peak {peak}");
+        let true_peak = l.true_peak_dbtp.unwrap();
+        assert!(
+            (true_peak + 23.0).abs() <= 0.1,
+            "{name}: true peak {true_peak}"
+        );
+        assert_eq!(measured.frames, 20 * 48000);
+        assert_eq!((measured.sample_rate, measured.channels), (48000, 2));
+        assert!(measured.warnings.is_empty(), "{:?}", measured.warnings);
+    }
+}
+
+#[test]
+fn a_sine_at_minus_33_dbfs_at_44_1_khz_reads_minus_33_lufs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "a.wav",
+        44100,
+        2,
+        Sample::I16,
+        &sine(44100, 2, 20.0, -33.0),
+        None,
+    );
+    let i = measure(&path).unwrap().loudness.integrated_lufs.unwrap();
+    assert!((i + 33.0).abs() <= 0.1, "{i} LUFS");
+}
+
+#[test]
+fn silence_has_no_integrated_loudness_and_stays_valid_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "s.wav",
+        48000,
+        2,
+        Sample::I16,
+        &vec![0.0; 2 * 48000 * 5],
+        None,
+    );
+    let loudness = measure(&path).unwrap().loudness;
+    assert_eq!(loudness.integrated_lufs, None);
+    assert_eq!(loudness.sample_peak_dbfs, None);
+    assert_eq!(loudness.true_peak_dbtp, None);
+    assert_eq!(loudness.range_lu, 0.0);
+    let json = serde_json::to_string(&loudness).unwrap();
+    assert!(json.contains("\"integrated_lufs\":null"), "{json}");
+    let back: crate::model::Loudness = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, loudness);
+}
+
+#[test]
+fn a_clipped_square_peaks_at_0_dbfs() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples: Vec<f64> = (0..48000 * 5)
+        .flat_map(|i| {
+            let s = if (i / 24) % 2 == 0 { 1.0 } else { -1.0 };
+            [s, s]
+        })
+        .collect();
+    let path = wav(dir.path(), "sq.wav", 48000, 2, Sample::F32, &samples, None);
+    let l = measure(&path).unwrap().loudness;
+    let peak = l.sample_peak_dbfs.unwrap();
+    assert!(peak.abs() < 0.01, "sample peak {peak}");
+    assert!(l.true_peak_dbtp.unwrap() >= peak - 0.01, "{l:?}");
+}
+
+#[test]
+fn a_truncated_wav_decodes_what_it_holds_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = sine(48000, 2, 5.0, -20.0);
+    let path = wav(
+        dir.path(),
+        "cut.wav",
+        48000,
+        2,
+        Sample::I16,
+        &samples,
+        Some(48000 * 10),
+    );
+    let measured = measure(&path).unwrap();
+    assert_eq!(measured.frames, 5 * 48000);
+    assert!(
+        measured.warnings.iter().any(|w| w.contains("truncated")),
+        "{:?}",
+        measured.warnings
+    );
+    let i = measured.loudness.integrated_lufs.unwrap();
+    assert!((i + 20.0).abs() <= 0.1, "{i} LUFS");
+}
+
+#[test]
+fn blocks_are_bounded_and_interleaved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "m.wav",
+        22050,
+        1,
+        Sample::I16,
+        &sine(22050, 1, 30.0, -6.0),
+        None,
+    );
+    let mut decoder = Decoder::open(&path).unwrap();
+    assert_eq!((decoder.sample_rate(), decoder.channels()), (22050, 1));
+    let (mut total, mut largest) = (0usize, 0usize);
+    while let Some(block) = decoder.next_block().unwrap() {
+        total += block.len();
+        largest = largest.max(block.len());
+    }
+    assert_eq!(total, 30 * 22050);
+    assert!(largest <= 1 << 16, "a block of {largest} samples");
+    assert!(decoder.next_block().unwrap().is_none());
+}
+
+#[test]
+fn what_is_not_audio_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.wav");
+    std::fs::write(&path, b"these are not samples, only words").unwrap();
+    let error = Decoder::open(&path).err().unwrap();
+    assert!(matches!(error, DecodeError::Open(_)), "{error:?}");
+    let empty = dir.path().join("empty.wav");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(Decoder::open(&empty).is_err());
+}
