@@ -25,6 +25,7 @@ mod from_tags;
 mod identity;
 mod incremental;
 mod interrupt;
+mod loudness;
 mod newcomer;
 mod output;
 mod page;
