@@ -281,6 +281,18 @@ impl Decoder {
 
     /// At the end: what the stream lost, against what the container states.
     fn finish(&mut self) {
+        // A file cut short has said so already; else its stated length tells.
+        let said = !self.warnings.is_empty();
+        if let Some(stated) = self.stated_frames
+            && self.frames < stated
+            && !said
+        {
+            self.warnings.push(format!(
+                "the file ends {:.3} s before the length it states ({:.3} s): it is truncated",
+                self.seconds(stated - self.frames),
+                self.seconds(stated),
+            ));
+        }
         if self.skipped > 0 {
             self.warnings.push(format!(
                 "{} damaged packet{} could not be decoded and {} skipped",
@@ -289,21 +301,6 @@ impl Decoder {
                 if self.skipped == 1 { "was" } else { "were" },
             ));
         }
-        let handed_out = self.frames + if self.pending { self.block_frames() } else { 0 };
-        if let Some(stated) = self.stated_frames
-            && handed_out < stated
-            && self.warnings.is_empty()
-        {
-            self.warnings.push(format!(
-                "the file ends {:.3} s before the length it states ({:.3} s): it is truncated",
-                self.seconds(stated - handed_out),
-                self.seconds(stated),
-            ));
-        }
-    }
-
-    fn block_frames(&self) -> u64 {
-        (self.block.len() / self.channels.max(1)) as u64
     }
 
     fn seconds(&self, frames: u64) -> f64 {

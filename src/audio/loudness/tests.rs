@@ -214,3 +214,24 @@ fn what_is_not_audio_is_refused_with_the_reason() {
     std::fs::write(&empty, b"").unwrap();
     assert!(Decoder::open(&empty).is_err());
 }
+
+#[test]
+fn a_wav_cut_in_the_middle_of_a_frame_decodes_its_whole_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = sine(48000, 2, 3.0, -20.0);
+    let path = wav(
+        dir.path(),
+        "odd.wav",
+        48000,
+        2,
+        Sample::I16,
+        &samples,
+        Some(48000 * 3),
+    );
+    // Drop the last three bytes: one and a half samples of the last frame.
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+    let measured = measure(&path).unwrap();
+    assert_eq!(measured.frames, 3 * 48000 - 1);
+    assert!(!measured.warnings.is_empty());
+}
