@@ -27,6 +27,10 @@ const MAX_IDLE_PACKETS: u64 = 10_000;
 /// Packets in a row that fail to decode before the decoder gives up on the file.
 const MAX_BAD_PACKETS: u64 = 100;
 
+/// The largest magnitude a decoded sample may have (+12 dBFS): a lossy codec overshoots full
+/// scale by a few dB, a damaged packet decodes to values far beyond (or to NaN).
+const MAX_SAMPLE: f32 = 4.0;
+
 /// Why a master cannot be decoded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -66,6 +70,8 @@ pub struct Decoder {
     frames: u64,
     /// Packets that failed to decode and were skipped.
     skipped: u64,
+    /// Blocks that decoded to samples beyond [`MAX_SAMPLE`] or not numbers, silenced.
+    garbled: u64,
     warnings: Vec<String>,
     done: bool,
 }
@@ -117,6 +123,7 @@ impl Decoder {
             pending: false,
             frames: 0,
             skipped: 0,
+            garbled: 0,
             warnings: Vec::new(),
             done: false,
         };
@@ -220,6 +227,16 @@ impl Decoder {
                     self.sample_rate = rate;
                     self.channels = channels;
                     buffer.copy_to_vec_interleaved(&mut self.block);
+                    if self
+                        .block
+                        .iter()
+                        .any(|s| s.is_nan() || s.abs() > MAX_SAMPLE)
+                    {
+                        // Garbage from a damaged packet: silence, rather than a meter (or a
+                        // rendition) thrown off by it.
+                        self.block.fill(0.0);
+                        self.garbled += 1;
+                    }
                     return Ok(true);
                 }
                 Err(SymphoniaError::DecodeError(_)) | Err(SymphoniaError::IoError(_)) => {
@@ -299,6 +316,14 @@ impl Decoder {
                 self.skipped,
                 if self.skipped == 1 { "" } else { "s" },
                 if self.skipped == 1 { "was" } else { "were" },
+            ));
+        }
+        if self.garbled > 0 {
+            self.warnings.push(format!(
+                "{} damaged packet{} decoded to samples far beyond full scale and {} silenced",
+                self.garbled,
+                if self.garbled == 1 { "" } else { "s" },
+                if self.garbled == 1 { "was" } else { "were" },
             ));
         }
     }

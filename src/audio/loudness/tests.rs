@@ -235,3 +235,32 @@ fn a_wav_cut_in_the_middle_of_a_frame_decodes_its_whole_frames() {
     assert_eq!(measured.frames, 3 * 48000 - 1);
     assert!(!measured.warnings.is_empty());
 }
+
+#[test]
+fn samples_far_beyond_full_scale_are_silenced_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut samples = sine(48000, 2, 10.0, -23.0);
+    samples[48000 * 2 * 5] = 1.0e6;
+    samples[48000 * 2 * 6 + 1] = f64::NAN;
+    let path = wav(
+        dir.path(),
+        "garbage.wav",
+        48000,
+        2,
+        Sample::F32,
+        &samples,
+        None,
+    );
+    let measured = measure(&path).unwrap();
+    let l = measured.loudness;
+    assert!(l.sample_peak_dbfs.unwrap() < -22.0, "{l:?}");
+    assert!((l.integrated_lufs.unwrap() + 23.0).abs() <= 0.2, "{l:?}");
+    assert!(
+        measured
+            .warnings
+            .iter()
+            .any(|w| w.contains("far beyond full scale")),
+        "{:?}",
+        measured.warnings
+    );
+}
