@@ -23,6 +23,8 @@
 
 pub mod artwork;
 pub mod decode;
+pub mod dsp;
+pub mod encode;
 pub mod loudness;
 pub mod mp3;
 pub mod mp4;

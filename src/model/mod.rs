@@ -18,6 +18,7 @@ pub mod layout;
 pub mod loudness;
 pub mod media;
 pub mod problem;
+pub mod rendition;
 pub mod rules;
 pub mod text;
 pub mod time;
@@ -31,7 +32,7 @@ use url::Url;
 
 pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Untaggable};
 use crate::model::lang::Lang;
-pub use crate::model::loudness::Loudness;
+pub use crate::model::loudness::{Balance, Loudness, Measurement};
 
 /// A cycle of talks: the podcast and its sessions, validated.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct Cycle {
     pub credits: Vec<Credit>,
     /// The sessions, sorted by number.
     pub sessions: Vec<Session>,
+    /// The renditions made from each master (`[renditions]`).
+    pub renditions: rendition::RenditionSettings,
 }
 
 /// The podcast's channel-level description.
@@ -386,6 +389,8 @@ pub struct Rebroadcast {
     pub note: Option<String>,
     /// The radio edit itself, a file in the project, published beside the episode.
     pub file: Option<PathBuf>,
+    /// The broadcast slot its radio edit must fit, in seconds (`slot = "58:00"`).
+    pub slot_secs: Option<u32>,
 }
 
 /// Another rendition of an episode (the radio edit), published beside it.

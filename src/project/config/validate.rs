@@ -242,6 +242,7 @@ impl Validator<'_> {
             place,
             credits,
             sessions,
+            renditions: Default::default(),
         }
     }
 

@@ -1,0 +1,144 @@
+//! The renditions a cycle publishes from each master (`[renditions]` in `config.toml`), and
+//! the pure rules that choose them: which channels, which rate, whether a ready MP3 or M4A is
+//! published as it is.
+//!
+//! - `podcast`: the feed's enclosure, an MP3 at −16 LUFS, true peak ≤ −1 dBTP;
+//! - `radio`: for broadcast, −23 LUFS (EBU R128), a WAV (or FLAC) at 48 kHz 16-bit and an MP3
+//!   CBR at 44.1 kHz, listed in `radio.xml`;
+//! - `light`: for thin data plans, a mono MP3 of about 32 kbit/s.
+
+use crate::model::loudness::Measurement;
+
+/// Every rendition's settings, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenditionSettings {
+    /// The feed's enclosure.
+    pub podcast: PodcastSettings,
+    /// The broadcast files, unless `[renditions.radio] enabled = false`.
+    pub radio: Option<RadioSettings>,
+    /// The light file, unless `[renditions.light] enabled = false`.
+    pub light: Option<LightSettings>,
+}
+
+impl Default for RenditionSettings {
+    fn default() -> Self {
+        RenditionSettings {
+            podcast: PodcastSettings::default(),
+            radio: Some(RadioSettings::default()),
+            light: Some(LightSettings::default()),
+        }
+    }
+}
+
+/// The loudness a rendition is normalized to.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// Integrated loudness, in LUFS (−30 to −10).
+    pub integrated_lufs: f64,
+    /// The highest true peak allowed, in dBTP (−9 to 0).
+    pub true_peak_dbtp: f64,
+}
+
+/// The podcast rendition: an MP3, CBR, mono when the master is (or sounds) mono.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodcastSettings {
+    /// Its loudness: −16 LUFS, −1 dBTP by default (Apple's recommendation).
+    pub target: Target,
+    /// Bitrate of a mono file, in kbit/s (64 by default).
+    pub mono_kbps: u32,
+    /// Bitrate of a stereo file, in kbit/s (112 by default).
+    pub stereo_kbps: u32,
+}
+
+impl Default for PodcastSettings {
+    fn default() -> Self {
+        PodcastSettings {
+            target: Target {
+                integrated_lufs: -16.0,
+                true_peak_dbtp: -1.0,
+            },
+            mono_kbps: 64,
+            stereo_kbps: 112,
+        }
+    }
+}
+
+/// The broadcast renditions: a lossless file and an MP3, at EBU R128 loudness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RadioSettings {
+    /// Its loudness: −23 LUFS, −1 dBTP by default (EBU R128).
+    pub target: Target,
+    /// WAV or FLAC, 48 kHz 16-bit.
+    pub format: LosslessFormat,
+    /// Bitrate of the MP3, CBR at 44.1 kHz, in kbit/s (128 by default, at least 128).
+    pub mp3_kbps: u32,
+    /// The broadcast slot every radio rendition must fit, in seconds (`slot = "58:00"`); a
+    /// rebroadcast may name its own.
+    pub slot_secs: Option<u32>,
+}
+
+impl Default for RadioSettings {
+    fn default() -> Self {
+        RadioSettings {
+            target: Target {
+                integrated_lufs: -23.0,
+                true_peak_dbtp: -1.0,
+            },
+            format: LosslessFormat::Wav,
+            mp3_kbps: 128,
+            slot_secs: None,
+        }
+    }
+}
+
+/// The broadcast file's lossless format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LosslessFormat {
+    /// RIFF WAVE, 16-bit PCM.
+    Wav,
+    /// FLAC, 16-bit.
+    Flac,
+}
+
+impl LosslessFormat {
+    /// Its file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            LosslessFormat::Wav => "wav",
+            LosslessFormat::Flac => "flac",
+        }
+    }
+}
+
+/// The light rendition: a mono MP3 for thin data plans, at the podcast's loudness.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LightSettings {
+    /// Its bitrate, in kbit/s (32 by default; 16 to 48).
+    pub kbps: u32,
+}
+
+impl Default for LightSettings {
+    fn default() -> Self {
+        LightSettings { kbps: 32 }
+    }
+}
+
+/// The sample rate of the light rendition: MPEG-2 Layer III at 24 kHz, which every app and
+/// browser plays, holds speech up to its 11 kHz band at 32 kbit/s.
+pub const LIGHT_SAMPLE_RATE: u32 = 24_000;
+/// The sample rate of the podcast rendition and of the radio MP3.
+pub const MP3_SAMPLE_RATE: u32 = 44_100;
+/// The sample rate of the radio's lossless file.
+pub const BROADCAST_SAMPLE_RATE: u32 = 48_000;
+
+/// How far a ready MP3 or M4A master may sit from the podcast target and still be published
+/// as it is, in LU.
+pub const READY_TOLERANCE_LU: f64 = 1.0;
+
+/// Whether a master's rendition is published with one channel: the master has one, or its
+/// channels are near-identical (a mono microphone recorded on two tracks), or one of its two
+/// channels is silent (one microphone on one side only).
+pub fn publishes_mono(channels: u32, measured: &Measurement) -> bool {
+    channels == 1 || measured.balance.is_some_and(|b| b.sounds_mono())
+}
