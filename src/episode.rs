@@ -1,4 +1,4 @@
-//! The episode stage (pure): a session, its recording's figures and its published file → an
+//! The episode stage (pure): a session and the files that publish its recording → an
 //! [`Episode`].
 //!
 //! The identities come from the load stage's pins: GUIDs from [`crate::project::guid`], file
@@ -7,31 +7,63 @@
 use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
-use crate::model::layout::{self, episode_file};
-use crate::model::{AudioInfo, Cycle, Episode, Rendition, Session};
+use crate::model::layout;
+use crate::model::{AudioInfo, Broadcast, Cycle, Episode, MediaFile, Rendition, Session};
 use crate::project::guid::episode_guid_of;
 
-/// Builds a session's episode; `length` is the exact size of the published file.
-///
-/// `probed` holds the figures of the radio edits the config names, published beside it.
-pub fn build(
-    cycle: &Cycle,
-    session: &Session,
-    audio: AudioInfo,
-    length: u64,
-    probed: &[(std::path::PathBuf, AudioInfo)],
-) -> Option<Episode> {
-    let (extension, mime) = audio.published_format()?;
-    let file = episode_file(session, extension);
-    let url = cycle.podcast.base_url.join(&file).ok()?;
+/// The files that publish a session's recording, as `publish` planned them, with their exact
+/// sizes.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The feed's enclosure: the podcast rendition, or the recording published as it is.
+    pub enclosure: MediaFile,
+    /// The light rendition.
+    pub light: Option<MediaFile>,
+    /// The broadcast renditions.
+    pub radio: Option<Broadcast>,
+    /// The rebroadcasts' own radio edits.
+    pub edits: Vec<Rendition>,
+}
+
+impl Published {
+    /// A recording published as it is, alone: what the episodes stand on before the files
+    /// are made (the theme check renders the pages with them).
+    pub fn as_is(session: &Session, audio: &AudioInfo, length: u64) -> Option<Published> {
+        let (extension, mime) = audio.published_format()?;
+        let enclosure = MediaFile {
+            file: layout::episode_file(session, extension),
+            mime,
+            length,
+            audio: audio.clone(),
+            integrity: String::new(),
+        };
+        Some(Published {
+            enclosure,
+            light: None,
+            radio: None,
+            edits: Vec::new(),
+        })
+    }
+}
+
+/// Builds a session's episode from the files that publish it.
+pub fn build(cycle: &Cycle, session: &Session, published: Published) -> Option<Episode> {
+    let Published {
+        enclosure,
+        light,
+        radio,
+        edits,
+    } = published;
+    let url = cycle.podcast.base_url.join(&enclosure.file).ok()?;
     Some(Episode {
         session: session.clone(),
         guid: episode_guid_of(cycle.podcast.guid, session),
-        file,
+        file: enclosure.file,
         url,
-        mime,
-        length,
-        audio,
+        mime: enclosure.mime,
+        length: enclosure.length,
+        audio: enclosure.audio,
+        integrity: enclosure.integrity,
         published: session_start(session, cycle.podcast.time_zone),
         chapters_file: (!session.chapters.is_empty()).then(|| layout::chapters_file(session)),
         transcript_files: session
@@ -39,31 +71,10 @@ pub fn build(
             .as_ref()
             .map(|_| layout::transcript_files(session)),
         image_file: image_file(session),
-        renditions: renditions(session, probed),
+        light,
+        radio,
+        renditions: edits,
     })
-}
-
-/// The session's radio edits, each at `radio/NN-id.ext` (`radio/NN-id-2.ext` for a second).
-fn renditions(session: &Session, probed: &[(std::path::PathBuf, AudioInfo)]) -> Vec<Rendition> {
-    let with_files = session
-        .rebroadcasts
-        .iter()
-        .filter_map(|r| Some((r, r.file.as_ref()?)));
-    with_files
-        .enumerate()
-        .filter_map(|(i, (rebroadcast, path))| {
-            let (_, audio) = probed.iter().find(|(p, _)| p == path)?;
-            let (extension, mime) = audio.published_format()?;
-            Some(Rendition {
-                title: rebroadcast.show.clone(),
-                file: layout::radio_file(session, i, extension),
-                mime,
-                length: audio.size,
-                audio: audio.clone(),
-                source: path.clone(),
-            })
-        })
-        .collect()
 }
 
 /// Path under `feed/` of the episode's own artwork, e.g. `images/01-slug.jpg`: the config's

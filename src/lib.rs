@@ -11,6 +11,9 @@
 //!   │                    each session with its recording, probed figures (audio::probe)
 //!   │                    and pinned identity, and every problem found
 //!   ├─ publish::check    what only rendering can judge: the theme's templates, the pages
+//!   ├─ rendition         each master → its podcast, light and broadcast files (decoded,
+//!   │                    normalized, limited, resampled, encoded), made once into
+//!   │                    .cyclecast/renditions/
 //!   ├─ episode           Project → Episode[]: GUIDs from the pins, final file lengths
 //!   │                    (audio::tag plans each copy's bytes before anything is written)
 //!   ├─ render            feed.xml, pages, calendar, chapters, transcripts, as Strings
@@ -20,8 +23,8 @@
 //! ```
 //!
 //! Dependencies point one way, from the command line down to the shared types:
-//! [`app`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`project`] → [`audio`] →
-//! [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
+//! [`app`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
+//! [`project`] → [`audio`] → [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
 //! a cycle or a stage using one above it. Only [`app`] prints, only [`output`] writes into
 //! `feed/`, and nothing ever writes into `recordings/`.
 
@@ -33,4 +36,5 @@ pub mod output;
 pub mod project;
 pub mod publish;
 pub mod render;
+pub mod rendition;
 pub mod support;

@@ -75,16 +75,35 @@ pub fn episode_file(session: &Session, extension: &str) -> String {
     format!("episodes/{}.{extension}", session.stem())
 }
 
-/// Path under `feed/` of a session's radio edit: `radio/NN-id.ext` for its first (`index` 0),
-/// `radio/NN-id-2.ext` for a second.
-pub fn radio_file(session: &Session, index: usize, extension: &str) -> String {
+/// Path under `feed/` of a session's broadcast rendition, e.g. `radio/01-slug.wav`.
+pub fn radio_file(session: &Session, extension: &str) -> String {
+    format!("radio/{}.{extension}", session.stem())
+}
+
+/// Path under `feed/` of a rebroadcast's own radio edit: `radio/NN-id-edit.ext` for the
+/// session's first (`index` 0), `radio/NN-id-edit-2.ext` for a second.
+pub fn radio_edit_file(session: &Session, index: usize, extension: &str) -> String {
     let suffix = if index == 0 {
         String::new()
     } else {
         format!("-{}", index + 1)
     };
-    format!("radio/{}{suffix}.{extension}", session.stem())
+    format!("radio/{}-edit{suffix}.{extension}", session.stem())
 }
+
+/// Path under `feed/` of a session's light rendition, e.g. `light/01-slug.mp3`.
+pub fn light_file(session: &Session) -> String {
+    format!("light/{}.mp3", session.stem())
+}
+
+/// The project's folder of what cyclecast keeps for itself and never publishes: per output
+/// folder, the record of the files it wrote there (`outputs/`) and the state of the last
+/// publish (`state/`); the renditions made from the masters (`renditions/`). Git-ignored (the
+/// repository's and `init`'s `.gitignore`).
+pub const PROJECT_FOLDER: &str = ".cyclecast";
+
+/// The radio partners' feed.
+pub const RADIO_FEED_FILE: &str = "radio.xml";
 
 /// Path under `feed/` of an episode's own artwork, e.g. `images/01-slug.jpg`.
 pub fn image_file(session: &Session, extension: &str) -> String {

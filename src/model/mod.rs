@@ -244,6 +244,9 @@ pub struct Session {
     pub published_slug: Option<String>,
     /// The GUID its episode was published with (`cyclecast.lock`).
     pub published_guid: Option<String>,
+    /// The extension of its enclosure as published, from `cyclecast.lock` (`m4a`, `mp3`…):
+    /// a pinned M4A stays one.
+    pub published_extension: Option<String>,
     /// Line and column of its `id` in the config, for messages.
     pub position: (usize, usize),
 }
@@ -393,12 +396,10 @@ pub struct Rebroadcast {
     pub slot_secs: Option<u32>,
 }
 
-/// Another rendition of an episode (the radio edit), published beside it.
+/// An audio file published under `feed/` beside an episode's enclosure.
 #[derive(Debug, Clone)]
-pub struct Rendition {
-    /// What it is, e.g. the show's name.
-    pub title: String,
-    /// Path under `feed/`, e.g. `radio/02-slug.mp3`.
+pub struct MediaFile {
+    /// Path under `feed/`, e.g. `light/02-slug.mp3`.
     pub file: String,
     /// MIME type.
     pub mime: &'static str,
@@ -406,8 +407,31 @@ pub struct Rendition {
     pub length: u64,
     /// Its figures.
     pub audio: AudioInfo,
+    /// Its Subresource Integrity digest, `sha384-…` (`podcast:integrity`).
+    pub integrity: String,
+}
+
+/// The broadcast renditions of a recording: a lossless file and an MP3 at EBU R128 loudness.
+#[derive(Debug, Clone)]
+pub struct Broadcast {
+    /// The WAV or FLAC, 48 kHz 16-bit.
+    pub lossless: MediaFile,
+    /// The MP3, CBR at 44.1 kHz.
+    pub mp3: MediaFile,
+}
+
+/// A rebroadcast's own radio edit, published beside the episode.
+#[derive(Debug, Clone)]
+pub struct Rendition {
+    /// What it is, e.g. the show's name.
+    pub title: String,
     /// The file in the project.
     pub source: PathBuf,
+    /// Its broadcast renditions; without `[renditions.radio]`, the lossless one is the edit
+    /// as it is and there is no MP3.
+    pub lossless: MediaFile,
+    /// Its broadcast MP3.
+    pub mp3: Option<MediaFile>,
 }
 
 /// Where a resource lives: at a web address, or in a file of the project.
@@ -557,7 +581,8 @@ pub struct Episode {
     pub mime: &'static str,
     /// Exact size of the published file in bytes.
     pub length: u64,
-    /// Figures of the recording.
+    /// Figures of the published file (the podcast rendition, or the recording published as
+    /// it is).
     pub audio: AudioInfo,
     /// Date and time of the session, in the podcast's time zone.
     pub published: DateTime<Tz>,
@@ -567,6 +592,12 @@ pub struct Episode {
     pub transcript_files: Option<(String, String)>,
     /// Path under `feed/` of the episode's own artwork, when it has one.
     pub image_file: Option<String>,
-    /// Other renditions (radio edits), published as they are.
+    /// Subresource Integrity digest of the published file, `sha384-…`.
+    pub integrity: String,
+    /// The light rendition, for thin data plans.
+    pub light: Option<MediaFile>,
+    /// The broadcast renditions of the recording.
+    pub radio: Option<Broadcast>,
+    /// The rebroadcasts' own radio edits.
     pub renditions: Vec<Rendition>,
 }

@@ -8,6 +8,7 @@
 //! - `light`: for thin data plans, a mono MP3 of about 32 kbit/s.
 
 use crate::model::loudness::Measurement;
+use crate::model::{AudioInfo, Codec, Container};
 
 /// Every rendition's settings, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,4 +142,80 @@ pub const READY_TOLERANCE_LU: f64 = 1.0;
 /// channels is silent (one microphone on one side only).
 pub fn publishes_mono(channels: u32, measured: &Measurement) -> bool {
     channels == 1 || measured.balance.is_some_and(|b| b.sounds_mono())
+}
+
+/// How a master becomes the feed's enclosure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enclosure {
+    /// A ready MP3 or M4A, published as it is (tagged, no lossy re-encode).
+    AsIs,
+    /// The podcast rendition, an MP3 made from the master, for this reason.
+    Encoded(Reencode),
+}
+
+/// Why a master is encoded into the podcast rendition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reencode {
+    /// WAV, AIFF, FLAC or ALAC: never published raw.
+    Lossless,
+    /// A format podcast apps do not all play (Ogg Vorbis, Opus).
+    Unplayable,
+    /// Its integrated loudness is this many LU off the target (beyond
+    /// [`READY_TOLERANCE_LU`]).
+    OffTarget(f64),
+    /// Its true peak is this many dB over the ceiling.
+    OverCeiling(f64),
+}
+
+impl Enclosure {
+    /// The enclosure's file extension: the master's for one published as it is, else `mp3`.
+    pub fn extension(&self, audio: &AudioInfo) -> Option<&'static str> {
+        match self {
+            Enclosure::AsIs => audio.published_format().map(|(extension, _)| extension),
+            Enclosure::Encoded(_) => Some("mp3"),
+        }
+    }
+}
+
+/// Chooses how a master becomes the enclosure: a lossless master is always encoded; an MP3 or
+/// M4A already within [`READY_TOLERANCE_LU`] of the target and under the ceiling is published
+/// as it is; so is an M4A whose `.m4a` URL is pinned in `cyclecast.lock` (its URL never
+/// changes; `check` reports its loudness); anything else is encoded. `measured` is `None`
+/// when the master could not be measured (the load stage reported why).
+pub fn enclosure(
+    audio: &AudioInfo,
+    measured: Option<&Measurement>,
+    target: &Target,
+    pinned_extension: Option<&str>,
+) -> Enclosure {
+    let lossless = matches!(
+        audio.container,
+        Container::Wave | Container::Aiff | Container::Flac
+    ) || matches!(audio.codec, Codec::Alac | Codec::Pcm(_) | Codec::Flac);
+    if lossless {
+        return Enclosure::Encoded(Reencode::Lossless);
+    }
+    let ready_format = matches!(audio.published_format(), Some(("mp3" | "m4a", _)));
+    if !ready_format {
+        return Enclosure::Encoded(Reencode::Unplayable);
+    }
+    if audio.codec != Codec::Mp3 && pinned_extension == Some("m4a") {
+        return Enclosure::AsIs;
+    }
+    let Some(measured) = measured else {
+        return Enclosure::AsIs;
+    };
+    let loudness = &measured.loudness;
+    if let Some(integrated) = loudness.integrated_lufs {
+        let off = integrated - target.integrated_lufs;
+        if off.abs() > READY_TOLERANCE_LU {
+            return Enclosure::Encoded(Reencode::OffTarget(off));
+        }
+    }
+    match loudness.true_peak_dbtp {
+        Some(peak) if peak > target.true_peak_dbtp => {
+            Enclosure::Encoded(Reencode::OverCeiling(peak - target.true_peak_dbtp))
+        }
+        _ => Enclosure::AsIs,
+    }
 }

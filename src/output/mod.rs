@@ -19,10 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-/// The project's folder of what cyclecast keeps for itself and never publishes: per output
-/// folder, the record of the files it wrote there (`outputs/`) and the state of the last
-/// publish (`state/`). Git-ignored (the repository's and `init`'s `.gitignore`).
-pub const PROJECT_FOLDER: &str = ".cyclecast";
+pub use crate::model::layout::PROJECT_FOLDER;
 
 /// The file of `<project>/.cyclecast/<kind>/` that belongs to the output folder `out`
 /// (absolute): named by a hash of its path, so that a project published into two folders

@@ -39,6 +39,9 @@ pub struct OutputRecord {
     pub recipe: String,
     /// Its stamp after it was written.
     pub stamp: Stamp,
+    /// Its Subresource Integrity digest, when the feed states one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
 }
 
 /// The state file's content.
@@ -207,6 +210,7 @@ mod tests {
                         modified_ns: 2,
                         changed_ns: 3,
                     },
+                    integrity: None,
                 },
             )]
             .into(),

@@ -54,6 +54,8 @@ pub struct SessionPins {
     /// Its published file stem, when not its numbered one and not renamed
     /// ([`Session::published_slug`]).
     pub slug: Option<String>,
+    /// The extension of its published enclosure ([`Session::published_extension`]).
+    pub extension: Option<String>,
 }
 
 impl Pins {
@@ -66,6 +68,7 @@ impl Pins {
             if let Some(pins) = self.sessions.get(&session.id) {
                 session.published_guid = pins.guid.clone();
                 session.published_slug = pins.slug.clone();
+                session.published_extension = pins.extension.clone();
             }
         }
     }
@@ -159,6 +162,11 @@ fn pin_session(
     let mut pins = SessionPins {
         guid: (locked.guid != derived_guid).then(|| locked.guid.clone()),
         slug: None,
+        extension: locked
+            .enclosure
+            .path()
+            .rsplit_once('.')
+            .map(|(_, extension)| extension.to_ascii_lowercase()),
     };
     let mut problems = Vec::new();
     if session.recording.is_none() {
@@ -358,7 +366,8 @@ recording = "recordings/seconde.mp3"
                     .iter()
                     .find(|s| s.number == recording.session)
                     .unwrap();
-                crate::episode::build(&config.cycle, session, audio, 1000, &[]).unwrap()
+                let published = crate::episode::Published::as_is(session, &audio, 1000).unwrap();
+                crate::episode::build(&config.cycle, session, published).unwrap()
             })
             .collect()
     }
@@ -610,7 +619,11 @@ recording = "recordings/seconde.mp3"
         // A lock that agrees with the config pins nothing.
         let (pins, _) = reconcile(&config, &published_lock(&config), &planned);
         assert!(pins.podcast_guid.is_none());
-        assert!(pins.sessions.values().all(|p| *p == SessionPins::default()));
+        assert!(
+            pins.sessions
+                .values()
+                .all(|p| p.guid.is_none() && p.slug.is_none())
+        );
         // One that does not pins the published values, and the config is left as it was.
         let mut lock = published_lock(&config);
         lock.podcast_guid = Uuid::from_u128(9);
@@ -625,6 +638,7 @@ recording = "recordings/seconde.mp3"
             SessionPins {
                 guid: Some("published".into()),
                 slug: Some("07-premiere".into()),
+                extension: Some("mp3".into()),
             }
         );
     }

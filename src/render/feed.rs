@@ -17,7 +17,7 @@ use url::Url;
 use crate::model::layout::{self, absolute};
 use crate::model::media;
 use crate::model::time;
-use crate::model::{Cycle, Episode, ShowType};
+use crate::model::{Cycle, Episode, MediaFile, ShowType};
 
 use crate::model::time::itunes_duration;
 
@@ -280,27 +280,77 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
     if !session.chapters.is_empty() {
         add(&mut map, podlove_chapters(episode));
     }
-    for rendition in &episode.renditions {
-        add(&mut map, alternate_enclosure(cycle, rendition));
+    for alternate in alternates(cycle, episode) {
+        add(&mut map, alternate);
     }
     map
 }
 
-/// `podcast:alternateEnclosure`: another rendition of the episode (a radio edit).
-fn alternate_enclosure(cycle: &Cycle, rendition: &crate::model::Rendition) -> Extension {
-    let url = absolute(cycle, &rendition.file);
-    let length = rendition.length.to_string();
-    let bitrate = rendition.audio.bitrate().to_string();
-    let attrs = [
-        ("type", rendition.mime),
+/// The episode's renditions as `podcast:alternateEnclosure`, each with its digest: the
+/// enclosure itself (the default), the light file, the radio edits.
+fn alternates(cycle: &Cycle, episode: &Episode) -> Vec<Extension> {
+    let labels = crate::render::labels::labels(&cycle.podcast.lang);
+    let enclosure = MediaFile {
+        file: episode.file.clone(),
+        mime: episode.mime,
+        length: episode.length,
+        audio: episode.audio.clone(),
+        integrity: episode.integrity.clone(),
+    };
+    let mut alternates = vec![alternate_enclosure(
+        cycle,
+        &enclosure,
+        labels.standard_version,
+        true,
+    )];
+    if let Some(light) = &episode.light {
+        alternates.push(alternate_enclosure(
+            cycle,
+            light,
+            labels.light_version,
+            false,
+        ));
+    }
+    for edit in &episode.renditions {
+        let file = edit.mp3.as_ref().unwrap_or(&edit.lossless);
+        alternates.push(alternate_enclosure(cycle, file, &edit.title, false));
+    }
+    alternates
+}
+
+/// `podcast:alternateEnclosure`: a file of the episode, with its source and digest.
+pub(crate) fn alternate_enclosure(
+    cycle: &Cycle,
+    file: &MediaFile,
+    title: &str,
+    default: bool,
+) -> Extension {
+    let url = absolute(cycle, &file.file);
+    let length = file.length.to_string();
+    let bitrate = file.audio.bitrate().to_string();
+    let mut attrs = vec![
+        ("type", file.mime),
         ("length", length.as_str()),
         ("bitrate", bitrate.as_str()),
-        ("title", rendition.title.as_str()),
+        ("title", title),
         ("lang", cycle.podcast.lang.tag.as_str()),
     ];
+    if default {
+        attrs.push(("default", "true"));
+    }
     let mut parent = element("podcast:alternateEnclosure", None, &attrs);
     let source = element("podcast:source", None, &[("uri", url.as_str())]);
     parent.children.insert("source".to_string(), vec![source]);
+    if !file.integrity.is_empty() {
+        let integrity = element(
+            "podcast:integrity",
+            None,
+            &[("type", "sri"), ("value", file.integrity.as_str())],
+        );
+        parent
+            .children
+            .insert("integrity".to_string(), vec![integrity]);
+    }
     parent
 }
 
@@ -347,4 +397,137 @@ fn add(map: &mut ExtensionMap, extension: Extension) {
         .entry(local)
         .or_default()
         .push(extension);
+}
+
+/// Renders the radio partners' feed, `radio.xml`, which broadcast automation (LibreTime,
+/// Rivendell) subscribes to: one item per session with its broadcast files (the episode's
+/// title and GUID, the WAV or FLAC as its enclosure, the MP3 as its alternate), then one per
+/// rebroadcast's radio edit. `None` when the config asks for no broadcast files.
+pub fn render_radio(cycle: &Cycle, episodes: &[Episode]) -> Option<String> {
+    let podcast = &cycle.podcast;
+    let labels = crate::render::labels::labels(&podcast.lang);
+    let mut sorted: Vec<&Episode> = episodes.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then(b.session.number.cmp(&a.session.number))
+    });
+    let mut items = Vec::new();
+    for episode in &sorted {
+        if let Some(radio) = &episode.radio {
+            let title = episode.session.title.clone();
+            items.push(radio_item(
+                cycle,
+                episode,
+                title,
+                episode.guid.clone(),
+                &radio.lossless,
+                Some(&radio.mp3),
+            ));
+        }
+        for (index, edit) in episode.renditions.iter().enumerate() {
+            let title = format!("{} — {}", edit.title, episode.session.title);
+            let suffix = if index == 0 {
+                String::new()
+            } else {
+                format!("-{}", index + 1)
+            };
+            let guid = format!("{}-edit{suffix}", episode.guid);
+            items.push(radio_item(
+                cycle,
+                episode,
+                title,
+                guid,
+                &edit.lossless,
+                edit.mp3.as_ref(),
+            ));
+        }
+    }
+    cycle.renditions.radio.as_ref()?;
+    let newest = sorted.first().map(|e| e.published.to_rfc2822());
+    let mut channel = Channel {
+        title: format!("{} — {}", podcast.title, labels.radio_partners),
+        link: podcast.base_url.to_string(),
+        description: podcast.description.clone(),
+        language: Some(podcast.lang.tag.clone()),
+        copyright: podcast.copyright.clone(),
+        generator: Some("cyclecast".to_string()),
+        pub_date: newest.clone(),
+        last_build_date: newest,
+        items,
+        ..Channel::default()
+    };
+    let mut map = ExtensionMap::new();
+    let feed = absolute(cycle, layout::RADIO_FEED_FILE);
+    add(
+        &mut map,
+        element(
+            "atom:link",
+            None,
+            &[
+                ("href", feed.as_str()),
+                ("rel", "self"),
+                ("type", "application/rss+xml"),
+            ],
+        ),
+    );
+    channel.extensions = map;
+    channel.itunes_ext = Some(ITunesChannelExtension {
+        author: Some(podcast.author.clone()),
+        ..ITunesChannelExtension::default()
+    });
+    channel.namespaces = BTreeMap::from([
+        ("atom".to_string(), ATOM_NS.to_string()),
+        ("podcast".to_string(), PODCAST_NS.to_string()),
+    ]);
+    let bytes = channel
+        .write_to(Vec::new())
+        .expect("writing XML into memory cannot fail");
+    let mut xml = String::from_utf8(bytes).expect("the rss writer emits UTF-8");
+    xml.push('\n');
+    Some(xml)
+}
+
+/// One broadcast file of `radio.xml`, with its MP3 as the alternate.
+fn radio_item(
+    cycle: &Cycle,
+    episode: &Episode,
+    title: String,
+    guid: String,
+    lossless: &MediaFile,
+    mp3: Option<&MediaFile>,
+) -> Item {
+    let labels = crate::render::labels::labels(&cycle.podcast.lang);
+    let mut map = ExtensionMap::new();
+    add(
+        &mut map,
+        alternate_enclosure(cycle, lossless, labels.broadcast_lossless, true),
+    );
+    if let Some(mp3) = mp3 {
+        add(
+            &mut map,
+            alternate_enclosure(cycle, mp3, labels.broadcast_mp3, false),
+        );
+    }
+    Item {
+        title: Some(title),
+        link: Some(layout::session_url(cycle, &episode.session).to_string()),
+        description: Some(episode.session.description.clone()),
+        enclosure: Some(Enclosure {
+            url: absolute(cycle, &lossless.file).to_string(),
+            length: lossless.length.to_string(),
+            mime_type: lossless.mime.to_string(),
+        }),
+        guid: Some(Guid {
+            value: guid,
+            permalink: false,
+        }),
+        pub_date: Some(episode.published.to_rfc2822()),
+        itunes_ext: Some(ITunesItemExtension {
+            duration: Some(itunes_duration(lossless.audio.duration_secs())),
+            ..ITunesItemExtension::default()
+        }),
+        extensions: map,
+        ..Item::default()
+    }
 }

@@ -192,6 +192,18 @@ pub struct Labels {
     pub other_app: &'static str,
     /// Link to the calendar file.
     pub calendar: &'static str,
+    /// The enclosure among the episode's files.
+    pub standard_version: &'static str,
+    /// The light rendition, for thin data plans.
+    pub light_version: &'static str,
+    /// Download link of the light rendition.
+    pub light_download: &'static str,
+    /// The broadcast MP3.
+    pub broadcast_mp3: &'static str,
+    /// The broadcast lossless file.
+    pub broadcast_lossless: &'static str,
+    /// Link to the radio partners' feed.
+    pub radio_feed: &'static str,
     /// Heading of the radio partners' section.
     pub radio_partners: &'static str,
     /// Introduces the files for radio partners.
@@ -299,6 +311,12 @@ pub static FRENCH: Labels = Labels {
     open_in_app: "Ouvrir dans une application",
     other_app: "Autre application (flux RSS)",
     calendar: "Ajouter les dates à votre agenda (iCalendar)",
+    standard_version: "Version standard",
+    light_version: "Version légère",
+    light_download: "version légère",
+    broadcast_mp3: "MP3 pour la diffusion",
+    broadcast_lossless: "fichier de diffusion",
+    radio_feed: "Flux des fichiers de diffusion (RSS, pour LibreTime, Rivendell…)",
     radio_partners: "Pour les radios",
     radio_partners_help: "Les radios qui souhaitent rediffuser une rencontre peuvent télécharger les fichiers publiés :",
     full_size: "image en taille réelle",
@@ -399,6 +417,12 @@ pub static ENGLISH: Labels = Labels {
     open_in_app: "Open in an app",
     other_app: "Other app (RSS feed)",
     calendar: "Add the dates to your calendar (iCalendar)",
+    standard_version: "Standard",
+    light_version: "Light",
+    light_download: "light version",
+    broadcast_mp3: "MP3 for broadcast",
+    broadcast_lossless: "broadcast file",
+    radio_feed: "Feed of the broadcast files (RSS, for LibreTime, Rivendell…)",
     radio_partners: "For radio stations",
     radio_partners_help: "Stations that wish to rebroadcast a session can download the published files:",
     full_size: "full-size image",

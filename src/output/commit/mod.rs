@@ -41,6 +41,9 @@ pub struct Output {
     /// For a large output, the hash of what it is made from (see [`crate::output::state::recipe`]):
     /// recorded in the state, so that the next publish can keep it without reading it.
     pub recipe: Option<String>,
+    /// Its Subresource Integrity digest, when the feed states one: recorded in the state
+    /// with the recipe, so that a kept file is not read to state it again.
+    pub integrity: Option<String>,
 }
 
 impl Output {
@@ -50,6 +53,7 @@ impl Output {
             path: path.to_string(),
             content: Content::Text(text),
             recipe: None,
+            integrity: None,
         }
     }
 
@@ -59,6 +63,7 @@ impl Output {
             path: path.to_string(),
             content: Content::Bytes(bytes),
             recipe: None,
+            integrity: None,
         }
     }
 
@@ -68,6 +73,7 @@ impl Output {
             path: path.to_string(),
             content: Content::Copy(source.to_path_buf()),
             recipe: None,
+            integrity: None,
         }
     }
 }
@@ -427,7 +433,13 @@ fn output_records<'a>(
         .filter_map(|output| {
             let recipe = output.recipe.clone()?;
             let stamp = Stamp::of(&out.join(&output.path)).ok()?;
-            Some((output.path.clone(), OutputRecord { recipe, stamp }))
+            let integrity = output.integrity.clone();
+            let record = OutputRecord {
+                recipe,
+                stamp,
+                integrity,
+            };
+            Some((output.path.clone(), record))
         })
         .collect()
 }

@@ -65,6 +65,8 @@ pub struct Project {
     pub problems: Vec<Problem>,
     /// The source files hashed and probed, for the next publish's state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
+    /// Each master's loudness (recordings and radio edits), keyed by its path.
+    pub measurements: BTreeMap<PathBuf, crate::model::Measurement>,
 }
 
 impl Project {
@@ -72,6 +74,11 @@ impl Project {
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
         self.sources.get(key).map(|s| s.blake3.as_str())
+    }
+
+    /// A master's loudness, as measured while loading.
+    pub fn measurement(&self, path: &Path) -> Option<&crate::model::Measurement> {
+        self.measurements.get(path)
     }
 
     /// The bytes of the cover embedded in a session's recording, when it is the episode's
@@ -162,6 +169,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         sources: Arc::try_unwrap(sources)
             .map(Sources::into_records)
             .unwrap_or_default(),
+        measurements: BTreeMap::new(),
     })
 }
 

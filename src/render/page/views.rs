@@ -47,6 +47,9 @@ pub(super) struct SiteView {
     /// The calendar file, relative to the page.
     calendar: String,
     feed: FeedView,
+    /// The radio partners' feed, relative to the page, when the config asks for broadcast
+    /// files.
+    radio_feed: Option<String>,
     /// The cover, relative to the page.
     cover: Option<String>,
     /// The cover's absolute address, for link previews.
@@ -119,6 +122,11 @@ impl SiteView {
                 apple: format!("podcast://{without_scheme}"),
                 antennapod: antennapod.to_string(),
             },
+            radio_feed: cycle
+                .renditions
+                .radio
+                .as_ref()
+                .map(|_| format!("{root}{}", crate::model::layout::RADIO_FEED_FILE)),
             cover: inputs.cover.as_ref().map(|c| format!("{root}{c}")),
             cover_url: inputs
                 .cover
@@ -367,12 +375,7 @@ impl SessionView {
                                 .iter()
                                 .find(|x| Some(&x.source) == r.file.as_ref())
                         })
-                        .map(|x| RadioEditView {
-                            file: format!("{root}{}", x.file),
-                            duration: human_duration(x.audio.duration_secs()),
-                            size: human_size(lang, x.length),
-                            format: x.audio.codec.as_str().to_uppercase(),
-                        }),
+                        .map(|x| FileView::new(lang, x.mp3.as_ref().unwrap_or(&x.lossless), root)),
                 })
                 .collect(),
             reports: session
@@ -459,6 +462,10 @@ pub(super) struct EpisodeView {
     captions: Option<String>,
     /// The transcript as SubRip, to download; relative to the page.
     srt: Option<String>,
+    /// The light rendition.
+    light: Option<FileView>,
+    /// The broadcast renditions: the lossless file, then the MP3.
+    radio: Option<(FileView, FileView)>,
 }
 
 impl EpisodeView {
@@ -483,11 +490,63 @@ impl EpisodeView {
                 .transcript_files
                 .as_ref()
                 .map(|(_, srt)| format!("{root}{srt}")),
-            format: format!(
-                "{} {} kbit/s",
-                episode.audio.codec.as_str().to_uppercase(),
-                (episode.audio.bitrate() as f64 / 1000.0).round()
-            ),
+            format: format_name(&episode.audio),
+            light: episode.light.as_ref().map(|f| FileView::new(lang, f, root)),
+            radio: episode.radio.as_ref().map(|r| {
+                (
+                    FileView::new(lang, &r.lossless, root),
+                    FileView::new(lang, &r.mp3, root),
+                )
+            }),
+        }
+    }
+}
+
+/// A file's format as the page names it, e.g. `MP3 64 kbit/s`, `WAV 48 kHz 16 bits`.
+fn format_name(audio: &crate::model::AudioInfo) -> String {
+    let codec = audio.codec.as_str().to_uppercase();
+    match audio.bits_per_sample {
+        Some(bits) if audio.codec != crate::model::Codec::Mp3 => format!(
+            "{} {} kHz {bits} bits",
+            audio
+                .published_format()
+                .map_or(codec.clone(), |(extension, _)| extension.to_uppercase()),
+            f64::from(audio.sample_rate) / 1000.0
+        ),
+        _ => format!(
+            "{codec} {} kbit/s",
+            (audio.bitrate() as f64 / 1000.0).round()
+        ),
+    }
+}
+
+/// A published audio file, as the page links it.
+#[derive(Serialize)]
+pub(super) struct FileView {
+    /// Relative to the page.
+    file: String,
+    /// The file's name, e.g. `01-x.mp3`.
+    name: String,
+    mime: &'static str,
+    duration: String,
+    size: String,
+    format: String,
+}
+
+impl FileView {
+    fn new(lang: &Lang, file: &crate::model::MediaFile, root: &str) -> Self {
+        FileView {
+            file: format!("{root}{}", file.file),
+            name: file
+                .file
+                .rsplit('/')
+                .next()
+                .unwrap_or(&file.file)
+                .to_string(),
+            mime: file.mime,
+            duration: human_duration(file.audio.duration_secs()),
+            size: human_size(lang, file.length),
+            format: format_name(&file.audio),
         }
     }
 }
@@ -502,15 +561,7 @@ pub(super) struct RebroadcastView {
     url: String,
     note: Option<String>,
     /// The radio edit itself, when published.
-    edit: Option<RadioEditView>,
-}
-
-#[derive(Serialize)]
-pub(super) struct RadioEditView {
-    file: String,
-    duration: String,
-    size: String,
-    format: String,
+    edit: Option<FileView>,
 }
 
 #[derive(Serialize)]

@@ -13,14 +13,16 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::audio::tag::{Metadata, Recorded, TagContext, TagPlan};
+use crate::model::Episode;
 use crate::model::problem::{Problem, Problems};
-use crate::model::{AudioInfo, Episode, Recording};
 use crate::output::commit::{CommitOptions, Content, Output};
 use crate::output::state::{self, State};
 use crate::project::load::{Project, ProjectOptions, Work};
 use crate::render::page::{PageInputs, TemplateError};
+use crate::rendition::Renditions;
 use crate::support::progress::Progress;
+
+mod media;
 
 /// Options of `publish`.
 #[derive(Debug, Clone)]
@@ -127,13 +129,16 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     let checked = check(&options.project, work).map_err(Problems)?;
     let project = &checked.project;
     let out = out_folder(options, project);
-    let (episodes, episode_outputs) = build_episodes(project, &out, &previous, work)?;
-    let media = media_outputs(project, &episodes, episode_outputs, &out, &previous);
+    let renditions = make_renditions(options, project, progress)?;
+    let (episodes, audio_outputs) =
+        media::build_episodes(project, &renditions, &out, &previous, work)?;
+    let media = media_outputs(project, &episodes, audio_outputs);
     let today = today(options, project);
     let rendered = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
     check_unique_paths(media.iter().chain(&rendered))?;
     let committed = commit_outputs(options, project, &out, (&media, &rendered), progress)?;
     record_identities(project, &episodes, options)?;
+    prune_renditions(options, &renditions)?;
     Ok(Report {
         mode: options.mode,
         out,
@@ -161,6 +166,27 @@ fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
         .now
         .with_timezone(&project.config.cycle.podcast.time_zone)
         .date_naive()
+}
+
+/// Makes the renditions missing from the cache (see [`crate::rendition`]). A dry run makes
+/// them too: they go into the project's cache, never into the output folder, and the
+/// enclosures' lengths the report states are theirs.
+fn make_renditions(
+    options: &PublishOptions,
+    project: &Project,
+    progress: &Progress,
+) -> Result<Renditions> {
+    let renditions = crate::rendition::plan(project);
+    crate::rendition::make(&renditions, &project.config.root, options.jobs, progress)?;
+    Ok(renditions)
+}
+
+/// After a lasting publish, removes the renditions no session uses any more from the cache.
+fn prune_renditions(options: &PublishOptions, renditions: &Renditions) -> Result<()> {
+    if options.mode != Mode::Write || options.out_lifetime != OutLifetime::Lasting {
+        return Ok(());
+    }
+    crate::rendition::prune(renditions)
 }
 
 /// Writes the outputs into the output folder, or only tells what would change (`--dry-run`).
@@ -231,16 +257,12 @@ fn check_pages(checked: &Checked) -> Vec<Problem> {
         return Vec::new();
     }
     let cycle = &project.config.cycle;
+    // The files are not made yet: each episode stands on its recording as it is.
     let episodes: Vec<_> = project
         .recorded()
         .filter_map(|(session, recording, audio)| {
-            crate::episode::build(
-                cycle,
-                session,
-                audio.clone(),
-                recording.size,
-                &project.renditions,
-            )
+            let published = crate::episode::Published::as_is(session, audio, recording.size)?;
+            crate::episode::build(cycle, session, published)
         })
         .collect();
     let inputs = PageInputs {
@@ -305,137 +327,12 @@ fn made_from(output: &Output) -> String {
     }
 }
 
-/// The file that publishes a recording, before its episode is built.
-struct EpisodeCopy {
-    /// Its path under the output folder.
-    file: String,
-    /// What it is made from.
-    recipe: String,
-    /// Its length and content, once known: the last publish's file, or a planned copy.
-    known: Option<(u64, Content)>,
-}
-
-/// Builds each recording's episode, once and with its final length, and the output that
-/// publishes it: the last publish's file when nothing it is made from changed, else a plan of
-/// its copy (recordings scanned `jobs` at a time), whose exact size is the episode's length.
-fn build_episodes(
-    project: &Project,
-    out: &Path,
-    previous: &State,
-    work: Work<'_>,
-) -> Result<(Vec<Episode>, Vec<Output>)> {
+/// The audio files, then the images: the files the feed and pages point at.
+fn media_outputs(project: &Project, episodes: &[Episode], audio: Vec<Output>) -> Vec<Output> {
     let cycle = &project.config.cycle;
-    // First what each copy is made from (its recipe), and its length and content when the
-    // last publish's copy still holds; the others are planned again.
-    let mut copies: Vec<EpisodeCopy> = Vec::new();
-    let mut to_plan = Vec::new();
-    for (index, (session, recording, audio)) in project.recorded().enumerate() {
-        let page = crate::model::layout::session_url(cycle, session);
-        let context = TagContext {
-            cycle,
-            artwork: project.artwork.as_ref(),
-            page: &page,
-        };
-        let (extension, _) = audio
-            .published_format()
-            .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
-        let file = crate::model::layout::episode_file(session, extension);
-        let fingerprint = crate::audio::tag::fingerprint(context, session, audio)?;
-        let recipe = state::recipe(&[b"episode", recording.hash.as_bytes(), &fingerprint]);
-        let known = match previous.fresh_output(out, &file, &recipe) {
-            Some(record) => Some((record.stamp.size, Content::Kept)),
-            None => {
-                let metadata = crate::audio::tag::metadata(context, session, audio)?;
-                to_plan.push((index, recording.clone(), audio.clone(), metadata));
-                None
-            }
-        };
-        copies.push(EpisodeCopy {
-            file,
-            recipe,
-            known,
-        });
-    }
-    for (index, plan) in plan_copies(project, to_plan, work)? {
-        copies[index].known = Some((plan.output_len(), Content::Episode(plan)));
-    }
-    // Then each episode, with the exact size of the file that publishes it.
-    let mut episodes = Vec::new();
-    let mut outputs = Vec::new();
-    for ((session, recording, audio), copy) in project.recorded().zip(copies) {
-        let EpisodeCopy {
-            file,
-            recipe,
-            known,
-        } = copy;
-        let (length, content) = known.expect("each copy is either kept or planned");
-        let episode =
-            crate::episode::build(cycle, session, audio.clone(), length, &project.renditions)
-                .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
-        debug_assert_eq!(episode.file, file, "the episode's file is the copy's");
-        outputs.push(Output {
-            path: file,
-            content,
-            recipe: Some(recipe),
-        });
-        episodes.push(episode);
-    }
-    Ok((episodes, outputs))
-}
-
-/// Reads the layout of each recording whose copy must be made again and plans the copy,
-/// `jobs` at a time; returns each plan with the index it was given.
-fn plan_copies(
-    project: &Project,
-    to_plan: Vec<(usize, Recording, AudioInfo, Metadata)>,
-    work: Work<'_>,
-) -> Result<Vec<(usize, TagPlan)>> {
-    if !to_plan.is_empty() {
-        let bytes = to_plan.iter().map(|(_, r, _, _)| r.size).sum();
-        work.progress.stage("scanning", to_plan.len() as u64, bytes);
-    }
-    let root = project.config.root.clone();
-    let progress = work.progress.clone();
-    crate::support::parallel::map(
-        work.jobs,
-        to_plan,
-        move |(index, recording, audio, metadata)| {
-            let shown = crate::project::paths::display_path(&root, &recording.path);
-            let _task = progress.file("scanning", &shown, recording.size);
-            let layout = crate::audio::tag::read_layout(&recording.path, &audio)?;
-            let recorded = Recorded {
-                path: recording.path,
-                layout,
-            };
-            Ok((index, crate::audio::tag::plan(&metadata, recorded)))
-        },
-    )
-    .into_iter()
-    .collect()
-}
-
-/// Episodes, radio edits and images: the files the feed and pages point at.
-fn media_outputs(
-    project: &Project,
-    episodes: &[Episode],
-    episode_outputs: Vec<Output>,
-    out: &Path,
-    previous: &State,
-) -> Vec<Output> {
-    let cycle = &project.config.cycle;
-    let mut outputs = Vec::new();
-    for (episode, episode_output) in episodes.iter().zip(episode_outputs) {
-        outputs.push(episode_output);
+    let mut outputs = audio;
+    for episode in episodes {
         let session = &episode.session;
-        for rendition in &episode.renditions {
-            outputs.push(large_copy(
-                project,
-                out,
-                previous,
-                &rendition.file,
-                &rendition.source,
-            ));
-        }
         if let Some(target) = &episode.image_file {
             match (&session.image, project.embedded_image(session.number)) {
                 (Some(image), _) => outputs.push(Output::copy(target, &real(project, image))),
@@ -463,30 +360,6 @@ fn real(project: &Project, path: &Path) -> PathBuf {
     crate::support::fs::contain(&project.config.root, path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// A copy of a large source (a radio edit): kept without being read when neither the source
-/// nor the last publish's copy moved.
-fn large_copy(
-    project: &Project,
-    out: &Path,
-    previous: &State,
-    target: &str,
-    source: &Path,
-) -> Output {
-    let Some(hash) = project.source_hash(source) else {
-        return Output::copy(target, &real(project, source));
-    };
-    let recipe = state::recipe(&[b"copy", hash.as_bytes()]);
-    let content = match previous.fresh_output(out, target, &recipe) {
-        Some(_) => Content::Kept,
-        None => Content::Copy(real(project, source)),
-    };
-    Output {
-        path: target.to_string(),
-        content,
-        recipe: Some(recipe),
-    }
-}
-
 /// The rendered files, or, when nothing they are made from changed since the last publish
 /// and they are still as it left them, the same files kept without rendering them again.
 fn rendered_or_kept(
@@ -504,6 +377,7 @@ fn rendered_or_kept(
                 path,
                 content: Content::Kept,
                 recipe: None,
+                integrity: None,
             })
             .collect(),
         None => rendered_outputs(checked, episodes, today)?,
@@ -574,6 +448,9 @@ fn rendered_outputs(
     // `check` rendered the theme's templates already; an error here is one it could not see.
     let pages = crate::render::page::render_pages(cycle, episodes, &inputs)?;
     let mut outputs = episode_texts(project, episodes);
+    if let Some(radio) = crate::render::feed::render_radio(cycle, episodes) {
+        outputs.push(Output::text(crate::model::layout::RADIO_FEED_FILE, radio));
+    }
     outputs.extend([
         Output::text(crate::model::layout::FEED_FILE, feed),
         Output::text(

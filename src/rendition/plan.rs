@@ -1,0 +1,246 @@
+//! What to make of each master (pure): the files of each rendition, grouped in chains that
+//! share one normalized signal, each named in the cache by a key of everything it is made from.
+
+use std::path::PathBuf;
+
+use crate::model::rendition::{
+    BROADCAST_SAMPLE_RATE, Enclosure, LIGHT_SAMPLE_RATE, LosslessFormat, MP3_SAMPLE_RATE,
+    RenditionSettings, Target, publishes_mono,
+};
+use crate::model::{AudioInfo, Measurement};
+
+/// Bump when the processing or the encoders change what they make of the same master and
+/// settings: every cached rendition is then made again. (Not the build id, which moves at
+/// every rebuild and would re-encode hours of audio for nothing.)
+const PROCESSING_VERSION: &str = "renditions-1";
+
+/// Headroom under the ceiling that the limiter keeps for what comes after it, in dB: the
+/// resampler's ripple and, for MP3, the codec's overshoot, which the published file is
+/// measured with.
+const LOSSY_HEADROOM_DB: f64 = 1.0;
+/// Headroom for a chain whose files are all lossless (only dither and resampling follow).
+const LOSSLESS_HEADROOM_DB: f64 = 0.3;
+
+/// Which audience a file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The feed's enclosure.
+    Podcast,
+    /// The light file for thin data plans.
+    Light,
+    /// The broadcast file, WAV or FLAC.
+    RadioLossless,
+    /// The broadcast MP3.
+    RadioMp3,
+}
+
+/// A file's encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// MP3, CBR at this bitrate in kbit/s.
+    Mp3(u32),
+    /// 16-bit WAV or FLAC.
+    Lossless(LosslessFormat),
+}
+
+impl Encoding {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Encoding::Mp3(_) => "mp3",
+            Encoding::Lossless(format) => format.extension(),
+        }
+    }
+}
+
+/// One file made from a master.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Its audience.
+    pub role: Role,
+    /// Its encoding.
+    pub encoding: Encoding,
+    /// Its sample rate, in Hz.
+    pub sample_rate: u32,
+    /// Its name in the cache: a hash of the master and of everything applied to it.
+    pub key: String,
+}
+
+impl Job {
+    /// The cache file's name, e.g. `3f…e1.mp3`.
+    pub fn file_name(&self) -> String {
+        format!("{}.{}", self.key, self.encoding.extension())
+    }
+}
+
+/// Files made from one normalized signal: the same channels, gain and limiter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    /// Whether the signal is the master's mono downmix.
+    pub mono: bool,
+    /// The loudness its files must have, as published.
+    pub target: Target,
+    /// The gain that brings the master's loudness to the target, in dB.
+    pub gain_db: f64,
+    /// The ceiling the limiter holds, in dBTP: the target's, less headroom.
+    pub limiter_ceiling_dbtp: f64,
+    /// Its files.
+    pub jobs: Vec<Job>,
+}
+
+/// What to make of one master.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MasterPlan {
+    /// The master's path, as the load stage opened it.
+    pub master: PathBuf,
+    /// Its size in bytes, for progress.
+    pub size: u64,
+    /// Its frames, as probed: for progress.
+    pub frames: u64,
+    /// Its chains.
+    pub chains: Vec<Chain>,
+}
+
+impl MasterPlan {
+    /// Every job of every chain.
+    pub fn jobs(&self) -> impl Iterator<Item = &Job> {
+        self.chains.iter().flat_map(|chain| chain.jobs.iter())
+    }
+}
+
+/// A master as the load stage knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Master<'a> {
+    /// Its path.
+    pub path: &'a std::path::Path,
+    /// BLAKE3 of its content, hex.
+    pub hash: &'a str,
+    /// Its figures.
+    pub audio: &'a AudioInfo,
+    /// Its loudness.
+    pub measured: &'a Measurement,
+}
+
+/// The renditions of a session's recording: the podcast file unless the master is published
+/// as it is, the light file and the broadcast files when the config asks for them. `None` when
+/// there is nothing to make, or when the master has no loudness to normalize (silence, which
+/// the load stage refused).
+pub fn recording(
+    master: Master<'_>,
+    enclosure: &Enclosure,
+    settings: &RenditionSettings,
+) -> Option<MasterPlan> {
+    let mono = publishes_mono(master.audio.channels, master.measured);
+    let mut chains = Vec::new();
+    let podcast = &settings.podcast;
+    let mut podcast_jobs = Vec::new();
+    if matches!(enclosure, Enclosure::Encoded(_)) {
+        let kbps = if mono {
+            podcast.mono_kbps
+        } else {
+            podcast.stereo_kbps
+        };
+        podcast_jobs.push((Role::Podcast, Encoding::Mp3(kbps), MP3_SAMPLE_RATE));
+    }
+    let light = settings
+        .light
+        .as_ref()
+        .map(|light| (Role::Light, Encoding::Mp3(light.kbps), LIGHT_SAMPLE_RATE));
+    match (mono, light) {
+        // The light file is mono: it shares the podcast's signal when that is mono too.
+        (true, Some(light)) => podcast_jobs.push(light),
+        (false, Some(light)) => chains.extend(chain(master, true, &podcast.target, &[light])),
+        (_, None) => {}
+    }
+    chains.extend(chain(master, mono, &podcast.target, &podcast_jobs));
+    chains.extend(broadcast(master, settings));
+    sorted(master, chains)
+}
+
+/// The broadcast files of a rebroadcast's own radio edit.
+pub fn radio_edit(master: Master<'_>, settings: &RenditionSettings) -> Option<MasterPlan> {
+    sorted(master, broadcast(master, settings).into_iter().collect())
+}
+
+/// The broadcast chain: the lossless file and the MP3, in the master's channels (mono when it
+/// sounds mono).
+fn broadcast(master: Master<'_>, settings: &RenditionSettings) -> Option<Chain> {
+    let radio = settings.radio.as_ref()?;
+    let mono = publishes_mono(master.audio.channels, master.measured);
+    let jobs = [
+        (
+            Role::RadioLossless,
+            Encoding::Lossless(radio.format),
+            BROADCAST_SAMPLE_RATE,
+        ),
+        (
+            Role::RadioMp3,
+            Encoding::Mp3(radio.mp3_kbps),
+            MP3_SAMPLE_RATE,
+        ),
+    ];
+    chain(master, mono, &radio.target, &jobs)
+}
+
+/// A chain of files, or `None` when there are none or the master is silent.
+fn chain(
+    master: Master<'_>,
+    mono: bool,
+    target: &Target,
+    files: &[(Role, Encoding, u32)],
+) -> Option<Chain> {
+    if files.is_empty() {
+        return None;
+    }
+    let loudness = master.measured.of_rendition(mono).integrated_lufs?;
+    // Rounded so that a figure measured again the same way names the same cache files.
+    let gain_db = ((target.integrated_lufs - loudness) * 100.0).round() / 100.0;
+    let lossless = files
+        .iter()
+        .all(|(_, encoding, _)| matches!(encoding, Encoding::Lossless(_)));
+    let headroom = if lossless {
+        LOSSLESS_HEADROOM_DB
+    } else {
+        LOSSY_HEADROOM_DB
+    };
+    let limiter_ceiling_dbtp = target.true_peak_dbtp - headroom;
+    let jobs = files
+        .iter()
+        .map(|&(role, encoding, sample_rate)| {
+            let settings = format!(
+                "{PROCESSING_VERSION} mono={mono} gain={gain_db:.2} ceiling={limiter_ceiling_dbtp:.2} target={:.2} {encoding:?} rate={sample_rate}",
+                target.integrated_lufs
+            );
+            let key = blake3::Hasher::new()
+                .update(master.hash.as_bytes())
+                .update(b"\0")
+                .update(settings.as_bytes())
+                .finalize()
+                .to_hex()[..32]
+                .to_string();
+            Job {
+                role,
+                encoding,
+                sample_rate,
+                key,
+            }
+        })
+        .collect();
+    Some(Chain {
+        mono,
+        target: *target,
+        gain_db,
+        limiter_ceiling_dbtp,
+        jobs,
+    })
+}
+
+/// The plan, or `None` without chains.
+fn sorted(master: Master<'_>, chains: Vec<Chain>) -> Option<MasterPlan> {
+    (!chains.is_empty()).then(|| MasterPlan {
+        master: master.path.to_path_buf(),
+        size: master.audio.size,
+        frames: master.audio.frames,
+        chains,
+    })
+}
