@@ -106,7 +106,9 @@ fn main() {
         .sessions
         .iter()
         .map(|s| {
-            cyclecast::episode::build(cycle, s, audio(), 86_500_000, &[]).expect("mp3 publishes")
+            let published = cyclecast::episode::Published::as_is(s, &audio(), 86_500_000)
+                .expect("mp3 publishes");
+            cyclecast::episode::build(cycle, s, published).expect("mp3 publishes")
         })
         .collect();
     let links = cyclecast::render::feed::FeedLinks { cover: None };

@@ -7,8 +7,9 @@
 //!   CBR at 44.1 kHz, listed in `radio.xml`;
 //! - `light`: for thin data plans, a mono MP3 of about 32 kbit/s.
 
+use crate::model::audio::AudioInfo;
+use crate::model::format::{Codec, Container};
 use crate::model::loudness::Measurement;
-use crate::model::{AudioInfo, Codec, Container};
 
 /// Every rendition's settings, validated.
 #[derive(Debug, Clone, PartialEq)]
