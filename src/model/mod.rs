@@ -246,9 +246,6 @@ pub struct Session {
     pub published_slug: Option<String>,
     /// The GUID its episode was published with (`cyclecast.lock`).
     pub published_guid: Option<String>,
-    /// The extension of its enclosure as published, from `cyclecast.lock` (`m4a`, `mp3`…):
-    /// a pinned M4A stays one.
-    pub published_extension: Option<String>,
     /// Line and column of its `id` in the config, for messages.
     pub position: (usize, usize),
 }

@@ -54,11 +54,24 @@ pub struct SessionPins {
     /// Its published file stem, when not its numbered one and not renamed
     /// ([`Session::published_slug`]).
     pub slug: Option<String>,
-    /// The extension of its published enclosure ([`Session::published_extension`]).
+    /// The extension of its published enclosure (`mp3`, `m4a`…): a pinned M4A stays one.
     pub extension: Option<String>,
 }
 
 impl Pins {
+    /// The extension of each published session's enclosure, by session number.
+    pub fn extensions(&self, config: &Config) -> BTreeMap<u32, String> {
+        config
+            .cycle
+            .sessions
+            .iter()
+            .filter_map(|session| {
+                let extension = self.sessions.get(&session.id)?.extension.clone()?;
+                Some((session.number, extension))
+            })
+            .collect()
+    }
+
     /// Gives the config its pins: the load stage does, once, right after [`reconcile`].
     pub fn apply(&self, config: &mut Config) {
         if let Some(guid) = self.podcast_guid {
@@ -68,7 +81,6 @@ impl Pins {
             if let Some(pins) = self.sessions.get(&session.id) {
                 session.published_guid = pins.guid.clone();
                 session.published_slug = pins.slug.clone();
-                session.published_extension = pins.extension.clone();
             }
         }
     }

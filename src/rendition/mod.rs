@@ -86,7 +86,10 @@ pub fn plan(project: &Project) -> Renditions {
                 audio,
                 measured,
                 &settings.podcast.target,
-                session.published_extension.as_deref(),
+                project
+                    .pinned_extensions
+                    .get(&session.number)
+                    .map(String::as_str),
             );
             let master = measured.map(|measured| Master {
                 path: &recording.path,

@@ -78,6 +78,38 @@ describe('the pages in chromium', () => {
     assert.equal(transcripts.length, 5, `a transcript page linked from each session page: ${transcripts}`);
   });
 
+  test('plays the light rendition each player lists, as long as the episode', async (t) => {
+    const context = await browser.newContext();
+    let checked = 0;
+    for (const url of pages.filter((u) => u.includes('/sessions/') && !u.includes('transcription'))) {
+      const { page } = await open(context, url);
+      const light = await page.$$eval('audio > source:nth-of-type(2)', (sources) => sources.map((s) => s.src));
+      for (const src of light) {
+        const played = await page.evaluate(
+          (src) =>
+            new Promise((resolve) => {
+              const audio = new Audio();
+              const done = () => resolve({ duration: audio.duration, error: audio.error?.code ?? null });
+              audio.addEventListener('loadedmetadata', done, { once: true });
+              audio.addEventListener('error', done, { once: true });
+              audio.preload = 'metadata';
+              audio.src = src;
+            }),
+          src,
+        );
+        const first = await page.getAttribute('audio > source:first-of-type', 'src');
+        const item = feed.find((i) => new URL(i.url).pathname === new URL(first, url).pathname);
+        assert.ok(item, `${url}: the player's first source is the feed's enclosure`);
+        assert.equal(played.error, null, `${src} failed to load`);
+        t.diagnostic(`${new URL(src).pathname}: chromium ${played.duration} s, feed ${item.duration}`);
+        assert.ok(Math.abs(played.duration - item.seconds) <= 0.5, `${src}: ${played.duration} s, the episode ${item.seconds} s`);
+        checked += 1;
+      }
+      await page.close();
+    }
+    assert.ok(checked > 0, 'no light rendition on any session page');
+  });
+
   test('logs no console error and each player loads the feed duration', async (t) => {
     const context = await browser.newContext();
     for (const url of pages) {
@@ -289,11 +321,11 @@ describe('the pages in chromium', () => {
     const { page: index } = await open(context, pages[0]);
     assert.equal(await index.locator('#copy-feed').isVisible(), false, 'the copy button needs script');
     assert.equal(await index.locator('#feed-url').inputValue(), new URL('feed.xml', server.url).href);
-    assert.equal(await index.locator('audio[src]').count(), feed.length, 'one player per episode on the index');
-    assert.equal(await index.locator('.download a[href]').count(), feed.length);
+    assert.equal(await index.locator('audio > source:first-of-type').count(), feed.length, 'one player per episode on the index');
+    assert.equal(await index.locator('.download a[href]:first-of-type').count(), feed.length);
     for (const url of pages.slice(1)) {
       const { page } = await open(context, url);
-      const src = await page.getAttribute('audio', 'src');
+      const src = await page.getAttribute('audio > source:first-of-type', 'src');
       assert.ok(src, `${url}: a player`);
       assert.equal(await page.getAttribute('.download a', 'href'), src, `${url}: a download link`);
       const chapters = await page.$$eval('a[data-start]', (links) => links.map((l) => l.getAttribute('href')));

@@ -72,10 +72,11 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
         let players: Vec<_> = article.select(&all("audio")).collect();
         assert_eq!(players.len(), 1, "session {}: one player", session.number);
         assert_eq!(players[0].value().attr("preload"), Some("none"));
-        let src = players[0]
-            .value()
-            .attr("src")
-            .expect("the player has a src");
+        let source = players[0]
+            .select(&all("source"))
+            .next()
+            .expect("the player has a source");
+        let src = source.value().attr("src").expect("the source has a src");
         assert!(
             feed.join(src).is_file(),
             "the player's `{src}` is not in feed/"
@@ -95,7 +96,11 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
         assert!(h1.contains(&session.title), "{h1}");
         let player = html.select(&all("audio")).next().expect("a player");
         assert_eq!(player.value().attr("preload"), Some("none"));
-        let src = player.value().attr("src").expect("the player has a src");
+        let source = player
+            .select(&all("source"))
+            .next()
+            .expect("the player has a source");
+        let src = source.value().attr("src").expect("the source has a src");
         assert!(src.starts_with("../episodes/"), "{src}");
         let track = html
             .select(&all("audio track[kind=captions]"))

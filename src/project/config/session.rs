@@ -107,7 +107,6 @@ impl Validator<'_> {
             image: raw.image.and_then(|i| self.project_file(&i)),
             embedded_image: None,
             published_slug: None,
-            published_extension: None,
             published_guid: None,
             position: self.lines.line_col(id_offset),
         };

@@ -67,6 +67,9 @@ pub struct Project {
     pub sources: BTreeMap<PathBuf, SourceRecord>,
     /// Each master's loudness (recordings and radio edits), keyed by its path.
     pub measurements: BTreeMap<PathBuf, crate::model::Measurement>,
+    /// The extension of each published session's enclosure, from `cyclecast.lock`, by
+    /// session number: a pinned M4A stays one.
+    pub pinned_extensions: BTreeMap<u32, String>,
 }
 
 impl Project {
@@ -146,7 +149,8 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         recordings: &probed,
         renames: &options.renames,
     };
-    problems.extend(pin_identities(&mut config, &planned));
+    let (pinned_extensions, found) = pin_identities(&mut config, &planned);
+    problems.extend(found);
     let (cover, artwork) = read_cover(&config, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
     check_episode_images(&config, &mut problems);
@@ -170,6 +174,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
             .map(Sources::into_records)
             .unwrap_or_default(),
         measurements: BTreeMap::new(),
+        pinned_extensions,
     })
 }
 
@@ -179,7 +184,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
 fn pin_identities(
     config: &mut Config,
     planned: &crate::project::identity::Planned<'_>,
-) -> Vec<Problem> {
+) -> (BTreeMap<u32, String>, Vec<Problem>) {
     match crate::project::lock::read(&config.root) {
         Ok(lock) => {
             // Nothing published yet: nothing to pin, but a `--rename` is still checked.
@@ -189,9 +194,9 @@ fn pin_identities(
             });
             let (pins, problems) = crate::project::identity::reconcile(config, &lock, planned);
             pins.apply(config);
-            problems
+            (pins.extensions(config), problems)
         }
-        Err(problem) => vec![problem],
+        Err(problem) => (BTreeMap::new(), vec![problem]),
     }
 }
 
