@@ -1,0 +1,208 @@
+//! The MP3 writer: LAME (through `mp3lame-encoder`), CBR, at the input's sample rate, with the
+//! LAME Info frame (exact length: frame count, encoder delay and padding) written back over the
+//! placeholder frame LAME starts the stream with.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::num::NonZeroU32;
+
+use anyhow::{Context, Result, anyhow, bail};
+use mp3lame_encoder::{Builder, Encoder, FlushGap, InterleavedPcm, MonoPcm, Quality};
+
+use super::{AudioSink, Encoded};
+
+/// LAME's `-q`: 0 is slowest, 9 fastest. At 5, LAME's default for CBR, speech sounds the same
+/// as at 2 and encodes about twice as fast (measured in `tests::speed`).
+const QUALITY: Quality = Quality::Good;
+
+/// Frames handed to LAME at once: bounds the scratch and output buffers.
+const CHUNK_FRAMES: usize = 8192;
+
+/// Sample rates of MPEG-1 Layer III and their bitrates, in kbit/s.
+const MPEG1: ([u32; 3], [u32; 14]) = (
+    [32_000, 44_100, 48_000],
+    [
+        32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ],
+);
+/// Sample rates of MPEG-2 and MPEG-2.5 Layer III and their bitrates, in kbit/s.
+const MPEG2: ([u32; 6], [u32; 14]) = (
+    [8_000, 11_025, 12_000, 16_000, 22_050, 24_000],
+    [8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+);
+
+/// An MP3 being encoded.
+struct Mp3Sink {
+    encoder: Encoder,
+    out: BufWriter<File>,
+    channels: usize,
+    /// Input clamped to −1…1, NaN silenced: LAME takes floats as they are.
+    scratch: Vec<f32>,
+    /// LAME's output for one chunk.
+    encoded: Vec<u8>,
+    frames: u64,
+    bytes: u64,
+}
+
+/// Opens an MP3 encoder writing to `file`; see [`super::mp3`].
+pub(super) fn open(
+    file: File,
+    sample_rate: u32,
+    channels: usize,
+    kbps: u32,
+) -> Result<Box<dyn AudioSink>> {
+    check_cbr(sample_rate, channels, kbps)?;
+    let encoder = build(sample_rate, channels, kbps).map_err(|e| {
+        anyhow!("LAME refused {kbps} kbit/s at {sample_rate} Hz, {channels} channel(s): {e}")
+    })?;
+    Ok(Box::new(Mp3Sink {
+        encoder,
+        out: BufWriter::with_capacity(256 * 1024, file),
+        channels,
+        scratch: Vec::with_capacity(CHUNK_FRAMES * channels),
+        encoded: Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(CHUNK_FRAMES)),
+        frames: 0,
+        bytes: 0,
+    }))
+}
+
+/// Refuses what an MP3 cannot hold: more than two channels, a rate MPEG audio does not have
+/// (LAME would resample), or a bitrate that rate's CBR table lacks (LAME would pick another).
+fn check_cbr(sample_rate: u32, channels: usize, kbps: u32) -> Result<()> {
+    if !(1..=2).contains(&channels) {
+        bail!("an MP3 holds one or two channels, not {channels}");
+    }
+    let bitrates: &[u32] = if MPEG1.0.contains(&sample_rate) {
+        &MPEG1.1
+    } else if MPEG2.0.contains(&sample_rate) {
+        &MPEG2.1
+    } else {
+        bail!(
+            "an MP3 cannot be {sample_rate} Hz: MPEG audio has 8, 11.025, 12, 16, 22.05, 24, 32, \
+             44.1 and 48 kHz (resample first)"
+        );
+    };
+    if !bitrates.contains(&kbps) {
+        let list: Vec<String> = bitrates.iter().map(u32::to_string).collect();
+        bail!(
+            "an MP3 at {sample_rate} Hz cannot be {kbps} kbit/s CBR: its bitrates are {} kbit/s",
+            list.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn build(
+    sample_rate: u32,
+    channels: usize,
+    kbps: u32,
+) -> Result<Encoder, mp3lame_encoder::BuildError> {
+    use mp3lame_encoder::{BuildError, ffi};
+    let mut builder = Builder::new().ok_or(BuildError::NoMem)?;
+    builder.set_num_channels(channels as u8)?;
+    builder.set_sample_rate(sample_rate)?;
+    builder.set_output_sample_rate(NonZeroU32::new(sample_rate))?;
+    builder.set_vbr_mode(mp3lame_encoder::VbrMode::Off)?;
+    builder.set_mode(if channels == 1 {
+        mp3lame_encoder::Mode::Mono
+    } else {
+        mp3lame_encoder::Mode::JointStereo
+    })?;
+    // The crate's `Bitrate` enum lacks 56 and 144 kbit/s, which LAME takes (checked above).
+    // SAFETY: the pointer is the builder's own, live for this call, and not freed by it.
+    let set = unsafe { ffi::lame_set_brate(builder.as_ptr(), kbps as i32) };
+    if set < 0 {
+        return Err(BuildError::BadBRate);
+    }
+    builder.set_quality(QUALITY)?;
+    builder.set_to_write_vbr_tag(true)?;
+    builder.build()
+}
+
+impl Mp3Sink {
+    fn encode_chunk(&mut self, interleaved: &[f32]) -> Result<()> {
+        self.scratch.clear();
+        self.scratch.extend(
+            interleaved
+                .iter()
+                .map(|&s| if s.is_nan() { 0.0 } else { s.clamp(-1.0, 1.0) }),
+        );
+        self.encoded.clear();
+        let result = if self.channels == 1 {
+            self.encoder
+                .encode_to_vec(MonoPcm(self.scratch.as_slice()), &mut self.encoded)
+        } else {
+            self.encoder
+                .encode_to_vec(InterleavedPcm(self.scratch.as_slice()), &mut self.encoded)
+        };
+        result.map_err(|e| anyhow!("LAME could not encode: {e}"))?;
+        self.write_encoded()
+    }
+
+    fn write_encoded(&mut self) -> Result<()> {
+        self.out
+            .write_all(&self.encoded)
+            .context("could not write the MP3")?;
+        self.bytes += self.encoded.len() as u64;
+        Ok(())
+    }
+
+    /// Overwrites LAME's placeholder first frame with the Info frame it can now fill in.
+    ///
+    /// LAME writes no Info frame when its header does not fit in one frame of the stream's
+    /// bitrate (below 64 kbit/s at 24 kHz, 40 at 44.1 kHz): the file then states no exact
+    /// length, and players count its frames.
+    fn write_info_frame(self) -> Result<u64> {
+        if self.encoder.lame_tag_size() == 0 {
+            self.out
+                .into_inner()
+                .map_err(|e| anyhow!("could not write the MP3: {}", e.error()))?;
+            return Ok(self.bytes);
+        }
+        let mut tag = Vec::with_capacity(self.encoder.lame_tag_size());
+        let written = self
+            .encoder
+            .lame_tag_encode_to_vec(&mut tag)
+            .ok_or_else(|| anyhow!("LAME gave no Info frame"))?;
+        let mut file = self
+            .out
+            .into_inner()
+            .map_err(|e| anyhow!("could not write the MP3: {}", e.error()))?;
+        if written.get() as u64 > self.bytes {
+            bail!("LAME's Info frame is longer than the MP3 it describes");
+        }
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.write_all(&tag))
+            .context("could not write the MP3's Info frame")?;
+        Ok(self.bytes)
+    }
+}
+
+impl AudioSink for Mp3Sink {
+    fn write(&mut self, interleaved: &[f32]) -> Result<()> {
+        if !interleaved.len().is_multiple_of(self.channels) {
+            bail!(
+                "{} samples are no whole number of {}-channel frames",
+                interleaved.len(),
+                self.channels
+            );
+        }
+        for chunk in interleaved.chunks(CHUNK_FRAMES * self.channels) {
+            self.encode_chunk(chunk)?;
+            self.frames += (chunk.len() / self.channels) as u64;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<Encoded> {
+        self.encoded.clear();
+        // FlushGap pads the last frame with silence; FlushNoGap would drop its samples.
+        self.encoder
+            .flush_to_vec::<FlushGap>(&mut self.encoded)
+            .map_err(|e| anyhow!("LAME could not flush: {e}"))?;
+        self.write_encoded()?;
+        let frames = self.frames;
+        let bytes = self.write_info_frame()?;
+        Ok(Encoded { frames, bytes })
+    }
+}
