@@ -5,6 +5,7 @@
 //! [`AudioSink::finish`]: memory stays bounded whatever the length, and the same samples give
 //! the same bytes. Errors say what failed but not which file: the caller names it.
 
+mod info;
 mod mp3;
 mod wav;
 

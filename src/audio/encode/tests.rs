@@ -70,6 +70,7 @@ fn mp3_states_its_exact_length_and_keeps_one_bitrate() {
     for (name, rate, channels, kbps) in [
         ("mono.mp3", 44_100, 1, 64),
         ("stereo.mp3", 44_100, 2, 128),
+        ("light-mono.mp3", 24_000, 1, 32),
         ("light-mono-64.mp3", 24_000, 1, 64),
         ("mono-56.mp3", 44_100, 1, 56),
         ("stereo-48k.mp3", 48_000, 2, 112),
@@ -119,6 +120,13 @@ fn mp3_states_its_exact_length_and_keeps_one_bitrate() {
                 "{name}: ffprobe says {duration}, wrote {exact}"
             );
         }
+        if let Some(length) = mutagen_length(&path) {
+            let exact = frames as f64 / f64::from(rate);
+            assert!(
+                (length - exact).abs() < 0.001,
+                "{name}: mutagen says {length}, wrote {exact}"
+            );
+        }
         if let Some(decoded) = ffmpeg_frames(&path, channels) {
             assert_eq!(
                 decoded, frames as u64,
@@ -149,6 +157,23 @@ fn ffprobe_duration(path: &Path) -> Option<f64> {
     Some(duration - start)
 }
 
+/// The length mutagen reads from `path`, when the tests' Python venv is there
+/// (`CYCLECAST_TEST_PYTHON`, else `target/test-venv/bin/python`).
+fn mutagen_length(path: &Path) -> Option<f64> {
+    let python = std::env::var_os("CYCLECAST_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python")
+        });
+    let script = "import sys; from mutagen.mp3 import MP3; print(MP3(sys.argv[1]).info.length)";
+    let out = Command::new(python)
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
 /// Frames ffmpeg decodes from `path`, when ffmpeg is installed.
 fn ffmpeg_frames(path: &Path, channels: usize) -> Option<u64> {
     let out = Command::new("ffmpeg")
@@ -162,24 +187,54 @@ fn ffmpeg_frames(path: &Path, channels: usize) -> Option<u64> {
         .then(|| (out.stdout.len() / (2 * channels)) as u64)
 }
 
-/// Known gap: at 32 kbit/s and 24 kHz, LAME's Info frame does not fit in one frame of the
-/// stream's bitrate, and LAME writes none: the file is CBR but states no exact length.
+/// Every rate and CBR bitrate MPEG audio has, mono and stereo: LAME's Info frame where it
+/// fits, cyclecast's where it does not (32 kbit/s at 24 kHz, the light rendition), and the
+/// exact length either way.
 #[test]
-fn light_mp3_is_cbr_but_states_no_exact_length_yet() {
+fn mp3_states_its_exact_length_at_every_rate_and_bitrate() {
     let dir = tempfile::tempdir().unwrap();
-    let frames = 3 * 24_000 + 777;
-    let (path, encoded) = encode_mp3(dir.path(), "light-mono.mp3", 24_000, 1, 32, frames);
-    assert_eq!(encoded.frames, frames as u64);
-    let (scan, headers) = frame_headers(&path);
-    assert!(scan.info.is_none());
-    assert!(scan.constant_bitrate);
-    assert!(
-        headers
-            .iter()
-            .all(|h| (h.kbps(), h.sample_rate()) == (32, 24_000))
-    );
-    let probed = probe_file(&path).unwrap();
-    assert!(probed.frames >= frames as u64 && probed.frames < frames as u64 + 3 * 576);
+    let rates = [
+        8_000, 11_025, 12_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000,
+    ];
+    for rate in rates {
+        let bitrates: &[u32] = if rate >= 32_000 {
+            &[
+                32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+            ]
+        } else if rate < 16_000 {
+            &[8, 16, 24, 32, 40, 48, 56, 64]
+        } else {
+            &[8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]
+        };
+        for &kbps in bitrates {
+            for channels in [1, 2] {
+                let name = format!(
+                    "{rate}-{kbps}-{}.mp3",
+                    if channels == 2 { "stereo" } else { "mono" }
+                );
+                let frames = rate as usize / 10 + 777;
+                let (path, encoded) = encode_mp3(dir.path(), &name, rate, channels, kbps, frames);
+                assert_eq!(
+                    encoded.bytes,
+                    std::fs::metadata(&path).unwrap().len(),
+                    "{name}"
+                );
+                let (scan, headers) = frame_headers(&path);
+                let info = scan.info.unwrap_or_else(|| panic!("{name}: no Info frame"));
+                assert_eq!(info.kind, InfoKind::Info, "{name}");
+                assert_eq!(info.frames, Some(scan.frames as u32), "{name}");
+                assert!(headers.iter().all(|h| h.kbps() == kbps), "{name}: CBR");
+                let (delay, padding) = info.trim.unwrap();
+                assert_eq!(
+                    scan.samples() - u64::from(delay + padding),
+                    frames as u64,
+                    "{name}"
+                );
+                assert_eq!(probe_file(&path).unwrap().frames, frames as u64, "{name}");
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+    }
 }
 
 #[test]
@@ -215,6 +270,7 @@ fn mp3_refuses_what_cbr_cannot_hold_and_says_why() {
     let err = |r: Result<Box<dyn AudioSink>>| format!("{:#}", r.err().unwrap());
     assert!(err(mp3(file(), 44_100, 1, 144)).contains("cannot be 144 kbit/s"));
     assert!(err(mp3(file(), 24_000, 1, 192)).contains("cannot be 192 kbit/s"));
+    assert!(err(mp3(file(), 12_000, 1, 80)).contains("cannot be 80 kbit/s"));
     assert!(err(mp3(file(), 96_000, 2, 128)).contains("cannot be 96000 Hz"));
     assert!(err(mp3(file(), 44_100, 3, 128)).contains("one or two channels"));
     assert!(err(mp3(file(), 44_100, 0, 128)).contains("one or two channels"));
