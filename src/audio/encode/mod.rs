@@ -5,13 +5,14 @@
 //! [`AudioSink::finish`]: memory stays bounded whatever the length, and the same samples give
 //! the same bytes. Errors say what failed but not which file: the caller names it.
 
+mod flac;
 mod info;
 mod mp3;
 mod wav;
 
 use std::fs::File;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::model::rendition::LosslessFormat;
 
@@ -50,7 +51,7 @@ pub fn lossless(
 ) -> Result<Box<dyn AudioSink>> {
     match format {
         LosslessFormat::Wav => wav::open(file, sample_rate, channels),
-        LosslessFormat::Flac => bail!("FLAC renditions are not built yet: choose WAV"),
+        LosslessFormat::Flac => flac::open(file, sample_rate, channels),
     }
 }
 

@@ -301,6 +301,19 @@ fn speed() {
             secs as f64 / took
         );
     }
+    for format in [LosslessFormat::Wav, LosslessFormat::Flac] {
+        let secs = 120;
+        let samples = tone(48_000, 2, secs * 48_000);
+        let path = dir.path().join(format!("stereo.{}", format.extension()));
+        let sink = lossless(format, File::create(&path).unwrap(), 48_000, 2);
+        let start = Instant::now();
+        encode(&path, sink, &samples);
+        let took = start.elapsed().as_secs_f64();
+        println!(
+            "{format:?} stereo 48000 Hz: {:.0}× real time",
+            secs as f64 / took
+        );
+    }
 }
 
 fn wav_bytes(samples: &[f32], rate: u32, channels: usize) -> Vec<u8> {
@@ -396,4 +409,129 @@ fn lossless_refuses_bad_shapes() {
     assert!(lossless(LosslessFormat::Wav, file(), 0, 2).is_err());
     let mut sink = lossless(LosslessFormat::Wav, file(), 48_000, 2).unwrap();
     assert!(sink.write(&[0.0; 5]).is_err());
+}
+
+/// The 16-bit samples of a WAV the same samples made: FLAC and WAV dither alike.
+fn wav_samples(samples: &[f32], rate: u32, channels: usize) -> Vec<u8> {
+    wav_bytes(samples, rate, channels)[44..].to_vec()
+}
+
+#[test]
+fn flac_holds_the_wav_s_samples_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, rate, channels, frames) in [
+        ("stereo.flac", 48_000, 2, 3 * 4096 + 1234),
+        ("mono.flac", 44_100, 1, 100),
+        ("stereo-one-block.flac", 48_000, 2, 4096),
+    ] {
+        let samples = tone(rate, channels, frames);
+        let path = dir.path().join(name);
+        let sink = lossless(
+            LosslessFormat::Flac,
+            File::create(&path).unwrap(),
+            rate,
+            channels,
+        );
+        let encoded = encode(&path, sink, &samples);
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(
+            encoded,
+            Encoded {
+                frames: frames as u64,
+                bytes: bytes.len() as u64
+            },
+            "{name}"
+        );
+        assert_eq!(&bytes[..4], b"fLaC");
+
+        let probed = probe_file(&path).unwrap();
+        assert_eq!(
+            (probed.frames, probed.sample_rate, probed.channels),
+            (frames as u64, rate, channels as u32),
+            "{name}"
+        );
+        assert_eq!(probed.bits_per_sample, Some(16));
+
+        let pcm = wav_samples(&samples, rate, channels);
+        // STREAMINFO's MD5 is that of the samples.
+        let md5 = Command::new("python3")
+            .args([
+                "-c",
+                "import hashlib,sys; print(hashlib.md5(sys.stdin.buffer.read()).hexdigest())",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .ok()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child.stdin.take()?.write_all(&pcm).ok()?;
+                let out = child.wait_with_output().ok()?;
+                Some(String::from_utf8(out.stdout).ok()?.trim().to_string())
+            });
+        if let Some(md5) = md5 {
+            let stated: String = bytes[26..42].iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(stated, md5, "{name}");
+        }
+        // The reference decoder checks every frame's CRC and the MD5.
+        if let Ok(out) = Command::new("flac").args(["-t", "-s"]).arg(&path).output() {
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        // ffmpeg decodes exactly those samples.
+        if let Ok(out) = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&path)
+            .args(["-f", "s16le", "-"])
+            .output()
+        {
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                out.stderr.is_empty(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.stdout == pcm, "{name}: ffmpeg decodes other samples");
+        }
+    }
+}
+
+#[test]
+fn empty_flac_is_still_a_flac() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.flac");
+    let sink = lossless(
+        LosslessFormat::Flac,
+        File::create(&path).unwrap(),
+        48_000,
+        2,
+    )
+    .unwrap();
+    assert_eq!(
+        sink.finish().unwrap(),
+        Encoded {
+            frames: 0,
+            bytes: 42
+        }
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..8], b"fLaC\x80\x00\x00\x22");
+}
+
+#[test]
+fn flac_refuses_bad_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = || File::create(dir.path().join("x.flac")).unwrap();
+    assert!(lossless(LosslessFormat::Flac, file(), 48_000, 9).is_err());
+    assert!(lossless(LosslessFormat::Flac, file(), 48_000, 0).is_err());
+    assert!(lossless(LosslessFormat::Flac, file(), 0, 2).is_err());
+    let mut sink = lossless(LosslessFormat::Flac, file(), 48_000, 2).unwrap();
+    assert!(sink.write(&[0.0; 3]).is_err());
 }

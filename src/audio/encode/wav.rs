@@ -17,7 +17,7 @@ const HEADER_LEN: u64 = 44;
 const MAX_DATA_LEN: u64 = u32::MAX as u64 - (HEADER_LEN - 8);
 
 /// Dither's seed: fixed, so the same samples give the same bytes.
-const DITHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+pub(super) const DITHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// A WAV being written.
 struct WavSink {
@@ -77,12 +77,12 @@ fn header(sample_rate: u32, channels: u16, data_len: u32) -> [u8; HEADER_LEN as 
 }
 
 /// Triangular (TPDF) dither of ±1 LSB from a xorshift64* generator.
-struct Dither {
+pub(super) struct Dither {
     state: u64,
 }
 
 impl Dither {
-    fn new(seed: u64) -> Dither {
+    pub(super) fn new(seed: u64) -> Dither {
         Dither { state: seed }
     }
 
@@ -96,7 +96,7 @@ impl Dither {
     }
 
     /// A 16-bit sample of `x` (−1…1), dithered, rounded and clipped to the 16-bit range.
-    fn quantize(&mut self, x: f32) -> i16 {
+    pub(super) fn quantize(&mut self, x: f32) -> i16 {
         let noise = self.uniform() - self.uniform();
         let x = if x.is_nan() { 0.0 } else { x };
         let scaled = (x * 32_768.0 + noise).round();
