@@ -119,3 +119,23 @@ pub fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
     }
     crc
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc_is_lame_s_crc16() {
+        // CRC-16/ARC's check value.
+        assert_eq!(crc16(0, b"123456789"), 0xBB3D);
+    }
+
+    #[test]
+    fn predicts_where_lame_writes_its_own_frame() {
+        assert!(lame_writes_one(44_100, 1, 64));
+        assert!(lame_writes_one(44_100, 2, 128));
+        assert!(!lame_writes_one(24_000, 1, 32));
+        assert!(!lame_writes_one(44_100, 2, 56));
+        assert!(lame_writes_one(24_000, 1, 64));
+    }
+}

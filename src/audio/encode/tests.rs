@@ -85,7 +85,8 @@ fn mp3_states_its_exact_length_and_keeps_one_bitrate() {
         );
 
         let (scan, headers) = frame_headers(&path);
-        assert_eq!(scan.first_frame, 0, "{name}: no ID3 tag");
+        assert_eq!(scan.first_frame, 0, "{name}: no ID3v2 tag");
+        assert_eq!(scan.stream_bytes, encoded.bytes, "{name}: no trailing tag");
         let info = scan.info.unwrap();
         assert_eq!(info.kind, InfoKind::Info, "{name}: a CBR Info frame");
         assert_eq!(info.frames, Some(scan.frames as u32), "{name}");
@@ -240,9 +241,17 @@ fn mp3_states_its_exact_length_at_every_rate_and_bitrate() {
 #[test]
 fn mp3_bytes_are_the_same_each_time() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, _) = encode_mp3(dir.path(), "a-stereo.mp3", 44_100, 2, 128, 100_000);
-    let (b, _) = encode_mp3(dir.path(), "b-stereo.mp3", 44_100, 2, 128, 100_000);
-    assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    for (rate, channels, kbps) in [(44_100, 2, 128), (24_000, 1, 32)] {
+        let name = |n| {
+            format!(
+                "{n}-{rate}-{}.mp3",
+                if channels == 2 { "stereo" } else { "mono" }
+            )
+        };
+        let (a, _) = encode_mp3(dir.path(), &name("a"), rate, channels, kbps, 100_000);
+        let (b, _) = encode_mp3(dir.path(), &name("b"), rate, channels, kbps, 100_000);
+        assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    }
 }
 
 #[test]

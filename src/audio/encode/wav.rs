@@ -146,3 +146,35 @@ impl AudioSink for WavSink {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_pass_riff_s_4_gib() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = File::create(dir.path().join("long.wav")).unwrap();
+        let mut sink = WavSink {
+            out: BufWriter::new(file),
+            sample_rate: 48_000,
+            channels: 2,
+            dither: Dither::new(DITHER_SEED),
+            data_len: MAX_DATA_LEN - 4,
+            block: Vec::new(),
+        };
+        sink.write(&[0.0, 0.0]).unwrap();
+        let e = sink.write(&[0.0, 0.0]).unwrap_err().to_string();
+        assert!(e.contains("4 GiB"), "{e}");
+    }
+
+    #[test]
+    fn dither_is_triangular_within_one_step() {
+        let mut dither = Dither::new(DITHER_SEED);
+        let noise: Vec<i16> = (0..100_000).map(|_| dither.quantize(0.0)).collect();
+        assert!(noise.iter().all(|n| n.abs() <= 1));
+        let zeros = noise.iter().filter(|&&n| n == 0).count() as f64 / noise.len() as f64;
+        // TPDF of ±1 LSB rounds to 0 three times in four.
+        assert!((zeros - 0.75).abs() < 0.01, "{zeros}");
+    }
+}
