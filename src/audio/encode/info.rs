@@ -53,8 +53,9 @@ pub struct Stream {
     pub frames: u32,
     /// Bytes of its audio frames.
     pub audio_bytes: u64,
-    /// LAME's encoder delay and padding, in samples.
+    /// LAME's encoder delay, in samples.
     pub delay: u32,
+    /// LAME's padding of the last frame, in samples.
     pub padding: u32,
     /// CRC-16 of the audio frames' bytes.
     pub music_crc: u16,
