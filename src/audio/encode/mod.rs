@@ -3,7 +3,12 @@
 //! Each takes interleaved `f32` samples in −1…1 (louder ones are clipped, NaN is silence),
 //! writes them through a buffer as they come, and completes the file's headers at
 //! [`AudioSink::finish`]: memory stays bounded whatever the length, and the same samples give
-//! the same bytes. Errors say what failed but not which file: the caller names it.
+//! the same bytes. The file must be seekable (`finish` writes the headers at its start), not
+//! readable. Errors say what failed but not which file: the caller names it.
+//!
+//! Holds `mp3` (LAME), `info` (the Info frame of an MP3 too low in bitrate for LAME's), `wav`
+//! (and the dither `flac` shares) and `flac` (flacenc, frame by frame); uses
+//! [`crate::audio::mp3`] for frame headers and [`crate::model::rendition`].
 
 mod flac;
 mod info;
