@@ -1,10 +1,23 @@
 //! Encoders for the renditions: MP3 (LAME), WAV and FLAC, written as the samples stream in.
 //!
-//! PLACEHOLDER SIGNATURES (being implemented in the `wt-encode` worktree).
+//! Each takes interleaved `f32` samples in −1…1 (louder ones are clipped, NaN is silence),
+//! writes them through a buffer as they come, and completes the file's headers at
+//! [`AudioSink::finish`]: memory stays bounded whatever the length, and the same samples give
+//! the same bytes. The file must be seekable (`finish` writes the headers at its start), not
+//! readable. Errors say what failed but not which file: the caller names it.
+//!
+//! Holds `mp3` (LAME), `info` (the Info frame of an MP3 too low in bitrate for LAME's), `wav`
+//! (and the dither `flac` shares) and `flac` (flacenc, frame by frame); uses
+//! [`crate::audio::mp3`] for frame headers and [`crate::model::rendition`].
+
+mod flac;
+mod info;
+mod mp3;
+mod wav;
 
 use std::fs::File;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::model::rendition::LosslessFormat;
 
@@ -19,28 +32,33 @@ pub struct Encoded {
 
 /// A file being encoded from interleaved `f32` samples in −1…1.
 pub trait AudioSink: Send {
-    /// Encodes more frames.
+    /// Encodes more frames (`interleaved.len()` must be a multiple of the channel count).
     fn write(&mut self, interleaved: &[f32]) -> Result<()>;
     /// Flushes the encoder, completes the file's headers and syncs nothing (the caller does).
     fn finish(self: Box<Self>) -> Result<Encoded>;
 }
 
-/// An MP3 encoder, CBR, at the input's sample rate, with a LAME tag stating its exact length.
-pub fn mp3(
-    _file: File,
-    _sample_rate: u32,
-    _channels: usize,
-    _kbps: u32,
-) -> Result<Box<dyn AudioSink>> {
-    bail!("the MP3 encoder is not built yet")
+/// An MP3 encoder, CBR at `kbps`, at the input's sample rate (LAME never resamples), with a
+/// LAME Info frame stating its exact length (frames, encoder delay and padding) and no ID3
+/// tag. Refuses a rate MPEG audio lacks, a bitrate that rate's CBR table lacks, and more than
+/// two channels, saying why.
+pub fn mp3(file: File, sample_rate: u32, channels: usize, kbps: u32) -> Result<Box<dyn AudioSink>> {
+    mp3::open(file, sample_rate, channels, kbps)
 }
 
-/// A 16-bit WAV or FLAC writer.
+/// A 16-bit WAV (RIFF, refused past 4 GiB) or FLAC writer, dithered from `f32` (TPDF, fixed
+/// seed).
 pub fn lossless(
-    _format: LosslessFormat,
-    _file: File,
-    _sample_rate: u32,
-    _channels: usize,
+    format: LosslessFormat,
+    file: File,
+    sample_rate: u32,
+    channels: usize,
 ) -> Result<Box<dyn AudioSink>> {
-    bail!("the lossless writers are not built yet")
+    match format {
+        LosslessFormat::Wav => wav::open(file, sample_rate, channels),
+        LosslessFormat::Flac => flac::open(file, sample_rate, channels),
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,17 +3,20 @@
 //! [`read_layout`] reads what the plan needs of a recording (the IO edge), from what `probe`
 //! found ([`crate::model::AudioInfo::layout`]): for an MP3, where its audio lies between its
 //! tags and, when it states no frame count, the Xing frame its copy gains; for an M4A, its
-//! `moov` box. [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
+//! `moov` box; for a 16- or 24-bit PCM WAV, its `fmt ` chunk and where its samples lie.
+//! [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
 //! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
-//! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), and the ranges of the recording
-//! copied as they are. So the published size is exact before anything is written, and the
+//! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), or a new RIFF
+//! header with `LIST`/`INFO` and `id3 ` chunks before the WAV's `data` chunk, and the ranges
+//! of the recording copied as they are. So the published size is exact before anything is written, and the
 //! feed states it. (Planning beats measuring each copy once written: the feed is rendered
 //! before commit writes anything, and an unchanged copy is compared, never rewritten.)
 //! [`apply`] streams the copy into a writer: commit's temporary file, renamed once complete.
 //!
 //! The recording itself is only ever read, and its audio is copied bit for bit: for an MP3,
 //! everything between its tags; for an M4A, the sample data and sample tables (only chunk
-//! offsets move, by the change in `moov`'s size).
+//! offsets move, by the change in `moov`'s size); for a WAV, its `data` chunk. A WAV's other
+//! chunks (`bext`, `cue `, its own `LIST`) are dropped, as an MP3's tags are.
 //!
 //! Holds its unit tests in `tests`; may use [`crate::audio::mp3`], [`crate::audio::mp4`],
 //! [`crate::audio::artwork`], [`crate::model`] and [`crate::support`].
@@ -167,6 +170,22 @@ pub enum TagPlan {
         /// What comes after the old `moov`.
         tail: Range<u64>,
     },
+    /// A 16- or 24-bit PCM WAV: a new RIFF header, its `fmt ` chunk as it is, a `LIST`/`INFO`
+    /// chunk and an `id3 ` chunk (the MP3 copy's tag), then its `data` chunk, unchanged.
+    Wave {
+        /// The recording.
+        source: PathBuf,
+        /// The RIFF header, `fmt `, `LIST` and the `id3 ` chunk's header and tag but the cover.
+        head: Vec<u8>,
+        /// The cover's `APIC` frame, shared by every episode, which ends the tag.
+        picture: Option<Arc<[u8]>>,
+        /// The `id3 ` chunk's pad byte, if it takes one, and the `data` chunk's header.
+        middle: Vec<u8>,
+        /// The byte range of the recording that holds its samples.
+        data: Range<u64>,
+        /// The `data` chunk's pad byte, if it takes one.
+        tail: Vec<u8>,
+    },
     /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
     /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::boxes::MAX_MOOV_LEN`]).
     Copy {
@@ -214,6 +233,21 @@ impl TagPlan {
                 parts.push(Part::Copied(tail.clone()));
                 parts
             }
+            TagPlan::Wave {
+                head,
+                picture,
+                middle,
+                data,
+                tail,
+                ..
+            } => {
+                let mut parts = vec![Part::Made(head)];
+                parts.extend(picture.as_deref().map(Part::Made));
+                parts.push(Part::Made(middle));
+                parts.push(Part::Copied(data.clone()));
+                parts.push(Part::Made(tail));
+                parts
+            }
             TagPlan::Copy { len, .. } => vec![Part::Copied(0..*len)],
         }
     }
@@ -234,6 +268,7 @@ impl TagPlan {
         match self {
             TagPlan::Id3 { source, .. }
             | TagPlan::Mp4 { source, .. }
+            | TagPlan::Wave { source, .. }
             | TagPlan::Copy { source, .. } => source,
         }
     }
@@ -277,6 +312,15 @@ pub enum Metadata {
         /// The cover's `covr` item, encoded once and shared by every episode.
         picture: Option<Arc<[u8]>>,
     },
+    /// A WAV's chunks: a `LIST`/`INFO` chunk and the MP3 copy's ID3v2 tag.
+    Wave {
+        /// The `LIST` chunk, whole.
+        info: Vec<u8>,
+        /// The ID3v2 tag's header and frames but the cover, as [`Metadata::Id3`] has it.
+        tag: Vec<u8>,
+        /// The cover's frame, shared by every episode.
+        picture: Option<Arc<[u8]>>,
+    },
     /// A format cyclecast does not tag.
     None,
 }
@@ -290,6 +334,12 @@ impl Metadata {
             }
             Metadata::Mp4 { items, picture } => [
                 crate::audio::mp4::moov::udta(items).as_slice(),
+                picture.as_deref().unwrap_or_default(),
+            ]
+            .concat(),
+            Metadata::Wave { info, tag, picture } => [
+                info.as_slice(),
+                tag.as_slice(),
                 picture.as_deref().unwrap_or_default(),
             ]
             .concat(),
@@ -322,25 +372,14 @@ pub fn fingerprint(
 pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -> Result<Metadata> {
     Ok(match audio.container {
         Container::Mp3 => {
-            let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
-            let mut tag = build_tag(context, session);
-            add_chapters(&mut tag, session, duration_ms);
-            let version = match context.cycle.podcast.id3_version {
-                Id3Version::V23 => Version::Id3v23,
-                Id3Version::V24 => Version::Id3v24,
-            };
-            let mut bytes = encode(&tag, version).with_context(|| {
-                format!("failed to encode the ID3 tag of session {}", session.number)
-            })?;
-            let picture = context
-                .artwork
-                .map(|art| art.id3_frame(version))
-                .transpose()?;
-            if let Some(picture) = &picture {
-                grow_tag(&mut bytes, picture.len())?;
-            }
-            Metadata::Id3 {
-                tag: bytes,
+            let (tag, picture) = id3_tag(context, session, audio)?;
+            Metadata::Id3 { tag, picture }
+        }
+        Container::Wave => {
+            let (tag, picture) = id3_tag(context, session, audio)?;
+            Metadata::Wave {
+                info: info_list(context, session),
+                tag,
                 picture,
             }
         }
@@ -350,6 +389,50 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
         },
         _ => Metadata::None,
     })
+}
+
+/// A cover's encoded frame or item, shared by every episode.
+type SharedPicture = Option<Arc<[u8]>>;
+
+/// The ID3v2 tag of a session's MP3 (or WAV) copy, encoded, but for the cover's frame, which
+/// the tag's header counts.
+fn id3_tag(
+    context: TagContext<'_>,
+    session: &Session,
+    audio: &AudioInfo,
+) -> Result<(Vec<u8>, SharedPicture)> {
+    let duration_ms = (audio.duration_secs() * 1000.0).round() as u64;
+    let mut tag = build_tag(context, session);
+    add_chapters(&mut tag, session, duration_ms);
+    let version = match context.cycle.podcast.id3_version {
+        Id3Version::V23 => Version::Id3v23,
+        Id3Version::V24 => Version::Id3v24,
+    };
+    let mut bytes = encode(&tag, version)
+        .with_context(|| format!("failed to encode the ID3 tag of session {}", session.number))?;
+    let picture = context
+        .artwork
+        .map(|art| art.id3_frame(version))
+        .transpose()?;
+    if let Some(picture) = &picture {
+        grow_tag(&mut bytes, picture.len())?;
+    }
+    Ok((bytes, picture))
+}
+
+/// A WAV copy's `LIST`/`INFO` chunk: title, speakers, podcast, description, date, and
+/// cyclecast as the software.
+fn info_list(context: TagContext<'_>, session: &Session) -> Vec<u8> {
+    let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
+    let date = session.date.format("%Y-%m-%d").to_string();
+    wave::info_list(&[
+        (b"INAM", &frame_text(&session.title)),
+        (b"IART", &frame_text(&speakers.join(", "))),
+        (b"IPRD", &frame_text(&context.cycle.podcast.title)),
+        (b"ICMT", &frame_text(&session.description)),
+        (b"ICRD", &date),
+        (b"ISFT", "cyclecast"),
+    ])
 }
 
 /// What [`plan`] needs to know of a recording's bytes, read by [`read_layout`].
@@ -371,6 +454,15 @@ pub enum Layout {
         moov: Range<u64>,
         /// That box's bytes.
         bytes: Vec<u8>,
+    },
+    /// A 16- or 24-bit PCM WAV.
+    Wave {
+        /// Its size.
+        len: u64,
+        /// The body of its `fmt ` chunk.
+        fmt: Vec<u8>,
+        /// The body of its `data` chunk.
+        data: Range<u64>,
     },
     /// Any other file.
     Whole {
@@ -415,6 +507,10 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
         (Container::Mp4, _) => Ok(mp4_layout(&mut file, len)
             .map_err(read)?
             .unwrap_or(Layout::Whole { len })),
+        (Container::Wave, _) => Ok(match wave::pcm_wave(&mut file, len).map_err(read)? {
+            Some(wave::PcmWave { fmt, data }) => Layout::Wave { len, fmt, data },
+            None => Layout::Whole { len },
+        }),
         _ => Ok(Layout::Whole { len }),
     }
 }
@@ -511,8 +607,61 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
                 Err(_) => TagPlan::Copy { source, len },
             }
         }
-        (Layout::Mp4 { len, .. } | Layout::Whole { len }, _) => TagPlan::Copy { source, len },
+        (Layout::Wave { len, fmt, data }, Metadata::Wave { info, tag, picture }) => {
+            let chunks = WaveChunks {
+                fmt: &fmt,
+                info,
+                tag,
+                picture,
+            };
+            wave_plan(&source, chunks, data).unwrap_or(TagPlan::Copy { source, len })
+        }
+        (Layout::Mp4 { len, .. } | Layout::Wave { len, .. } | Layout::Whole { len }, _) => {
+            TagPlan::Copy { source, len }
+        }
     }
+}
+
+/// What a WAV copy puts before its samples.
+struct WaveChunks<'a> {
+    fmt: &'a [u8],
+    info: &'a [u8],
+    tag: &'a [u8],
+    picture: &'a Option<Arc<[u8]>>,
+}
+
+/// The copy of a WAV: `None` when it would pass RIFF's 4 GiB.
+fn wave_plan(source: &Path, chunks: WaveChunks<'_>, data: Range<u64>) -> Option<TagPlan> {
+    let id3_len = chunks.tag.len() as u64 + chunks.picture.as_deref().map_or(0, |p| p.len() as u64);
+    let data_len = data.end - data.start;
+    let fmt = wave::chunk(b"fmt ", chunks.fmt);
+    let riff_len = 4
+        + fmt.len() as u64
+        + chunks.info.len() as u64
+        + 8
+        + id3_len
+        + (id3_len & 1)
+        + 8
+        + data_len
+        + (data_len & 1);
+    let riff_len = u32::try_from(riff_len).ok()?;
+    let mut head = b"RIFF".to_vec();
+    head.extend_from_slice(&riff_len.to_le_bytes());
+    head.extend_from_slice(b"WAVE");
+    head.extend(fmt);
+    head.extend_from_slice(chunks.info);
+    head.extend(wave::chunk_header(b"id3 ", id3_len));
+    head.extend_from_slice(chunks.tag);
+    let mut middle = vec![0; (id3_len & 1) as usize];
+    middle.extend(wave::chunk_header(b"data", data_len));
+    Some(TagPlan::Wave {
+        source: source.to_path_buf(),
+        head,
+        picture: chunks.picture.clone(),
+        middle,
+        data,
+        tail: vec![0; (data_len & 1) as usize],
+    })
 }
 
 /// The MP4 metadata items, the same facts as the ID3 tag's (MP4 has no standard place for
@@ -676,3 +825,5 @@ pub fn apply(plan: &TagPlan, out: &mut impl Write) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+mod wave;

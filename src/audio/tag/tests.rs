@@ -342,3 +342,185 @@ fn takes_the_layout_probe_found_without_walking_the_file_again() {
         Some("a fragmented MP4 is published as it is".into())
     );
 }
+
+// ─── WAV copies ───────────────────────────────────────────────────────────────────────────
+
+fn wave_cycle() -> Cycle {
+    let text = "[podcast]\ntitle = \"Cycle été\"\ndescription = \"D\"\nlanguage = \"fr\"\nbase_url = \"https://example.org/c/\"\ntime_zone = \"Europe/Paris\"\nauthor = \"A\"\n[podcast.owner]\nname = \"A\"\nemail = \"a@example.org\"\n[organizer]\nname = \"A\"\n[[sessions]]\nid = \"s\"\nnumber = 1\ndate = \"2022-10-25\"\ntitle = \"Une rencontre à Noël\"\ndescription = \"Un résumé\"\n[[sessions.speakers]]\nname = \"Zoé Lefèvre\"\n";
+    crate::project::config::parse(text, "config.toml", Path::new("/p"))
+        .unwrap()
+        .cycle
+}
+
+/// A PCM WAV: `fmt ` (plain or extensible), a `LIST` chunk of its own, then `data_len` bytes
+/// of samples (odd for a 24-bit mono file of an odd number of frames).
+fn pcm_wav(bits: u16, channels: u16, frames: usize, extensible: bool) -> Vec<u8> {
+    let block = channels * bits / 8;
+    let mut fmt = Vec::new();
+    fmt.extend((if extensible { 0xFFFEu16 } else { 1u16 }).to_le_bytes());
+    fmt.extend(channels.to_le_bytes());
+    fmt.extend(48_000u32.to_le_bytes());
+    fmt.extend((48_000 * u32::from(block)).to_le_bytes());
+    fmt.extend(block.to_le_bytes());
+    fmt.extend(bits.to_le_bytes());
+    if extensible {
+        fmt.extend(22u16.to_le_bytes());
+        fmt.extend(bits.to_le_bytes());
+        fmt.extend(0u32.to_le_bytes());
+        fmt.extend(1u16.to_le_bytes());
+        fmt.extend(b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xAA\x00\x38\x9B\x71");
+    }
+    let data: Vec<u8> = (0..frames * usize::from(block))
+        .map(|i| (i * 7 % 251) as u8)
+        .collect();
+    let mut body = b"WAVE".to_vec();
+    body.extend(wave::chunk(b"fmt ", &fmt));
+    body.extend(wave::info_list(&[(b"INAM", "old title")]));
+    body.extend(wave::chunk(b"data", &data));
+    wave::chunk(b"RIFF", &body)
+}
+
+struct TaggedWave {
+    source: Vec<u8>,
+    copy: Vec<u8>,
+    plan: TagPlan,
+    dir: tempfile::TempDir,
+}
+
+fn tag_wave(source: Vec<u8>, artwork: Option<&Artwork>) -> TaggedWave {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("master.wav");
+    std::fs::write(&path, &source).unwrap();
+    let audio = crate::audio::probe::probe_file(&path).unwrap();
+    let cycle = wave_cycle();
+    let page = Url::parse("https://example.org/c/s.html").unwrap();
+    let context = TagContext {
+        cycle: &cycle,
+        artwork,
+        page: &page,
+    };
+    let metadata = metadata(context, &cycle.sessions[0], &audio).unwrap();
+    let layout = read_layout(&path, &audio).unwrap();
+    let plan = plan(&metadata, Recorded { path, layout });
+    let mut copy = Vec::new();
+    apply(&plan, &mut copy).unwrap();
+    TaggedWave {
+        source,
+        copy,
+        plan,
+        dir,
+    }
+}
+
+#[test]
+fn tags_a_pcm_wav_with_info_and_id3_chunks_around_its_samples() {
+    let cover = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/cover.jpg")).unwrap();
+    let art = Artwork::from_bytes(cover).unwrap();
+    for (bits, channels, frames, extensible, artwork) in [
+        (16, 2, 4_801, false, None),
+        (24, 1, 4_801, false, Some(&art)),
+        (24, 2, 1_000, true, None),
+        (16, 1, 3, false, Some(&art)),
+    ] {
+        let case = format!("{bits}-bit, {channels} channel(s), extensible {extensible}");
+        let tagged = tag_wave(pcm_wav(bits, channels, frames, extensible), artwork);
+        assert!(matches!(tagged.plan, TagPlan::Wave { .. }), "{case}");
+        assert_eq!(tagged.plan.output_len(), tagged.copy.len() as u64, "{case}");
+
+        let source = wave::pcm_wave(&mut Cursor::new(&tagged.source), tagged.source.len() as u64)
+            .unwrap()
+            .unwrap();
+        let copy = wave::pcm_wave(&mut Cursor::new(&tagged.copy), tagged.copy.len() as u64)
+            .unwrap()
+            .unwrap();
+        assert_eq!(copy.fmt, source.fmt, "{case}");
+        let samples =
+            |bytes: &[u8], r: Range<u64>| bytes[r.start as usize..r.end as usize].to_vec();
+        assert_eq!(
+            samples(&tagged.copy, copy.data),
+            samples(&tagged.source, source.data),
+            "{case}"
+        );
+        let riff = u32::from_le_bytes(tagged.copy[4..8].try_into().unwrap());
+        assert_eq!(riff as usize, tagged.copy.len() - 8, "{case}");
+
+        let probed = crate::audio::probe::probe_bytes(tagged.copy.clone(), Some("wav")).unwrap();
+        assert_eq!(probed.frames, frames as u64, "{case}");
+        assert_eq!(probed.bits_per_sample, Some(u32::from(bits)), "{case}");
+        assert_eq!(
+            probed.tags.title.as_deref(),
+            Some("Une rencontre à Noël"),
+            "{case}"
+        );
+
+        // The `id3 ` chunk holds the tag the MP3 copy gets.
+        let at = tagged.copy.windows(4).position(|w| w == b"id3 ").unwrap();
+        let tag = Tag::read_from2(Cursor::new(&tagged.copy[at + 8..])).unwrap();
+        assert_eq!(tag.title(), Some("Une rencontre à Noël"));
+        assert_eq!(tag.artist(), Some("Zoé Lefèvre"));
+        assert_eq!(tag.pictures().count(), usize::from(artwork.is_some()));
+        assert!(!tagged.copy.windows(9).any(|w| w == b"old title"), "{case}");
+        mutagen_reads(&tagged);
+    }
+}
+
+/// mutagen's WAVE reader finds the `id3 ` chunk, when the tests' Python venv is there.
+fn mutagen_reads(tagged: &TaggedWave) {
+    let python = std::env::var_os("CYCLECAST_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python")
+        });
+    if !python.exists() {
+        return;
+    }
+    let path = tagged.dir.path().join("copy.wav");
+    std::fs::write(&path, &tagged.copy).unwrap();
+    let script = "import sys; from mutagen.wave import WAVE; w = WAVE(sys.argv[1]); \
+                  print(w.tags['TIT2'].text[0]); print(w.tags['TPE1'].text[0]); print(w.info.length)";
+    let out = std::process::Command::new(python)
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.get(..2),
+        Some(&["Une rencontre à Noël", "Zoé Lefèvre"][..]),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn publishes_other_wavs_as_they_are() {
+    // 8-bit, 32-bit float, and a file cut inside its samples.
+    let mut float = pcm_wav(32, 1, 100, false);
+    float[20] = 3;
+    let mut cut = pcm_wav(16, 2, 100, false);
+    cut.truncate(cut.len() - 10);
+    for source in [pcm_wav(8, 1, 100, false), float] {
+        let tagged = tag_wave(source, None);
+        assert!(matches!(tagged.plan, TagPlan::Copy { .. }));
+        assert_eq!(tagged.copy, tagged.source);
+    }
+    assert_eq!(
+        wave::pcm_wave(&mut Cursor::new(&cut), cut.len() as u64).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn writes_info_fields_nul_terminated_and_padded_to_even() {
+    let list = wave::info_list(&[(b"INAM", "abc"), (b"IART", ""), (b"ISFT", "cyclecast")]);
+    assert_eq!(&list[..4], b"LIST");
+    assert_eq!(
+        u32::from_le_bytes(list[4..8].try_into().unwrap()) as usize,
+        list.len() - 8
+    );
+    assert_eq!(&list[8..12], b"INFO");
+    assert_eq!(&list[12..24], b"INAM\x04\x00\x00\x00abc\0");
+    assert_eq!(&list[24..32], b"ISFT\x0a\x00\x00\x00");
+    assert_eq!(&list[32..], b"cyclecast\0");
+}
