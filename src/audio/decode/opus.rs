@@ -104,7 +104,12 @@ impl OpusDecoder {
             1 => (::opus::Channels::Mono, Channels::Discrete(1)),
             _ => (::opus::Channels::Stereo, Channels::Discrete(2)),
         };
-        let channels = params.channels.clone().unwrap_or(channels);
+        // symphonia's own reading of the header names the positions; it must agree on the count.
+        let channels = params
+            .channels
+            .clone()
+            .filter(|stated| stated.count() == usize::from(head.channels))
+            .unwrap_or(channels);
         let mut decoder = ::opus::Decoder::new(RATE, layout).map_err(libopus)?;
         decoder
             .set_gain(i32::from(head.output_gain))
@@ -210,15 +215,102 @@ fn libopus(error: ::opus::Error) -> Error {
 mod tests {
     use super::*;
 
+    use symphonia::core::units::{Duration, Timestamp};
+
     fn head(channels: u8, pre_skip: u16, family: u8) -> Vec<u8> {
+        head_with_gain(channels, pre_skip, family, 0)
+    }
+
+    fn head_with_gain(channels: u8, pre_skip: u16, family: u8, gain: i16) -> Vec<u8> {
         let mut packet = b"OpusHead".to_vec();
         packet.push(1);
         packet.push(channels);
         packet.extend(pre_skip.to_le_bytes());
         packet.extend(48_000u32.to_le_bytes());
-        packet.extend(0i16.to_le_bytes());
+        packet.extend(gain.to_le_bytes());
         packet.push(family);
         packet
+    }
+
+    fn decoder(head: Vec<u8>) -> OpusDecoder {
+        let mut params = AudioCodecParameters::new();
+        params
+            .for_codec(CODEC_ID_OPUS)
+            .with_extra_data(head.into_boxed_slice());
+        OpusDecoder::try_new(&params, &AudioDecoderOptions::default()).unwrap()
+    }
+
+    /// Ten 20 ms packets of a 1 kHz stereo tone at -12 dBFS, encoded by libopus.
+    fn tone_packets() -> Vec<Vec<u8>> {
+        let mut encoder =
+            ::opus::Encoder::new(RATE, ::opus::Channels::Stereo, ::opus::Application::Audio)
+                .unwrap();
+        (0..10)
+            .map(|packet| {
+                let pcm: Vec<f32> = (0..960 * 2)
+                    .map(|i| {
+                        let t = (packet * 960 + i / 2) as f32 / RATE as f32;
+                        0.25 * (2.0 * std::f32::consts::PI * 1_000.0 * t).sin()
+                    })
+                    .collect();
+                encoder.encode_vec_float(&pcm, 4_000).unwrap()
+            })
+            .collect()
+    }
+
+    /// Decodes `packets`, the last with `trim_end` frames to drop: the frames, interleaved.
+    fn decode_all(decoder: &mut OpusDecoder, packets: &[Vec<u8>], trim_end: u64) -> Vec<f32> {
+        let mut all = Vec::new();
+        for (i, data) in packets.iter().enumerate() {
+            let mut packet = PacketRef::new(0, Timestamp::ZERO, Duration::new(960), data);
+            if i + 1 == packets.len() {
+                packet.trim_end = Duration::new(trim_end);
+            }
+            let mut block: Vec<f32> = Vec::new();
+            decoder
+                .decode_ref(&packet)
+                .unwrap()
+                .copy_to_vec_interleaved(&mut block);
+            all.extend(block);
+        }
+        all
+    }
+
+    fn rms(samples: &[f32]) -> f32 {
+        (samples.iter().map(|s| s * s).sum::<f32>() / samples.len() as f32).sqrt()
+    }
+
+    #[test]
+    fn packets_decode_less_the_pre_skip_and_the_end_trim() {
+        let packets = tone_packets();
+        let decoded = decode_all(&mut decoder(head(2, 312, 0)), &packets, 100);
+        assert_eq!(decoded.len(), (10 * 960 - 312 - 100) * 2);
+        // The tone, past the codec's start: -12 dBFS peak, so an RMS near 0.25 / sqrt(2).
+        let level = rms(&decoded[2_000..]);
+        assert!((level - 0.177).abs() < 0.02, "{level}");
+    }
+
+    #[test]
+    fn the_header_s_output_gain_is_applied() {
+        let packets = tone_packets();
+        let plain = decode_all(&mut decoder(head(2, 312, 0)), &packets, 0);
+        // -6.02 dB in Q7.8: half the amplitude.
+        let quieter = decode_all(&mut decoder(head_with_gain(2, 312, 0, -1_541)), &packets, 0);
+        let ratio = rms(&quieter[2_000..]) / rms(&plain[2_000..]);
+        assert!((ratio - 0.5).abs() < 0.01, "{ratio}");
+    }
+
+    #[test]
+    fn a_damaged_packet_is_an_error_that_leaves_no_audio() {
+        let mut decoder = decoder(head(2, 0, 0));
+        // A code 3 packet stating 63 frames of 120 ms: beyond what a packet may hold.
+        let data = [0xfb_u8, 0x3f, 0x00];
+        let packet = PacketRef::new(0, Timestamp::ZERO, Duration::ZERO, &data);
+        assert!(matches!(
+            decoder.decode_ref(&packet),
+            Err(Error::DecodeError(_))
+        ));
+        assert_eq!(decoder.last_decoded().frames(), 0);
     }
 
     #[test]
@@ -238,18 +330,11 @@ mod tests {
 
     #[test]
     fn the_pre_skip_spans_packets_and_the_end_trim_comes_first() {
-        let params = {
-            let mut params = AudioCodecParameters::new();
-            params
-                .for_codec(CODEC_ID_OPUS)
-                .with_extra_data(head(1, 1_000, 0).into_boxed_slice());
-            params
-        };
-        let mut decoder = OpusDecoder::try_new(&params, &AudioDecoderOptions::default()).unwrap();
-        assert_eq!(decoder.trims(960, 0, 0), (960, 0));
-        assert_eq!(decoder.trims(960, 0, 0), (40, 0));
-        assert_eq!(decoder.trims(960, 0, 100), (0, 100));
-        let mut short = OpusDecoder::try_new(&params, &AudioDecoderOptions::default()).unwrap();
+        let mut long = decoder(head(1, 1_000, 0));
+        assert_eq!(long.trims(960, 0, 0), (960, 0));
+        assert_eq!(long.trims(960, 0, 0), (40, 0));
+        assert_eq!(long.trims(960, 0, 100), (0, 100));
+        let mut short = decoder(head(1, 1_000, 0));
         assert_eq!(short.trims(960, 0, 500), (460, 500));
         assert_eq!(short.skip, 540);
     }
