@@ -9,12 +9,17 @@
 //! cut short or damaged after its first packet gives what decodes, and says what was lost in
 //! [`Decoder::warnings`]; one that gives no audio at all is an error with the reason.
 //!
-//! symphonia has no Opus decoder: an Opus master is refused with that reason.
+//! symphonia has no Opus decoder: built with the `opus` feature, cyclecast registers one
+//! that calls libopus (`decode::opus`); without it, an Opus master is refused with that reason.
+
+#[cfg(feature = "opus")]
+pub mod opus;
 
 use std::io::ErrorKind;
 use std::path::Path;
 
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::FormatReader;
 
@@ -30,6 +35,12 @@ const MAX_BAD_PACKETS: u64 = 100;
 /// The largest magnitude a decoded sample may have (+12 dBFS): a lossy codec overshoots full
 /// scale by a few dB, a damaged packet decodes to values far beyond (or to NaN).
 const MAX_SAMPLE: f32 = 4.0;
+
+/// Why an Opus master is refused by a build without the `opus` feature.
+const NO_OPUS: &str = "an Opus master cannot be decoded: symphonia has no Opus decoder, and \
+     this build of cyclecast lacks the `opus` feature that decodes Opus through libopus \
+     (install libopus, e.g. `apt install libopus-dev`, then build with \
+     `cargo build --release --features opus`)";
 
 /// Why a master cannot be decoded.
 #[derive(Debug, thiserror::Error)]
@@ -87,15 +98,11 @@ impl Decoder {
             params,
             codec,
         } = opened;
-        if codec == Codec::Opus {
-            return Err(DecodeError::NoDecoder(
-                "an Opus master cannot be decoded: symphonia has no Opus decoder (cyclecast \
-                 decodes Opus through libopus only when built with the `opus` feature)"
-                    .into(),
-            ));
+        if codec == Codec::Opus && !cfg!(feature = "opus") {
+            return Err(DecodeError::NoDecoder(NO_OPUS.into()));
         }
         let made = guarded(|| {
-            symphonia::default::get_codecs()
+            codecs()
                 .make_audio_decoder(&params, &AudioDecoderOptions::default())
                 .map_err(|e| ProbeError::Unsupported(e.to_string()))
         });
@@ -110,7 +117,15 @@ impl Decoder {
         };
         // The MP3 reader estimates a length without a frame count: only other containers
         // state an exact one.
-        let stated_frames = track.num_frames.filter(|_| container != Container::Mp3);
+        // The Ogg reader counts Opus's pre-skip in the length, which the decoder drops (as
+        // `probe` does).
+        let stated_frames = track
+            .num_frames
+            .filter(|_| container != Container::Mp3)
+            .map(|frames| match codec {
+                Codec::Opus => frames.saturating_sub(u64::from(track.delay.unwrap_or(0))),
+                _ => frames,
+            });
         let mut decoder = Decoder {
             format,
             decoder,
@@ -331,6 +346,24 @@ impl Decoder {
     fn seconds(&self, frames: u64) -> f64 {
         frames as f64 / f64::from(self.sample_rate.max(1))
     }
+}
+
+/// symphonia's decoders, and libopus's for Opus when built with the `opus` feature.
+#[cfg(feature = "opus")]
+fn codecs() -> &'static CodecRegistry {
+    static CODECS: std::sync::LazyLock<CodecRegistry> = std::sync::LazyLock::new(|| {
+        let mut codecs = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut codecs);
+        codecs.register_audio_decoder::<opus::OpusDecoder>();
+        codecs
+    });
+    &CODECS
+}
+
+/// symphonia's decoders (this build lacks the `opus` feature).
+#[cfg(not(feature = "opus"))]
+fn codecs() -> &'static CodecRegistry {
+    symphonia::default::get_codecs()
 }
 
 /// Runs a call into symphonia, turning a panic into [`DecodeError::Crashed`].

@@ -244,28 +244,19 @@ fn loudness_agrees_with_ffmpeg_on_masters_made_by_sox_lame_and_ffmpeg() {
     }
 }
 
-#[test]
-fn an_opus_master_is_refused_with_the_reason() {
-    if !crate::oracle::require(&["sox", "ffmpeg"]) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let wav = dir.path().join("a.wav");
-    let opus = dir.path().join("a.opus");
-    tool(
-        "sox",
-        &[
-            "-n",
-            "-r",
-            "48000",
-            "-c",
-            "2",
-            wav.to_str().unwrap(),
-            "synth",
-            "3",
-            "pinknoise",
-        ],
-    );
+/// Makes `a.opus` (ffmpeg's libopus, stereo, from 48 kHz) and `b.opus` (opusenc, mono,
+/// resampled from 44.1 kHz) in `dir`, from pink noise of odd lengths.
+fn make_opus_masters(dir: &Path) -> Vec<std::path::PathBuf> {
+    let at = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    let noise = |rate: &str, channels: &str, seconds: &str, name: &str| {
+        let args = ["-n", "-r", rate, "-c", channels, "-b", "16"];
+        let wav = at(name);
+        let mut args = args.to_vec();
+        args.extend([wav.as_str(), "synth", seconds, "pinknoise", "gain", "-6"]);
+        tool("sox", &args);
+    };
+    noise("48000", "2", "3.4571", "a.wav");
+    noise("44100", "1", "2.2221", "b.wav");
     tool(
         "ffmpeg",
         &[
@@ -273,17 +264,101 @@ fn an_opus_master_is_refused_with_the_reason() {
             "-loglevel",
             "error",
             "-i",
-            wav.to_str().unwrap(),
+            &at("a.wav"),
             "-c:a",
             "libopus",
-            opus.to_str().unwrap(),
+            &at("a.opus"),
         ],
     );
-    let error = cyclecast::audio::loudness::measure(&opus)
-        .unwrap_err()
-        .to_string();
+    tool("opusenc", &["--quiet", &at("b.wav"), &at("b.opus")]);
+    vec![dir.join("a.opus"), dir.join("b.opus")]
+}
+
+/// ffmpeg's own decode of `path`: interleaved `f32` at 48 kHz.
+#[cfg(feature = "opus")]
+fn ffmpeg_decode(path: &Path) -> Vec<f32> {
+    let program = crate::oracle::path("ffmpeg").unwrap();
+    let output = Command::new(program)
+        .args(["-hide_banner", "-loglevel", "error", "-i"])
+        .arg(path)
+        .args(["-f", "f32le", "-"])
+        .output()
+        .unwrap();
     assert!(
-        error.contains("Opus") && error.contains("symphonia"),
-        "{error}"
+        output.status.success(),
+        "ffmpeg failed on {}",
+        path.display()
     );
+    output
+        .stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+#[cfg(feature = "opus")]
+#[test]
+fn an_opus_master_decodes_to_its_probed_length_and_its_loudness_agrees_with_ffmpeg() {
+    if !crate::oracle::require(&["sox", "ffmpeg", "opusenc"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (path, channels) in make_opus_masters(dir.path()).iter().zip([2, 1]) {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let info = cyclecast::audio::probe::probe_file(path).unwrap();
+        let mut decoder = cyclecast::audio::decode::Decoder::open(path).unwrap();
+        assert_eq!(
+            (decoder.sample_rate(), decoder.channels()),
+            (48_000, channels)
+        );
+        let mut ours = Vec::new();
+        while let Some(block) = decoder.next_block().unwrap() {
+            ours.extend_from_slice(block);
+        }
+        assert_eq!(decoder.frames(), info.frames, "{name}: frames");
+        if name == "a.opus" {
+            // ffmpeg states the source's length in the last granule position: exact.
+            let source = cyclecast::audio::probe::probe_file(&dir.path().join("a.wav")).unwrap();
+            assert_eq!(info.frames, source.frames, "{name}: frames of its source");
+        }
+        assert!(
+            decoder.warnings().is_empty(),
+            "{name}: {:?}",
+            decoder.warnings()
+        );
+        // Aligned with ffmpeg's own decoder (pre-skip dropped at the start, not the end).
+        let theirs = ffmpeg_decode(path);
+        assert_eq!(ours.len(), theirs.len(), "{name}: samples against ffmpeg");
+        let worst = ours
+            .iter()
+            .zip(&theirs)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-3,
+            "{name}: differs from ffmpeg's decode by {worst}"
+        );
+        compare(path);
+    }
+}
+
+#[cfg(not(feature = "opus"))]
+#[test]
+fn an_opus_master_is_refused_with_the_reason() {
+    if !crate::oracle::require(&["sox", "ffmpeg", "opusenc"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for path in make_opus_masters(dir.path()) {
+        let error = cyclecast::audio::loudness::measure(&path)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Opus")
+                && error.contains("`opus` feature")
+                && error.contains("cargo build --release --features opus")
+                && error.contains("libopus-dev"),
+            "{error}"
+        );
+    }
 }
