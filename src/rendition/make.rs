@@ -3,9 +3,9 @@
 //! and an encoder), each file written under a temporary name in the cache and renamed once it
 //! is complete and on target.
 //!
-//! A chain whose files miss their loudness target by more than [`TOLERANCE_LU`] (heavy
+//! A chain whose files miss their loudness target by more than 0.2 LU (heavy
 //! limiting of a quiet, peaky master lowers its loudness) is made again with the gain
-//! corrected by what was missed, up to [`MAX_PASSES`] passes.
+//! corrected by what was missed, up to three passes.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

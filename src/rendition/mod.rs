@@ -1,10 +1,10 @@
 //! The rendition stage: each master → the files each audience gets, made once.
 //!
-//! - [`plan`] (pure): from a master's figures, loudness and the `[renditions]` settings, what
+//! - [`plan`](mod@plan) (pure): from a master's figures, loudness and the `[renditions]` settings, what
 //!   to make of it (the podcast MP3 unless a ready MP3 or M4A is published as it is, the light
 //!   MP3, the broadcast WAV or FLAC and MP3), in chains that share one normalized signal, each
 //!   file named by a key of everything it is made from;
-//! - [`make`]: the missing files, made into the project's `.cyclecast/renditions/` (never in
+//! - [`make`](mod@make): the missing files, made into the project's `.cyclecast/renditions/` (never in
 //!   the output folder, so previews and a lost `feed/` encode nothing again), `jobs` masters
 //!   at once, each decoded once per pass.
 //!
