@@ -4,12 +4,12 @@ use anyhow::{Context, ensure};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler as _, WindowFunction};
 
-/// Input frames given to rubato per call.
-const CHUNK_FRAMES: usize = 4096;
+/// FFT blocks given to rubato per call.
+const BLOCKS_PER_CHUNK: usize = 4;
 
-/// Input frames per FFT block: rubato's anti-aliasing filter is as long as the block, so about
-/// 1,000 frames put the cutoff within 2 % of Nyquist with a Blackman-Harris² window, whose
-/// stop band lies far below the 90 dB wanted.
+/// Input frames wanted per FFT block: rubato's anti-aliasing filter is as long as the block,
+/// so about 1,000 frames put the cutoff within 2 % of Nyquist with a Blackman-Harris² window,
+/// whose stop band lies far below the 90 dB wanted.
 const BLOCK_FRAMES: usize = 1024;
 
 /// A streaming resampler (rubato), delay compensated: `round(frames × to / from)` frames come
@@ -46,11 +46,12 @@ impl Resampler {
         if from == to {
             return Ok(Resampler { stream: None });
         }
+        let block = block_frames(from, to);
         let fft = Fft::<f32>::new_custom(
             from as usize,
             to as usize,
-            CHUNK_FRAMES,
-            CHUNK_FRAMES / BLOCK_FRAMES,
+            block * BLOCKS_PER_CHUNK,
+            BLOCKS_PER_CHUNK,
             channels,
             WindowFunction::BlackmanHarris2,
             FixedSync::Input,
@@ -64,7 +65,7 @@ impl Resampler {
                 channels,
                 from: u64::from(from),
                 to: u64::from(to),
-                pending: Vec::with_capacity(CHUNK_FRAMES * channels),
+                pending: Vec::with_capacity(block * BLOCKS_PER_CHUNK * channels),
                 scratch,
                 frames_in: 0,
                 frames_out: 0,
@@ -87,6 +88,22 @@ impl Resampler {
             stream.finish(out);
         }
     }
+}
+
+/// The input frames of an FFT block near [`BLOCK_FRAMES`]: a block holds whole periods of the
+/// two rates (`from / gcd` input frames each), and an even number of them, so that both sides
+/// of the block are even. With an odd side, rubato's stated delay (half the output block,
+/// rounded down) is off by half a frame, and the output would lag or lead by it.
+fn block_frames(from: u32, to: u32) -> usize {
+    let period = (from / gcd(from, to)) as usize;
+    (2 * period) * BLOCK_FRAMES.div_ceil(2 * period)
+}
+
+fn gcd(mut a: u32, mut b: u32) -> u32 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 impl Stream {
