@@ -11,7 +11,9 @@
 //! 4. the needed gain is held at its minimum over the look-ahead ([`LOOKAHEAD_SECONDS`]), then
 //!    averaged by two box filters whose lengths add up to the hold: the reduction thus starts
 //!    before the peak, as an S-shaped curve, and is complete when the peak arrives;
-//! 5. the release lets the reduction decay exponentially ([`RELEASE_SECONDS`]);
+//! 5. the release lets the gain's shortfall from 1 decay exponentially ([`RELEASE_SECONDS`]):
+//!    a 6 dB reduction is 1.8 dB after 150 ms, 0.1 dB after 0.6 s (never faster than 0.03 dB
+//!    a millisecond on speech), and exactly 0 once under 0.0001 dB;
 //! 6. the frames come out delayed by nothing: `process` holds back the look-ahead, `finish`
 //!    gives it.
 

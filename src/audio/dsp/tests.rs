@@ -359,3 +359,37 @@ fn resampler_stops_what_lies_above_the_new_nyquist() {
         );
     }
 }
+
+/// The reduction (dB) at each frame of `out` against `input`, from the left channel, where
+/// the input is loud enough to read it.
+fn reduction_at(input: &[f32], out: &[f32], frame: usize) -> f64 {
+    -20.0 * (f64::from(out[frame * 2]) / f64::from(input[frame * 2])).log10()
+}
+
+#[test]
+fn limiter_attacks_before_the_peak_and_releases_in_150_ms() {
+    // A quiet tone, 100 ms six dB over the ceiling (a square envelope), then quiet again.
+    let quiet = 0.1;
+    let mut signal = stereo_sine(1_000.0, quiet, 0.25, 1.0, 48_000);
+    for (n, sample) in signal.iter_mut().enumerate() {
+        let frame = n / 2;
+        if (9_600..14_400).contains(&frame) {
+            *sample *= 17.8;
+        }
+    }
+    let out = limit(Limiter::new(48_000, 2, 0.0, CEILING_DBTP), &signal, 2);
+    // 2 ms before the burst the gain is already moving; 10 ms before it is not.
+    assert!(reduction_at(&signal, &out, 9_600 - 96) > 0.5);
+    assert_eq!(reduction_at(&signal, &out, 9_600 - 480), 0.0);
+    let held = reduction_at(&signal, &out, 14_000);
+    assert!((held - 6.0).abs() < 0.5, "{held} dB in the burst");
+    // One time constant after the burst, e⁻¹ of the gain's shortfall is left (the release
+    // is exponential in gain: 6 dB fall to 1.77 dB in 150 ms, 0.1 dB in 0.6 s).
+    let gain_of = |db: f64| 10f64.powf(-db / 20.0);
+    let after = reduction_at(&signal, &out, 14_400 + 7_200 + 12);
+    let expected = 1.0 - (1.0 - gain_of(held)) * (-1f64).exp();
+    assert!(
+        (gain_of(after) - expected).abs() < 0.01,
+        "{after} dB 150 ms after"
+    );
+}
