@@ -8,6 +8,8 @@
 //!   readers;
 //! - [`decode`]: a master's audio, decoded as it is read (interleaved `f32` blocks, memory
 //!   bounded whatever its length), through symphonia as `probe` opens it;
+//! - [`dsp`]: downmix, gain with true-peak limiting, and resampling (rubato, its only user) of
+//!   decoded audio, streamed and delay compensated, for the renditions;
 //! - [`loudness`]: a master's EBU R128 loudness, range and peaks ([`crate::model::Loudness`]),
 //!   measured as it decodes, the only user of ebur128;
 //! - [`mp3`]: MP3 frame headers, the one walk over an MP3's frames, tags at either end, and
