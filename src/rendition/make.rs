@@ -1,7 +1,8 @@
 //! The engine: each master decoded once per pass, its blocks shared by its chains, each chain
-//! on its own thread (downmix, gain and true-peak limiter, then per file a resampler, a meter
-//! and an encoder), each file written under a temporary name in the cache and renamed once it
-//! is complete and on target.
+//! on its own thread (the downmix, then per file a resampler to the file's rate, the gain and
+//! true-peak limiter, a meter and an encoder: limiting after resampling, so that no
+//! resampler ringing reaches the file over the ceiling), each file written under a temporary
+//! name in the cache and renamed once it is complete and on target.
 //!
 //! A chain whose files miss their loudness target by more than 0.2 LU (heavy
 //! limiting of a quiet, peaky master lowers its loudness) is made again with the gain
@@ -182,13 +183,21 @@ struct Shape {
 /// One file of a chain being made.
 struct FileInProgress {
     resampler: Resampler,
+    limiter: Limiter,
     meter: EbuR128,
     sink: Box<dyn AudioSink>,
     resampled: Vec<f32>,
+    limited: Vec<f32>,
 }
 
 impl FileInProgress {
-    fn start(job: &Job, from: Shape, channels: usize, cache: &Path) -> Result<FileInProgress> {
+    fn start(
+        job: &Job,
+        pass: Pass<'_>,
+        from: Shape,
+        channels: usize,
+        cache: &Path,
+    ) -> Result<FileInProgress> {
         let part = part_path(cache, job);
         let file = create_part(&part)?;
         let sink = match job.encoding {
@@ -201,33 +210,47 @@ impl FileInProgress {
         };
         let meter = EbuR128::new(channels as u32, job.sample_rate, Mode::I)
             .map_err(|e| anyhow!("the loudness meter refuses this audio: {e}"))?;
+        let limiter = Limiter::new(
+            job.sample_rate,
+            channels,
+            pass.gain_db,
+            job.limiter_ceiling_dbtp,
+        );
         Ok(FileInProgress {
             resampler: Resampler::new(from.sample_rate, job.sample_rate, channels)?,
+            limiter,
             meter,
             sink,
             resampled: Vec::new(),
+            limited: Vec::new(),
         })
     }
 
-    /// Resamples, measures and encodes a block of the chain's signal.
+    /// Resamples, limits, measures and encodes a block of the chain's signal.
     fn write(&mut self, signal: &[f32]) -> Result<()> {
         self.resampled.clear();
         self.resampler.process(signal, &mut self.resampled);
-        self.encode_resampled()
+        self.limited.clear();
+        self.limiter.process(&self.resampled, &mut self.limited);
+        self.encode_limited()
     }
 
-    fn encode_resampled(&mut self) -> Result<()> {
+    fn encode_limited(&mut self) -> Result<()> {
         self.meter
-            .add_frames_f32(&self.resampled)
+            .add_frames_f32(&self.limited)
             .map_err(|e| anyhow!("the loudness meter failed: {e}"))?;
-        self.sink.write(&self.resampled)
+        self.sink.write(&self.limited)
     }
 
-    /// Flushes the resampler and the encoder; returns the file's integrated loudness.
+    /// Flushes the resampler, the limiter and the encoder; returns the file's integrated
+    /// loudness.
     fn finish(mut self) -> Result<(Encoded, Option<f64>)> {
         self.resampled.clear();
         self.resampler.finish(&mut self.resampled);
-        self.encode_resampled()?;
+        self.limited.clear();
+        self.limiter.process(&self.resampled, &mut self.limited);
+        self.limiter.finish(&mut self.limited);
+        self.encode_limited()?;
         let encoded = self.sink.finish()?;
         let integrated = self
             .meter
@@ -250,8 +273,8 @@ fn create_part(path: &Path) -> Result<File> {
     File::create_new(path).with_context(|| format!("failed to create `{}`", path.display()))
 }
 
-/// Runs one chain on the blocks it receives: downmix (or the first two channels), gain and
-/// limiter, then each file; returns the mean integrated loudness of its files.
+/// Runs one chain on the blocks it receives: downmix (or the first two channels), then each
+/// file; returns the mean integrated loudness of its files.
 fn run_chain(
     blocks: Receiver<Arc<[f32]>>,
     pass: Pass<'_>,
@@ -260,32 +283,18 @@ fn run_chain(
 ) -> Result<Option<f64>> {
     let chain = pass.chain;
     let channels = if chain.mono { 1 } else { shape.channels.min(2) };
-    let mut limiter = Limiter::new(
-        shape.sample_rate,
-        channels,
-        pass.gain_db,
-        chain.limiter_ceiling_dbtp,
-    );
     let mut files = chain
         .jobs
         .iter()
-        .map(|job| FileInProgress::start(job, shape, channels, cache))
+        .map(|job| FileInProgress::start(job, pass, shape, channels, cache))
         .collect::<Result<Vec<_>>>()?;
     let mut shaped = Vec::new();
-    let mut limited = Vec::new();
     for block in blocks {
         shaped.clear();
         shape_channels(&block, shape.channels, channels, &mut shaped);
-        limited.clear();
-        limiter.process(&shaped, &mut limited);
         for file in &mut files {
-            file.write(&limited)?;
+            file.write(&shaped)?;
         }
-    }
-    limited.clear();
-    limiter.finish(&mut limited);
-    for file in &mut files {
-        file.write(&limited)?;
     }
     let mut loudness = Vec::new();
     for file in files {

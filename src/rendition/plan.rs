@@ -14,12 +14,12 @@ use crate::model::{AudioInfo, Measurement};
 /// every rebuild and would re-encode hours of audio for nothing.)
 const PROCESSING_VERSION: &str = "renditions-1";
 
-/// Headroom under the ceiling that the limiter keeps for what comes after it, in dB: the
-/// resampler's ripple and, for MP3, the codec's overshoot, which the published file is
-/// measured with.
+/// Headroom under the ceiling that the limiter keeps for the MP3 encoder's overshoot (the
+/// published file is what is measured), in dB.
 const LOSSY_HEADROOM_DB: f64 = 1.0;
-/// Headroom for a chain whose files are all lossless (only dither and resampling follow).
-const LOSSLESS_HEADROOM_DB: f64 = 0.3;
+/// Headroom for a chain whose files are all lossless: only dither follows the limiter, which
+/// already aims 0.1 dB under its ceiling.
+const LOSSLESS_HEADROOM_DB: f64 = 0.0;
 
 /// Which audience a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +62,9 @@ pub struct Job {
     pub encoding: Encoding,
     /// Its sample rate, in Hz.
     pub sample_rate: u32,
+    /// The ceiling its limiter holds, in dBTP: the target's, less the headroom its encoding
+    /// needs.
+    pub limiter_ceiling_dbtp: f64,
     /// Its name in the cache: a hash of the master and of everything applied to it.
     pub key: String,
 }
@@ -82,8 +85,6 @@ pub struct Chain {
     pub target: Target,
     /// The gain that brings the master's loudness to the target, in dB.
     pub gain_db: f64,
-    /// The ceiling the limiter holds, in dBTP: the target's, less headroom.
-    pub limiter_ceiling_dbtp: f64,
     /// Its files.
     pub jobs: Vec<Job>,
 }
@@ -195,18 +196,14 @@ fn chain(
     let loudness = master.measured.of_rendition(mono).integrated_lufs?;
     // Rounded so that a figure measured again the same way names the same cache files.
     let gain_db = ((target.integrated_lufs - loudness) * 100.0).round() / 100.0;
-    let lossless = files
-        .iter()
-        .all(|(_, encoding, _)| matches!(encoding, Encoding::Lossless(_)));
-    let headroom = if lossless {
-        LOSSLESS_HEADROOM_DB
-    } else {
-        LOSSY_HEADROOM_DB
-    };
-    let limiter_ceiling_dbtp = target.true_peak_dbtp - headroom;
     let jobs = files
         .iter()
         .map(|&(role, encoding, sample_rate)| {
+            let headroom = match encoding {
+                Encoding::Lossless(_) => LOSSLESS_HEADROOM_DB,
+                Encoding::Mp3(_) => LOSSY_HEADROOM_DB,
+            };
+            let limiter_ceiling_dbtp = target.true_peak_dbtp - headroom;
             let settings = format!(
                 "{PROCESSING_VERSION} mono={mono} gain={gain_db:.2} ceiling={limiter_ceiling_dbtp:.2} target={:.2} {encoding:?} rate={sample_rate}",
                 target.integrated_lufs
@@ -222,6 +219,7 @@ fn chain(
                 role,
                 encoding,
                 sample_rate,
+                limiter_ceiling_dbtp,
                 key,
             }
         })
@@ -230,7 +228,6 @@ fn chain(
         mono,
         target: *target,
         gain_db,
-        limiter_ceiling_dbtp,
         jobs,
     })
 }
