@@ -13,10 +13,12 @@ use std::sync::Arc;
 
 use url::Url;
 
+mod measure;
+
 use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
 use crate::model::transcript::{Format, Transcript};
-use crate::model::{AudioInfo, Recording, Session, Source};
+use crate::model::{AudioInfo, Measurement, Recording, Session, Source};
 use crate::project::config::{Config, Placeholders};
 use crate::project::paths::display_path;
 use crate::project::sources::{SourceRecord, Sources};
@@ -65,6 +67,9 @@ pub struct Project {
     pub problems: Vec<Problem>,
     /// The source files hashed and probed, for the next publish's state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
+    /// The loudness and balance of each recording and radio edit that could be measured,
+    /// keyed by the same path as [`Recording::path`] and [`Project::renditions`].
+    pub measurements: BTreeMap<PathBuf, Measurement>,
 }
 
 impl Project {
@@ -72,6 +77,11 @@ impl Project {
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
         self.sources.get(key).map(|s| s.blake3.as_str())
+    }
+
+    /// What the load stage measured of a recording or a radio edit.
+    pub fn measurement(&self, path: &Path) -> Option<&Measurement> {
+        self.measurements.get(path)
     }
 
     /// The bytes of the cover embedded in a session's recording, when it is the episode's
@@ -147,6 +157,19 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
     let renditions = probe_renditions(&config, &sources, work, &mut problems);
+    let masters: Vec<(PathBuf, AudioInfo)> = probed
+        .iter()
+        .map(|(recording, audio)| (recording.path.clone(), audio.clone()))
+        .chain(renditions.iter().cloned())
+        .collect();
+    let measurements = measure::measure_all(
+        &config.root,
+        &masters,
+        &sources,
+        work.jobs,
+        work.progress,
+        &mut problems,
+    );
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
     Ok(Project {
@@ -159,6 +182,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         transcripts,
         theme,
         problems,
+        measurements,
         sources: Arc::try_unwrap(sources)
             .map(Sources::into_records)
             .unwrap_or_default(),
