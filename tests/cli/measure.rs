@@ -176,3 +176,61 @@ fn an_unchanged_master_is_not_measured_again() {
         figures
     );
 }
+
+#[test]
+fn probe_shows_the_loudness_and_its_json_stays_valid_for_silence() {
+    let Some(project) =
+        project_with_master(&["synth", "5", "sine", "440", "vol", "0.1", "remix", "1", "0"])
+    else {
+        return;
+    };
+    let silent = project.path("recordings/silent.wav");
+    crate::harness::tool(
+        "sox",
+        &[
+            "-n",
+            "-r",
+            "48000",
+            "-c",
+            "2",
+            silent.to_str().unwrap(),
+            "trim",
+            "0",
+            "3",
+        ],
+    );
+    let run = project.run(&["probe", MASTER]).success();
+    assert!(
+        run.stdout.contains("  loudness        ") && run.stdout.contains("published in mono\n"),
+        "{}",
+        run.stdout
+    );
+    let run = project
+        .run(&["probe", "--json", MASTER, "recordings/silent.wav"])
+        .success();
+    let lines: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let left = &lines[0]["loudness"];
+    let lufs = left["loudness"]["integrated_lufs"].as_f64().unwrap();
+    // A sine of peak −20 dBFS in one channel of two.
+    assert!((-24.5..=-22.5).contains(&lufs), "{left}");
+    assert!(
+        left["mono"]["integrated_lufs"].as_f64().unwrap() < lufs,
+        "{left}"
+    );
+    assert!(
+        left["balance"]["quieter_channel_db"].as_f64().unwrap() <= -100.0,
+        "{left}"
+    );
+    let silence = &lines[1]["loudness"];
+    assert!(
+        silence["loudness"]["integrated_lufs"].is_null(),
+        "{silence}"
+    );
+    assert!(silence["loudness"]["true_peak_dbtp"].is_null(), "{silence}");
+    assert!(silence["balance"]["side_db"].is_null(), "{silence}");
+    let run = project
+        .run(&["probe", "--json", "--no-loudness", MASTER])
+        .success();
+    let lines: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert!(lines[0]["loudness"].is_null(), "{}", run.stdout);
+}
