@@ -35,15 +35,34 @@ pub struct Measured {
 }
 
 impl Measured {
-    /// What the load stage keeps of it.
+    /// What the load stage keeps of it, each figure to a thousandth of a dB: the state
+    /// stores it as JSON, and such a figure reads back as the very number written, so an
+    /// unchanged project writes the same state again.
     pub fn measurement(&self) -> Measurement {
         Measurement {
-            loudness: self.loudness,
-            mono: self.mono,
-            balance: self.balance,
+            loudness: rounded(self.loudness),
+            mono: self.mono.map(rounded),
+            balance: self.balance.map(|b| Balance {
+                side_db: b.side_db.map(thousandth),
+                quieter_channel_db: b.quieter_channel_db.map(thousandth),
+            }),
             warnings: self.warnings.clone(),
         }
     }
+}
+
+fn rounded(loudness: Loudness) -> Loudness {
+    Loudness {
+        integrated_lufs: loudness.integrated_lufs.map(thousandth),
+        range_lu: thousandth(loudness.range_lu),
+        sample_peak_dbfs: loudness.sample_peak_dbfs.map(thousandth),
+        true_peak_dbtp: loudness.true_peak_dbtp.map(thousandth),
+    }
+}
+
+/// `value` to three decimals: an integer over 1000, which JSON readers parse back exactly.
+fn thousandth(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 /// Decodes a master and measures it, in one pass.

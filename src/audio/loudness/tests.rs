@@ -298,7 +298,11 @@ fn identical_channels_sound_mono_and_their_downmix_is_one_channel() {
         (stereo_i - mono_i - 3.01).abs() < 0.05,
         "{stereo_i} {mono_i}"
     );
-    assert_eq!(measured.measurement().loudness, measured.loudness);
+    let kept = measured.measurement().loudness.integrated_lufs.unwrap();
+    assert!((kept - stereo_i).abs() <= 0.0005, "{kept} {stereo_i}");
+    let json = serde_json::to_string(&measured.measurement()).unwrap();
+    let back: crate::model::Measurement = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
 }
 
 #[test]

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use url::Url;
 
 mod measure;
+mod slots;
 
 use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
@@ -162,6 +163,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         .map(|(recording, audio)| (recording.path.clone(), audio.clone()))
         .chain(renditions.iter().cloned())
         .collect();
+    problems.extend(slots::check_slots(&config, &probed, &renditions));
     let measurements = measure::measure_all(
         &config.root,
         &masters,
