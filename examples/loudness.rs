@@ -26,6 +26,16 @@ fn main() {
                     show(m.loudness.true_peak_dbtp),
                     seconds / wall,
                 );
+                if let Some(mono) = &m.mono {
+                    println!("  mono downmix: I={}", show(mono.integrated_lufs));
+                }
+                if let Some(b) = &m.balance {
+                    println!(
+                        "  balance: side={} quieter_channel={}",
+                        show(b.side_db),
+                        show(b.quieter_channel_db)
+                    );
+                }
                 for warning in &m.warnings {
                     println!("  warning: {warning}");
                 }

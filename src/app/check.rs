@@ -54,6 +54,7 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
         }
         match &result {
             Ok(checked) => {
+                print_loudness(&checked.project);
                 let sessions = checked.project.config.cycle.sessions.len();
                 let recordings = checked.project.recordings.len();
                 eprintln!(
@@ -70,4 +71,18 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// One line per recording: its loudness, and whether it is published in mono or stereo.
+fn print_loudness(project: &crate::project::load::Project) {
+    for (_, recording, audio) in project.recorded() {
+        let Some(measurement) = project.measurement(&recording.path) else {
+            continue;
+        };
+        let shown = crate::project::paths::display_path(&project.config.root, &recording.path);
+        eprintln!(
+            "{shown}: {}",
+            super::probe::loudness_summary(audio.channels, measurement)
+        );
+    }
 }

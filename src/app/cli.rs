@@ -147,6 +147,9 @@ pub struct ProbeArgs {
     /// Print a JSON array, one object per file.
     #[arg(long)]
     pub json: bool,
+    /// Read the container only: do not decode the audio to measure its loudness.
+    #[arg(long)]
+    pub no_loudness: bool,
 }
 
 /// Where the project is.

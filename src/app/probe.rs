@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::cli::ProbeArgs;
 use super::shared::print_stdout;
 use crate::audio::probe;
-use crate::model::Tags;
+use crate::model::{Measurement, Tags};
 
 /// One file's line in `probe --json`.
 #[derive(Serialize)]
@@ -26,6 +26,10 @@ struct ProbeLine<'a> {
     tags: Option<&'a Tags>,
     error: Option<String>,
     warnings: &'a [String],
+    /// The loudness, the mono downmix's and the balance; `null` when not measured.
+    loudness: Option<Measurement>,
+    /// Why the loudness could not be measured, when the file was probed but not decoded.
+    loudness_error: Option<String>,
 }
 
 /// Probes each file and prints what cyclecast reads of it; exit 1 when one is refused.
@@ -35,11 +39,20 @@ pub(super) fn run(args: &ProbeArgs) -> Result<ExitCode> {
         .iter()
         .zip(probe::probe_files(&args.files))
         .collect();
+    let measured = measure_probed(&results, args.no_loudness);
     let lines: Vec<ProbeLine<'_>> = results
         .iter()
-        .map(|(path, result)| {
+        .zip(measured)
+        .map(|((path, result), measured)| {
             let info = result.as_ref().ok();
+            let (loudness, loudness_error) = match measured {
+                Some(Ok(m)) => (Some(m), None),
+                Some(Err(e)) => (None, Some(e)),
+                None => (None, None),
+            };
             ProbeLine {
+                loudness,
+                loudness_error,
                 path: path.display().to_string(),
                 container: info.map(|i| i.container.as_str()),
                 codec: info.map(|i| i.codec.as_str()),
@@ -68,6 +81,51 @@ pub(super) fn run(args: &ProbeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Measures each file that probing accepted, `None` for the others (or all with
+/// `--no-loudness`).
+fn measure_probed(
+    results: &[(
+        &std::path::PathBuf,
+        Result<crate::model::AudioInfo, probe::ProbeError>,
+    )],
+    skip: bool,
+) -> Vec<Option<Result<Measurement, String>>> {
+    let wanted: Vec<Option<std::path::PathBuf>> = results
+        .iter()
+        .map(|(path, result)| (!skip && result.is_ok()).then(|| path.to_path_buf()))
+        .collect();
+    let jobs = crate::support::parallel::default_jobs();
+    crate::support::parallel::map(jobs, wanted, |path| {
+        let path = path?;
+        Some(
+            crate::audio::loudness::measure(&path)
+                .map(|m| m.measurement())
+                .map_err(|e| e.to_string()),
+        )
+    })
+}
+
+/// A master's figures on one line: integrated loudness, range and true peak, and whether its
+/// renditions are published in mono or stereo (`check` and `probe` show it).
+pub(super) fn loudness_summary(channels: u32, measurement: &Measurement) -> String {
+    let loudness = &measurement.loudness;
+    let Some(integrated) = loudness.integrated_lufs else {
+        return "silence (no integrated loudness)".to_string();
+    };
+    let true_peak = loudness
+        .true_peak_dbtp
+        .map_or("none".to_string(), |p| format!("{p:.1} dBTP"));
+    let channels = if crate::model::rendition::publishes_mono(channels, measurement) {
+        "published in mono"
+    } else {
+        "published in stereo"
+    };
+    format!(
+        "{integrated:.1} LUFS, range {:.1} LU, true peak {true_peak}, {channels}",
+        loudness.range_lu
+    )
 }
 
 /// One file's block of `probe` output.
@@ -126,6 +184,13 @@ fn probe_block(line: &ProbeLine<'_>) -> String {
         if tags.has_picture {
             field("picture", "yes".to_string());
         }
+    }
+    if let Some(measurement) = &line.loudness {
+        let channels = line.channels.unwrap_or_default();
+        field("loudness", loudness_summary(channels, measurement));
+    }
+    if let Some(error) = &line.loudness_error {
+        field("loudness", format!("not measured: {error}"));
     }
     for warning in line.warnings {
         let _ = writeln!(out, "  warning: {}", printable(&warning.to_string()));

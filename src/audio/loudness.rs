@@ -1,4 +1,5 @@
-//! A master's loudness per ITU-R BS.1770-4 / EBU R128, measured as it decodes.
+//! A master's loudness per ITU-R BS.1770-4 / EBU R128, measured as it decodes: of the
+//! master as it is, of its mono downmix, and how its two channels compare.
 //!
 //! The only user of ebur128: the blocks of [`crate::audio::decode::Decoder`] stream into its
 //! meter (integrated loudness, loudness range, sample and true peak), so measuring an hour
@@ -11,13 +12,18 @@ use std::path::Path;
 use ebur128::{EbuR128, Mode};
 
 use crate::audio::decode::{DecodeError, Decoder};
-use crate::model::Loudness;
+use crate::model::{Balance, Loudness, Measurement};
 
-/// A master's loudness, and what decoding it lost.
+/// A master's loudness, that of its mono downmix, how its channels compare, and what
+/// decoding it lost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measured {
-    /// The figures.
+    /// The figures of the master as it is, all channels.
     pub loudness: Loudness,
+    /// The figures of its mono downmix (the mean of its channels); `None` for a mono master.
+    pub mono: Option<Loudness>,
+    /// How its first two channels compare; `None` for a mono master.
+    pub balance: Option<Balance>,
     /// Frames measured.
     pub frames: u64,
     /// The decoded sample rate, in Hz.
@@ -28,12 +34,45 @@ pub struct Measured {
     pub warnings: Vec<String>,
 }
 
-/// Decodes a master and measures it.
+impl Measured {
+    /// What the load stage keeps of it, each figure to a thousandth of a dB: the state
+    /// stores it as JSON, and such a figure reads back as the very number written, so an
+    /// unchanged project writes the same state again.
+    pub fn measurement(&self) -> Measurement {
+        Measurement {
+            loudness: rounded(self.loudness),
+            mono: self.mono.map(rounded),
+            balance: self.balance.map(|b| Balance {
+                side_db: b.side_db.map(thousandth),
+                quieter_channel_db: b.quieter_channel_db.map(thousandth),
+            }),
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
+fn rounded(loudness: Loudness) -> Loudness {
+    Loudness {
+        integrated_lufs: loudness.integrated_lufs.map(thousandth),
+        range_lu: thousandth(loudness.range_lu),
+        sample_peak_dbfs: loudness.sample_peak_dbfs.map(thousandth),
+        true_peak_dbtp: loudness.true_peak_dbtp.map(thousandth),
+    }
+}
+
+/// `value` to three decimals: an integer over 1000, which JSON readers parse back exactly.
+fn thousandth(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// Decodes a master and measures it, in one pass.
 pub fn measure(path: &Path) -> Result<Measured, DecodeError> {
     let mut decoder = Decoder::open(path)?;
-    let loudness = measure_decoder(&mut decoder)?;
+    let (loudness, mono, balance) = measure_all(&mut decoder)?;
     Ok(Measured {
         loudness,
+        mono,
+        balance,
         frames: decoder.frames(),
         sample_rate: decoder.sample_rate(),
         channels: decoder.channels(),
@@ -41,24 +80,107 @@ pub fn measure(path: &Path) -> Result<Measured, DecodeError> {
     })
 }
 
-/// Measures what is left to decode of a master, to its end.
+/// Measures what is left to decode of a master, to its end: its own loudness only.
 pub fn measure_decoder(decoder: &mut Decoder) -> Result<Loudness, DecodeError> {
-    let channels = decoder.channels();
-    let meter_error = |e: ebur128::Error| {
-        DecodeError::Corrupt(format!("the loudness meter refuses this audio: {e}"))
-    };
-    let mut meter = EbuR128::new(
-        u32::try_from(channels).unwrap_or(u32::MAX),
-        decoder.sample_rate(),
-        Mode::I | Mode::LRA | Mode::SAMPLE_PEAK | Mode::TRUE_PEAK,
-    )
-    .map_err(meter_error)?;
+    let mut meter = new_meter(decoder.channels(), decoder.sample_rate())?;
     while let Some(block) = decoder.next_block()? {
         meter.add_frames_f32(block).map_err(meter_error)?;
     }
+    figures(&meter, decoder.channels())
+}
+
+/// The master's loudness, its mono downmix's and its balance, for a master of two channels
+/// or more.
+fn measure_all(
+    decoder: &mut Decoder,
+) -> Result<(Loudness, Option<Loudness>, Option<Balance>), DecodeError> {
+    let channels = decoder.channels();
+    if channels < 2 {
+        return Ok((measure_decoder(decoder)?, None, None));
+    }
+    let mut master = new_meter(channels, decoder.sample_rate())?;
+    let mut downmix_meter = new_meter(1, decoder.sample_rate())?;
+    let mut downmix = Vec::new();
+    let mut energy = Energy::default();
+    while let Some(block) = decoder.next_block()? {
+        master.add_frames_f32(block).map_err(meter_error)?;
+        energy.mix_down(block, channels, &mut downmix);
+        downmix_meter
+            .add_frames_f32(&downmix)
+            .map_err(meter_error)?;
+    }
+    Ok((
+        figures(&master, channels)?,
+        Some(figures(&downmix_meter, 1)?),
+        Some(energy.balance()),
+    ))
+}
+
+/// Sums of squares over a stereo master's first two channels.
+#[derive(Debug, Default)]
+struct Energy {
+    left: f64,
+    right: f64,
+    mid: f64,
+    side: f64,
+}
+
+impl Energy {
+    /// Adds a block of interleaved frames and writes their mean over all channels into
+    /// `downmix`.
+    fn mix_down(&mut self, block: &[f32], channels: usize, downmix: &mut Vec<f32>) {
+        downmix.clear();
+        let scale = 1.0 / channels as f32;
+        let (mut left, mut right, mut mid, mut side) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for frame in block.chunks_exact(channels) {
+            let (l, r) = (f64::from(frame[0]), f64::from(frame[1]));
+            let (m, s) = ((l + r) * 0.5, (l - r) * 0.5);
+            left += l * l;
+            right += r * r;
+            mid += m * m;
+            side += s * s;
+            downmix.push(frame.iter().sum::<f32>() * scale);
+        }
+        self.left += left;
+        self.right += right;
+        self.mid += mid;
+        self.side += side;
+    }
+
+    fn balance(&self) -> Balance {
+        Balance {
+            side_db: ratio_db(self.side, self.mid),
+            quieter_channel_db: ratio_db(self.left.min(self.right), self.left.max(self.right)),
+        }
+    }
+}
+
+/// `part` against `whole` in dB, within ±200 dB (a silent part reads −200); `None` when
+/// both are silent.
+fn ratio_db(part: f64, whole: f64) -> Option<f64> {
+    const FLOOR: f64 = 1e-20;
+    (part > 0.0 || whole > 0.0)
+        .then(|| (10.0 * (part.max(FLOOR) / whole.max(FLOOR)).log10()).clamp(-200.0, 200.0))
+}
+
+fn meter_error(e: ebur128::Error) -> DecodeError {
+    DecodeError::Corrupt(format!("the loudness meter refuses this audio: {e}"))
+}
+
+fn new_meter(channels: usize, sample_rate: u32) -> Result<EbuR128, DecodeError> {
+    EbuR128::new(
+        u32::try_from(channels).unwrap_or(u32::MAX),
+        sample_rate,
+        Mode::I | Mode::LRA | Mode::SAMPLE_PEAK | Mode::TRUE_PEAK,
+    )
+    .map_err(meter_error)
+}
+
+/// A meter's figures once every frame went in.
+fn figures(meter: &EbuR128, channels: usize) -> Result<Loudness, DecodeError> {
     let peak = |read: fn(&EbuR128, u32) -> Result<f64, ebur128::Error>| {
         (0..channels as u32)
-            .map(|channel| read(&meter, channel))
+            .map(|channel| read(meter, channel))
             .try_fold(0.0f64, |max, peak| peak.map(|p| max.max(p)))
             .map(|linear| Loudness::finite(20.0 * linear.log10()))
             .map_err(meter_error)

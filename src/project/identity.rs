@@ -11,13 +11,15 @@
 //! which `publish` writes when its policy says so.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use url::Url;
 use uuid::Uuid;
 
 use crate::model::layout::episode_file;
 use crate::model::problem::Problem;
-use crate::model::{AudioInfo, Episode, Recording, Session};
+use crate::model::rendition::Enclosure;
+use crate::model::{AudioInfo, Episode, Measurement, Recording, Session};
 use crate::project::config::Config;
 use crate::project::guid::episode_guid;
 use crate::project::lock::{LOCK_FILE, Lock, LockedSession};
@@ -33,16 +35,21 @@ pub struct Planned<'a> {
     pub recordings: &'a [(Recording, AudioInfo)],
     /// Ids of the sessions `publish --rename` moves to their numbered file names.
     pub renames: &'a [String],
+    /// What the load stage measured of each recording, by its path.
+    pub measurements: &'a BTreeMap<PathBuf, Measurement>,
 }
 /// What the lock pins in a config: the podcast's GUID, and each locked session's GUID and
 /// file stem. A pin that agrees with what the config derives is left unset: the session is
 /// then the same value with or without the lock (its pages' recipe included).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pins {
     /// The podcast's published GUID, when the config derives another one.
     pub podcast_guid: Option<Uuid>,
     /// Each locked session's pins, by session id.
     pub sessions: BTreeMap<String, SessionPins>,
+    /// How each recording becomes its enclosure, by session number: the choice
+    /// ([`crate::model::rendition::enclosure`]) made once, with the pinned extension.
+    pub enclosures: BTreeMap<u32, Enclosure>,
 }
 
 /// One locked session's pins.
@@ -54,24 +61,9 @@ pub struct SessionPins {
     /// Its published file stem, when not its numbered one and not renamed
     /// ([`Session::published_slug`]).
     pub slug: Option<String>,
-    /// The extension of its published enclosure (`mp3`, `m4a`…): a pinned M4A stays one.
-    pub extension: Option<String>,
 }
 
 impl Pins {
-    /// The extension of each published session's enclosure, by session number.
-    pub fn extensions(&self, config: &Config) -> BTreeMap<u32, String> {
-        config
-            .cycle
-            .sessions
-            .iter()
-            .filter_map(|session| {
-                let extension = self.sessions.get(&session.id)?.extension.clone()?;
-                Some((session.number, extension))
-            })
-            .collect()
-    }
-
     /// Gives the config its pins: the load stage does, once, right after [`reconcile`].
     pub fn apply(&self, config: &mut Config) {
         if let Some(guid) = self.podcast_guid {
@@ -93,7 +85,7 @@ impl Pins {
 pub fn reconcile(config: &Config, lock: &Lock, planned: &Planned<'_>) -> (Pins, Vec<Problem>) {
     let (podcast_guid, mut problems) = pin_podcast_guid(config, lock, planned.config_file);
     problems.extend(check_renames(config, lock, planned));
-    let formats = published_extensions(planned.recordings);
+    let enclosures = enclosures(config, lock, planned);
     let mut sessions = BTreeMap::new();
     for session in &config.cycle.sessions {
         let Some(locked) = lock.session(&session.id) else {
@@ -113,7 +105,11 @@ pub fn reconcile(config: &Config, lock: &Lock, planned: &Planned<'_>) -> (Pins, 
             published_slug: pins.slug.clone(),
             ..session.clone()
         };
-        let extension = formats.get(&session.number).copied();
+        let extension = planned
+            .recordings
+            .iter()
+            .find(|(recording, _)| recording.session == session.number)
+            .and_then(|(_, audio)| enclosures.get(&session.number)?.extension(audio));
         problems.extend(moved_enclosure(&pinned, locked, extension, planned));
         sessions.insert(session.id.clone(), pins);
     }
@@ -134,6 +130,7 @@ pub fn reconcile(config: &Config, lock: &Lock, planned: &Planned<'_>) -> (Pins, 
     let pins = Pins {
         podcast_guid,
         sessions,
+        enclosures,
     };
     (pins, problems)
 }
@@ -174,11 +171,6 @@ fn pin_session(
     let mut pins = SessionPins {
         guid: (locked.guid != derived_guid).then(|| locked.guid.clone()),
         slug: None,
-        extension: locked
-            .enclosure
-            .path()
-            .rsplit_once('.')
-            .map(|(_, extension)| extension.to_ascii_lowercase()),
     };
     let mut problems = Vec::new();
     if session.recording.is_none() {
@@ -232,13 +224,27 @@ fn moved_enclosure(
     ))
 }
 
-/// The extension each recorded session's episode is published with, by session number.
-fn published_extensions(recordings: &[(Recording, AudioInfo)]) -> BTreeMap<u32, &'static str> {
-    recordings
+/// How each recorded session's recording becomes its enclosure, by session number: a WAV
+/// is encoded, a ready MP3 published as it is, a pinned M4A stays one (see
+/// [`crate::model::rendition::enclosure`]).
+fn enclosures(config: &Config, lock: &Lock, planned: &Planned<'_>) -> BTreeMap<u32, Enclosure> {
+    let target = &config.cycle.renditions.podcast.target;
+    planned
+        .recordings
         .iter()
-        .filter_map(|(recording, audio)| {
-            let (extension, _) = audio.published_format()?;
-            Some((recording.session, extension))
+        .map(|(recording, audio)| {
+            let pinned = config
+                .cycle
+                .sessions
+                .iter()
+                .find(|s| s.number == recording.session)
+                .and_then(|session| lock.session(&session.id))
+                .and_then(|locked| locked.enclosure.path().rsplit_once('.'))
+                .map(|(_, extension)| extension.to_ascii_lowercase());
+            let measured = planned.measurements.get(&recording.path);
+            let choice =
+                crate::model::rendition::enclosure(audio, measured, target, pinned.as_deref());
+            (recording.session, choice)
         })
         .collect()
 }
@@ -397,6 +403,7 @@ recording = "recordings/seconde.mp3"
             base_url: &base_url,
             recordings: &recordings,
             renames,
+            measurements: &BTreeMap::new(),
         };
         let (pins, problems) = reconcile(config, lock, &planned);
         pins.apply(config);
@@ -586,6 +593,7 @@ recording = "recordings/seconde.mp3"
             base_url: &base_url,
             recordings: &recordings,
             renames: &[],
+            measurements: &BTreeMap::new(),
         };
         let (pins, problems) = reconcile(&config, &lock, &planned);
         pins.apply(&mut config);
@@ -627,6 +635,7 @@ recording = "recordings/seconde.mp3"
             base_url: &base_url,
             recordings: &recordings(&config),
             renames: &[],
+            measurements: &BTreeMap::new(),
         };
         // A lock that agrees with the config pins nothing.
         let (pins, _) = reconcile(&config, &published_lock(&config), &planned);
@@ -650,7 +659,6 @@ recording = "recordings/seconde.mp3"
             SessionPins {
                 guid: Some("published".into()),
                 slug: Some("07-premiere".into()),
-                extension: Some("mp3".into()),
             }
         );
     }

@@ -23,7 +23,6 @@ pub mod load;
 pub mod lock;
 pub mod paths;
 pub mod scaffold;
-pub mod slots;
 pub mod sources;
 pub mod tags;
 pub mod theme;

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::model::AudioInfo;
+use crate::model::{AudioInfo, Measurement};
 
 /// What identifies a file's version without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +66,9 @@ pub struct SourceRecord {
     /// Its figures, when it is audio that was probed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<AudioInfo>,
+    /// Its loudness and balance, when it is audio that was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measurement: Option<Measurement>,
 }
 
 /// The source files of one run: what the last publish knew of them, and what this run found.
@@ -121,15 +124,12 @@ impl Sources {
         let key = self.key(path);
         let (blake3, _) = hash_file(path)?;
         // Touched but not changed: the figures still hold.
-        let audio = self
-            .previous
-            .get(&key)
-            .filter(|p| p.blake3 == blake3)
-            .and_then(|p| p.audio.clone());
+        let same = self.previous.get(&key).filter(|p| p.blake3 == blake3);
         let record = SourceRecord {
             stamp,
+            audio: same.and_then(|p| p.audio.clone()),
+            measurement: same.and_then(|p| p.measurement.clone()),
             blake3,
-            audio,
         };
         Ok(self.remember(key, record))
     }
@@ -156,6 +156,21 @@ impl Sources {
         self.lock()
             .get(&self.key(path))
             .and_then(|r| r.audio.clone())
+    }
+
+    /// Remembers the loudness measured of a file hashed in this run.
+    pub fn set_measurement(&self, path: &Path, measurement: &Measurement) {
+        if let Some(record) = self.lock().get_mut(&self.key(path)) {
+            record.measurement = Some(measurement.clone());
+        }
+    }
+
+    /// The loudness known of a file hashed in this run: measured in it, or by the last
+    /// publish when the file did not change since.
+    pub fn measurement(&self, path: &Path) -> Option<Measurement> {
+        self.lock()
+            .get(&self.key(path))
+            .and_then(|r| r.measurement.clone())
     }
 
     fn key(&self, path: &Path) -> PathBuf {
@@ -232,11 +247,24 @@ mod tests {
             layout: None,
         };
         sources.set_audio(&file, &audio);
+        let measurement = Measurement {
+            loudness: crate::model::Loudness {
+                integrated_lufs: Some(-20.0),
+                range_lu: 3.0,
+                sample_peak_dbfs: Some(-3.0),
+                true_peak_dbtp: Some(-2.5),
+            },
+            mono: None,
+            balance: None,
+            warnings: vec![],
+        };
+        sources.set_measurement(&file, &measurement);
         let mut records = sources.into_records();
         // As if the file had been rewritten with the same bytes.
         records.get_mut(&file).unwrap().stamp.modified_ns += 1;
         let again = Sources::from_records(&records, Path::new(""));
         again.hash(&file, crate::support::fs::hash_file).unwrap();
         assert_eq!(again.audio(&file), Some(audio));
+        assert_eq!(again.measurement(&file), Some(measurement));
     }
 }

@@ -225,15 +225,7 @@ pub struct Checked {
 /// templates parse, and render the pages. `check` and `publish` both run it, so both report
 /// the same problems; on failure returns every one, warnings included.
 pub fn check(options: &ProjectOptions, work: Work<'_>) -> Result<Checked, Vec<Problem>> {
-    let mut project = crate::project::load::load(options, work)?;
-    let config_file = options.config.display().to_string();
-    let slots = crate::project::slots::check(
-        &project.config.cycle,
-        &config_file,
-        &project.recordings,
-        &project.renditions,
-    );
-    project.problems.extend(slots);
+    let project = crate::project::load::load(options, work)?;
     let theme = crate::render::page::check_theme(&project.theme);
     if !theme.is_empty() || project.problems.iter().any(Problem::is_error) {
         let mut problems = project.problems;

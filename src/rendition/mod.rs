@@ -82,15 +82,11 @@ pub fn plan(project: &Project) -> Renditions {
         .recorded()
         .map(|(session, recording, audio)| {
             let measured = project.measurement(&recording.path);
-            let enclosure = crate::model::rendition::enclosure(
-                audio,
-                measured,
-                &settings.podcast.target,
-                project
-                    .pinned_extensions
-                    .get(&session.number)
-                    .map(String::as_str),
-            );
+            let enclosure = project
+                .enclosures
+                .get(&session.number)
+                .cloned()
+                .unwrap_or(Enclosure::AsIs);
             let master = measured.map(|measured| Master {
                 path: &recording.path,
                 hash: &recording.hash,

@@ -26,6 +26,7 @@ mod identity;
 mod incremental;
 mod interrupt;
 mod loudness;
+mod measure;
 mod newcomer;
 mod output;
 mod page;

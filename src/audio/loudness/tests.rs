@@ -264,3 +264,127 @@ fn samples_far_beyond_full_scale_are_silenced_with_a_warning() {
         measured.warnings
     );
 }
+
+/// Interleaves two channels.
+fn stereo(left: &[f64], right: &[f64]) -> Vec<f64> {
+    left.iter().zip(right).flat_map(|(l, r)| [*l, *r]).collect()
+}
+
+#[test]
+fn identical_channels_sound_mono_and_their_downmix_is_one_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = sine(48000, 2, 10.0, -20.0);
+    let path = wav(
+        dir.path(),
+        "dual.wav",
+        48000,
+        2,
+        Sample::F32,
+        &samples,
+        None,
+    );
+    let measured = measure(&path).unwrap();
+    let balance = measured.balance.unwrap();
+    assert!(balance.side_db.unwrap() <= -100.0, "{balance:?}");
+    assert!(
+        balance.quieter_channel_db.unwrap().abs() < 0.01,
+        "{balance:?}"
+    );
+    assert!(balance.sounds_mono() && !balance.one_channel_silent());
+    let stereo_i = measured.loudness.integrated_lufs.unwrap();
+    let mono_i = measured.mono.unwrap().integrated_lufs.unwrap();
+    // One channel of the same signal carries half the power of two.
+    assert!(
+        (stereo_i - mono_i - 3.01).abs() < 0.05,
+        "{stereo_i} {mono_i}"
+    );
+    let kept = measured.measurement().loudness.integrated_lufs.unwrap();
+    assert!((kept - stereo_i).abs() <= 0.0005, "{kept} {stereo_i}");
+    let json = serde_json::to_string(&measured.measurement()).unwrap();
+    let back: crate::model::Measurement = serde_json::from_str(&json).unwrap();
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+}
+
+#[test]
+fn a_silent_channel_is_told_and_the_downmix_is_6_db_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = sine(48000, 1, 10.0, -20.0);
+    let silent = vec![0.0; left.len()];
+    let path = wav(
+        dir.path(),
+        "left.wav",
+        48000,
+        2,
+        Sample::I16,
+        &stereo(&left, &silent),
+        None,
+    );
+    let measured = measure(&path).unwrap();
+    let balance = measured.balance.unwrap();
+    assert!(
+        balance.one_channel_silent() && balance.sounds_mono(),
+        "{balance:?}"
+    );
+    let master_peak = measured.loudness.sample_peak_dbfs.unwrap();
+    let mono_peak = measured.mono.unwrap().sample_peak_dbfs.unwrap();
+    assert!(
+        (master_peak - mono_peak - 6.02).abs() < 0.05,
+        "{master_peak} {mono_peak}"
+    );
+}
+
+#[test]
+fn opposite_channels_cancel_in_the_downmix() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = sine(48000, 1, 5.0, -20.0);
+    let right: Vec<f64> = left.iter().map(|s| -s).collect();
+    let path = wav(
+        dir.path(),
+        "phase.wav",
+        48000,
+        2,
+        Sample::F32,
+        &stereo(&left, &right),
+        None,
+    );
+    let measured = measure(&path).unwrap();
+    let balance = measured.balance.unwrap();
+    assert!(balance.side_db.unwrap() >= 100.0, "{balance:?}");
+    assert!(!balance.sounds_mono());
+    assert_eq!(measured.mono.unwrap().integrated_lufs, None);
+    assert!(measured.loudness.integrated_lufs.is_some());
+}
+
+#[test]
+fn a_mono_master_has_no_downmix_nor_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "mono.wav",
+        48000,
+        1,
+        Sample::I16,
+        &sine(48000, 1, 5.0, -20.0),
+        None,
+    );
+    let measurement = measure(&path).unwrap().measurement();
+    assert_eq!((measurement.mono, measurement.balance), (None, None));
+}
+
+#[test]
+fn silence_has_no_balance() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "silence.wav",
+        48000,
+        2,
+        Sample::I16,
+        &vec![0.0; 48000 * 2 * 3],
+        None,
+    );
+    let measured = measure(&path).unwrap();
+    let balance = measured.balance.unwrap();
+    assert_eq!((balance.side_db, balance.quieter_channel_db), (None, None));
+    assert_eq!(measured.mono.unwrap().integrated_lufs, None);
+}

@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use serde::de::{DeserializeOwned, Visitor};
 
 use super::raw::{
-    RawChapter, RawConfig, RawCredit, RawDrawing, RawLicense, RawLink, RawOrganization, RawOwner,
-    RawPage, RawPlace, RawPodcast, RawRebroadcast, RawReport, RawSession, RawSpeaker, RawTxt,
+    RawChapter, RawConfig, RawCredit, RawDrawing, RawLicense, RawLightRendition, RawLink,
+    RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast, RawPodcastRendition,
+    RawRadioRendition, RawRebroadcast, RawRenditions, RawReport, RawSession, RawSpeaker, RawTxt,
     Segment,
 };
 use crate::model::problem::closest;
@@ -40,6 +41,10 @@ fn table_keys(path: &[&str]) -> &'static [&'static str] {
         ["place"] => keys_of::<RawPlace>(),
         ["credits"] => keys_of::<RawCredit>(),
         ["page"] => keys_of::<RawPage>(),
+        ["renditions"] => keys_of::<RawRenditions>(),
+        ["renditions", "podcast"] => keys_of::<RawPodcastRendition>(),
+        ["renditions", "radio"] => keys_of::<RawRadioRendition>(),
+        ["renditions", "light"] => keys_of::<RawLightRendition>(),
         ["sessions"] => keys_of::<RawSession>(),
         ["sessions", "speakers"] => keys_of::<RawSpeaker>(),
         ["sessions", "rebroadcasts"] => keys_of::<RawRebroadcast>(),
@@ -364,6 +369,10 @@ mod tests {
             &["place"],
             &["credits"],
             &["page"],
+            &["renditions"],
+            &["renditions", "podcast"],
+            &["renditions", "radio"],
+            &["renditions", "light"],
             &["sessions"],
             &["sessions", "speakers"],
             &["sessions", "rebroadcasts"],

@@ -16,6 +16,7 @@ use crate::support::fs::Refusal;
 mod fields;
 pub(crate) mod hint;
 mod raw;
+mod renditions;
 mod session;
 mod span;
 mod validate;

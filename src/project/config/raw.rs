@@ -64,6 +64,42 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) sessions: Vec<Spanned<RawSession>>,
     pub(super) page: Option<RawPage>,
+    pub(super) renditions: Option<RawRenditions>,
+}
+
+/// The `[renditions]` tables: what each master is published as. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawRenditions {
+    pub(super) podcast: Option<RawPodcastRendition>,
+    pub(super) radio: Option<RawRadioRendition>,
+    pub(super) light: Option<RawLightRendition>,
+}
+
+/// `[renditions.podcast]`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawPodcastRendition {
+    pub(super) loudness: Option<Spanned<f64>>,
+    pub(super) true_peak: Option<Spanned<f64>>,
+    pub(super) bitrate: Option<Spanned<i64>>,
+    pub(super) stereo_bitrate: Option<Spanned<i64>>,
+}
+
+/// `[renditions.radio]`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawRadioRendition {
+    pub(super) enabled: Option<bool>,
+    pub(super) loudness: Option<Spanned<f64>>,
+    pub(super) true_peak: Option<Spanned<f64>>,
+    pub(super) format: Option<Text>,
+    pub(super) bitrate: Option<Spanned<i64>>,
+    pub(super) slot: Option<Text>,
+}
+
+/// `[renditions.light]`.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawLightRendition {
+    pub(super) enabled: Option<bool>,
+    pub(super) bitrate: Option<Spanned<i64>>,
 }
 
 /// The `[page]` table: how the web page is made.
@@ -208,6 +244,8 @@ pub(super) struct RawRebroadcast {
     pub(super) note: Option<Text>,
     /// The radio edit itself, when the station shared it: a file in the project.
     pub(super) file: Option<Text>,
+    /// The broadcast slot its radio files must fit (`"58:00"`), when not the cycle's.
+    pub(super) slot: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

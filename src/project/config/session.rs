@@ -305,7 +305,7 @@ impl Validator<'_> {
                 .unwrap_or_else(|| Url::parse("http://invalid/").expect("valid URL")),
             note: raw.note.map(|n| self.required(n)),
             file: raw.file.and_then(|f| self.project_file(&f)),
-            slot_secs: None,
+            slot_secs: raw.slot.and_then(|s| self.slot(&s)),
         }
     }
 

@@ -494,3 +494,177 @@ fn refuses_a_recording_named_by_two_sessions_at_the_second() {
         ]
     );
 }
+
+#[test]
+fn renditions_default_when_left_out() {
+    let config = parse_str(MINIMAL).unwrap();
+    assert_eq!(
+        config.cycle.renditions,
+        crate::model::rendition::RenditionSettings::default()
+    );
+}
+
+#[test]
+fn reads_every_rendition_key() {
+    use crate::model::rendition::LosslessFormat;
+    let text = MINIMAL.to_string()
+        + "[renditions.podcast]\nloudness = -18.5\ntrue_peak = -2\nbitrate = 96\nstereo_bitrate = 160\n"
+        + "[renditions.radio]\nloudness = -24\nformat = \"flac\"\nbitrate = 192\nslot = \"1:28:30\"\n"
+        + "[renditions.light]\nbitrate = 24\n";
+    let renditions = parse_str(&text).unwrap().cycle.renditions;
+    assert_eq!(renditions.podcast.target.integrated_lufs, -18.5);
+    assert_eq!(renditions.podcast.target.true_peak_dbtp, -2.0);
+    assert_eq!(
+        (renditions.podcast.mono_kbps, renditions.podcast.stereo_kbps),
+        (96, 160)
+    );
+    let radio = renditions.radio.unwrap();
+    assert_eq!(radio.target.integrated_lufs, -24.0);
+    assert_eq!(radio.target.true_peak_dbtp, -1.0);
+    assert_eq!(radio.format, LosslessFormat::Flac);
+    assert_eq!(radio.mp3_kbps, 192);
+    assert_eq!(radio.slot_secs, Some(5310));
+    assert_eq!(renditions.light.unwrap().kbps, 24);
+}
+
+#[test]
+fn disabled_renditions_are_none() {
+    let text = MINIMAL.to_string()
+        + "[renditions.radio]\nenabled = false\n[renditions.light]\nenabled = false\n";
+    let renditions = parse_str(&text).unwrap().cycle.renditions;
+    assert_eq!(renditions.radio, None);
+    assert_eq!(renditions.light, None);
+}
+
+#[test]
+fn refuses_rendition_values_out_of_bounds_at_their_line() {
+    for (table, key, value, expected) in [
+        (
+            "podcast",
+            "loudness",
+            "-40",
+            "the loudness must be from -30 to -10 LUFS, not -40",
+        ),
+        (
+            "podcast",
+            "loudness",
+            "-9",
+            "the loudness must be from -30 to -10 LUFS, not -9",
+        ),
+        (
+            "podcast",
+            "true_peak",
+            "0.5",
+            "the true peak must be from -9 to 0 dBTP, not 0.5",
+        ),
+        (
+            "podcast",
+            "true_peak",
+            "-10",
+            "the true peak must be from -9 to 0 dBTP, not -10",
+        ),
+        (
+            "podcast",
+            "bitrate",
+            "160",
+            "160 kbit/s is not a bitrate of this file: expected one of 32, 40, 48, 56, 64, 80, 96, 112, 128",
+        ),
+        ("podcast", "bitrate", "65", "65 kbit/s"),
+        ("podcast", "stereo_bitrate", "48", "48 kbit/s"),
+        (
+            "radio",
+            "loudness",
+            "-31",
+            "the loudness must be from -30 to -10 LUFS",
+        ),
+        (
+            "radio",
+            "bitrate",
+            "112",
+            "expected one of 128, 160, 192, 224, 256, 320",
+        ),
+        (
+            "radio",
+            "format",
+            "\"mp3\"",
+            "unknown radio format `mp3`: expected \"wav\" or \"flac\"",
+        ),
+        ("radio", "slot", "\"58\"", "`58` is not a broadcast slot"),
+        (
+            "radio",
+            "slot",
+            "\"0:00\"",
+            "`0:00` is not a broadcast slot",
+        ),
+        (
+            "light",
+            "bitrate",
+            "64",
+            "expected one of 16, 24, 32, 40, 48",
+        ),
+        ("light", "bitrate", "-32", "-32 kbit/s"),
+    ] {
+        let text = format!("{MINIMAL}\n[renditions.{table}]\n{key} = {value}\n");
+        let line = text.lines().count();
+        let found = messages(&text);
+        assert_eq!(found.len(), 1, "{key} = {value}: {found:?}");
+        assert!(
+            found[0].starts_with(&format!("config.toml:{line}:")) && found[0].contains(expected),
+            "{key} = {value}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn accepts_rendition_bounds() {
+    for (table, key, value) in [
+        ("podcast", "loudness", "-30"),
+        ("podcast", "loudness", "-10"),
+        ("podcast", "true_peak", "-9"),
+        ("podcast", "true_peak", "0"),
+        ("podcast", "bitrate", "32"),
+        ("podcast", "bitrate", "128"),
+        ("podcast", "stereo_bitrate", "64"),
+        ("podcast", "stereo_bitrate", "320"),
+        ("radio", "bitrate", "128"),
+        ("radio", "bitrate", "320"),
+        ("radio", "slot", "\"58:00\""),
+        ("light", "bitrate", "16"),
+        ("light", "bitrate", "48"),
+    ] {
+        let text = format!("{MINIMAL}\n[renditions.{table}]\n{key} = {value}\n");
+        assert!(parse_str(&text).is_ok(), "{key} = {value}");
+    }
+}
+
+#[test]
+fn names_a_misspelled_rendition_key() {
+    let text = MINIMAL.to_string() + "[renditions.podcast]\nloudnes = -16\n[renditions.radoi]\n";
+    let found = parse_str(&text).unwrap_err();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0]
+            .headline()
+            .contains("unknown key `renditions.podcast.loudnes`")
+    );
+    assert_eq!(found[0].hint.as_deref(), Some("did you mean `loudness`?"));
+    assert!(
+        found[1]
+            .headline()
+            .contains("unknown key `renditions.radoi`")
+    );
+    assert_eq!(found[1].hint.as_deref(), Some("did you mean `radio`?"));
+}
+
+#[test]
+fn reads_a_rebroadcast_slot() {
+    let text = MINIMAL.to_string()
+        + "[[sessions.rebroadcasts]]\nshow = \"S\"\nstation = \"R\"\nurl = \"https://radio.example/s\"\nslot = \"28:30\"\n";
+    let config = parse_str(&text).unwrap();
+    assert_eq!(
+        config.cycle.sessions[0].rebroadcasts[0].slot_secs,
+        Some(1710)
+    );
+    let wrong = text.replace("\"28:30\"", "\"soon\"");
+    assert!(messages(&wrong)[0].contains("`soon` is not a broadcast slot"));
+}

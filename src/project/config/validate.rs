@@ -235,6 +235,7 @@ impl Validator<'_> {
             .filter_map(|s| self.session(s))
             .collect();
         sessions.sort_by_key(|s| s.number);
+        let renditions = self.renditions(raw.renditions.unwrap_or_default());
         Cycle {
             podcast,
             organizer,
@@ -242,7 +243,7 @@ impl Validator<'_> {
             place,
             credits,
             sessions,
-            renditions: Default::default(),
+            renditions,
         }
     }
 

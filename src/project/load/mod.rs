@@ -13,10 +13,14 @@ use std::sync::Arc;
 
 use url::Url;
 
+mod measure;
+mod slots;
+
 use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
+use crate::model::rendition::Enclosure;
 use crate::model::transcript::{Format, Transcript};
-use crate::model::{AudioInfo, Recording, Session, Source};
+use crate::model::{AudioInfo, Measurement, Recording, Session, Source};
 use crate::project::config::{Config, Placeholders};
 use crate::project::paths::display_path;
 use crate::project::sources::{SourceRecord, Sources};
@@ -65,11 +69,12 @@ pub struct Project {
     pub problems: Vec<Problem>,
     /// The source files hashed and probed, for the next publish's state.
     pub sources: BTreeMap<PathBuf, SourceRecord>,
-    /// Each master's loudness (recordings and radio edits), keyed by its path.
-    pub measurements: BTreeMap<PathBuf, crate::model::Measurement>,
-    /// The extension of each published session's enclosure, from `cyclecast.lock`, by
-    /// session number: a pinned M4A stays one.
-    pub pinned_extensions: BTreeMap<u32, String>,
+    /// The loudness and balance of each recording and radio edit that could be measured,
+    /// keyed by the same path as [`Recording::path`] and [`Project::renditions`].
+    pub measurements: BTreeMap<PathBuf, Measurement>,
+    /// How each recording becomes its enclosure, by session number (see
+    /// [`crate::model::rendition::enclosure`]).
+    pub enclosures: BTreeMap<u32, Enclosure>,
 }
 
 impl Project {
@@ -79,8 +84,8 @@ impl Project {
         self.sources.get(key).map(|s| s.blake3.as_str())
     }
 
-    /// A master's loudness, as measured while loading.
-    pub fn measurement(&self, path: &Path) -> Option<&crate::model::Measurement> {
+    /// What the load stage measured of a recording or a radio edit.
+    pub fn measurement(&self, path: &Path) -> Option<&Measurement> {
         self.measurements.get(path)
     }
 
@@ -143,13 +148,29 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         problems.extend(check_chapters(&config_file, session, audio));
         problems.extend(check_taggable(&config.root, recording, audio));
     }
+    let renditions = probe_renditions(&config, &sources, work, &mut problems);
+    let masters: Vec<(PathBuf, AudioInfo)> = probed
+        .iter()
+        .map(|(recording, audio)| (recording.path.clone(), audio.clone()))
+        .chain(renditions.iter().cloned())
+        .collect();
+    problems.extend(slots::check_slots(&config, &probed, &renditions));
+    let measurements = measure::measure_all(
+        &config.root,
+        &masters,
+        &sources,
+        work.jobs,
+        work.progress,
+        &mut problems,
+    );
     let planned = crate::project::identity::Planned {
         config_file: &config_file,
         base_url: &own_base_url,
         recordings: &probed,
         renames: &options.renames,
+        measurements: &measurements,
     };
-    let (pinned_extensions, found) = pin_identities(&mut config, &planned);
+    let (enclosures, found) = pin_identities(&mut config, &planned);
     problems.extend(found);
     let (cover, artwork) = read_cover(&config, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
@@ -157,7 +178,6 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
     let embedded_images =
         read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
-    let renditions = probe_renditions(&config, &sources, work, &mut problems);
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
     Ok(Project {
@@ -170,11 +190,11 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         transcripts,
         theme,
         problems,
+        measurements,
         sources: Arc::try_unwrap(sources)
             .map(Sources::into_records)
             .unwrap_or_default(),
-        measurements: BTreeMap::new(),
-        pinned_extensions,
+        enclosures,
     })
 }
 
@@ -184,7 +204,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
 fn pin_identities(
     config: &mut Config,
     planned: &crate::project::identity::Planned<'_>,
-) -> (BTreeMap<u32, String>, Vec<Problem>) {
+) -> (BTreeMap<u32, Enclosure>, Vec<Problem>) {
     match crate::project::lock::read(&config.root) {
         Ok(lock) => {
             // Nothing published yet: nothing to pin, but a `--rename` is still checked.
@@ -194,7 +214,7 @@ fn pin_identities(
             });
             let (pins, problems) = crate::project::identity::reconcile(config, &lock, planned);
             pins.apply(config);
-            (pins.extensions(config), problems)
+            (pins.enclosures, problems)
         }
         Err(problem) => (BTreeMap::new(), vec![problem]),
     }

@@ -37,7 +37,7 @@ title = "Seconde"
 description = "La seconde."
 "#;
 
-/// A PCM WAV file: mono, 16 bits, 8 kHz, `seconds` of silence.
+/// A PCM WAV file: mono, 16 bits, 8 kHz, `seconds` of a tone.
 fn wav(seconds: u32) -> Vec<u8> {
     let data_len = seconds * 8_000 * 2;
     let mut bytes = Vec::new();
@@ -53,7 +53,11 @@ fn wav(seconds: u32) -> Vec<u8> {
     bytes.extend_from_slice(&16u16.to_le_bytes());
     bytes.extend_from_slice(b"data");
     bytes.extend_from_slice(&data_len.to_le_bytes());
-    bytes.resize(bytes.len() + data_len as usize, 0);
+    // A 1 kHz square wave at −12 dBFS: silence would be refused, there is nothing to normalize.
+    for i in 0..data_len / 2 {
+        let sample: i16 = if i % 8 < 4 { 8192 } else { -8192 };
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
     bytes
 }
 
