@@ -103,7 +103,7 @@ fn names_the_config_line_of_a_recording_that_does_not_exist() {
 
 #[test]
 fn refuses_a_text_file_named_like_an_mp3() {
-    let file = "recordings/02-travail-social-et-administratif.mp3";
+    let file = "recordings/03-algorithmisation-controle-caf.mp3";
     let (_, run) = refused_after_a_good_publish(|p| {
         let text = "Ceci n'est pas un enregistrement.\n".repeat(200);
         fs::write(p.path(file), text).unwrap();
