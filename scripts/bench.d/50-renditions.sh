@@ -187,6 +187,7 @@ output() {  # output LABEL TARGET FILE
     printf '| %s | %s | %s | %s | %s |\n' "$1" "$2" "$i" "$tp" "$size"
 }
 # shellcheck disable=SC2016 # the backquotes are Markdown
+{
 output '(a) podcast `episodes/01-une-heure.mp3`' '−16, ≤ −1' "$feed/episodes/01-une-heure.mp3"
 output '(a) light `light/01-une-heure.mp3`' '−16, ≤ −1' "$feed/light/01-une-heure.mp3"
 output '(a) radio `radio/01-une-heure.wav`' '−23, ≤ −1' "$feed/radio/01-une-heure.wav"
@@ -194,3 +195,4 @@ output '(a) radio `radio/01-une-heure.mp3`' '−23, ≤ −1' "$feed/radio/01-un
 output '(b) ffmpeg volume + alimiter' '−16, ≤ −1' "$out/podcast.mp3"
 output '(c) ffmpeg loudnorm two-pass' '−16, ≤ −1.5' "$out/loudnorm.mp3"
 output 'the master' '—' "$master"
+}
