@@ -1027,3 +1027,59 @@ audio.addEventListener("error", () => {{ seen.error = audio.error.code; show(); 
     );
     assert_eq!(seen["playing"], true, "Chromium did not play it: {title}");
 }
+
+/// The checks above, held to files whose truth is known: lame's CBR MP3s at 44.1 kHz (MPEG-1)
+/// and 24 kHz (MPEG-2), with their Info frame, and a VBR one, which the walk must refuse as CBR.
+#[test]
+fn the_frame_walk_knows_cbr_from_vbr() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let dir = masters_dir();
+    let ready = dir.join("04-ready.mp3");
+    assert_cbr(&ready, 64, 44_100, Some(true));
+    assert!(walk_frames(&ready).count > 700, "{:?}", walk_frames(&ready));
+    let wav = dir.join("02-mono.flac");
+    let decoded = dir.join("walk.wav");
+    tool(
+        "sox",
+        &[
+            "-R",
+            wav.to_str().unwrap(),
+            "-b",
+            "16",
+            decoded.to_str().unwrap(),
+        ],
+    );
+    let light = dir.join("walk-light.mp3");
+    let vbr = dir.join("walk-vbr.mp3");
+    let (decoded, light_path, vbr_path) = (
+        decoded.to_str().unwrap(),
+        light.to_str().unwrap(),
+        vbr.to_str().unwrap(),
+    );
+    tool(
+        "lame",
+        &[
+            "--quiet",
+            "--cbr",
+            "-b",
+            "32",
+            "-m",
+            "m",
+            "--resample",
+            "24",
+            decoded,
+            light_path,
+        ],
+    );
+    tool("lame", &["--quiet", "-V", "2", decoded, vbr_path]);
+    assert_cbr(&light, 32, 24_000, Some(true));
+    assert!(
+        walk_frames(&vbr).bitrates.len() > 1,
+        "{:?}",
+        walk_frames(&vbr)
+    );
+    let m = meter(&ready);
+    assert!((m.integrated - PODCAST_LUFS).abs() <= 0.3, "{m:?}");
+}
