@@ -103,7 +103,7 @@ fn names_the_config_line_of_a_recording_that_does_not_exist() {
 
 #[test]
 fn refuses_a_text_file_named_like_an_mp3() {
-    let file = "recordings/02-travail-social-et-administratif.mp3";
+    let file = "recordings/03-algorithmisation-controle-caf.mp3";
     let (_, run) = refused_after_a_good_publish(|p| {
         let text = "Ceci n'est pas un enregistrement.\n".repeat(200);
         fs::write(p.path(file), text).unwrap();
@@ -240,7 +240,7 @@ fn check_shows_a_bad_date_with_the_format_expected() {
 fn check_json_gives_each_problem_its_hint_or_null() {
     let project = Project::copy();
     project.replace_in_config("time_zone = \"Europe/Paris\"", "time_zone = \"Paris\"");
-    let file = "recordings/02-travail-social-et-administratif.mp3";
+    let file = "recordings/03-algorithmisation-controle-caf.mp3";
     fs::write(project.path(file), b"").unwrap();
     let run = project.run(&["check", "--json"]).failure(1);
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");

@@ -35,6 +35,7 @@ mod progress;
 mod radio;
 mod readme;
 mod recordings;
+mod renditions;
 mod scaffold;
 mod serve;
 mod snapshots;
