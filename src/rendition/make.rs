@@ -1,12 +1,13 @@
-//! The engine: each master decoded once per pass, its blocks shared by its chains, each chain
-//! on its own thread (the downmix, then per file a resampler to the file's rate, the gain and
-//! true-peak limiter, a meter and an encoder: limiting after resampling, so that no
-//! resampler ringing reaches the file over the ceiling), each file written under a temporary
-//! name in the cache and renamed once it is complete and on target.
+//! The engine: each master decoded once per pass, its blocks shared by the files being made,
+//! each file on its own thread (the downmix, a resampler to the file's rate, the gain and
+//! true-peak limiter, and the encoder: limiting after resampling, so that no resampler
+//! ringing reaches the file over the ceiling), written under a temporary name in the cache.
 //!
-//! A chain whose files miss their loudness target by more than 0.2 LU (heavy
-//! limiting of a quiet, peaky master lowers its loudness) is made again with the gain
-//! corrected by what was missed, up to three passes.
+//! Each file is then measured as it was encoded (decoded again, through the same meter as
+//! the masters): one whose loudness misses its target by more than 0.2 LU (heavy limiting of a
+//! quiet, peaky master lowers its loudness; a low-pass codec lowers it too), or whose true
+//! peak went over the ceiling (the codec's overshoot), is made again with its gain and
+//! ceiling corrected, up to four passes; then it is renamed to its cache name.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -14,60 +15,113 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Context, Result, anyhow};
-use ebur128::{EbuR128, Mode};
 
 use crate::audio::decode::Decoder;
 use crate::audio::dsp::{Limiter, Resampler, downmix_mono};
-use crate::audio::encode::{AudioSink, Encoded};
+use crate::audio::encode::AudioSink;
 use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
 
-/// How far a file's integrated loudness may land from its target before its chain is made
-/// again with a corrected gain, in LU (the published files must be within ±0.5).
+/// How far a file's integrated loudness may land from its target before it is made again,
+/// in LU (the published files must be within ±0.5).
 const TOLERANCE_LU: f64 = 0.2;
-/// Passes over a master at most: the first, and two corrections.
-const MAX_PASSES: usize = 3;
-/// Samples gathered from the decoder before a block is handed to the chains.
+/// Passes over a master at most: the first, and three corrections.
+const MAX_PASSES: usize = 4;
+/// Samples gathered from the decoder before a block is handed to the files.
 const BLOCK_SAMPLES: usize = 32 * 1024;
-/// Blocks queued for each chain: a slow chain holds the decoder back, memory stays bounded.
+/// Blocks queued for each file: a slow encoder holds the decoder back, memory stays bounded.
 const QUEUE_BLOCKS: usize = 8;
+/// The least share of a dB of gain that the loudness is taken to follow.
+const MIN_SLOPE: f64 = 0.25;
+/// The largest correction of the gain in one pass, in dB.
+const MAX_STEP_DB: f64 = 6.0;
+/// How far under the ceiling a corrected limiter aims, beyond the overshoot it corrects, in dB.
+const OVERSHOOT_MARGIN_DB: f64 = 0.2;
 
-/// A chain to run, with the gain of this pass.
+/// One attempt at a file: its gain and limiter ceiling for this pass.
 #[derive(Clone, Copy)]
-struct Pass<'a> {
+struct Attempt<'a> {
     chain: &'a Chain,
+    job: &'a Job,
     gain_db: f64,
+    ceiling_dbtp: f64,
+    /// The gain and the loudness it gave in the pass before, if any.
+    before: Option<(f64, f64)>,
+}
+
+impl<'a> Attempt<'a> {
+    fn first(chain: &'a Chain, job: &'a Job) -> Attempt<'a> {
+        Attempt {
+            chain,
+            job,
+            gain_db: chain.gain_db,
+            ceiling_dbtp: job.limiter_ceiling_dbtp,
+            before: None,
+        }
+    }
+
+    /// The next attempt, when this one missed: the gain moved by what was missed, divided by
+    /// how much the loudness followed the gain between the last two passes (the limiter
+    /// takes back part of each dB once it works hard: a secant step), and the ceiling lowered
+    /// by any overshoot. `None` when the file is on target.
+    fn corrected(&self, lufs: f64, true_peak: Option<f64>) -> Option<Attempt<'a>> {
+        let target = &self.chain.target;
+        let missed = target.integrated_lufs - lufs;
+        let over = true_peak.map_or(0.0, |peak| peak - target.true_peak_dbtp);
+        if missed.abs() <= TOLERANCE_LU && over <= 0.0 {
+            return None;
+        }
+        let followed = self
+            .before
+            .filter(|(gain, _)| (self.gain_db - gain).abs() > 0.01)
+            .map_or(1.0, |(gain, before)| {
+                (lufs - before) / (self.gain_db - gain)
+            });
+        let step = missed / followed.clamp(MIN_SLOPE, 1.0);
+        let ceiling_dbtp = if over > 0.0 {
+            self.ceiling_dbtp - over - OVERSHOOT_MARGIN_DB
+        } else {
+            self.ceiling_dbtp
+        };
+        Some(Attempt {
+            gain_db: self.gain_db + step.clamp(-MAX_STEP_DB, MAX_STEP_DB),
+            ceiling_dbtp,
+            before: Some((self.gain_db, lufs)),
+            ..*self
+        })
+    }
 }
 
 /// Makes every missing file of a master's plan into `cache`.
 pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<()> {
-    let mut passes: Vec<Pass<'_>> = plan
+    let mut attempts: Vec<Attempt<'_>> = plan
         .chains
         .iter()
-        .filter(|chain| chain.jobs.iter().any(|job| !is_cached(cache, job)))
-        .map(|chain| Pass {
-            chain,
-            gain_db: chain.gain_db,
-        })
+        .flat_map(|chain| chain.jobs.iter().map(move |job| (chain, job)))
+        .filter(|(_, job)| !is_cached(cache, job))
+        .map(|(chain, job)| Attempt::first(chain, job))
         .collect();
-    for pass_number in 1..=MAX_PASSES {
-        if passes.is_empty() {
+    for pass in 1..=MAX_PASSES {
+        if attempts.is_empty() {
             break;
         }
-        let results = run_pass(plan, &passes, cache, task)?;
+        run_pass(plan, &attempts, cache, task)?;
         let mut again = Vec::new();
-        for (pass, integrated) in passes.iter().zip(results) {
-            let missed = integrated.map_or(0.0, |lufs| pass.chain.target.integrated_lufs - lufs);
-            if missed.abs() > TOLERANCE_LU && pass_number < MAX_PASSES {
-                again.push(Pass {
-                    chain: pass.chain,
-                    gain_db: pass.gain_db + missed,
-                });
-            } else {
-                keep(cache, &pass.chain.jobs)?;
+        for attempt in attempts {
+            let part = part_path(cache, attempt.job);
+            let measured = crate::audio::loudness::measure(&part)
+                .with_context(|| format!("cannot measure `{}`", part.display()))?;
+            let loudness = measured.loudness;
+            let next = loudness
+                .integrated_lufs
+                .and_then(|lufs| attempt.corrected(lufs, loudness.true_peak_dbtp))
+                .filter(|_| pass < MAX_PASSES);
+            match next {
+                Some(next) => again.push(next),
+                None => keep(cache, attempt.job)?,
             }
         }
-        passes = again;
+        attempts = again;
     }
     Ok(())
 }
@@ -77,30 +131,26 @@ pub fn is_cached(cache: &Path, job: &Job) -> bool {
     std::fs::symlink_metadata(cache.join(job.file_name())).is_ok_and(|m| m.is_file())
 }
 
-/// The temporary name a file is written under.
+/// The temporary name a file is written under: its key, then `.part`, then its extension,
+/// which the decoder that measures it goes by.
 fn part_path(cache: &Path, job: &Job) -> PathBuf {
-    cache.join(format!("{}.part", job.file_name()))
+    cache.join(format!("{}.part.{}", job.key, job.encoding.extension()))
 }
 
-/// Renames a chain's complete files to their cache names.
-fn keep(cache: &Path, jobs: &[Job]) -> Result<()> {
-    for job in jobs {
-        let part = part_path(cache, job);
-        let file = cache.join(job.file_name());
-        std::fs::rename(&part, &file)
-            .with_context(|| format!("failed to rename `{}`", part.display()))?;
-    }
-    Ok(())
+/// Renames a complete file to its cache name.
+fn keep(cache: &Path, job: &Job) -> Result<()> {
+    let part = part_path(cache, job);
+    let file = cache.join(job.file_name());
+    std::fs::rename(&part, &file).with_context(|| format!("failed to rename `{}`", part.display()))
 }
 
-/// Decodes the master once and runs the passes' chains on its blocks, each on a thread;
-/// returns, per chain, the mean integrated loudness of its files (`None`: silence).
+/// Decodes the master once and makes the attempts' files from its blocks, each on a thread.
 fn run_pass(
     plan: &MasterPlan,
-    passes: &[Pass<'_>],
+    attempts: &[Attempt<'_>],
     cache: &Path,
     task: &FileTask,
-) -> Result<Vec<Option<f64>>> {
+) -> Result<()> {
     let mut decoder = Decoder::open(&plan.master)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
@@ -110,15 +160,15 @@ fn run_pass(
     std::thread::scope(|scope| {
         let mut senders: Vec<SyncSender<Arc<[f32]>>> = Vec::new();
         let mut threads = Vec::new();
-        for pass in passes {
+        for attempt in attempts {
             let (sender, receiver) = sync_channel(QUEUE_BLOCKS);
             senders.push(sender);
-            let pass = *pass;
-            threads.push(scope.spawn(move || run_chain(receiver, pass, shape, cache)));
+            let attempt = *attempt;
+            threads.push(scope.spawn(move || make_file(receiver, attempt, shape, cache)));
         }
         let decoded = feed(&mut decoder, &senders, plan, task);
         drop(senders);
-        let results: Vec<Result<Option<f64>>> = threads
+        let results: Vec<Result<()>> = threads
             .into_iter()
             .map(|thread| {
                 thread
@@ -127,7 +177,7 @@ fn run_pass(
             })
             .collect();
         decoded?;
-        results.into_iter().collect::<Result<Vec<_>>>()
+        results.into_iter().collect::<Result<()>>()
     })
     .with_context(|| format!("cannot make the renditions of `{}`", plan.master.display()))
 }
@@ -180,26 +230,19 @@ struct Shape {
     channels: usize,
 }
 
-/// One file of a chain being made.
+/// One file being made.
 struct FileInProgress {
     resampler: Resampler,
     limiter: Limiter,
-    meter: EbuR128,
     sink: Box<dyn AudioSink>,
     resampled: Vec<f32>,
     limited: Vec<f32>,
 }
 
 impl FileInProgress {
-    fn start(
-        job: &Job,
-        pass: Pass<'_>,
-        from: Shape,
-        channels: usize,
-        cache: &Path,
-    ) -> Result<FileInProgress> {
-        let part = part_path(cache, job);
-        let file = create_part(&part)?;
+    fn start(attempt: Attempt<'_>, from: Shape, channels: usize, cache: &Path) -> Result<Self> {
+        let job = attempt.job;
+        let file = create_part(&part_path(cache, job))?;
         let sink = match job.encoding {
             Encoding::Mp3(kbps) => {
                 crate::audio::encode::mp3(file, job.sample_rate, channels, kbps)?
@@ -208,56 +251,40 @@ impl FileInProgress {
                 crate::audio::encode::lossless(format, file, job.sample_rate, channels)?
             }
         };
-        let meter = EbuR128::new(channels as u32, job.sample_rate, Mode::I)
-            .map_err(|e| anyhow!("the loudness meter refuses this audio: {e}"))?;
         let limiter = Limiter::new(
             job.sample_rate,
             channels,
-            pass.gain_db,
-            job.limiter_ceiling_dbtp,
+            attempt.gain_db,
+            attempt.ceiling_dbtp,
         );
         Ok(FileInProgress {
             resampler: Resampler::new(from.sample_rate, job.sample_rate, channels)?,
             limiter,
-            meter,
             sink,
             resampled: Vec::new(),
             limited: Vec::new(),
         })
     }
 
-    /// Resamples, limits, measures and encodes a block of the chain's signal.
+    /// Resamples, limits and encodes a block.
     fn write(&mut self, signal: &[f32]) -> Result<()> {
         self.resampled.clear();
         self.resampler.process(signal, &mut self.resampled);
         self.limited.clear();
         self.limiter.process(&self.resampled, &mut self.limited);
-        self.encode_limited()
-    }
-
-    fn encode_limited(&mut self) -> Result<()> {
-        self.meter
-            .add_frames_f32(&self.limited)
-            .map_err(|e| anyhow!("the loudness meter failed: {e}"))?;
         self.sink.write(&self.limited)
     }
 
-    /// Flushes the resampler, the limiter and the encoder; returns the file's integrated
-    /// loudness.
-    fn finish(mut self) -> Result<(Encoded, Option<f64>)> {
+    /// Flushes the resampler, the limiter and the encoder.
+    fn finish(mut self) -> Result<()> {
         self.resampled.clear();
         self.resampler.finish(&mut self.resampled);
         self.limited.clear();
         self.limiter.process(&self.resampled, &mut self.limited);
         self.limiter.finish(&mut self.limited);
-        self.encode_limited()?;
-        let encoded = self.sink.finish()?;
-        let integrated = self
-            .meter
-            .loudness_global()
-            .ok()
-            .filter(|lufs| lufs.is_finite());
-        Ok((encoded, integrated))
+        self.sink.write(&self.limited)?;
+        self.sink.finish()?;
+        Ok(())
     }
 }
 
@@ -273,35 +300,27 @@ fn create_part(path: &Path) -> Result<File> {
     File::create_new(path).with_context(|| format!("failed to create `{}`", path.display()))
 }
 
-/// Runs one chain on the blocks it receives: downmix (or the first two channels), then each
-/// file; returns the mean integrated loudness of its files.
-fn run_chain(
+/// Makes one file from the blocks it receives: its channels (the mono downmix, or the first
+/// two of more), then resampled, limited and encoded.
+fn make_file(
     blocks: Receiver<Arc<[f32]>>,
-    pass: Pass<'_>,
+    attempt: Attempt<'_>,
     shape: Shape,
     cache: &Path,
-) -> Result<Option<f64>> {
-    let chain = pass.chain;
-    let channels = if chain.mono { 1 } else { shape.channels.min(2) };
-    let mut files = chain
-        .jobs
-        .iter()
-        .map(|job| FileInProgress::start(job, pass, shape, channels, cache))
-        .collect::<Result<Vec<_>>>()?;
+) -> Result<()> {
+    let channels = if attempt.chain.mono {
+        1
+    } else {
+        shape.channels.min(2)
+    };
+    let mut file = FileInProgress::start(attempt, shape, channels, cache)?;
     let mut shaped = Vec::new();
     for block in blocks {
         shaped.clear();
         shape_channels(&block, shape.channels, channels, &mut shaped);
-        for file in &mut files {
-            file.write(&shaped)?;
-        }
+        file.write(&shaped)?;
     }
-    let mut loudness = Vec::new();
-    for file in files {
-        let (_, integrated) = file.finish()?;
-        loudness.extend(integrated);
-    }
-    Ok((!loudness.is_empty()).then(|| loudness.iter().sum::<f64>() / loudness.len() as f64))
+    file.finish()
 }
 
 /// The chain's channels from the decoded ones: the mono downmix, the first two of more, or
