@@ -195,3 +195,26 @@ fn figures(meter: &EbuR128, channels: usize) -> Result<Loudness, DecodeError> {
 
 #[cfg(test)]
 mod tests;
+
+/// The loudness of a rendition as published, its true peak read as ffmpeg's meter reads it:
+/// the ebur128 crate oversamples 4× below 96 kHz, ffmpeg resamples to 192 kHz, which catches
+/// more of a low-passed file's overshoot; so a file under 48 kHz (the light rendition, at
+/// 24 kHz) is first resampled to 48 kHz, where 4× is 192 kHz.
+pub fn measure_published(path: &Path) -> anyhow::Result<Loudness> {
+    let mut decoder = Decoder::open(path)?;
+    let channels = decoder.channels();
+    let from = decoder.sample_rate();
+    let rate = from.max(48_000);
+    let mut resampler = crate::audio::dsp::Resampler::new(from, rate, channels)?;
+    let mut meter = new_meter(channels, rate)?;
+    let mut resampled = Vec::new();
+    while let Some(block) = decoder.next_block()? {
+        resampled.clear();
+        resampler.process(block, &mut resampled);
+        meter.add_frames_f32(&resampled).map_err(meter_error)?;
+    }
+    resampled.clear();
+    resampler.finish(&mut resampled);
+    meter.add_frames_f32(&resampled).map_err(meter_error)?;
+    Ok(figures(&meter, channels)?)
+}

@@ -499,10 +499,6 @@ fn radio_item(
 ) -> Item {
     let labels = crate::render::labels::labels(&cycle.podcast.lang);
     let mut map = ExtensionMap::new();
-    add(
-        &mut map,
-        alternate_enclosure(cycle, lossless, labels.broadcast_lossless, true),
-    );
     if let Some(mp3) = mp3 {
         add(
             &mut map,

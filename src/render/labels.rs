@@ -200,8 +200,6 @@ pub struct Labels {
     pub light_download: &'static str,
     /// The broadcast MP3.
     pub broadcast_mp3: &'static str,
-    /// The broadcast lossless file.
-    pub broadcast_lossless: &'static str,
     /// Link to the radio partners' feed.
     pub radio_feed: &'static str,
     /// Heading of the radio partners' section.
@@ -315,7 +313,6 @@ pub static FRENCH: Labels = Labels {
     light_version: "Version légère",
     light_download: "version légère",
     broadcast_mp3: "MP3 pour la diffusion",
-    broadcast_lossless: "fichier de diffusion",
     radio_feed: "Flux des fichiers de diffusion (RSS, pour LibreTime, Rivendell…)",
     radio_partners: "Pour les radios",
     radio_partners_help: "Les radios qui souhaitent rediffuser une rencontre peuvent télécharger les fichiers publiés :",
@@ -421,7 +418,6 @@ pub static ENGLISH: Labels = Labels {
     light_version: "Light",
     light_download: "light version",
     broadcast_mp3: "MP3 for broadcast",
-    broadcast_lossless: "broadcast file",
     radio_feed: "Feed of the broadcast files (RSS, for LibreTime, Rivendell…)",
     radio_partners: "For radio stations",
     radio_partners_help: "Stations that wish to rebroadcast a session can download the published files:",

@@ -135,13 +135,7 @@ pub fn cache_folder(root: &Path) -> PathBuf {
 /// Makes every rendition missing from the cache, `jobs` masters at once, with a progress bar
 /// per master.
 pub fn make(renditions: &Renditions, root: &Path, jobs: usize, progress: &Progress) -> Result<()> {
-    let missing: Vec<&MasterPlan> = renditions
-        .plans()
-        .filter(|plan| {
-            plan.jobs()
-                .any(|job| !make::is_cached(&renditions.cache, job))
-        })
-        .collect();
+    let missing = unclaimed(renditions.plans(), &renditions.cache);
     if missing.is_empty() {
         return Ok(());
     }
@@ -157,7 +151,7 @@ pub fn make(renditions: &Renditions, root: &Path, jobs: usize, progress: &Progre
     let bytes = missing.iter().map(|plan| plan.size).sum();
     progress.stage("encoding", missing.len() as u64, bytes);
     let cache = &renditions.cache;
-    crate::support::parallel::map(jobs, missing, |plan| {
+    crate::support::parallel::map(jobs, missing.iter().collect(), |plan: &MasterPlan| {
         let shown = crate::project::paths::display_path(root, &plan.master);
         let task = progress.file("encoding", &shown, plan.size);
         make::make_master(plan, cache, &task)
@@ -165,6 +159,27 @@ pub fn make(renditions: &Renditions, root: &Path, jobs: usize, progress: &Progre
     })
     .into_iter()
     .collect()
+}
+
+/// The plans with their files missing from the cache, each file once: two masters with the
+/// same content (a radio edit that is a copy of a recording) name the same files, which
+/// only the first makes.
+fn unclaimed<'a>(plans: impl Iterator<Item = &'a MasterPlan>, cache: &Path) -> Vec<MasterPlan> {
+    let mut claimed = std::collections::BTreeSet::new();
+    let mut missing = Vec::new();
+    for plan in plans {
+        let mut plan = plan.clone();
+        for chain in &mut plan.chains {
+            chain
+                .jobs
+                .retain(|job| !make::is_cached(cache, job) && claimed.insert(job.key.clone()));
+        }
+        plan.chains.retain(|chain| !chain.jobs.is_empty());
+        if !plan.chains.is_empty() {
+            missing.push(plan);
+        }
+    }
+    missing
 }
 
 /// Removes from the cache the files no plan names any more (a master replaced, a target

@@ -87,13 +87,16 @@ fn states_durations_that_agree_with_a_full_decode() {
             Some(&itunes_duration(counted)),
             "{recording}: itunes:duration is the probed duration, rounded"
         );
-        let extension = Path::new(recording)
-            .extension()
-            .expect("an extension")
-            .to_string_lossy();
-        let copy = format!("feed/episodes/{}.{extension}", session.stem());
+        // The enclosure: a copy of the recording, or its podcast rendition (issue #13), whose
+        // resampled length is the recording's (an AAC master's encoder priming, which its
+        // decoder does not trim, apart: 2,112 samples).
+        let copy = probed
+            .keys()
+            .find(|f| f.starts_with(&format!("feed/episodes/{}.", session.stem())))
+            .expect("the session's enclosure was probed")
+            .clone();
         assert!(
-            (probed[&copy] - counted).abs() < 1e-6,
+            (probed[&copy] - counted).abs() < TOLERANCE_SECONDS,
             "{copy}: the published copy lasts {} s, the recording {counted} s",
             probed[&copy]
         );

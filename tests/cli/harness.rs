@@ -148,6 +148,16 @@ impl Project {
         fs::write(self.path("config.toml"), text).expect("write config.toml");
     }
 
+    /// Makes the sample cycle's ready MP3 and M4A masters (about −22.5 LUFS) count as on
+    /// target, so that they are published as they are (tagged copies), and asks for no
+    /// radio or light rendition: for the tests of the copies themselves.
+    pub fn publish_masters_as_they_are(&self) {
+        self.write_config(&format!(
+            "{}\n[renditions.podcast]\nloudness = -22.5\ntrue_peak = 0\n\n[renditions.radio]\nenabled = false\n\n[renditions.light]\nenabled = false\n",
+            self.config()
+        ));
+    }
+
     /// Replaces `from`, which must occur exactly once, in config.toml.
     pub fn replace_in_config(&self, from: &str, to: &str) {
         let text = self.config();

@@ -191,13 +191,14 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     files
 }
 
-/// What `full_disk.sh` runs in a mount namespace of its own, on a tmpfs of a few MB: publish,
+/// What `full_disk.sh` runs in a mount namespace of its own, on a tmpfs of 96 MB (the
+/// project, its renditions and its feed): publish,
 /// fill the disk, republish with longer titles (which fails), check the feed, then free the
 /// disk and publish again. It prints one `KEY value` line per fact.
 const FULL_DISK_SCRIPT: &str = r#"
 set -u
 mnt=$1 bin=$2 src=$3
-mount -t tmpfs -o size=8m tmpfs "$mnt" || { echo "SKIP mount failed"; exit 0; }
+mount -t tmpfs -o size=96m tmpfs "$mnt" || { echo "SKIP mount failed"; exit 0; }
 cp -r "$src" "$mnt/project" && cd "$mnt/project" || exit 1
 fingerprint() { (cd feed && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
 "$bin" publish --quiet || { echo "FIRST failed"; exit 0; }

@@ -85,13 +85,20 @@ fn stated_seconds(path: &Path) -> f64 {
             "-v",
             "error",
             "-show_entries",
-            "format=duration",
+            "format=start_time,duration",
             "-of",
             "csv=p=0",
             path.to_str().unwrap(),
         ],
     );
-    String::from_utf8_lossy(&out).trim().parse().unwrap()
+    // ffprobe counts an encoder's delay (LAME's 1,105 samples, stated in its tag) in the
+    // duration and gives it back as the start time: what plays is the difference.
+    let text = String::from_utf8_lossy(&out);
+    let (start, duration) = text
+        .trim()
+        .split_once(',')
+        .expect("start time and duration");
+    duration.parse::<f64>().unwrap() - start.parse::<f64>().unwrap_or(0.0)
 }
 
 /// The true duration: every sample ffmpeg decodes (mono, 44.1 kHz).

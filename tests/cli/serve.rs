@@ -379,9 +379,17 @@ fn stops_on_sigterm_and_removes_its_temporary_preview() {
         !project.feed().exists(),
         "serve must not write the project's feed/"
     );
+    // Only the renditions it made, which the next publish reuses (issue #13).
+    let kept: Vec<String> = std::fs::read_dir(project.path(".cyclecast"))
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     assert!(
-        !project.path(".cyclecast").exists(),
-        "a temporary preview leaves no record or state in the project"
+        kept.iter().all(|name| name == "renditions"),
+        "a temporary preview leaves no record or state in the project: {kept:?}"
     );
 }
 
