@@ -128,6 +128,7 @@ pub fn published_audio<'a>(copy: &'a [u8], recording: &[u8]) -> (&'a [u8], Optio
 #[test]
 fn tags_each_published_mp3_and_keeps_its_audio_bit_identical() {
     let project = Project::copy();
+    project.publish_masters_as_they_are();
     project.publish();
     let cycle = project.cycle();
     let cover = fs::read(source_root().join("cover.jpg")).unwrap();
@@ -190,7 +191,8 @@ fn tags_each_published_mp3_and_keeps_its_audio_bit_identical() {
         }
         tagged += 1;
     }
-    assert_eq!(tagged, 4);
+    // Sessions 1, 3 and 5: session 2's master is a WAV (issue #13), 4's an M4A.
+    assert_eq!(tagged, 3);
     // Session 3's VBR stand-in has no Xing header and 5's CBR one no Info header (issue #4):
     // their copies gain one, the others keep the one lame wrote.
     assert_eq!(
@@ -284,6 +286,7 @@ fn leaves_lyrics3_and_extended_id3v1_tags_out_of_the_published_audio() {
     // Session 3's stand-in ends with its audio and has no Xing header: its copy gains one,
     // which must index the same frames the copy keeps.
     let project = Project::copy();
+    project.publish_masters_as_they_are();
     let session = project.cycle().session(3).stem();
     let recording = format!("recordings/{session}.mp3");
     let original = fs::read(project.path(&recording)).unwrap();
