@@ -23,7 +23,9 @@ use reqwest::header::{
 use crate::harness::{self, Project};
 
 /// How long the server may take to publish its preview and start listening.
-const STARTUP: Duration = Duration::from_secs(30);
+// A first preview encodes the renditions of every master (issue #13): many seconds on a loaded
+// two-core machine.
+const STARTUP: Duration = Duration::from_secs(120);
 
 /// A running `cyclecast serve`, killed when dropped.
 pub struct Server {
