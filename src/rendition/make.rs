@@ -182,7 +182,6 @@ fn run_pass(
         decoded?;
         results.into_iter().collect::<Result<()>>()
     })
-    .with_context(|| format!("cannot make the renditions of `{}`", plan.master.display()))
 }
 
 /// Hands the decoded blocks to every chain, gathered into blocks of about
