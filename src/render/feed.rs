@@ -71,12 +71,7 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
         ("podcast".to_string(), PODCAST_NS.to_string()),
         ("psc".to_string(), PSC_NS.to_string()),
     ]);
-    let bytes = channel
-        .write_to(Vec::new())
-        .expect("writing XML into memory cannot fail");
-    let mut xml = String::from_utf8(bytes).expect("the rss writer emits UTF-8");
-    xml.push('\n');
-    xml
+    to_xml(&channel)
 }
 
 fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension {
@@ -118,19 +113,7 @@ fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension
 fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
     let podcast = &cycle.podcast;
     let mut map = ExtensionMap::new();
-    let feed = layout::feed_url(cycle);
-    add(
-        &mut map,
-        element(
-            "atom:link",
-            None,
-            &[
-                ("href", feed.as_str()),
-                ("rel", "self"),
-                ("type", "application/rss+xml"),
-            ],
-        ),
-    );
+    add(&mut map, self_link(&layout::feed_url(cycle)));
     add(
         &mut map,
         element("podcast:guid", Some(&podcast.guid.to_string()), &[]),
@@ -458,18 +441,9 @@ pub fn render_radio(cycle: &Cycle, episodes: &[Episode]) -> Option<String> {
         ..Channel::default()
     };
     let mut map = ExtensionMap::new();
-    let feed = absolute(cycle, layout::RADIO_FEED_FILE);
     add(
         &mut map,
-        element(
-            "atom:link",
-            None,
-            &[
-                ("href", feed.as_str()),
-                ("rel", "self"),
-                ("type", "application/rss+xml"),
-            ],
-        ),
+        self_link(&absolute(cycle, layout::RADIO_FEED_FILE)),
     );
     channel.extensions = map;
     channel.itunes_ext = Some(ITunesChannelExtension {
@@ -480,12 +454,7 @@ pub fn render_radio(cycle: &Cycle, episodes: &[Episode]) -> Option<String> {
         ("atom".to_string(), ATOM_NS.to_string()),
         ("podcast".to_string(), PODCAST_NS.to_string()),
     ]);
-    let bytes = channel
-        .write_to(Vec::new())
-        .expect("writing XML into memory cannot fail");
-    let mut xml = String::from_utf8(bytes).expect("the rss writer emits UTF-8");
-    xml.push('\n');
-    Some(xml)
+    Some(to_xml(&channel))
 }
 
 /// One broadcast file of `radio.xml`, with its MP3 as the alternate.
@@ -526,4 +495,27 @@ fn radio_item(
         extensions: map,
         ..Item::default()
     }
+}
+
+/// A feed's `atom:link rel="self"`, which validators and some apps ask for.
+fn self_link(feed: &Url) -> Extension {
+    element(
+        "atom:link",
+        None,
+        &[
+            ("href", feed.as_str()),
+            ("rel", "self"),
+            ("type", "application/rss+xml"),
+        ],
+    )
+}
+
+/// The channel as XML text, ending with a line break.
+fn to_xml(channel: &Channel) -> String {
+    let bytes = channel
+        .write_to(Vec::new())
+        .expect("writing XML into memory cannot fail");
+    let mut xml = String::from_utf8(bytes).expect("the rss writer emits UTF-8");
+    xml.push('\n');
+    xml
 }
