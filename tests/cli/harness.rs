@@ -36,8 +36,25 @@ pub struct Project {
 }
 
 impl Project {
-    /// Copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a new folder.
+    /// Copies config.toml, cover.jpg, recordings/, reports/ and drawings/ into a new folder,
+    /// with the renditions of the real recordings already in its cache (see
+    /// [`made_renditions`]).
     pub fn copy() -> Project {
+        let project = Project::pristine();
+        let cache = project.path(".cyclecast/renditions");
+        fs::create_dir_all(&cache).expect("create the renditions cache");
+        for entry in fs::read_dir(made_renditions()).expect("list the made renditions") {
+            let from = entry.expect("list the made renditions").path();
+            let to = cache.join(from.file_name().expect("a file name"));
+            // A copy, not a hard link: other tests linking or unlinking a shared file would
+            // move its change time, which the state's stamps watch.
+            fs::copy(&from, &to).expect("copy a made rendition");
+        }
+        project
+    }
+
+    /// A copy of the real project as a fresh clone has it: no renditions made.
+    pub fn pristine() -> Project {
         let dir = tempfile::Builder::new()
             .prefix("cyclecast-cli-")
             .tempdir()
@@ -249,6 +266,25 @@ impl Project {
     pub fn publish(&self) -> Run {
         self.run(&["publish"]).success()
     }
+}
+
+/// The renditions of the real recordings, made once per test run by publishing a pristine copy
+/// of the project. Most tests are about pages, feeds, links or errors, not encoding: starting
+/// from them spares each test encoding the five masters again, as a project published once
+/// before would. The cache names each file by what it is made from (master, settings, tags),
+/// so a test that changes a master, a target or a title still makes its own files; the tests
+/// of the encoding itself (`renditions`, `durations`, `measure`) make their own masters, and a
+/// test that needs a cold cache starts from [`Project::pristine`].
+fn made_renditions() -> &'static Path {
+    static MADE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| {
+        let made = Path::new(env!("CARGO_TARGET_TMPDIR")).join("made-renditions");
+        let _ = fs::remove_dir_all(&made);
+        let project = Project::pristine();
+        project.publish();
+        copy_tree(&project.path(".cyclecast/renditions"), &made);
+        made
+    })
 }
 
 /// One run of the binary.

@@ -108,6 +108,8 @@ fn loudness_agrees_with_ffmpeg_on_masters_made_by_sox_lame_and_ffmpeg() {
     tool(
         "sox",
         &[
+            // Repeatable noise: the same file, so the same peaks, every run.
+            "-R",
             "-n",
             "-r",
             "48000",
@@ -126,6 +128,7 @@ fn loudness_agrees_with_ffmpeg_on_masters_made_by_sox_lame_and_ffmpeg() {
     tool(
         "sox",
         &[
+            "-R",
             "-n",
             "-r",
             "48000",
@@ -143,6 +146,7 @@ fn loudness_agrees_with_ffmpeg_on_masters_made_by_sox_lame_and_ffmpeg() {
     tool(
         "sox",
         &[
+            "-R",
             "-n",
             "-r",
             "48000",
@@ -170,6 +174,7 @@ fn loudness_agrees_with_ffmpeg_on_masters_made_by_sox_lame_and_ffmpeg() {
     tool(
         "sox",
         &[
+            "-R",
             "-n",
             "-r",
             "44100",
