@@ -7,7 +7,8 @@
 //! [`plan`] then decides (pure) every byte of the copy: a new ID3v2 tag (v2.3
 //! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
 //! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), or a new RIFF
-//! header with `LIST`/`INFO` and `id3 ` chunks before the WAV's `data` chunk, and the ranges
+//! header with `LIST`/`INFO` and `id3 ` chunks before the WAV's `data` chunk, or a FLAC's
+//! `VORBIS_COMMENT` block before its frames ([`flac`]), and the ranges
 //! of the recording copied as they are. So the published size is exact before anything is written, and the
 //! feed states it. (Planning beats measuring each copy once written: the feed is rendered
 //! before commit writes anything, and an unchanged copy is compared, never rewritten.)
@@ -186,6 +187,16 @@ pub enum TagPlan {
         /// The `data` chunk's pad byte, if it takes one.
         tail: Vec<u8>,
     },
+    /// A FLAC: `fLaC`, its `STREAMINFO` and `SEEKTABLE` blocks, a new `VORBIS_COMMENT` block,
+    /// then its frames, unchanged.
+    Flac {
+        /// The recording.
+        source: PathBuf,
+        /// Everything before the frames.
+        head: Vec<u8>,
+        /// The byte range of the recording that holds its frames.
+        frames: Range<u64>,
+    },
     /// Published as it is: a format cyclecast does not tag, or an MP4 layout it does not
     /// rewrite (fragmented, malformed, `moov` over [`crate::audio::mp4::boxes::MAX_MOOV_LEN`]).
     Copy {
@@ -248,6 +259,9 @@ impl TagPlan {
                 parts.push(Part::Made(tail));
                 parts
             }
+            TagPlan::Flac { head, frames, .. } => {
+                vec![Part::Made(head), Part::Copied(frames.clone())]
+            }
             TagPlan::Copy { len, .. } => vec![Part::Copied(0..*len)],
         }
     }
@@ -269,6 +283,7 @@ impl TagPlan {
             TagPlan::Id3 { source, .. }
             | TagPlan::Mp4 { source, .. }
             | TagPlan::Wave { source, .. }
+            | TagPlan::Flac { source, .. }
             | TagPlan::Copy { source, .. } => source,
         }
     }
@@ -321,6 +336,11 @@ pub enum Metadata {
         /// The cover's frame, shared by every episode.
         picture: Option<Arc<[u8]>>,
     },
+    /// A FLAC's `VORBIS_COMMENT` block, whole.
+    Flac {
+        /// The block, header included.
+        comment: Vec<u8>,
+    },
     /// A format cyclecast does not tag.
     None,
 }
@@ -343,6 +363,7 @@ impl Metadata {
                 picture.as_deref().unwrap_or_default(),
             ]
             .concat(),
+            Metadata::Flac { comment } => comment.clone(),
             Metadata::None => Vec::new(),
         }
     }
@@ -386,6 +407,10 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
         Container::Mp4 => Metadata::Mp4 {
             items: mp4_items(context, session),
             picture: context.artwork.map(Artwork::mp4_item),
+        },
+        Container::Flac => match vorbis_comment(context, session) {
+            Some(comment) => Metadata::Flac { comment },
+            None => Metadata::None,
         },
         _ => Metadata::None,
     })
@@ -435,6 +460,31 @@ fn info_list(context: TagContext<'_>, session: &Session) -> Vec<u8> {
     ])
 }
 
+/// A FLAC copy's `VORBIS_COMMENT` block: the facts of the MP4 copy's items, and the page.
+fn vorbis_comment(context: TagContext<'_>, session: &Session) -> Option<Vec<u8>> {
+    let podcast = &context.cycle.podcast;
+    let speakers: Vec<&str> = session.speakers.iter().map(|s| s.name.as_str()).collect();
+    let text = |value: &str| frame_text(value);
+    let fields = [
+        ("TITLE", text(&session.title)),
+        ("ARTIST", text(&speakers.join(", "))),
+        ("ALBUM", text(&podcast.title)),
+        ("ALBUMARTIST", text(&podcast.author)),
+        ("TRACKNUMBER", session.number.to_string()),
+        ("DATE", session.date.format("%Y-%m-%d").to_string()),
+        ("GENRE", "Podcast".to_string()),
+        ("DESCRIPTION", text(&session.description)),
+        ("LANGUAGE", podcast.lang.language.iso_639_2().to_string()),
+        (
+            "COPYRIGHT",
+            podcast.copyright.as_deref().map(text).unwrap_or_default(),
+        ),
+        ("CONTACT", context.page.to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    flac::vorbis_comment(&fields)
+}
+
 /// What [`plan`] needs to know of a recording's bytes, read by [`read_layout`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
@@ -463,6 +513,13 @@ pub enum Layout {
         fmt: Vec<u8>,
         /// The body of its `data` chunk.
         data: Range<u64>,
+    },
+    /// A FLAC.
+    Flac {
+        /// Its size.
+        len: u64,
+        /// What its copy keeps of its metadata, and where its frames lie.
+        blocks: flac::FlacBlocks,
     },
     /// Any other file.
     Whole {
@@ -509,6 +566,10 @@ pub fn read_layout(path: &Path, audio: &AudioInfo) -> Result<Layout> {
             .unwrap_or(Layout::Whole { len })),
         (Container::Wave, _) => Ok(match wave::pcm_wave(&mut file, len).map_err(read)? {
             Some(wave::PcmWave { fmt, data }) => Layout::Wave { len, fmt, data },
+            None => Layout::Whole { len },
+        }),
+        (Container::Flac, _) => Ok(match flac::blocks(&mut file, len).map_err(read)? {
+            Some(blocks) => Layout::Flac { len, blocks },
             None => Layout::Whole { len },
         }),
         _ => Ok(Layout::Whole { len }),
@@ -616,9 +677,23 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
             };
             wave_plan(&source, chunks, data).unwrap_or(TagPlan::Copy { source, len })
         }
-        (Layout::Mp4 { len, .. } | Layout::Wave { len, .. } | Layout::Whole { len }, _) => {
-            TagPlan::Copy { source, len }
+        (Layout::Flac { blocks, .. }, Metadata::Flac { comment }) => {
+            let mut head = b"fLaC".to_vec();
+            head.extend_from_slice(&blocks.kept);
+            head.extend_from_slice(comment);
+            TagPlan::Flac {
+                source,
+                head,
+                frames: blocks.frames,
+            }
         }
+        (
+            Layout::Mp4 { len, .. }
+            | Layout::Wave { len, .. }
+            | Layout::Flac { len, .. }
+            | Layout::Whole { len },
+            _,
+        ) => TagPlan::Copy { source, len },
     }
 }
 
@@ -826,4 +901,5 @@ pub fn apply(plan: &TagPlan, out: &mut impl Write) -> Result<()> {
 #[cfg(test)]
 mod tests;
 
+mod flac;
 mod wave;
