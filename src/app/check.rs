@@ -7,7 +7,11 @@ use serde::Serialize;
 
 use super::cli::CheckArgs;
 use super::shared::{plural, print_stdout, project};
+use crate::model::AudioInfo;
 use crate::model::problem;
+use crate::model::rendition::{
+    self, AsIs, Enclosure, PodcastSettings, READY_TOLERANCE_LU, Reencode,
+};
 use crate::output::state;
 use crate::publish;
 use crate::support::parallel;
@@ -73,9 +77,11 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
-/// One line per recording: its loudness, and whether it is published in mono or stereo.
+/// Per recording: its loudness, whether it is published in mono or stereo, and how it becomes
+/// the feed's enclosure (published as it is, or encoded: why, and at what cost).
 fn print_loudness(project: &crate::project::load::Project) {
-    for (_, recording, audio) in project.recorded() {
+    let podcast = &project.config.cycle.renditions.podcast;
+    for (session, recording, audio) in project.recorded() {
         let Some(measurement) = project.measurement(&recording.path) else {
             continue;
         };
@@ -84,5 +90,94 @@ fn print_loudness(project: &crate::project::load::Project) {
             "{shown}: {}",
             super::probe::loudness_summary(audio.channels, measurement)
         );
+        if let Some(enclosure) = project.enclosures.get(&session.number) {
+            let mono = rendition::publishes_mono(audio.channels, measurement);
+            let integrated = measurement.loudness.integrated_lufs;
+            let summary = enclosure_summary(enclosure, audio, integrated, mono, podcast);
+            eprintln!("  enclosure: {summary}");
+        }
+    }
+}
+
+/// How a master becomes the feed's enclosure, in words: published as it is and why, or
+/// encoded to MP3, why, and what it costs (a second lossy generation, its size).
+fn enclosure_summary(
+    enclosure: &Enclosure,
+    audio: &AudioInfo,
+    integrated: Option<f64>,
+    mono: bool,
+    podcast: &PodcastSettings,
+) -> String {
+    let target = &podcast.target;
+    let off_target = |off: f64| {
+        format!(
+            "{:.1} LU {} the {} LUFS target",
+            off.abs(),
+            if off < 0.0 { "under" } else { "over" },
+            target.integrated_lufs
+        )
+    };
+    let format = audio
+        .published_format()
+        .map_or("?", |(extension, _)| extension);
+    let format = format.to_uppercase();
+    let reason = match enclosure {
+        Enclosure::AsIs(AsIs::Ready) => {
+            return format!(
+                "the {format} as it is (tagged): within {READY_TOLERANCE_LU} LU of {} LUFS and under {} dBTP",
+                target.integrated_lufs, target.true_peak_dbtp
+            );
+        }
+        Enclosure::AsIs(AsIs::PinnedM4a) => {
+            let off = integrated.map_or(String::new(), |i| {
+                format!(", {}", off_target(i - target.integrated_lufs))
+            });
+            return format!(
+                "the M4A as it is (tagged){off}: its `.m4a` URL is pinned in cyclecast.lock and never changes"
+            );
+        }
+        Enclosure::AsIs(AsIs::Unmeasured) => {
+            return format!("the {format} as it is (tagged): it could not be measured");
+        }
+        Enclosure::Encoded(Reencode::Lossless) => {
+            format!("a {format} master is never published raw")
+        }
+        Enclosure::Encoded(Reencode::Unplayable) => {
+            format!("podcast apps do not all play {format}")
+        }
+        Enclosure::Encoded(Reencode::OffTarget(off)) => off_target(*off),
+        Enclosure::Encoded(Reencode::OverCeiling(over)) => format!(
+            "its true peak is {over:.1} dB over the {} dBTP ceiling",
+            target.true_peak_dbtp
+        ),
+    };
+    let kbps = if mono {
+        podcast.mono_kbps
+    } else {
+        podcast.stereo_kbps
+    };
+    let bytes = audio.duration_secs() * f64::from(kbps) * 1000.0 / 8.0;
+    let generation = if matches!(enclosure, Enclosure::Encoded(Reencode::Lossless)) {
+        String::new()
+    } else {
+        format!(
+            "; cost: a second lossy encoding of a {} kbit/s {format}",
+            audio.bitrate().div_ceil(1000)
+        )
+    };
+    format!(
+        "encoded to MP3, {kbps} kbit/s {} CBR, about {} (the master: {}): {reason}{generation}",
+        if mono { "mono" } else { "stereo" },
+        size(bytes),
+        size(audio.size as f64),
+    )
+}
+
+/// A file size for people: megabytes with one decimal, or kilobytes under 0.1 MB.
+fn size(bytes: f64) -> String {
+    if bytes < 100_000.0 {
+        format!("{:.0} kB", bytes / 1e3)
+    } else {
+        format!("{:.1} MB", bytes / 1e6)
     }
 }

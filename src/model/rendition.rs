@@ -148,10 +148,21 @@ pub fn publishes_mono(channels: u32, measured: &Measurement) -> bool {
 /// How a master becomes the feed's enclosure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Enclosure {
-    /// A ready MP3 or M4A, published as it is (tagged, no lossy re-encode).
-    AsIs,
+    /// A ready MP3 or M4A, published as it is (tagged, no lossy re-encode), for this reason.
+    AsIs(AsIs),
     /// The podcast rendition, an MP3 made from the master, for this reason.
     Encoded(Reencode),
+}
+
+/// Why a master is published as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsIs {
+    /// Within [`READY_TOLERANCE_LU`] of the target and under the ceiling.
+    Ready,
+    /// An M4A whose `.m4a` URL is pinned in `cyclecast.lock`: its URL never changes.
+    PinnedM4a,
+    /// It could not be measured (the load stage said why).
+    Unmeasured,
 }
 
 /// Why a master is encoded into the podcast rendition.
@@ -172,7 +183,7 @@ impl Enclosure {
     /// The enclosure's file extension: the master's for one published as it is, else `mp3`.
     pub fn extension(&self, audio: &AudioInfo) -> Option<&'static str> {
         match self {
-            Enclosure::AsIs => audio.published_format().map(|(extension, _)| extension),
+            Enclosure::AsIs(_) => audio.published_format().map(|(extension, _)| extension),
             Enclosure::Encoded(_) => Some("mp3"),
         }
     }
@@ -201,10 +212,10 @@ pub fn enclosure(
         return Enclosure::Encoded(Reencode::Unplayable);
     }
     if audio.codec != Codec::Mp3 && pinned_extension == Some("m4a") {
-        return Enclosure::AsIs;
+        return Enclosure::AsIs(AsIs::PinnedM4a);
     }
     let Some(measured) = measured else {
-        return Enclosure::AsIs;
+        return Enclosure::AsIs(AsIs::Unmeasured);
     };
     let loudness = &measured.loudness;
     if let Some(integrated) = loudness.integrated_lufs {
@@ -217,6 +228,6 @@ pub fn enclosure(
         Some(peak) if peak > target.true_peak_dbtp => {
             Enclosure::Encoded(Reencode::OverCeiling(peak - target.true_peak_dbtp))
         }
-        _ => Enclosure::AsIs,
+        _ => Enclosure::AsIs(AsIs::Ready),
     }
 }

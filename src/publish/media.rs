@@ -13,7 +13,7 @@ use sha2::{Digest, Sha384};
 use crate::audio::tag::{Metadata, Recorded, TagContext, TagPlan};
 use crate::episode::Published;
 use crate::model::layout;
-use crate::model::rendition::Enclosure;
+use crate::model::rendition::{AsIs, Enclosure};
 use crate::model::{AudioInfo, Broadcast, Episode, MediaFile, Rendition, Session};
 use crate::output::commit::{Content, Output};
 use crate::output::state::{self, State};
@@ -35,8 +35,19 @@ struct Copy {
     audio: AudioInfo,
     /// What the source's bytes are: its hash, or its cache key.
     source_key: String,
-    /// Whether it is tagged (a radio edit published as it is is not).
-    tagged: bool,
+    /// How it is made.
+    making: Making,
+}
+
+/// How a copy is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Making {
+    /// As it is, untagged: a radio edit without `[renditions.radio]`.
+    Untagged,
+    /// A tagged copy of a master, streamed into the output.
+    TaggedCopy,
+    /// A rendition of the cache, tagged once into the cache and hard-linked into the output.
+    TaggedLink,
 }
 
 /// Where a copy goes in its episode.
@@ -50,27 +61,42 @@ enum Slot {
     EditMp3(usize),
 }
 
-/// A copy planned: its output, and the file the feed describes.
+/// A copy planned: its output, the file the feed describes, and the tagged rendition of the
+/// cache it is a link of.
 struct Planned {
     output: Output,
     media: MediaFile,
+    tagged: Option<PathBuf>,
+}
+
+/// Each recording's episode and the audio files that publish it.
+pub(super) struct Built {
+    /// In session order, with their files' final lengths and digests.
+    pub episodes: Vec<Episode>,
+    /// The audio files, to commit.
+    pub outputs: Vec<Output>,
+    /// The tagged renditions of the cache these files are (or were, when kept) links of.
+    pub tagged: Vec<PathBuf>,
 }
 
 /// Builds each recording's episode, with its files' final lengths and digests, and the outputs
 /// that publish them: the last publish's file when nothing it is made from changed, else a
-/// plan of its tagged copy (made `jobs` at a time).
+/// plan of its tagged copy, or a link to its rendition tagged in the cache (made `jobs` at a
+/// time).
 pub(super) fn build_episodes(
     project: &Project,
     renditions: &Renditions,
     out: &Path,
     previous: &State,
     work: Work<'_>,
-) -> Result<(Vec<Episode>, Vec<Output>)> {
+) -> Result<Built> {
     let copies = copies(project, renditions)?;
+    let mut tagged = Vec::new();
     let mut planned: BTreeMap<usize, BTreeMap<Slot, MediaFile>> = BTreeMap::new();
     let mut outputs = Vec::new();
     for (session, slot, copy) in plan_copies(project, copies, out, previous, work)? {
         planned.entry(session).or_default().insert(slot, copy.media);
+        tagged.extend(copy.tagged);
         outputs.push(copy.output);
     }
     let mut episodes = Vec::new();
@@ -81,7 +107,11 @@ pub(super) fn build_episodes(
             .with_context(|| format!("cannot publish session `{}`", session.id))?;
         episodes.push(episode);
     }
-    Ok((episodes, outputs))
+    Ok(Built {
+        episodes,
+        outputs,
+        tagged,
+    })
 }
 
 /// Puts a session's planned files in their places.
@@ -116,9 +146,15 @@ fn copies(project: &Project, renditions: &Renditions) -> Result<Vec<Copy>> {
     for (index, (session, recording, audio)) in project.recorded().enumerate() {
         let made = renditions.of(session.number);
         let plan = made.and_then(|m| m.recording.as_ref());
-        let enclosure = made.map_or(&Enclosure::AsIs, |m| &m.enclosure);
+        let unplanned = Enclosure::AsIs(AsIs::Unmeasured);
+        let enclosure = made.map_or(&unplanned, |m| &m.enclosure);
         let rendered = |role| renditions.file(plan, role);
         let mut push = |slot, file: String, source: PathBuf, audio: AudioInfo, key: String| {
+            let making = if source.starts_with(&renditions.cache) {
+                Making::TaggedLink
+            } else {
+                Making::TaggedCopy
+            };
             copies.push(Copy {
                 session: index,
                 slot,
@@ -126,11 +162,11 @@ fn copies(project: &Project, renditions: &Renditions) -> Result<Vec<Copy>> {
                 source,
                 audio,
                 source_key: key,
-                tagged: true,
+                making,
             });
         };
         match enclosure {
-            Enclosure::AsIs => {
+            Enclosure::AsIs(_) => {
                 let (extension, _) = audio
                     .published_format()
                     .with_context(|| format!("cannot publish `{}`", recording.path.display()))?;
@@ -223,7 +259,7 @@ fn edit_copies(
                 source,
                 audio,
                 source_key: key,
-                tagged: true,
+                making: Making::TaggedLink,
             });
         }
     }
@@ -242,7 +278,7 @@ fn edit_copies(
                 .unwrap_or_else(|_| path.to_path_buf()),
             audio: audio.clone(),
             source_key: project.source_hash(path).unwrap_or_default().to_string(),
-            tagged: false,
+            making: Making::Untagged,
         });
     }
     Ok(copies)
@@ -289,7 +325,7 @@ fn plan_copies(
             artwork: project.artwork.as_ref(),
             page: &page,
         };
-        let (metadata, fingerprint) = if copy.tagged {
+        let (metadata, fingerprint) = if copy.making != Making::Untagged {
             (
                 crate::audio::tag::metadata(context, session, &copy.audio)?,
                 crate::audio::tag::fingerprint(context, session, &copy.audio)?,
@@ -318,6 +354,8 @@ fn plan_copies(
         work.jobs,
         prepared,
         move |(copy, metadata, recipe, kept)| {
+            let tagged = (copy.making == Making::TaggedLink)
+                .then(|| crate::rendition::tagged_file(&copy.source, &recipe));
             let planned = match kept {
                 Some((length, Some(integrity))) => Planned {
                     output: Output {
@@ -327,6 +365,7 @@ fn plan_copies(
                         integrity: Some(integrity.clone()),
                     },
                     media: media(&copy, length, integrity),
+                    tagged,
                 },
                 _ => {
                     let shown = crate::project::paths::display_path(&root, &copy.source);
@@ -337,15 +376,22 @@ fn plan_copies(
                         layout,
                     };
                     let plan = crate::audio::tag::plan(&metadata, recorded);
-                    let integrity = integrity(&plan)?;
+                    let (content, integrity) = match &tagged {
+                        Some(tagged) => {
+                            let digest: Sri = crate::rendition::make_tagged(tagged, &plan)?;
+                            (Content::Linked(tagged.clone()), digest.finish())
+                        }
+                        None => (Content::Episode(plan.clone()), integrity(&plan)?),
+                    };
                     Planned {
                         output: Output {
                             path: copy.file.clone(),
-                            content: Content::Episode(plan.clone()),
+                            content,
                             recipe: Some(recipe),
                             integrity: Some(integrity.clone()),
                         },
                         media: media(&copy, plan.output_len(), integrity),
+                        tagged,
                     }
                 }
             };
@@ -374,19 +420,27 @@ fn media(copy: &Copy, length: u64, integrity: String) -> MediaFile {
 /// The Subresource Integrity digest (`podcast:integrity`) of a planned copy: SHA-384 of the
 /// bytes it will have, streamed through the hasher as commit will stream them to disk.
 fn integrity(plan: &TagPlan) -> Result<String> {
-    let mut hasher = HashWriter(Sha384::new());
-    crate::audio::tag::apply(plan, &mut hasher)?;
-    let digest = hasher.0.finalize();
-    Ok(format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    ))
+    let mut digest = Sri::default();
+    crate::audio::tag::apply(plan, &mut digest)?;
+    Ok(digest.finish())
 }
 
-/// A writer that hashes what it is given.
-struct HashWriter(Sha384);
+/// A Subresource Integrity digest of what is written to it: SHA-384, in base64.
+#[derive(Default)]
+struct Sri(Sha384);
 
-impl Write for HashWriter {
+impl Sri {
+    /// The digest, as `podcast:integrity` states it: `sha384-…`.
+    fn finish(self) -> String {
+        let digest = self.0.finalize();
+        format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    }
+}
+
+impl Write for Sri {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         self.0.update(bytes);
         Ok(bytes.len())

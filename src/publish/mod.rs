@@ -129,16 +129,16 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     let checked = check(&options.project, work).map_err(Problems)?;
     let project = &checked.project;
     let out = out_folder(options, project);
-    let renditions = make_renditions(options, project, progress)?;
-    let (episodes, audio_outputs) =
-        media::build_episodes(project, &renditions, &out, &previous, work)?;
-    let media = media_outputs(project, &episodes, audio_outputs);
+    let (renditions, off_target) = make_renditions(options, project, progress)?;
+    let built = media::build_episodes(project, &renditions, &out, &previous, work)?;
+    let episodes = built.episodes;
+    let media = media_outputs(project, &episodes, built.outputs);
     let today = today(options, project);
     let rendered = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
     check_unique_paths(media.iter().chain(&rendered))?;
     let committed = commit_outputs(options, project, &out, (&media, &rendered), progress)?;
     record_identities(project, &episodes, options)?;
-    prune_renditions(options, &renditions)?;
+    prune_renditions(options, &renditions, &built.tagged)?;
     Ok(Report {
         mode: options.mode,
         out,
@@ -147,7 +147,12 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
         written: committed.written,
         unchanged: committed.unchanged,
         removed: committed.removed,
-        warnings: checked.project.problems,
+        warnings: checked
+            .project
+            .problems
+            .into_iter()
+            .chain(off_target)
+            .collect(),
     })
 }
 
@@ -170,23 +175,30 @@ fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
 
 /// Makes the renditions missing from the cache (see [`crate::rendition`]). A dry run makes
 /// them too: they go into the project's cache, never into the output folder, and the
-/// enclosures' lengths the report states are theirs.
+/// enclosures' lengths the report states are theirs. Also returns a warning for each file
+/// made off its target.
 fn make_renditions(
     options: &PublishOptions,
     project: &Project,
     progress: &Progress,
-) -> Result<Renditions> {
+) -> Result<(Renditions, Vec<Problem>)> {
     let renditions = crate::rendition::plan(project);
-    crate::rendition::make(&renditions, &project.config.root, options.jobs, progress)?;
-    Ok(renditions)
+    let off_target =
+        crate::rendition::make(&renditions, &project.config.root, options.jobs, progress)?;
+    Ok((renditions, off_target))
 }
 
-/// After a lasting publish, removes the renditions no session uses any more from the cache.
-fn prune_renditions(options: &PublishOptions, renditions: &Renditions) -> Result<()> {
+/// After a lasting publish, removes from the cache the renditions no session uses any more,
+/// and the tagged ones its files are not links of.
+fn prune_renditions(
+    options: &PublishOptions,
+    renditions: &Renditions,
+    tagged: &[PathBuf],
+) -> Result<()> {
     if options.mode != Mode::Write || options.out_lifetime != OutLifetime::Lasting {
         return Ok(());
     }
-    crate::rendition::prune(renditions)
+    crate::rendition::prune(renditions, tagged)
 }
 
 /// Writes the outputs into the output folder, or only tells what would change (`--dry-run`).
@@ -323,6 +335,7 @@ fn made_from(output: &Output) -> String {
     match &output.content {
         Content::Copy(path) => format!("a copy of `{}`", path.display()),
         Content::Episode(plan) => format!("the episode of `{}`", plan.source().display()),
+        Content::Linked(path) => format!("the rendition `{}`", path.display()),
         Content::Text(_) | Content::Bytes(_) | Content::Kept => "a file cyclecast makes".into(),
     }
 }

@@ -96,8 +96,11 @@ impl<'a> Attempt<'a> {
     }
 }
 
-/// Makes every missing file of a master's plan into `cache`.
-pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<()> {
+/// Makes every missing file of a master's plan into `cache`. Returns what each file that is
+/// still off its target after the last pass measures, in words: it is kept, and the caller
+/// warns.
+pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<Vec<String>> {
+    let mut missed = Vec::new();
     let mut attempts: Vec<Attempt<'_>> = plan
         .chains
         .iter()
@@ -117,16 +120,33 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<(
                 .with_context(|| format!("cannot measure `{}`", part.display()))?;
             let next = loudness
                 .integrated_lufs
-                .and_then(|lufs| attempt.corrected(lufs, loudness.true_peak_dbtp))
-                .filter(|_| pass < MAX_PASSES);
+                .and_then(|lufs| attempt.corrected(lufs, loudness.true_peak_dbtp));
             match next {
-                Some(next) => again.push(next),
+                Some(next) if pass < MAX_PASSES => again.push(next),
+                Some(_) => {
+                    missed.push(off_target(&attempt, &loudness));
+                    keep(cache, attempt.job)?;
+                }
                 None => keep(cache, attempt.job)?,
             }
         }
         attempts = again;
     }
-    Ok(())
+    Ok(missed)
+}
+
+/// Says how a file kept after the last pass misses its target.
+fn off_target(attempt: &Attempt<'_>, measured: &crate::model::loudness::Loudness) -> String {
+    let target = &attempt.chain.target;
+    let shown = |value: Option<f64>| value.map_or("-inf".to_string(), |v| format!("{v:.1}"));
+    format!(
+        "its {} reads {} LUFS and a true peak of {} dBTP after {MAX_PASSES} passes, off its target ({} LUFS, at most {} dBTP): published as it is",
+        attempt.job.role.name(),
+        shown(measured.integrated_lufs),
+        shown(measured.true_peak_dbtp),
+        target.integrated_lufs,
+        target.true_peak_dbtp
+    )
 }
 
 /// Whether a job's file is in the cache.

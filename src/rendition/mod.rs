@@ -8,8 +8,11 @@
 //!   the output folder, so previews and a lost `feed/` encode nothing again), `jobs` masters
 //!   at once, each decoded once per pass.
 //!
-//! The files in the cache carry no tags: the output stage publishes each as a tagged copy, as
-//! it does a ready MP3, so a changed title re-tags without re-encoding.
+//! The files made carry no tags. Publishing tags each once more into the cache
+//! ([`make_tagged`]), under a name of its own for each set of tags, which the output folder
+//! hard-links: a changed title re-tags without re-encoding, and a preview, another output
+//! folder or a lost `feed/` writes no audio at all. Nothing is ever written into a file of the
+//! cache: a file is made whole under a temporary name, then renamed to its own.
 //!
 //! May use [`crate::project`] (the loaded project), [`crate::audio`] (decoding, processing,
 //! encoding), [`crate::support`] and [`crate::model`].
@@ -17,14 +20,19 @@
 pub mod make;
 pub mod plan;
 
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 
-use crate::model::rendition::Enclosure;
+use crate::audio::tag::TagPlan;
+use crate::model::problem::Problem;
+use crate::model::rendition::{AsIs, Enclosure};
 use crate::project::load::Project;
 use crate::rendition::plan::{Master, MasterPlan, Role};
 use crate::support::progress::Progress;
+use crate::support::stream::Tee;
 
 /// The folder of the project's `.cyclecast/` that holds the renditions.
 pub const CACHE_FOLDER: &str = "renditions";
@@ -86,7 +94,7 @@ pub fn plan(project: &Project) -> Renditions {
                 .enclosures
                 .get(&session.number)
                 .cloned()
-                .unwrap_or(Enclosure::AsIs);
+                .unwrap_or(Enclosure::AsIs(AsIs::Unmeasured));
             let master = measured.map(|measured| Master {
                 path: &recording.path,
                 hash: &recording.hash,
@@ -133,11 +141,18 @@ pub fn cache_folder(root: &Path) -> PathBuf {
 }
 
 /// Makes every rendition missing from the cache, `jobs` masters at once, with a progress bar
-/// per master.
-pub fn make(renditions: &Renditions, root: &Path, jobs: usize, progress: &Progress) -> Result<()> {
-    let missing = unclaimed(renditions.plans(), &renditions.cache);
-    if missing.is_empty() {
-        return Ok(());
+/// per master. The cache folder is checked first, even when nothing is missing: publishing
+/// writes tagged files into it ([`make_tagged`]), never through a symbolic link.
+///
+/// Returns a warning for each file still off its target after the last correction.
+pub fn make(
+    renditions: &Renditions,
+    root: &Path,
+    jobs: usize,
+    progress: &Progress,
+) -> Result<Vec<Problem>> {
+    if renditions.plans().next().is_none() {
+        return Ok(Vec::new());
     }
     for folder in [
         renditions
@@ -148,17 +163,26 @@ pub fn make(renditions: &Renditions, root: &Path, jobs: usize, progress: &Progre
     ] {
         crate::support::fs::create_real_dir(folder)?;
     }
+    let missing = unclaimed(renditions.plans(), &renditions.cache);
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
     let bytes = missing.iter().map(|plan| plan.size).sum();
     progress.stage("encoding", missing.len() as u64, bytes);
     let cache = &renditions.cache;
     crate::support::parallel::map(jobs, missing.iter().collect(), |plan: &MasterPlan| {
         let shown = crate::project::paths::display_path(root, &plan.master);
         let task = progress.file("encoding", &shown, plan.size);
-        make::make_master(plan, cache, &task)
-            .with_context(|| format!("cannot make the renditions of `{shown}`"))
+        let missed = make::make_master(plan, cache, &task)
+            .with_context(|| format!("cannot make the renditions of `{shown}`"))?;
+        Ok(missed
+            .into_iter()
+            .map(|message| Problem::warning(shown.clone(), message))
+            .collect::<Vec<_>>())
     })
     .into_iter()
-    .collect()
+    .collect::<Result<Vec<_>>>()
+    .map(|warnings| warnings.into_iter().flatten().collect())
 }
 
 /// The plans with their files missing from the cache, each file once: two masters with the
@@ -182,13 +206,59 @@ fn unclaimed<'a>(plans: impl Iterator<Item = &'a MasterPlan>, cache: &Path) -> V
     missing
 }
 
+/// The file of the cache that holds `file`, a rendition of the cache, with the tags of the
+/// output made by `recipe` (a hex digest of the rendition's key and the tags).
+pub fn tagged_file(file: &Path, recipe: &str) -> PathBuf {
+    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("mp3");
+    let stem = recipe.get(..plan::KEY_DIGITS).unwrap_or(recipe);
+    file.with_file_name(format!("{stem}.{extension}"))
+}
+
+/// Makes `tagged` (see [`tagged_file`]) from `plan`, a plan of tags for a file of the cache,
+/// unless the cache holds it already; returns a `sink` (a digest) fed with its bytes. A file
+/// of that name was made by that plan, as its name says: one whose length is not the plan's
+/// (cut short by a full disk) is made again.
+pub fn make_tagged<S: Write + Default>(tagged: &Path, plan: &TagPlan) -> Result<S> {
+    let mut sink = S::default();
+    let complete = std::fs::symlink_metadata(tagged)
+        .is_ok_and(|m| m.is_file() && m.len() == plan.output_len());
+    if complete {
+        let mut file = crate::support::fs::open_regular(tagged)?;
+        std::io::copy(&mut file, &mut sink)
+            .with_context(|| format!("failed to read `{}`", tagged.display()))?;
+        return Ok(sink);
+    }
+    // Two outputs of one session may need the same tagged file at once (a radio edit that is a
+    // copy of the recording): each writes its own temporary file, and either may win the
+    // rename, with the same bytes.
+    static TEMPORARY: AtomicUsize = AtomicUsize::new(0);
+    let extension = tagged.extension().and_then(|e| e.to_str()).unwrap_or("mp3");
+    let stem = tagged.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let count = TEMPORARY.fetch_add(1, Ordering::Relaxed);
+    let temporary = tagged.with_file_name(format!(
+        "{stem}.tagging{}-{count}.{extension}",
+        std::process::id()
+    ));
+    crate::support::fs::write_new_then_rename(&temporary, tagged, |file| {
+        let mut out = BufWriter::with_capacity(256 * 1024, file);
+        crate::audio::tag::apply(plan, &mut Tee(&mut out, &mut sink))
+            .map_err(std::io::Error::other)?;
+        out.flush()
+    })?;
+    Ok(sink)
+}
+
 /// Removes from the cache the files no plan names any more (a master replaced, a target
-/// changed), and leftovers of interrupted runs. Only regular files cyclecast names itself.
-pub fn prune(renditions: &Renditions) -> Result<()> {
-    let wanted: std::collections::BTreeSet<String> = renditions
+/// changed), the tagged files the publish did not use, and leftovers of interrupted runs. Only
+/// regular files cyclecast names itself.
+pub fn prune(renditions: &Renditions, tagged: &[PathBuf]) -> Result<()> {
+    let made = renditions
         .plans()
-        .flat_map(|plan| plan.jobs().map(plan::Job::file_name))
-        .collect();
+        .flat_map(|plan| plan.jobs().map(plan::Job::file_name));
+    let used = tagged
+        .iter()
+        .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()));
+    let wanted: std::collections::BTreeSet<String> = made.chain(used).collect();
     let Ok(entries) = std::fs::read_dir(&renditions.cache) else {
         return Ok(());
     };
@@ -203,8 +273,9 @@ pub fn prune(renditions: &Renditions) -> Result<()> {
     Ok(())
 }
 
-/// Whether a file name is one the cache gives: 32 hex digits, an extension, maybe `.part`.
+/// Whether a file name is one the cache gives: 32 hex digits, an extension, maybe `.part` or
+/// `.tagging…` between them.
 fn is_cache_name(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
-    stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+    stem.len() == plan::KEY_DIGITS && stem.bytes().all(|b| b.is_ascii_hexdigit())
 }

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+/// How many hex digits of a key name a file of the cache.
+pub const KEY_DIGITS: usize = 32;
+
 use crate::model::rendition::{
     BROADCAST_SAMPLE_RATE, Enclosure, LIGHT_SAMPLE_RATE, LosslessFormat, MP3_SAMPLE_RATE,
     RenditionSettings, Target, publishes_mono,
@@ -35,6 +38,18 @@ pub enum Role {
     RadioLossless,
     /// The broadcast MP3.
     RadioMp3,
+}
+
+impl Role {
+    /// What the file is, in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Podcast => "podcast rendition",
+            Role::Light => "light rendition",
+            Role::RadioLossless => "broadcast file",
+            Role::RadioMp3 => "broadcast MP3",
+        }
+    }
 }
 
 /// A file's encoding.
@@ -216,7 +231,7 @@ fn chain(
                 .update(b"\0")
                 .update(settings.as_bytes())
                 .finalize()
-                .to_hex()[..32]
+                .to_hex()[..KEY_DIGITS]
                 .to_string();
             Job {
                 role,

@@ -561,9 +561,14 @@ fn audio_frames(path: &Path) -> Vec<u8> {
 fn mutagen_titles(files: &[PathBuf]) -> Vec<(String, String)> {
     const SCRIPT: &str = r#"
 import json, sys
-import mutagen.mp3, mutagen.wave
+import mutagen.mp3, mutagen.wave, mutagen.flac
 out = []
 for path in sys.argv[1:]:
+    if path.endswith(".flac"):
+        tags = mutagen.flac.FLAC(path).tags or {}
+        text = lambda key: (tags.get(key) or [""])[0]
+        out.append([text("title"), text("artist")])
+        continue
     f = mutagen.wave.WAVE(path) if path.endswith(".wav") else mutagen.mp3.MP3(path)
     tags = f.tags or {}
     text = lambda key: str(tags[key].text[0]) if key in tags else ""
@@ -619,6 +624,43 @@ fn every_rendition_carries_the_episode_tags() {
             has(b"LIST") && has(b"INFO") && has(b"INAM"),
             "{}: no LIST/INFO chunk with its title",
             files[3].display()
+        );
+    }
+}
+
+#[test]
+fn a_flac_broadcast_file_is_tagged_and_decodes_whole() {
+    if !crate::oracle::require(&["flac", "ffprobe", crate::oracle::PYTHON]) {
+        return;
+    }
+    let project = Project::copy();
+    project.write_config(&format!(
+        "{}\n[renditions.radio]\nformat = \"flac\"\n\n[renditions.light]\nenabled = false\n",
+        project.config()
+    ));
+    project.publish();
+    let cycle = project.cycle();
+    let radio_feed = project.feed_text("radio.xml");
+    for session in &cycle.sessions {
+        let flac = project
+            .feed()
+            .join(format!("radio/{}.flac", session.stem()));
+        // The reference decoder checks every frame against its CRC and STREAMINFO's MD5.
+        tool("flac", &["--test", "--silent", flac.to_str().unwrap()]);
+        assert_eq!(probe(&flac, "stream=sample_rate"), "48000");
+        let mp3 = project.feed().join(format!("radio/{}.mp3", session.stem()));
+        let tags = mutagen_titles(&[flac.clone(), mp3]);
+        assert!(!tags[0].0.is_empty(), "{}: untagged", flac.display());
+        assert_eq!(
+            tags[0],
+            tags[1],
+            "{}: its tags differ from the episode's",
+            flac.display()
+        );
+        assert!(
+            radio_feed.contains(&format!("radio/{}.flac", session.stem())),
+            "radio.xml names no FLAC for session {}",
+            session.number
         );
     }
 }
@@ -907,6 +949,38 @@ fn a_second_publish_and_another_output_reencode_nothing() {
             folder,
         );
     }
+    // Each rendition in either folder is a hard link of its tagged file in the cache: the
+    // second output wrote no audio at all. The ready MP3 (session 4) is a tagged copy of its
+    // master, which is never linked.
+    let cached_inodes: std::collections::BTreeSet<u64> =
+        files_under(&cache).iter().map(|path| inode(path)).collect();
+    let ready = format!("episodes/{}.mp3", project.cycle().session(4).stem());
+    for name in rendition_mtimes(&project, "feed").keys() {
+        let (ours, other) = (project.feed().join(name), project.path("other").join(name));
+        if *name == ready {
+            assert!(!cached_inodes.contains(&inode(&ours)), "{name} is linked");
+            continue;
+        }
+        assert!(
+            cached_inodes.contains(&inode(&ours)),
+            "{name} is no link of the cache"
+        );
+        assert_eq!(
+            inode(&ours),
+            inode(&other),
+            "{name} was written again for --out"
+        );
+    }
+
+    // A lost output folder is published again from the cache, which stays as it was.
+    std::fs::remove_dir_all(project.feed()).unwrap();
+    project.publish();
+    assert_eq!(mtimes(&cache), cached, "a lost feed/ re-encoded");
+}
+
+/// A file's inode number.
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
 }
 
 #[test]
@@ -932,6 +1006,42 @@ fn a_loudness_target_out_of_range_is_refused_at_its_line() {
     assert!(
         error.starts_with(&format!("config.toml:{line}:")) && error.contains("40"),
         "{run}"
+    );
+}
+
+#[test]
+fn check_says_how_each_master_becomes_the_enclosure_and_at_what_cost() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg"]) {
+        return;
+    }
+    let project = project_with_masters();
+    let run = project.run(&["check"]).success();
+    // Each recording's loudness line is followed by its enclosure line.
+    let enclosure_of = |file: &str| -> String {
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("recordings/{file}: ")) && l.contains("LUFS"))
+            .unwrap_or_else(|| panic!("no loudness line for {file}: {run}"));
+        lines[at + 1].to_string()
+    };
+    let wav = enclosure_of("01-quiet-uneven-stereo.wav");
+    assert!(
+        wav.contains("encoded to MP3") && wav.contains("WAV master is never published raw"),
+        "{wav}"
+    );
+    let ready = enclosure_of("04-ready.mp3");
+    assert!(
+        ready.contains("as it is") && ready.contains("within 1 LU of -16 LUFS"),
+        "{ready}"
+    );
+    let quiet = enclosure_of("05-quiet.mp3");
+    assert!(
+        quiet.contains("encoded to MP3, 64 kbit/s mono CBR")
+            && quiet.contains("LU under the -16 LUFS target")
+            && quiet.contains("cost: a second lossy encoding of a 6")
+            && quiet.contains(" kbit/s MP3"),
+        "{quiet}"
     );
 }
 

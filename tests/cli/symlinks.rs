@@ -65,3 +65,33 @@ fn a_link_where_cyclecast_writes_is_refused_and_never_followed() {
         assert!(!project.feed_text("feed.xml").contains("Encore"), "{what}");
     }
 }
+
+#[test]
+fn a_link_in_place_of_the_renditions_cache_is_refused_even_when_it_holds_every_file() {
+    let project = Project::copy();
+    project.publish();
+    // The cache, moved out of the project whole, and a link left in its place: nothing is
+    // missing from it, but a changed title has the publish write tagged files there.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("renditions");
+    let cache = project.path(".cyclecast/renditions");
+    fs::rename(&cache, &outside).unwrap();
+    symlink(&outside, &cache).unwrap();
+    let before = crate::harness::snapshot(&outside);
+    project.replace_in_config(
+        "title = \"Dématérialiser",
+        "title = \"Encore : Dématérialiser",
+    );
+    let run = project.run(&["publish"]);
+    assert_eq!(run.code, Some(2), "{run}");
+    assert!(
+        run.stderr.contains(".cyclecast/renditions") && run.stderr.contains("symbolic link"),
+        "{run}"
+    );
+    assert_eq!(
+        crate::harness::snapshot(&outside),
+        before,
+        "written through the link"
+    );
+    assert!(!project.feed_text("feed.xml").contains("Encore"));
+}

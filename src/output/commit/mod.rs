@@ -27,6 +27,7 @@ use crate::audio::tag::TagPlan;
 use crate::output::state::{OutputRecord, State};
 use crate::project::sources::{SourceRecord, Stamp};
 use crate::support::progress::{FileTask, Progress};
+use crate::support::stream::SameBytes;
 
 use generation::{Generation, Lock};
 use ownership::{Kind, Owned, Records, Tree};
@@ -89,6 +90,9 @@ pub enum Content {
     Copy(PathBuf),
     /// An episode: a recording, tagged.
     Episode(TagPlan),
+    /// A finished file of the project's cache (a tagged rendition, which nothing writes
+    /// again), hard-linked into the output: copied only where the file system has no links.
+    Linked(PathBuf),
     /// The file the last publish made, from the same inputs (its recipe and stamp match the
     /// state): neither written nor read.
     Kept,
@@ -393,7 +397,26 @@ fn write_new(next: &Path, output: &Output, progress: &Progress) -> Result<()> {
         fs::create_dir_all(folder)
             .with_context(|| format!("failed to create `{}`", folder.display()))?;
     }
-    write_file(&target, &output.content, &task)
+    match &output.content {
+        Content::Linked(source) => link_file(source, &target, &task),
+        content => write_file(&target, content, &task),
+    }
+}
+
+/// Hard-links a file of the cache as a new file of the next generation, or copies it where
+/// the file system has no link between the two (another disk). Only a regular file is
+/// linked: a symbolic link put in the cache's place is refused, never followed or copied.
+fn link_file(source: &Path, target: &Path, task: &FileTask) -> Result<()> {
+    let metadata = fs::symlink_metadata(source)
+        .with_context(|| format!("cannot read `{}`", source.display()))?;
+    if !metadata.is_file() {
+        bail!("`{}` is not a regular file", source.display());
+    }
+    if fs::hard_link(source, target).is_err() {
+        write_file(target, &Content::Copy(source.to_path_buf()), task)?;
+    }
+    task.advance(metadata.len());
+    Ok(())
 }
 
 /// Puts a file of the current generation into the next one: a hard link, or a copy where the
@@ -475,7 +498,9 @@ fn planned_len(content: &Content) -> u64 {
     match content {
         Content::Text(text) => text.len() as u64,
         Content::Bytes(bytes) => bytes.len() as u64,
-        Content::Copy(source) => fs::metadata(source).map_or(0, |m| m.len()),
+        Content::Copy(source) | Content::Linked(source) => {
+            fs::metadata(source).map_or(0, |m| m.len())
+        }
         Content::Episode(plan) => plan.output_len(),
         Content::Kept => 0,
     }
@@ -493,7 +518,7 @@ fn write_file(path: &Path, content: &Content, task: &FileTask) -> Result<()> {
     match content {
         Content::Text(text) => writer.write_all(text.as_bytes()).with_context(failed)?,
         Content::Bytes(bytes) => writer.write_all(bytes).with_context(failed)?,
-        Content::Copy(source) => {
+        Content::Copy(source) | Content::Linked(source) => {
             let mut input = crate::support::fs::open_regular(source)?;
             std::io::copy(&mut input, &mut writer).with_context(|| {
                 format!(
@@ -527,29 +552,41 @@ fn already_there(target: &Path, content: &Content) -> Result<bool> {
     let Ok(existing) = File::open(target) else {
         return Ok(false);
     };
-    let mut compare = Comparer {
-        existing: std::io::BufReader::new(existing),
-        same: true,
-    };
+    if let Content::Linked(source) = content
+        && is_same_file(&existing, source)
+    {
+        return Ok(true);
+    }
+    let mut compare = SameBytes::new(std::io::BufReader::new(existing));
     let streamed = match content {
         Content::Text(text) => compare
             .write_all(text.as_bytes())
             .map_err(anyhow::Error::from),
         Content::Bytes(bytes) => compare.write_all(bytes).map_err(anyhow::Error::from),
-        Content::Copy(source) => crate::support::fs::open_regular(source).and_then(|mut input| {
-            std::io::copy(&mut input, &mut compare)
-                .map(drop)
-                .map_err(anyhow::Error::from)
-        }),
+        Content::Copy(source) | Content::Linked(source) => crate::support::fs::open_regular(source)
+            .and_then(|mut input| {
+                std::io::copy(&mut input, &mut compare)
+                    .map(drop)
+                    .map_err(anyhow::Error::from)
+            }),
         Content::Episode(plan) => crate::audio::tag::apply(plan, &mut compare),
         // Answered above, without opening the file.
         Content::Kept => Ok(()),
     };
     match streamed {
-        Ok(()) => Ok(compare.same && compare.at_end()),
+        Ok(()) => Ok(compare.matched_whole()),
         // The comparer stops the stream at the first difference.
-        Err(_) if !compare.same => Ok(false),
+        Err(_) if compare.differs() => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// Whether an open file and the file at `path` are one (hard links of one inode).
+fn is_same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::symlink_metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
     }
 }
 
@@ -568,35 +605,6 @@ impl<W: Write> Write for Counted<'_, W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
-    }
-}
-
-/// A writer that checks that what it is given equals what a reader holds.
-struct Comparer<R> {
-    existing: R,
-    same: bool,
-}
-
-impl<R: std::io::Read> Comparer<R> {
-    fn at_end(&mut self) -> bool {
-        let mut byte = [0u8; 1];
-        matches!(self.existing.read(&mut byte), Ok(0))
-    }
-}
-
-impl<R: std::io::Read> Write for Comparer<R> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut theirs = vec![0u8; buf.len()];
-        let matches = self.existing.read_exact(&mut theirs).is_ok() && theirs == buf;
-        if !matches {
-            self.same = false;
-            return Err(std::io::Error::other("content differs"));
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 
