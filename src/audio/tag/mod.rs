@@ -8,7 +8,7 @@
 //! or v2.4, as the config says) and a Xing frame ([`crate::audio::mp3::xing`]) before the MP3's audio, or
 //! a rebuilt `moov` with MP4 metadata atoms ([`crate::audio::mp4::moov`]), or a new RIFF
 //! header with `LIST`/`INFO` and `id3 ` chunks before the WAV's `data` chunk, or a FLAC's
-//! `VORBIS_COMMENT` block before its frames ([`flac`]), and the ranges
+//! `VORBIS_COMMENT` block before its frames (`flac.rs`), and the ranges
 //! of the recording copied as they are. So the published size is exact before anything is written, and the
 //! feed states it. (Planning beats measuring each copy once written: the feed is rendered
 //! before commit writes anything, and an unchanged copy is compared, never rewritten.)
