@@ -19,12 +19,14 @@ use anyhow::{Context, Result, anyhow};
 use crate::audio::decode::Decoder;
 use crate::audio::dsp::{Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
+use crate::model::loudness::Loudness;
 use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
 
 /// How far a file's integrated loudness may land from its target before it is made again,
-/// in LU (the published files must be within ±0.5).
-const TOLERANCE_LU: f64 = 0.2;
+/// in LU: the published files must be within ±0.5 on ffmpeg's meter, whose integrated
+/// loudness reads within a few hundredths of the ebur128 crate's.
+const TOLERANCE_LU: f64 = 0.3;
 /// Passes over a master at most: the first, and five corrections.
 const MAX_PASSES: usize = 6;
 /// Samples gathered from the decoder before a block is handed to the files.
@@ -39,8 +41,10 @@ const MAX_STEP_DB: f64 = 10.0;
 /// (4× oversampling), which reads a little lower than ffmpeg's (192 kHz), the meter the
 /// targets are stated for, in dB.
 const METER_MARGIN_DB: f64 = 0.3;
-/// How far under the ceiling a corrected limiter aims, beyond the overshoot it corrects, in dB.
-const OVERSHOOT_MARGIN_DB: f64 = 0.2;
+/// How far under the ceiling a corrected limiter aims, beyond the overshoot it corrects, in
+/// dB: a lossy codec's overshoot grows as the limiter works harder, and a corrected file is
+/// usually driven harder than the one it corrects.
+const OVERSHOOT_MARGIN_DB: f64 = 0.4;
 
 /// One attempt at a file: its gain and limiter ceiling for this pass.
 #[derive(Clone, Copy)]
@@ -49,8 +53,15 @@ struct Attempt<'a> {
     job: &'a Job,
     gain_db: f64,
     ceiling_dbtp: f64,
-    /// The gain and the loudness it gave in the pass before, if any.
+    /// The drive and the level over the ceiling it gave in the pass before, if any.
     before: Option<(f64, f64)>,
+}
+
+/// What a pass made of an attempt: the file's loudness as published, and how much of its
+/// energy the limiter held down.
+struct Outcome {
+    loudness: Loudness,
+    limited_energy_share: f64,
 }
 
 impl<'a> Attempt<'a> {
@@ -64,33 +75,52 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// The next attempt, when this one missed: the gain moved by what was missed, divided by
-    /// how much the loudness followed the gain between the last two passes (the limiter
-    /// takes back part of each dB once it works hard: a secant step), and the ceiling lowered
-    /// by any overshoot. `None` when the file is on target.
-    fn corrected(&self, lufs: f64, true_peak: Option<f64>) -> Option<Attempt<'a>> {
+    /// How far the gain drives the signal into the limiter, in dB.
+    fn drive_db(&self) -> f64 {
+        self.gain_db - self.ceiling_dbtp
+    }
+
+    /// The next attempt, when this one missed; `None` when the file is on target.
+    ///
+    /// A limiter scales: the same gain and ceiling both raised by 1 dB raise its output by
+    /// exactly 1 dB. So the loudness is the ceiling plus a level that depends on the drive
+    /// alone (gain minus ceiling). The ceiling is lowered by any overshoot over the meter's
+    /// margin (the codec's); the drive then moves so that the level lands the loudness on
+    /// target, by the slope of the level over the drive: between the last two passes when
+    /// the drive moved (a secant step), else as the limited share of the energy predicts.
+    fn corrected(&self, outcome: &Outcome) -> Option<Attempt<'a>> {
         let target = &self.chain.target;
+        let lufs = outcome.loudness.integrated_lufs?;
         let missed = target.integrated_lufs - lufs;
-        let over = true_peak.map_or(0.0, |peak| peak - (target.true_peak_dbtp - METER_MARGIN_DB));
+        let allowed = target.true_peak_dbtp - METER_MARGIN_DB;
+        let over = outcome
+            .loudness
+            .true_peak_dbtp
+            .map_or(0.0, |peak| peak - allowed);
         if missed.abs() <= TOLERANCE_LU && over <= 0.0 {
             return None;
         }
-        let followed = self
-            .before
-            .filter(|(gain, _)| (self.gain_db - gain).abs() > 0.01)
-            .map_or(1.0, |(gain, before)| {
-                (lufs - before) / (self.gain_db - gain)
-            });
-        let step = missed / followed.clamp(MIN_SLOPE, 1.0);
         let ceiling_dbtp = if over > 0.0 {
             self.ceiling_dbtp - over - OVERSHOOT_MARGIN_DB
         } else {
             self.ceiling_dbtp
         };
+        let drive = self.drive_db();
+        let level = lufs - self.ceiling_dbtp;
+        let slope = self
+            .before
+            .filter(|(drive_before, _)| (drive - drive_before).abs() > 0.01)
+            .map_or(
+                1.0 - outcome.limited_energy_share,
+                |(drive_before, level_before)| (level - level_before) / (drive - drive_before),
+            );
+        let wanted_level = target.integrated_lufs - ceiling_dbtp;
+        let step = (wanted_level - level) / slope.clamp(MIN_SLOPE, 1.0);
+        let drive = drive + step.clamp(-MAX_STEP_DB, MAX_STEP_DB);
         Some(Attempt {
-            gain_db: self.gain_db + step.clamp(-MAX_STEP_DB, MAX_STEP_DB),
+            gain_db: ceiling_dbtp + drive,
             ceiling_dbtp,
-            before: Some((self.gain_db, lufs)),
+            before: Some((self.drive_db(), level)),
             ..*self
         })
     }
@@ -112,19 +142,13 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         if attempts.is_empty() {
             break;
         }
-        run_pass(plan, &attempts, cache, task)?;
+        let outcomes = run_pass(plan, &attempts, cache, task)?;
         let mut again = Vec::new();
-        for attempt in attempts {
-            let part = part_path(cache, attempt.job);
-            let loudness = crate::audio::loudness::measure_published(&part)
-                .with_context(|| format!("cannot measure `{}`", part.display()))?;
-            let next = loudness
-                .integrated_lufs
-                .and_then(|lufs| attempt.corrected(lufs, loudness.true_peak_dbtp));
-            match next {
+        for (attempt, outcome) in attempts.into_iter().zip(outcomes) {
+            match attempt.corrected(&outcome) {
                 Some(next) if pass < MAX_PASSES => again.push(next),
                 Some(_) => {
-                    missed.push(off_target(&attempt, &loudness));
+                    missed.push(off_target(&attempt, &outcome.loudness));
                     keep(cache, attempt.job)?;
                 }
                 None => keep(cache, attempt.job)?,
@@ -136,7 +160,7 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
 }
 
 /// Says how a file kept after the last pass misses its target.
-fn off_target(attempt: &Attempt<'_>, measured: &crate::model::loudness::Loudness) -> String {
+fn off_target(attempt: &Attempt<'_>, measured: &Loudness) -> String {
     let target = &attempt.chain.target;
     let shown = |value: Option<f64>| value.map_or("-inf".to_string(), |v| format!("{v:.1}"));
     format!(
@@ -167,13 +191,14 @@ fn keep(cache: &Path, job: &Job) -> Result<()> {
     std::fs::rename(&part, &file).with_context(|| format!("failed to rename `{}`", part.display()))
 }
 
-/// Decodes the master once and makes the attempts' files from its blocks, each on a thread.
+/// Decodes the master once and makes the attempts' files from its blocks, each on a thread
+/// that then measures its file; gives what each attempt made, in their order.
 fn run_pass(
     plan: &MasterPlan,
     attempts: &[Attempt<'_>],
     cache: &Path,
     task: &FileTask,
-) -> Result<()> {
+) -> Result<Vec<Outcome>> {
     let mut decoder = Decoder::open(&plan.master)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
@@ -191,7 +216,7 @@ fn run_pass(
         }
         let decoded = feed(&mut decoder, &senders, plan, task);
         drop(senders);
-        let results: Vec<Result<()>> = threads
+        let results: Vec<Result<Outcome>> = threads
             .into_iter()
             .map(|thread| {
                 thread
@@ -200,7 +225,7 @@ fn run_pass(
             })
             .collect();
         decoded?;
-        results.into_iter().collect::<Result<()>>()
+        results.into_iter().collect::<Result<Vec<Outcome>>>()
     })
 }
 
@@ -297,8 +322,9 @@ impl FileInProgress {
         self.sink.write(&self.limited)
     }
 
-    /// Flushes the resampler, the limiter and the encoder.
-    fn finish(mut self) -> Result<()> {
+    /// Flushes the resampler, the limiter and the encoder; gives the share of the energy the
+    /// limiter held down.
+    fn finish(mut self) -> Result<f64> {
         self.resampled.clear();
         self.resampler.finish(&mut self.resampled);
         self.limited.clear();
@@ -306,7 +332,7 @@ impl FileInProgress {
         self.limiter.finish(&mut self.limited);
         self.sink.write(&self.limited)?;
         self.sink.finish()?;
-        Ok(())
+        Ok(self.limiter.gain_reduction_stats().limited_energy_share)
     }
 }
 
@@ -323,13 +349,14 @@ fn create_part(path: &Path) -> Result<File> {
 }
 
 /// Makes one file from the blocks it receives: its channels (the mono downmix, or the first
-/// two of more), then resampled, limited and encoded.
+/// two of more), then resampled, limited and encoded; then measures it as published (while
+/// the other files of the pass may still be encoding).
 fn make_file(
     blocks: Receiver<Arc<[f32]>>,
     attempt: Attempt<'_>,
     shape: Shape,
     cache: &Path,
-) -> Result<()> {
+) -> Result<Outcome> {
     let channels = if attempt.chain.mono {
         1
     } else {
@@ -342,7 +369,14 @@ fn make_file(
         shape_channels(&block, shape.channels, channels, &mut shaped);
         file.write(&shaped)?;
     }
-    file.finish()
+    let limited_energy_share = file.finish()?;
+    let part = part_path(cache, attempt.job);
+    let loudness = crate::audio::loudness::measure_published(&part)
+        .with_context(|| format!("cannot measure `{}`", part.display()))?;
+    Ok(Outcome {
+        loudness,
+        limited_energy_share,
+    })
 }
 
 /// The chain's channels from the decoded ones: the mono downmix, the first two of more, or
