@@ -23,7 +23,7 @@
 //! ```
 //!
 //! Dependencies point one way, from the command line down to the shared types:
-//! [`app`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
+//! [`app`] → [`online`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
 //! [`project`] → [`audio`] → [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
 //! a cycle or a stage using one above it. Only [`app`] prints, only [`output`] writes into
 //! `feed/`, and nothing ever writes into `recordings/`.
@@ -32,6 +32,7 @@ pub mod app;
 pub mod audio;
 pub mod episode;
 pub mod model;
+pub mod online;
 pub mod output;
 pub mod project;
 pub mod publish;

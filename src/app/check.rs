@@ -24,6 +24,9 @@ struct CheckSummary<'a> {
     errors: usize,
     warnings: usize,
     problems: &'a [problem::Problem],
+    /// What `--online` found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    online: Option<&'a super::online::OnlineSummary>,
 }
 
 /// Loads the project and reports every problem; exit 1 when one is an error.
@@ -42,12 +45,24 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
         Err(problems) => problems.as_slice(),
     };
     let errors = problems.iter().filter(|p| p.is_error()).count();
+    // The network is asked only about a project that checks: its links and base_url are
+    // known to be right.
+    let online = match (&result, args.online) {
+        (Ok(checked), Some(what)) => Some(super::online::check(
+            checked,
+            what,
+            std::time::Duration::from_secs(args.timeout),
+        )?),
+        _ => None,
+    };
+    let online_fails = online.as_ref().is_some_and(|o| o.fails(args.strict));
     if args.json {
         let summary = CheckSummary {
-            ok: errors == 0,
+            ok: errors == 0 && !online_fails,
             errors,
             warnings: problems.len() - errors,
             problems,
+            online: online.as_ref(),
         };
         let json = serde_json::to_string_pretty(&summary).expect("problems serialize");
         // A reader that stops early (`| head`) is not an error of ours.
@@ -69,8 +84,11 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
             }
             Err(_) => eprintln!("{errors} error{} found", plural(errors)),
         }
+        if let (Ok(checked), Some(online)) = (&result, &online) {
+            super::online::print(online, &checked.project.config.cycle.podcast.base_url);
+        }
     }
-    Ok(if errors == 0 {
+    Ok(if errors == 0 && !online_fails {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

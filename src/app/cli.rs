@@ -13,7 +13,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit status: 0 on success, 1 when `check` found problems or `probe` rejected a file, 2 on errors (bad usage, bad config or recordings, IO).";
+const EXIT_CODES: &str = "Exit status: 0 on success, 1 when `check` found problems (a deployed copy that does not match, broken links with --strict) or `probe` rejected a file, 2 on errors (bad usage, bad config or recordings, IO).";
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -30,6 +30,42 @@ pub enum Command {
     Init(InitArgs),
     /// Work on the cycle's sessions in config.toml.
     Session(SessionArgs),
+    /// Download a session's recording over HTTP into recordings/ (resumed when run again
+    /// after an interruption) and point the session at it.
+    Fetch(FetchArgs),
+}
+
+/// Options of `fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// The recording's address (http or https).
+    #[arg(value_name = "URL", value_parser = crate::project::config::parse_web_url)]
+    pub url: url::Url,
+    /// The id of the session whose recording it is.
+    #[arg(long, value_name = "ID")]
+    pub session: String,
+    /// Its file name in recordings/, which must not be taken [default: the URL's last
+    /// segment].
+    #[arg(long, value_name = "FILE")]
+    pub name: Option<String>,
+    /// The project's config file [default: `config.toml` in the current folder or the
+    /// nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print nothing but errors and the result.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// What `check --online` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnlineCheck {
+    /// Both the deployed copy and the external links.
+    All,
+    /// The copy deployed at `base_url`: its feed.xml and every enclosure.
+    Deployed,
+    /// Every external link of the config, the feed and the pages.
+    Links,
 }
 
 /// Options of `init`.
@@ -133,9 +169,20 @@ pub struct CheckArgs {
     /// Where the project is.
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Print the result as JSON on standard output: `ok`, `errors`, `warnings`, `problems`.
+    /// Print the result as JSON on standard output: `ok`, `errors`, `warnings`, `problems`
+    /// (and `online` with `--online`).
     #[arg(long)]
     pub json: bool,
+    /// Also check over the network: `deployed` (the copy at `base_url` answers as podcast
+    /// apps need), `links` (every external link), or both when no value is given.
+    #[arg(long, value_enum, value_name = "WHAT", num_args = 0..=1, require_equals = true, default_missing_value = "all")]
+    pub online: Option<OnlineCheck>,
+    /// With `--online`: exit 1 when a link is broken or moved, not only warn.
+    #[arg(long, requires = "online")]
+    pub strict: bool,
+    /// With `--online`: how long each request may take, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), requires = "online")]
+    pub timeout: u64,
 }
 
 /// Options of `probe`.

@@ -5,7 +5,9 @@
 
 mod check;
 pub mod cli;
+mod fetch;
 mod init;
+mod online;
 mod probe;
 mod publish;
 pub mod serve;
@@ -26,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Probe(args) => probe::run(&args),
         Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(args),
+        Command::Fetch(args) => fetch::run(args),
         Command::Session(args) => match args.command {
             SessionCommand::Add(args) => session::run_add(args),
         },

@@ -9,6 +9,7 @@
 //! (see [`oracle`]).
 
 mod harness;
+mod http;
 mod oracle;
 
 mod calendar;
@@ -20,6 +21,7 @@ mod durations;
 mod errors;
 mod escaping;
 mod feed;
+mod fetch;
 mod formats;
 mod from_tags;
 mod identity;
@@ -28,6 +30,7 @@ mod interrupt;
 mod loudness;
 mod measure;
 mod newcomer;
+mod online;
 mod output;
 mod page;
 mod players;

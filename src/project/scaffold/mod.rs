@@ -532,6 +532,39 @@ pub fn write_session(added: &Added) -> Result<()> {
     replace_file(&added.config, &added.before, &new_text)
 }
 
+/// The config's text with session `id`'s `recording` set to `written` (a path relative to
+/// the config): every other byte, comments included, is kept as it is. `file` names the
+/// config in errors. An error when the text is not TOML or has no session `id`.
+pub fn set_recording(text: &str, file: &str, id: &str, written: &str) -> Result<String> {
+    let mut document: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        anyhow::anyhow!("`{file}` is not valid TOML: {}", e.message().trim_end())
+    })?;
+    let session = document
+        .get_mut("sessions")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|tables| {
+            tables
+                .iter_mut()
+                .find(|table| table.get("id").and_then(Item::as_str) == Some(id))
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{file}` has no session with id `{}`\n  = hint: `cyclecast session add` adds one",
+                crate::model::text::printable(id)
+            )
+        })?;
+    session["recording"] = value(written);
+    Ok(document.to_string())
+}
+
+/// Points session `id` of the config at the recording `written` ([`set_recording`]), written
+/// under a temporary name and renamed over the config, never through a symbolic link.
+pub fn point_recording(config: &Path, id: &str, written: &str) -> Result<()> {
+    let text = crate::support::fs::read_to_string(config)?;
+    let new_text = set_recording(&text, &config.display().to_string(), id, written)?;
+    replace_file(config, &text, &new_text)
+}
+
 /// The session [`plan_session`] made of the options, and where its values come from.
 struct Planned {
     session: NewSession,
@@ -824,7 +857,7 @@ fn replace_file(path: &Path, old: &str, new: &str) -> Result<()> {
         .permissions();
     if crate::support::fs::read_to_string(path)? != old {
         bail!(
-            "`{}` changed while the session was being added: nothing written",
+            "`{}` changed while cyclecast was editing it: nothing written",
             path.display()
         );
     }
