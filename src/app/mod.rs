@@ -5,6 +5,7 @@
 
 mod check;
 pub mod cli;
+mod deploy;
 mod init;
 mod probe;
 mod publish;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Probe(args) => probe::run(&args),
         Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(args),
+        Command::Deploy(args) => deploy::run(args),
         Command::Session(args) => match args.command {
             SessionCommand::Add(args) => session::run_add(args),
         },

@@ -321,7 +321,7 @@ fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
     }
 }
 
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();

@@ -14,6 +14,7 @@ mod oracle;
 mod calendar;
 mod check;
 mod containment;
+mod deploy;
 mod directories;
 mod drawings;
 mod durations;
