@@ -198,7 +198,8 @@ fn deploys_every_file_with_its_headers_then_only_what_changed() {
     let again = deploy(&project, &moto, &["--to", "s3://podcasts/cycle", "--json"]).success();
     assert_eq!(uploaded(&again), Vec::<String>::new(), "{again}");
 
-    let session = project.cycle().session(2).clone();
+    let cycle = project.cycle();
+    let session = cycle.session(2);
     project.replace_in_config(
         &format!("title = \"{}\"", session.title),
         "title = \"Un titre changé\"",
@@ -245,7 +246,8 @@ fn removes_what_the_feed_no_longer_names_only_after_the_feeds() {
         .body("User-agent: *")
         .send()
         .unwrap();
-    let session = project.cycle().session(2).clone();
+    let cycle = project.cycle();
+    let session = cycle.session(2);
     let stem = session.stem();
     let config = project.config();
     let start = config
