@@ -234,6 +234,19 @@ fn a_dry_run_lists_what_would_change_and_sends_nothing() {
     assert_eq!(moto.get("podcasts", "feed.xml").0, 404);
 }
 
+/// `config` without the `[[sessions]]` table holding the line `marker`, nor its sub-tables
+/// (`[[sessions.speakers]]`…): up to the next table of another kind, or the end.
+fn without_session(config: &str, marker: &str) -> String {
+    let at = config.find(marker).expect("the session's line");
+    let start = config[..at].rfind("[[sessions]]").unwrap();
+    let end = config[at..]
+        .match_indices("\n[")
+        .map(|(e, _)| at + e + 1)
+        .find(|&e| !config[e..].starts_with("[[sessions."))
+        .unwrap_or(config.len());
+    format!("{}{}", &config[..start], &config[end..])
+}
+
 #[test]
 fn removes_what_the_feed_no_longer_names_only_after_the_feeds() {
     let Some(moto) = Moto::start() else { return };
@@ -249,15 +262,10 @@ fn removes_what_the_feed_no_longer_names_only_after_the_feeds() {
     let cycle = project.cycle();
     let session = cycle.session(2);
     let stem = session.stem();
-    let config = project.config();
-    let start = config
-        .find(&format!("id = \"{}\"", session.id))
-        .expect("the session's id");
-    let start = config[..start].rfind("[[sessions]]").unwrap();
-    let end = config[start + 1..]
-        .find("[[sessions]]")
-        .map_or(config.len(), |e| start + 1 + e);
-    project.write_config(&format!("{}{}", &config[..start], &config[end..]));
+    project.write_config(&without_session(
+        &project.config(),
+        &format!("id = \"{}\"", session.id),
+    ));
     project.publish();
     let run = deploy(&project, &moto, &["--to", "s3://podcasts", "--json"]).success();
     let json: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -435,25 +443,11 @@ fn a_deploy_killed_at_ten_moments_leaves_the_deployed_feed_consistent() {
     let base = "https://podcast.example.org/";
     let config = project.config();
     // The old cycle lacks session 5 (added) and the new one lacks session 1 (stale).
-    let session = |number: u32| {
-        let start = config
-            .find(&format!("number = {number}\n"))
-            .map(|at| config[..at].rfind("[[sessions]]").unwrap())
-            .unwrap();
-        let end = config[start + 1..]
-            .find("[[sessions]]")
-            .map_or(config.len(), |e| start + 1 + e);
-        (start, end)
-    };
-    let without = |number: u32| {
-        let (start, end) = session(number);
-        format!("{}{}", &config[..start], &config[end..])
-    };
-    project.write_config(&without(5));
+    project.write_config(&without_session(&config, "number = 5\n"));
     project
         .run(&["publish", "--out", "old", "--base-url", base])
         .success();
-    project.write_config(&without(1));
+    project.write_config(&without_session(&config, "number = 1\n"));
     project
         .run(&["publish", "--out", "new", "--base-url", base])
         .success();
@@ -503,33 +497,16 @@ fn gpodder_subscribes_to_the_deployed_feed_and_downloads_every_episode() {
     }
     let Some(moto) = Moto::start() else { return };
     moto.bucket("podcasts");
-    let gpo = crate::oracle::path("gpo").expect("required above");
     let project = Project::copy();
     project.publish_masters_as_they_are();
     let base = format!("{}/podcasts/cycle/", moto.url);
     project.run(&["publish", "--base-url", &base]).success();
     deploy(&project, &moto, &["--to", "s3://podcasts/cycle"]).success();
-    let home = project.path("gpodder-home");
-    let downloads = project.path("gpodder-downloads");
-    let gpo_run = |args: &[&str]| {
-        let output = Command::new(&gpo)
-            .args(args)
-            .env("GPODDER_HOME", &home)
-            .env("GPODDER_DOWNLOAD_DIR", &downloads)
-            .output()
-            .expect("run gpo");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "gpo {args:?} failed:\n{text}");
-        text
-    };
-    gpo_run(&["subscribe", &format!("{base}feed.xml")]);
-    gpo_run(&["download"]);
+    let gpodder = crate::directories::Gpodder::in_project(&project);
+    gpodder.run(&["subscribe", &format!("{base}feed.xml")]);
+    gpodder.run(&["download"]);
     let feed = project.feed_text("feed.xml");
-    let downloaded = crate::directories::walk(&downloads);
+    let downloaded = crate::directories::walk(&gpodder.downloads);
     let stated = enclosures(&feed, &base);
     assert_eq!(downloaded.len(), stated.len(), "{downloaded:?}");
     for (path, length) in stated {
