@@ -61,10 +61,25 @@ impl Moto {
         Some(moto)
     }
 
-    /// Makes a bucket (moto checks no signature).
+    /// Makes a bucket that anyone may read, by the bucket policy README gives for AWS (moto
+    /// checks no signature; it does refuse an anonymous read that no policy allows).
     fn bucket(&self, name: &str) {
-        let response = reqwest::blocking::Client::new()
-            .put(format!("{}/{name}", self.url))
+        let client = reqwest::blocking::Client::new();
+        let response = client.put(format!("{}/{name}", self.url)).send().unwrap();
+        assert!(response.status().is_success(), "{response:?}");
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "PublicReadOfThePodcast",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{name}/*"),
+            }],
+        });
+        let response = client
+            .put(format!("{}/{name}?policy", self.url))
+            .body(policy.to_string())
             .send()
             .unwrap();
         assert!(response.status().is_success(), "{response:?}");
@@ -254,11 +269,12 @@ fn removes_what_the_feed_no_longer_names_only_after_the_feeds() {
     let project = published();
     deploy(&project, &moto, &["--to", "s3://podcasts"]).success();
     // A foreign object in the bucket is not cyclecast's: never removed.
-    reqwest::blocking::Client::new()
+    let foreign = reqwest::blocking::Client::new()
         .put(format!("{}/podcasts/robots.txt", moto.url))
         .body("User-agent: *")
         .send()
         .unwrap();
+    assert!(foreign.status().is_success(), "{foreign:?}");
     let cycle = project.cycle();
     let session = cycle.session(2);
     let stem = session.stem();
