@@ -22,14 +22,17 @@
 //!   └─ project::lock     the pinned identities, written once the feed is out
 //! ```
 //!
+//! [`deploy`] then sends `feed/` to an S3-compatible store or a folder, feeds last.
+//!
 //! Dependencies point one way, from the command line down to the shared types:
-//! [`app`] → [`online`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
+//! [`app`] → [`deploy`] → [`online`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
 //! [`project`] → [`audio`] → [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
 //! a cycle or a stage using one above it. Only [`app`] prints, only [`output`] writes into
 //! `feed/`, and nothing ever writes into `recordings/`.
 
 pub mod app;
 pub mod audio;
+pub mod deploy;
 pub mod episode;
 pub mod model;
 pub mod online;

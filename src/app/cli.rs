@@ -33,6 +33,9 @@ pub enum Command {
     /// Download a session's recording over HTTP into recordings/ (resumed when run again
     /// after an interruption) and point the session at it.
     Fetch(FetchArgs),
+    /// Send the published folder to an S3-compatible store or a folder: only what changed,
+    /// media first, feeds last; then notify the hubs `[deploy] notify` names.
+    Deploy(DeployArgs),
 }
 
 /// Options of `fetch`.
@@ -55,6 +58,40 @@ pub struct FetchArgs {
     /// Print nothing but errors and the result.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The project's config file [default: `config.toml` in the current folder or the
+    /// nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to deploy: `s3://BUCKET/PREFIX` or a folder [default: `[deploy] to`].
+    #[arg(long, value_name = "DEST")]
+    pub to: Option<String>,
+    /// The published folder to deploy [default: `feed/` beside the config].
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
+    /// List what would be sent and removed, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many files to send at once.
+    #[arg(long, short, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Notify nobody, whatever `[deploy] notify` says.
+    #[arg(long)]
+    pub no_notify: bool,
+    /// Print nothing but errors and warnings.
+    #[arg(long, short, conflicts_with_all = ["verbose", "json"])]
+    pub quiet: bool,
+    /// Also name every file sent and removed.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print the summary as JSON on standard output: destination, dry_run, uploaded,
+    /// unchanged, removed, bytes, notified.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What `check --online` checks.

@@ -5,6 +5,7 @@
 
 mod check;
 pub mod cli;
+mod deploy;
 mod fetch;
 mod init;
 mod online;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Init(args) => init::run(args),
         Command::Fetch(args) => fetch::run(args),
+        Command::Deploy(args) => deploy::run(args),
         Command::Session(args) => match args.command {
             SessionCommand::Add(args) => session::run_add(args),
         },

@@ -92,6 +92,9 @@ pub struct Podcast {
     pub id3_version: Id3Version,
     /// Whether other platforms may not import the feed (`podcast:locked`).
     pub locked: bool,
+    /// The WebSub hubs a deploy notifies (`[deploy] notify`), which the feed names so that
+    /// apps may subscribe to them.
+    pub hubs: Vec<Url>,
     /// The season all sessions belong to (the cycle), with its name.
     pub season: Season,
     /// License of the recordings (`podcast:license`).

@@ -23,8 +23,7 @@ pub enum Redirects {
 /// A client whose connections open within [`CONNECT_TIMEOUT`] and whose every read waits at
 /// most `read_timeout`: a server that stops answering fails the request, never hangs it.
 pub fn client(read_timeout: Duration, redirects: Redirects) -> Result<reqwest::Client> {
-    // Installed once per process; a second call finds it there, which is no error.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_tls();
     let policy = match redirects {
         Redirects::Follow => reqwest::redirect::Policy::limited(10),
         Redirects::Report => reqwest::redirect::Policy::none(),
@@ -36,6 +35,13 @@ pub fn client(read_timeout: Duration, redirects: Redirects) -> Result<reqwest::C
         .redirect(policy)
         .build()
         .context("failed to set up the HTTP client")
+}
+
+/// Makes ring the TLS provider of every HTTPS client of the process (reqwest is built
+/// without one): before any client is built, here or in object_store.
+pub fn install_tls() {
+    // Installed once per process; a second call finds it there, which is no error.
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The runtime the online commands run on: one thread is enough for network waits.

@@ -142,7 +142,7 @@ fn checked_name(name: &str) -> Result<String> {
         Some("the name must be a plain file name, not starting with `.`".to_string())
     } else if name.len() > 200 {
         Some("the name is longer than 200 bytes".to_string())
-    } else if !Path::new(name).extension().is_some_and(|e| !e.is_empty()) {
+    } else if Path::new(name).extension().is_none_or(|e| e.is_empty()) {
         Some("the name has no extension (`.mp3`, `.m4a`, `.wav`…)".to_string())
     } else {
         crate::model::text::forbidden_problem(name).map(|why| format!("the name's {why}"))

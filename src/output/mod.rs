@@ -34,7 +34,7 @@ pub fn record_path(project: &Path, kind: &str, out: &Path) -> PathBuf {
 
 /// Writes a file of `<project>/.cyclecast/<kind>/` (see [`record_path`]), making its folders,
 /// under a temporary name then renamed; never through a symbolic link.
-fn save_record(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn save_record(path: &Path, bytes: &[u8]) -> Result<()> {
     let kind = path.parent().expect("a record is in a folder");
     for folder in [kind.parent().expect("<kind>/ is in .cyclecast/"), kind] {
         crate::support::fs::create_real_dir(folder)?;

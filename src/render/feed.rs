@@ -114,6 +114,12 @@ fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
     let podcast = &cycle.podcast;
     let mut map = ExtensionMap::new();
     add(&mut map, self_link(&layout::feed_url(cycle)));
+    for hub in &podcast.hubs {
+        add(
+            &mut map,
+            element("atom:link", None, &[("href", hub.as_str()), ("rel", "hub")]),
+        );
+    }
     add(
         &mut map,
         element("podcast:guid", Some(&podcast.guid.to_string()), &[]),

@@ -265,28 +265,11 @@ fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
     if !crate::oracle::require(&["gpo"]) {
         return;
     }
-    let gpo = crate::oracle::path("gpo").expect("required above");
     let project = Project::copy();
     let server = Server::start(&project, &[]);
-    let home = project.path("gpodder-home");
-    let downloads = project.path("gpodder-downloads");
-    let gpo_run = |args: &[&str]| {
-        let output = Command::new(&gpo)
-            .args(args)
-            .env("GPODDER_HOME", &home)
-            .env("GPODDER_DOWNLOAD_DIR", &downloads)
-            .output()
-            .expect("run gpo");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "gpo {args:?} failed:\n{text}");
-        text
-    };
-    gpo_run(&["subscribe", &server.at("feed.xml")]);
-    let report = gpo_run(&["download"]);
+    let gpodder = Gpodder::in_project(&project);
+    gpodder.run(&["subscribe", &server.at("feed.xml")]);
+    let report = gpodder.run(&["download"]);
     assert!(report.contains("5 episodes downloaded"), "{report}");
 
     let feed = reqwest::blocking::get(server.at("feed.xml"))
@@ -294,7 +277,7 @@ fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
         .text()
         .unwrap();
     let parsed = feed_rs::parser::parse(feed.as_bytes()).unwrap();
-    let mut downloaded: Vec<PathBuf> = walk(&downloads);
+    let mut downloaded: Vec<PathBuf> = walk(&gpodder.downloads);
     downloaded.sort();
     assert_eq!(downloaded.len(), parsed.entries.len(), "{downloaded:?}");
     for entry in &parsed.entries {
@@ -321,7 +304,44 @@ fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
     }
 }
 
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+/// gPodder's command-line client `gpo`, its home and download folders in a project.
+pub(crate) struct Gpodder {
+    gpo: PathBuf,
+    home: PathBuf,
+    /// Where it puts the episodes it downloads.
+    pub(crate) downloads: PathBuf,
+}
+
+impl Gpodder {
+    /// `gpo` (the caller checked it is there), living in `project`'s `gpodder-home/`.
+    pub(crate) fn in_project(project: &Project) -> Gpodder {
+        Gpodder {
+            gpo: crate::oracle::path("gpo").expect("gpo was required"),
+            home: project.path("gpodder-home"),
+            downloads: project.path("gpodder-downloads"),
+        }
+    }
+
+    /// Runs `gpo` with `args`, requires success, and returns what it printed.
+    pub(crate) fn run(&self, args: &[&str]) -> String {
+        let output = Command::new(&self.gpo)
+            .args(args)
+            .env("GPODDER_HOME", &self.home)
+            .env("GPODDER_DOWNLOAD_DIR", &self.downloads)
+            .output()
+            .expect("run gpo");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "gpo {args:?} failed:\n{text}");
+        text
+    }
+}
+
+/// Every file under `dir`, in its subfolders too.
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();

@@ -25,9 +25,13 @@ fn recordings(project: &Project) -> Vec<String> {
     names
 }
 
-/// The first line of what a run printed on stderr: its error.
-fn first_line(run: &crate::harness::Run) -> &str {
-    run.stderr.lines().next().unwrap_or_default()
+/// The line of what a run printed on stderr that gives its error (progress lines may come
+/// before it).
+fn error_line(run: &crate::harness::Run) -> &str {
+    run.stderr
+        .lines()
+        .find(|line| line.starts_with("error:"))
+        .unwrap_or_default()
 }
 
 #[test]
@@ -129,7 +133,7 @@ fn fetch_refuses_a_name_already_in_recordings_before_downloading() {
         .run(&["fetch", &url, "--session", SESSION])
         .failure(2);
     assert_eq!(
-        first_line(&run),
+        error_line(&run),
         "error: `recordings/01-non-recours-aux-droits.mp3` already exists: fetch never replaces a recording, nothing downloaded"
     );
     assert!(
@@ -166,7 +170,7 @@ fn fetch_refuses_a_download_that_is_not_audio_and_places_nothing() {
     let run = project
         .run(&["fetch", &url, "--session", SESSION])
         .failure(2);
-    let error = first_line(&run);
+    let error = error_line(&run);
     assert!(
         error.starts_with(&format!(
             "error: `{url}` is not a recording cyclecast can read ("

@@ -15,6 +15,7 @@ mod oracle;
 mod calendar;
 mod check;
 mod containment;
+mod deploy;
 mod directories;
 mod drawings;
 mod durations;

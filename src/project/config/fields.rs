@@ -242,3 +242,24 @@ impl Validator<'_> {
         }
     }
 }
+
+impl Validator<'_> {
+    /// The `[deploy]` table: `notify` names WebSub hubs by URL, or `podcastindex`.
+    pub(super) fn deploy(&mut self, raw: RawDeploy) -> super::Deploy {
+        let to = raw.to.map(|to| self.required(to));
+        let endpoint = raw.endpoint.and_then(|e| self.url(&e));
+        let notify = raw
+            .notify
+            .iter()
+            .filter_map(|target| match target.get_ref().trim() {
+                "podcastindex" => Some(super::Notify::PodcastIndex),
+                _ => self.url(target).map(super::Notify::Hub),
+            })
+            .collect();
+        super::Deploy {
+            to,
+            endpoint,
+            notify,
+        }
+    }
+}

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use serde::de::{DeserializeOwned, Visitor};
 
 use super::raw::{
-    RawChapter, RawConfig, RawCredit, RawDrawing, RawLicense, RawLightRendition, RawLink,
-    RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast, RawPodcastRendition,
+    RawChapter, RawConfig, RawCredit, RawDeploy, RawDrawing, RawLicense, RawLightRendition,
+    RawLink, RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast, RawPodcastRendition,
     RawRadioRendition, RawRebroadcast, RawRenditions, RawReport, RawSession, RawSpeaker, RawTxt,
     Segment,
 };
@@ -41,6 +41,7 @@ fn table_keys(path: &[&str]) -> &'static [&'static str] {
         ["place"] => keys_of::<RawPlace>(),
         ["credits"] => keys_of::<RawCredit>(),
         ["page"] => keys_of::<RawPage>(),
+        ["deploy"] => keys_of::<RawDeploy>(),
         ["renditions"] => keys_of::<RawRenditions>(),
         ["renditions", "podcast"] => keys_of::<RawPodcastRendition>(),
         ["renditions", "radio"] => keys_of::<RawRadioRendition>(),
@@ -369,6 +370,7 @@ mod tests {
             &["place"],
             &["credits"],
             &["page"],
+            &["deploy"],
             &["renditions"],
             &["renditions", "podcast"],
             &["renditions", "radio"],

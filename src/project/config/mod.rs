@@ -28,7 +28,7 @@ mod values;
 pub use crate::model::time::parse_timestamp;
 use span::{offset_of, token_span};
 use validate::parse_all;
-pub use validated::{Config, FileRef};
+pub use validated::{Config, Deploy, FileRef, Notify};
 pub use values::{
     YEARS, is_example_domain, is_slug, is_writable_date, parse_web_url, recording_key,
     recording_taken,

@@ -65,6 +65,20 @@ pub(super) struct RawConfig {
     pub(super) sessions: Vec<Spanned<RawSession>>,
     pub(super) page: Option<RawPage>,
     pub(super) renditions: Option<RawRenditions>,
+    pub(super) deploy: Option<RawDeploy>,
+}
+
+/// The `[deploy]` table: where `cyclecast deploy` puts the published folder, and whom it
+/// tells afterwards. Every key is optional.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawDeploy {
+    /// `s3://BUCKET/PREFIX` or a folder.
+    pub(super) to: Option<Text>,
+    /// The S3 endpoint, for a store other than AWS.
+    pub(super) endpoint: Option<Text>,
+    /// WebSub hubs' URLs, and `podcastindex` for the Podcast Index.
+    #[serde(default)]
+    pub(super) notify: Vec<Text>,
 }
 
 /// The `[renditions]` tables: what each master is published as. Every key is optional.

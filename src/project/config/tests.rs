@@ -668,3 +668,26 @@ fn reads_a_rebroadcast_slot() {
     let wrong = text.replace("\"28:30\"", "\"soon\"");
     assert!(messages(&wrong)[0].contains("`soon` is not a broadcast slot"));
 }
+
+#[test]
+fn reads_the_deploy_table_and_names_its_hubs_in_the_podcast() {
+    let config = parse_str(&format!(
+        "{MINIMAL}\n[deploy]\nto = \"s3://podcasts/cycle\"\nendpoint = \"http://127.0.0.1:9000\"\nnotify = [\"https://hub.example.org/\", \"podcastindex\"]\n"
+    ))
+    .unwrap();
+    assert_eq!(config.deploy.to.as_deref(), Some("s3://podcasts/cycle"));
+    assert_eq!(
+        config.deploy.endpoint.as_ref().map(url::Url::as_str),
+        Some("http://127.0.0.1:9000/")
+    );
+    let hub = url::Url::parse("https://hub.example.org/").unwrap();
+    assert_eq!(
+        config.deploy.notify,
+        vec![super::Notify::Hub(hub.clone()), super::Notify::PodcastIndex]
+    );
+    assert_eq!(config.cycle.podcast.hubs, vec![hub]);
+    let wrong = messages(&format!(
+        "{MINIMAL}\n[deploy]\nnotify = [\"not a hub\"]\ntoo = 1\n"
+    ));
+    assert_eq!(wrong.len(), 2, "{wrong:?}");
+}

@@ -51,7 +51,9 @@ pub(super) fn parse_all(text: &str, file: &str, root: &Path) -> Parsed {
         .take()
         .and_then(|p| p.theme)
         .and_then(|t| v.project_folder(&t));
-    let cycle = v.cycle(raw);
+    let deploy = v.deploy(raw.deploy.take().unwrap_or_default());
+    let mut cycle = v.cycle(raw);
+    cycle.podcast.hubs = deploy.hubs();
     v.problems.sort_by_key(|p| p.position);
     // Built even when some values are wrong (they hold placeholders then), so that the
     // other checks still run; a config with problems is never published.
@@ -61,6 +63,7 @@ pub(super) fn parse_all(text: &str, file: &str, root: &Path) -> Parsed {
         files: v.files.clone(),
         bad_files: Vec::new(),
         theme,
+        deploy,
     };
     (Some(config), v.files, v.problems, v.placeholders)
 }
@@ -335,6 +338,7 @@ impl Validator<'_> {
             ),
         };
         Podcast {
+            hubs: Vec::new(),
             title: self.limited(raw.title, rules::TITLE),
             subtitle: raw.subtitle.map(|s| self.limited(s, rules::TITLE)),
             description: self.limited(raw.description, rules::DESCRIPTION),

@@ -17,6 +17,41 @@ pub struct Config {
     pub bad_files: Vec<PathBuf>,
     /// The `[page]` theme folder, whose templates and stylesheet replace the built-in ones.
     pub theme: Option<FileRef>,
+    /// The `[deploy]` table.
+    pub deploy: Deploy,
+}
+
+/// Where `cyclecast deploy` puts the published folder, and whom it tells (`[deploy]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deploy {
+    /// The destination as written: `s3://BUCKET/PREFIX` or a folder.
+    pub to: Option<String>,
+    /// The S3 endpoint of a store other than AWS.
+    pub endpoint: Option<url::Url>,
+    /// What to notify after a deploy.
+    pub notify: Vec<Notify>,
+}
+
+impl Deploy {
+    /// The WebSub hubs among what to notify.
+    pub fn hubs(&self) -> Vec<url::Url> {
+        self.notify
+            .iter()
+            .filter_map(|n| match n {
+                Notify::Hub(url) => Some(url.clone()),
+                Notify::PodcastIndex => None,
+            })
+            .collect()
+    }
+}
+
+/// Whom a deploy tells that the feed changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notify {
+    /// A WebSub hub, by its URL.
+    Hub(url::Url),
+    /// The Podcast Index's `pubnotify`.
+    PodcastIndex,
 }
 
 impl Config {
