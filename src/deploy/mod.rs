@@ -11,8 +11,8 @@
 //! After a deploy, [`notify`] tells WebSub hubs and the Podcast Index that the feed changed.
 //!
 //! It reads the published folder and may use `output` (the commit and the project's
-//! records), `project` (what `[deploy] notify` names), `model` and `support`; it is used
-//! only by `app`.
+//! records), `project` (what `[deploy] notify` names), `online` (the HTTP client's TLS
+//! provider), `model` and `support`; it is used only by `app`.
 
 pub mod folder;
 pub mod notify;

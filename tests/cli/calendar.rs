@@ -170,7 +170,7 @@ fn escapes_text_values_and_reads_them_back_unchanged() {
 fn serves_the_calendar_as_text_calendar() {
     let project = Project::copy();
     let server = crate::serve::Server::start(&project, &[]);
-    let http = reqwest::blocking::Client::builder()
+    let http = crate::harness::http()
         .no_proxy()
         .build()
         .expect("an HTTP client");

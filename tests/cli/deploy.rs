@@ -62,9 +62,11 @@ impl Moto {
     }
 
     /// Makes a bucket that anyone may read, by the bucket policy README gives for AWS (moto
-    /// checks no signature; it does refuse an anonymous read that no policy allows).
+    /// checks no signature; it does refuse an anonymous read that no policy allows). Moto
+    /// also asks for `s3:HeadObject` before it answers a `HEAD`, an action AWS does not have
+    /// (S3 answers a `HEAD` to whoever may `s3:GetObject`): the policy names both here.
     fn bucket(&self, name: &str) {
-        let client = reqwest::blocking::Client::new();
+        let client = crate::harness::http().build().unwrap();
         let response = client.put(format!("{}/{name}", self.url)).send().unwrap();
         assert!(response.status().is_success(), "{response:?}");
         let policy = serde_json::json!({
@@ -73,7 +75,7 @@ impl Moto {
                 "Sid": "PublicReadOfThePodcast",
                 "Effect": "Allow",
                 "Principal": "*",
-                "Action": "s3:GetObject",
+                "Action": ["s3:GetObject", "s3:HeadObject"],
                 "Resource": format!("arn:aws:s3:::{name}/*"),
             }],
         });
@@ -100,7 +102,7 @@ impl Moto {
 
     /// An object: its status, `Content-Type`, `Cache-Control` and bytes.
     fn get(&self, bucket: &str, key: &str) -> (u16, String, String, Vec<u8>) {
-        let response = reqwest::blocking::get(format!("{}/{bucket}/{key}", self.url)).unwrap();
+        let response = crate::harness::http_get(format!("{}/{bucket}/{key}", self.url)).unwrap();
         let header = |name: &str| {
             response
                 .headers()
@@ -269,7 +271,9 @@ fn removes_what_the_feed_no_longer_names_only_after_the_feeds() {
     let project = published();
     deploy(&project, &moto, &["--to", "s3://podcasts"]).success();
     // A foreign object in the bucket is not cyclecast's: never removed.
-    let foreign = reqwest::blocking::Client::new()
+    let foreign = crate::harness::http()
+        .build()
+        .unwrap()
         .put(format!("{}/podcasts/robots.txt", moto.url))
         .body("User-agent: *")
         .send()
@@ -524,8 +528,8 @@ fn a_deploy_killed_at_ten_moments_leaves_the_deployed_feed_consistent() {
     );
 }
 
-/// Issue 14's "done when": gPodder subscribes to the feed deployed on the store and downloads
-/// every episode from it, whole.
+/// Issue 14's "done when": `check --online` finds the copy on the store as apps need it, and
+/// gPodder subscribes to the feed deployed there and downloads every episode from it, whole.
 #[test]
 fn gpodder_subscribes_to_the_deployed_feed_and_downloads_every_episode() {
     if !crate::oracle::require(&["gpo"]) {
@@ -538,6 +542,18 @@ fn gpodder_subscribes_to_the_deployed_feed_and_downloads_every_episode() {
     let base = format!("{}/podcasts/cycle/", moto.url);
     project.run(&["publish", "--base-url", &base]).success();
     deploy(&project, &moto, &["--to", "s3://podcasts/cycle"]).success();
+    // What `check --online` says of the copy on the store, as podcast apps meet it.
+    let checked = project.run_bounded(
+        &["check", "--online=deployed", "--base-url", &base],
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(checked.code, Some(0), "{checked}");
+    assert!(
+        checked.stderr.contains(&format!(
+            "deployed: the copy at {base} matches the local feed"
+        )),
+        "{checked}"
+    );
     let gpodder = crate::directories::Gpodder::in_project(&project);
     gpodder.run(&["subscribe", &format!("{base}feed.xml")]);
     gpodder.run(&["download"]);

@@ -272,7 +272,7 @@ fn gpodder_subscribes_over_http_and_downloads_every_episode_whole() {
     let report = gpodder.run(&["download"]);
     assert!(report.contains("5 episodes downloaded"), "{report}");
 
-    let feed = reqwest::blocking::get(server.at("feed.xml"))
+    let feed = crate::harness::http_get(server.at("feed.xml"))
         .unwrap()
         .text()
         .unwrap();

@@ -5,7 +5,6 @@
 use std::fs;
 
 use reqwest::StatusCode;
-use reqwest::blocking::Client;
 use scraper::{Html, Selector};
 
 use crate::harness::Project;
@@ -96,7 +95,7 @@ fn every_address_of_a_drawing_with_an_unsafe_name_answers() {
     fs::rename(project.path(DRAWING), project.path(name)).unwrap();
     project.replace_in_config(&format!("\"{DRAWING}\""), &format!("\"{name}\""));
     let server = Server::start(&project, &["--out", "preview"]);
-    let client = Client::builder().no_proxy().build().unwrap();
+    let client = crate::harness::http().no_proxy().build().unwrap();
     let out = project.path("preview");
     let base = reqwest::Url::parse(&server.at("")).unwrap();
     let mut addresses = Vec::new();

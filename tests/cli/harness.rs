@@ -867,3 +867,15 @@ pub fn wav(seconds: u32, sample_rate: u32) -> Vec<u8> {
     }
     bytes
 }
+
+/// A builder of the tests' HTTP clients. reqwest is built without a TLS provider (cyclecast
+/// installs ring before its own clients), so every client of the tests installs it too.
+pub fn http() -> reqwest::blocking::ClientBuilder {
+    cyclecast::online::client::install_tls();
+    reqwest::blocking::Client::builder()
+}
+
+/// A GET of `url` by a client of [`http`].
+pub fn http_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::blocking::Response> {
+    http().build()?.get(url).send()
+}

@@ -66,7 +66,7 @@ fn serve_and_fetch(line: &str, cwd: &Path, path: &str) {
     let url = serving.trim().strip_prefix("serving ").map(str::to_string);
     let fetched = url.map(|url| {
         ["", "feed.xml"].map(|file| {
-            let response = reqwest::blocking::get(format!("{url}{file}")).unwrap();
+            let response = crate::harness::http_get(format!("{url}{file}")).unwrap();
             (response.status().as_u16(), response.text().unwrap())
         })
     });

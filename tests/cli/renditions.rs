@@ -875,7 +875,7 @@ fn gpodder_downloads_every_radio_file_whole_over_http() {
         report.contains(&format!("{} episodes downloaded", MASTERS.len())),
         "{report}"
     );
-    let radio = reqwest::blocking::get(server.at("radio.xml"))
+    let radio = crate::harness::http_get(server.at("radio.xml"))
         .unwrap()
         .text()
         .unwrap();

@@ -114,7 +114,7 @@ impl Drop for Server {
 }
 
 fn client() -> Client {
-    Client::builder()
+    crate::harness::http()
         .no_proxy()
         .timeout(Duration::from_secs(10))
         .build()
