@@ -129,7 +129,10 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     let checked = check(&options.project, work).map_err(Problems)?;
     let project = &checked.project;
     let out = out_folder(options, project);
-    let (renditions, off_target) = make_renditions(options, project, progress)?;
+    let renditions = crate::rendition::plan(project);
+    // Held to the end, past the prune: another publish of the project waits for the cache.
+    let _cache = crate::rendition::lock_cache(&renditions)?;
+    let off_target = make_renditions(options, project, &renditions, progress)?;
     let built = media::build_episodes(project, &renditions, &out, &previous, work)?;
     let episodes = built.episodes;
     let media = media_outputs(project, &episodes, built.outputs);
@@ -180,12 +183,10 @@ fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
 fn make_renditions(
     options: &PublishOptions,
     project: &Project,
+    renditions: &Renditions,
     progress: &Progress,
-) -> Result<(Renditions, Vec<Problem>)> {
-    let renditions = crate::rendition::plan(project);
-    let off_target =
-        crate::rendition::make(&renditions, &project.config.root, options.jobs, progress)?;
-    Ok((renditions, off_target))
+) -> Result<Vec<Problem>> {
+    crate::rendition::make(renditions, &project.config.root, options.jobs, progress)
 }
 
 /// After a lasting publish, removes from the cache the renditions no session uses any more,

@@ -140,6 +140,50 @@ pub fn cache_folder(root: &Path) -> PathBuf {
         .join(CACHE_FOLDER)
 }
 
+/// The cache's lock, held by a publish from the first file it makes in the cache to its last
+/// prune: two publishes of one project (`serve` and a publish, two terminals) take turns with
+/// the cache, so that neither prunes what the other is making, tagging or linking. The
+/// operating system releases it when the process ends, even if killed.
+#[derive(Debug)]
+pub struct CacheLock {
+    _file: std::fs::File,
+}
+
+/// The name of the lock file, in the cache folder (not a cache name: prune leaves it).
+const LOCK_FILE: &str = ".lock";
+
+/// Waits for the cache's lock and takes it, when there is a cache to use: renditions to make
+/// or a cache folder to prune. The folders are checked on the way, never followed through a
+/// symbolic link.
+pub fn lock_cache(renditions: &Renditions) -> Result<Option<CacheLock>> {
+    let project_folder = renditions
+        .cache
+        .parent()
+        .expect("the cache is in .cyclecast/");
+    let in_use =
+        renditions.plans().next().is_some() || std::fs::symlink_metadata(&renditions.cache).is_ok();
+    if !in_use {
+        return Ok(None);
+    }
+    crate::support::fs::create_real_dir(project_folder)?;
+    crate::support::fs::create_real_dir(&renditions.cache)?;
+    let path = renditions.cache.join(LOCK_FILE);
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(crate::support::fs::no_follow_flags())
+            .open(&path)
+            .with_context(|| format!("failed to open `{}`", path.display()))?
+    };
+    file.lock()
+        .with_context(|| format!("failed to lock `{}`", path.display()))?;
+    Ok(Some(CacheLock { _file: file }))
+}
+
 /// Makes every rendition missing from the cache, `jobs` masters at once, with a progress bar
 /// per master. The cache folder is checked first, even when nothing is missing: publishing
 /// writes tagged files into it ([`make_tagged`]), never through a symbolic link.
