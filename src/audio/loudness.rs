@@ -199,7 +199,7 @@ mod tests;
 /// The loudness of a rendition as published, its true peak read as ffmpeg's meter reads it:
 /// the ebur128 crate oversamples 4× below 96 kHz, ffmpeg resamples to 192 kHz, which catches
 /// more of a low-passed file's overshoot; so a file under 48 kHz (the light rendition, at
-/// 24 kHz) is first resampled to 48 kHz, where 4× is 192 kHz.
+/// 22.05 kHz) is first resampled to 48 kHz, where 4× is 192 kHz.
 pub fn measure_published(path: &Path) -> anyhow::Result<Loudness> {
     let mut decoder = Decoder::open(path)?;
     let channels = decoder.channels();

@@ -126,9 +126,12 @@ impl Default for LightSettings {
     }
 }
 
-/// The sample rate of the light rendition: MPEG-2 Layer III at 24 kHz, which every app and
-/// browser plays, holds speech up to its 11 kHz band at 32 kbit/s.
-pub const LIGHT_SAMPLE_RATE: u32 = 24_000;
+/// The sample rate of the light rendition: MPEG-2 Layer III at 22.05 kHz, which every app and
+/// browser plays, and the rate LAME itself picks for 32 kbit/s mono. At 24 kHz, LAME's
+/// stream of a loud, limited master holds a few frames that ffmpeg's decoders (and so
+/// Chromium) read as bursts 10 dB over full scale, where LAME's own decoder and symphonia
+/// read none; at 22.05 kHz ffmpeg reads them as the others do.
+pub const LIGHT_SAMPLE_RATE: u32 = 22_050;
 /// The sample rate of the podcast rendition and of the radio MP3.
 pub const MP3_SAMPLE_RATE: u32 = 44_100;
 /// The sample rate of the radio's lossless file.

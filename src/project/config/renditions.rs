@@ -14,7 +14,7 @@ use super::validate::Validator;
 const MPEG1_KBPS: &[u32] = &[
     32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
 ];
-/// The bitrates of the light rendition, a mono MPEG-2 Layer III file at 24 kHz, in kbit/s.
+/// The bitrates of the light rendition, a mono MPEG-2 Layer III file at 22.05 kHz, in kbit/s.
 const LIGHT_KBPS: &[u32] = &[16, 24, 32, 40, 48];
 /// Integrated loudness a target may ask for, in LUFS.
 const LOUDNESS_LUFS: (f64, f64) = (-30.0, -10.0);
