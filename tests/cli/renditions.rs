@@ -849,28 +849,11 @@ fn gpodder_downloads_every_radio_file_whole_over_http() {
     if !crate::oracle::require(&["sox", "lame", "ffmpeg", "gpo"]) {
         return;
     }
-    let gpo = crate::oracle::path("gpo").expect("required above");
     let project = published();
     let server = crate::serve::Server::start(project, &[]);
-    let home = project.path("gpodder-radio-home");
-    let downloads = project.path("gpodder-radio-downloads");
-    let gpo_run = |args: &[&str]| {
-        let output = Command::new(&gpo)
-            .args(args)
-            .env("GPODDER_HOME", &home)
-            .env("GPODDER_DOWNLOAD_DIR", &downloads)
-            .output()
-            .expect("run gpo");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "gpo {args:?} failed:\n{text}");
-        text
-    };
-    gpo_run(&["subscribe", &server.at("radio.xml")]);
-    let report = gpo_run(&["download"]);
+    let gpodder = crate::directories::Gpodder::in_project(project);
+    gpodder.run(&["subscribe", &server.at("radio.xml")]);
+    let report = gpodder.run(&["download"]);
     assert!(
         report.contains(&format!("{} episodes downloaded", MASTERS.len())),
         "{report}"
@@ -879,7 +862,7 @@ fn gpodder_downloads_every_radio_file_whole_over_http() {
         .unwrap()
         .text()
         .unwrap();
-    let downloaded = files_under(&downloads);
+    let downloaded = files_under(&gpodder.downloads);
     for item in items(&radio) {
         let enclosure = elements(item, "enclosure")[0];
         let url = attribute(enclosure, "url").unwrap();
