@@ -25,6 +25,15 @@ fn recordings(project: &Project) -> Vec<String> {
     names
 }
 
+/// Whether `.cyclecast/fetch/`, where downloads are made, holds nothing.
+fn fetch_folder_is_empty(project: &Project) -> bool {
+    !project
+        .path(".cyclecast/fetch")
+        .read_dir()
+        .unwrap()
+        .any(|_| true)
+}
+
 /// The line of what a run printed on stderr that gives its error (progress lines may come
 /// before it).
 fn error_line(run: &crate::harness::Run) -> &str {
@@ -112,14 +121,7 @@ fn fetch_resumes_after_a_dropped_connection_and_points_the_session_at_the_new_fi
             "recording = \"recordings/05-montage-radio.mp3\""
         )
     );
-    assert!(
-        !project
-            .path(".cyclecast/fetch")
-            .read_dir()
-            .unwrap()
-            .any(|_| true),
-        "the partial file is gone"
-    );
+    assert!(fetch_folder_is_empty(&project), "the partial file is gone");
     project.run(&["check"]).success();
 }
 
@@ -179,12 +181,5 @@ fn fetch_refuses_a_download_that_is_not_audio_and_places_nothing() {
     );
     assert!(error.ends_with("): nothing placed in recordings/"), "{run}");
     assert_eq!((project.config(), recordings(&project)), (config, before));
-    assert!(
-        !project
-            .path(".cyclecast/fetch")
-            .read_dir()
-            .unwrap()
-            .any(|_| true),
-        "the download is removed"
-    );
+    assert!(fetch_folder_is_empty(&project), "the download is removed");
 }
