@@ -193,6 +193,34 @@ fn figures(meter: &EbuR128, channels: usize) -> Result<Loudness, DecodeError> {
     })
 }
 
+/// An integrated-loudness meter for audio as it is made (a limiter's output before it is
+/// encoded): integrated loudness only, the cheapest of the meter's modes.
+pub struct IntegratedMeter {
+    meter: EbuR128,
+}
+
+impl IntegratedMeter {
+    /// A meter for interleaved audio of `channels` channels at `sample_rate` Hz.
+    pub fn new(channels: usize, sample_rate: u32) -> anyhow::Result<IntegratedMeter> {
+        let channels = u32::try_from(channels).unwrap_or(u32::MAX);
+        let meter = EbuR128::new(channels, sample_rate, Mode::I).map_err(meter_error)?;
+        Ok(IntegratedMeter { meter })
+    }
+
+    /// Adds interleaved frames.
+    pub fn add(&mut self, interleaved: &[f32]) -> anyhow::Result<()> {
+        Ok(self
+            .meter
+            .add_frames_f32(interleaved)
+            .map_err(meter_error)?)
+    }
+
+    /// The integrated loudness of the frames added, in LUFS; `None` for silence.
+    pub fn integrated_lufs(&self) -> Option<f64> {
+        self.meter.loudness_global().ok().and_then(Loudness::finite)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 

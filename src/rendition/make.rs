@@ -4,10 +4,12 @@
 //! ringing reaches the file over the ceiling), written under a temporary name in the cache.
 //!
 //! Each file is then measured as it was encoded (decoded again, through the same meter as
-//! the masters): one whose loudness misses its target by more than 0.2 LU (heavy limiting of a
+//! the masters): one whose loudness misses its target by more than 0.3 LU (heavy limiting of a
 //! quiet, peaky master lowers its loudness; a low-pass codec lowers it too), or whose true
 //! peak went over the ceiling (the codec's overshoot), is made again with its gain and
-//! ceiling corrected, up to six passes; then it is renamed to its cache name.
+//! ceiling corrected ([`super::correct`]), up to six passes; then it is renamed to its cache
+//! name. A first pass whose limiter will work also runs it at more drive, measured but not
+//! encoded, so that the second pass lands.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,112 +21,18 @@ use anyhow::{Context, Result, anyhow};
 use crate::audio::decode::Decoder;
 use crate::audio::dsp::{Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
+use crate::audio::loudness::IntegratedMeter;
 use crate::model::loudness::Loudness;
-use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
+use crate::rendition::correct::{Attempt, Outcome, SURVEY_STEPS_DB, Survey};
+use crate::rendition::plan::{Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
 
-/// How far a file's integrated loudness may land from its target before it is made again,
-/// in LU: the published files must be within ±0.5 on ffmpeg's meter, whose integrated
-/// loudness reads within a few hundredths of the ebur128 crate's.
-const TOLERANCE_LU: f64 = 0.3;
 /// Passes over a master at most: the first, and five corrections.
 const MAX_PASSES: usize = 6;
 /// Samples gathered from the decoder before a block is handed to the files.
 const BLOCK_SAMPLES: usize = 32 * 1024;
 /// Blocks queued for each file: a slow encoder holds the decoder back, memory stays bounded.
 const QUEUE_BLOCKS: usize = 8;
-/// The least share of a dB of gain that the loudness is taken to follow.
-const MIN_SLOPE: f64 = 0.15;
-/// The largest correction of the gain in one pass, in dB.
-const MAX_STEP_DB: f64 = 10.0;
-/// How far under the ceiling the file's true peak must read on the ebur128 crate's meter
-/// (4× oversampling), which reads a little lower than ffmpeg's (192 kHz), the meter the
-/// targets are stated for, in dB.
-const METER_MARGIN_DB: f64 = 0.3;
-/// How far under the ceiling a corrected limiter aims, beyond the overshoot it corrects, in
-/// dB: a lossy codec's overshoot grows as the limiter works harder, and a corrected file is
-/// usually driven harder than the one it corrects.
-const OVERSHOOT_MARGIN_DB: f64 = 0.4;
-
-/// One attempt at a file: its gain and limiter ceiling for this pass.
-#[derive(Clone, Copy)]
-struct Attempt<'a> {
-    chain: &'a Chain,
-    job: &'a Job,
-    gain_db: f64,
-    ceiling_dbtp: f64,
-    /// The drive and the level over the ceiling it gave in the pass before, if any.
-    before: Option<(f64, f64)>,
-}
-
-/// What a pass made of an attempt: the file's loudness as published, and how much of its
-/// energy the limiter held down.
-struct Outcome {
-    loudness: Loudness,
-    limited_energy_share: f64,
-}
-
-impl<'a> Attempt<'a> {
-    fn first(chain: &'a Chain, job: &'a Job) -> Attempt<'a> {
-        Attempt {
-            chain,
-            job,
-            gain_db: chain.gain_db,
-            ceiling_dbtp: job.limiter_ceiling_dbtp,
-            before: None,
-        }
-    }
-
-    /// How far the gain drives the signal into the limiter, in dB.
-    fn drive_db(&self) -> f64 {
-        self.gain_db - self.ceiling_dbtp
-    }
-
-    /// The next attempt, when this one missed; `None` when the file is on target.
-    ///
-    /// A limiter scales: the same gain and ceiling both raised by 1 dB raise its output by
-    /// exactly 1 dB. So the loudness is the ceiling plus a level that depends on the drive
-    /// alone (gain minus ceiling). The ceiling is lowered by any overshoot over the meter's
-    /// margin (the codec's); the drive then moves so that the level lands the loudness on
-    /// target, by the slope of the level over the drive: between the last two passes when
-    /// the drive moved (a secant step), else as the limited share of the energy predicts.
-    fn corrected(&self, outcome: &Outcome) -> Option<Attempt<'a>> {
-        let target = &self.chain.target;
-        let lufs = outcome.loudness.integrated_lufs?;
-        let missed = target.integrated_lufs - lufs;
-        let allowed = target.true_peak_dbtp - METER_MARGIN_DB;
-        let over = outcome
-            .loudness
-            .true_peak_dbtp
-            .map_or(0.0, |peak| peak - allowed);
-        if missed.abs() <= TOLERANCE_LU && over <= 0.0 {
-            return None;
-        }
-        let ceiling_dbtp = if over > 0.0 {
-            self.ceiling_dbtp - over - OVERSHOOT_MARGIN_DB
-        } else {
-            self.ceiling_dbtp
-        };
-        let drive = self.drive_db();
-        let level = lufs - self.ceiling_dbtp;
-        let slope = self
-            .before
-            .filter(|(drive_before, _)| (drive - drive_before).abs() > 0.01)
-            .map_or(
-                1.0 - outcome.limited_energy_share,
-                |(drive_before, level_before)| (level - level_before) / (drive - drive_before),
-            );
-        let wanted_level = target.integrated_lufs - ceiling_dbtp;
-        let step = (wanted_level - level) / slope.clamp(MIN_SLOPE, 1.0);
-        let drive = drive + step.clamp(-MAX_STEP_DB, MAX_STEP_DB);
-        Some(Attempt {
-            gain_db: ceiling_dbtp + drive,
-            ceiling_dbtp,
-            before: Some((self.drive_db(), level)),
-            ..*self
-        })
-    }
-}
 
 /// Makes every missing file of a master's plan into `cache`. Returns what each file that is
 /// still off its target after the last pass measures, in words: it is kept, and the caller
@@ -284,6 +192,7 @@ struct FileInProgress {
     sink: Box<dyn AudioSink>,
     resampled: Vec<f32>,
     limited: Vec<f32>,
+    survey: Option<Surveyor>,
 }
 
 impl FileInProgress {
@@ -304,12 +213,17 @@ impl FileInProgress {
             attempt.gain_db,
             attempt.ceiling_dbtp,
         );
+        let survey = attempt
+            .surveyed
+            .then(|| Surveyor::new(&attempt, channels))
+            .transpose()?;
         Ok(FileInProgress {
             resampler: Resampler::new(from.sample_rate, job.sample_rate, channels)?,
             limiter,
             sink,
             resampled: Vec::new(),
             limited: Vec::new(),
+            survey,
         })
     }
 
@@ -317,22 +231,106 @@ impl FileInProgress {
     fn write(&mut self, signal: &[f32]) -> Result<()> {
         self.resampled.clear();
         self.resampler.process(signal, &mut self.resampled);
+        self.limit_and_encode()
+    }
+
+    /// Limits and encodes what was resampled (and surveys it).
+    fn limit_and_encode(&mut self) -> Result<()> {
         self.limited.clear();
         self.limiter.process(&self.resampled, &mut self.limited);
+        if let Some(survey) = &mut self.survey {
+            survey.add(&self.resampled, &self.limited)?;
+        }
         self.sink.write(&self.limited)
     }
 
     /// Flushes the resampler, the limiter and the encoder; gives the share of the energy the
-    /// limiter held down.
-    fn finish(mut self) -> Result<f64> {
+    /// limiter held down, and what the survey found.
+    fn finish(mut self) -> Result<(f64, Option<Survey>)> {
         self.resampled.clear();
         self.resampler.finish(&mut self.resampled);
+        self.limit_and_encode()?;
         self.limited.clear();
-        self.limiter.process(&self.resampled, &mut self.limited);
         self.limiter.finish(&mut self.limited);
+        if let Some(survey) = &mut self.survey {
+            survey.finish(&self.limited)?;
+        }
         self.sink.write(&self.limited)?;
         self.sink.finish()?;
-        Ok(self.limiter.gain_reduction_stats().limited_energy_share)
+        let share = self.limiter.gain_reduction_stats().limited_energy_share;
+        Ok((share, self.survey.map(Surveyor::found)))
+    }
+}
+
+/// Measures a file's signal as limited, before its encoder, and the same signal limited at
+/// more drive (at a ceiling of 0 dBTP: its loudness is then its level).
+struct Surveyor {
+    made: IntegratedMeter,
+    probes: Vec<Probe>,
+}
+
+/// The signal limited at another drive, measured.
+struct Probe {
+    drive_db: f64,
+    limiter: Limiter,
+    meter: IntegratedMeter,
+    limited: Vec<f32>,
+}
+
+impl Surveyor {
+    fn new(attempt: &Attempt<'_>, channels: usize) -> Result<Surveyor> {
+        let rate = attempt.job.sample_rate;
+        let probes = SURVEY_STEPS_DB
+            .iter()
+            .map(|step| {
+                let drive_db = attempt.drive_db() + step;
+                Ok(Probe {
+                    drive_db,
+                    limiter: Limiter::new(rate, channels, drive_db, 0.0),
+                    meter: IntegratedMeter::new(channels, rate)?,
+                    limited: Vec::new(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Surveyor {
+            made: IntegratedMeter::new(channels, rate)?,
+            probes,
+        })
+    }
+
+    /// Adds a block: as resampled (for the probes) and as limited for the file.
+    fn add(&mut self, resampled: &[f32], limited: &[f32]) -> Result<()> {
+        self.made.add(limited)?;
+        for probe in &mut self.probes {
+            probe.limited.clear();
+            probe.limiter.process(resampled, &mut probe.limited);
+            probe.meter.add(&probe.limited)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the file's last limited frames, and the probes' own.
+    fn finish(&mut self, limited: &[f32]) -> Result<()> {
+        self.made.add(limited)?;
+        for probe in &mut self.probes {
+            probe.limited.clear();
+            probe.limiter.finish(&mut probe.limited);
+            probe.meter.add(&probe.limited)?;
+        }
+        Ok(())
+    }
+
+    /// What it found (a silent signal reads −200 LUFS).
+    fn found(self) -> Survey {
+        let lufs = |meter: &IntegratedMeter| meter.integrated_lufs().unwrap_or(-200.0);
+        Survey {
+            made_lufs: lufs(&self.made),
+            levels: self
+                .probes
+                .iter()
+                .map(|probe| (probe.drive_db, lufs(&probe.meter)))
+                .collect(),
+        }
     }
 }
 
@@ -369,13 +367,14 @@ fn make_file(
         shape_channels(&block, shape.channels, channels, &mut shaped);
         file.write(&shaped)?;
     }
-    let limited_energy_share = file.finish()?;
+    let (limited_energy_share, survey) = file.finish()?;
     let part = part_path(cache, attempt.job);
     let loudness = crate::audio::loudness::measure_published(&part)
         .with_context(|| format!("cannot measure `{}`", part.display()))?;
     Ok(Outcome {
         loudness,
         limited_energy_share,
+        survey,
     })
 }
 

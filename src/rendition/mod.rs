@@ -17,6 +17,7 @@
 //! May use [`crate::project`] (the loaded project), [`crate::audio`] (decoding, processing,
 //! encoding), [`crate::support`] and [`crate::model`].
 
+pub mod correct;
 pub mod make;
 pub mod plan;
 

@@ -15,7 +15,7 @@ use crate::model::{AudioInfo, Measurement};
 /// Bump when the processing or the encoders change what they make of the same master and
 /// settings: every cached rendition is then made again. (Not the build id, which moves at
 /// every rebuild and would re-encode hours of audio for nothing.)
-const PROCESSING_VERSION: &str = "renditions-1";
+const PROCESSING_VERSION: &str = "renditions-2";
 
 /// Headroom under the ceiling that the limiter keeps for the MP3 encoder's overshoot (the
 /// published file is what is measured), in dB: measured by ffmpeg on the sample cycle, 0.1 dB
@@ -103,6 +103,8 @@ pub struct Chain {
     pub target: Target,
     /// The gain that brings the master's loudness to the target, in dB.
     pub gain_db: f64,
+    /// The master's true peak once gained, in dBTP: over a file's ceiling, its limiter works.
+    pub gained_peak_dbtp: Option<f64>,
     /// Its files.
     pub jobs: Vec<Job>,
 }
@@ -211,7 +213,8 @@ fn chain(
     if files.is_empty() {
         return None;
     }
-    let loudness = master.measured.of_rendition(mono).integrated_lufs?;
+    let measured = master.measured.of_rendition(mono);
+    let loudness = measured.integrated_lufs?;
     // Rounded so that a figure measured again the same way names the same cache files.
     let gain_db = ((target.integrated_lufs - loudness) * 100.0).round() / 100.0;
     let jobs = files
@@ -246,6 +249,7 @@ fn chain(
         mono,
         target: *target,
         gain_db,
+        gained_peak_dbtp: measured.true_peak_dbtp.map(|peak| peak + gain_db),
         jobs,
     })
 }
