@@ -24,9 +24,35 @@ struct CheckSummary<'a> {
     errors: usize,
     warnings: usize,
     problems: &'a [problem::Problem],
+    /// Each recording's loudness and how it becomes the enclosure (a project that checks).
+    recordings: Vec<RecordingReport<'a>>,
     /// What `--online` found.
     #[serde(skip_serializing_if = "Option::is_none")]
     online: Option<&'a super::online::OnlineSummary>,
+}
+
+/// A recording as `check` reports it: its loudness, whether it is published in mono, and how
+/// it becomes the feed's enclosure.
+#[derive(Serialize)]
+struct RecordingReport<'a> {
+    /// The session's id.
+    session: &'a str,
+    /// The recording, as the project names it.
+    file: String,
+    /// Its loudness, as measured.
+    loudness: &'a crate::model::Loudness,
+    /// Whether its renditions are mono.
+    mono: bool,
+    /// Whether the enclosure is the recording as it is (tagged), not an MP3 made from it;
+    /// `None` for a recording that is not a session's enclosure (a radio edit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enclosure_as_is: Option<bool>,
+    /// How it becomes the enclosure, in words: why, and at what cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enclosure: Option<String>,
+    /// The text output's loudness summary.
+    #[serde(skip)]
+    summary: String,
 }
 
 /// Loads the project and reports every problem; exit 1 when one is an error.
@@ -62,6 +88,10 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
             errors,
             warnings: problems.len() - errors,
             problems,
+            recordings: result.as_ref().map_or_else(
+                |_| Vec::new(),
+                |checked| recording_reports(&checked.project),
+            ),
             online: online.as_ref(),
         };
         let json = serde_json::to_string_pretty(&summary).expect("problems serialize");
@@ -73,7 +103,13 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
         }
         match &result {
             Ok(checked) => {
-                print_loudness(&checked.project);
+                for report in recording_reports(&checked.project) {
+                    let file = crate::model::text::printable(&report.file);
+                    eprintln!("{file}: {}", report.summary);
+                    if let Some(enclosure) = &report.enclosure {
+                        eprintln!("  enclosure: {enclosure}");
+                    }
+                }
                 let sessions = checked.project.config.cycle.sessions.len();
                 let recordings = checked.project.recordings.len();
                 eprintln!(
@@ -95,26 +131,30 @@ pub(super) fn run(args: CheckArgs) -> Result<ExitCode> {
     })
 }
 
-/// Per recording: its loudness, whether it is published in mono or stereo, and how it becomes
-/// the feed's enclosure (published as it is, or encoded: why, and at what cost).
-fn print_loudness(project: &crate::project::load::Project) {
+/// Per measured recording: its loudness, whether it is published in mono or stereo, and how
+/// it becomes the feed's enclosure (published as it is, or encoded: why, and at what cost).
+fn recording_reports(project: &crate::project::load::Project) -> Vec<RecordingReport<'_>> {
     let podcast = &project.config.cycle.renditions.podcast;
-    for (session, recording, audio) in project.recorded() {
-        let Some(measurement) = project.measurement(&recording.path) else {
-            continue;
-        };
-        let shown = crate::project::paths::display_path(&project.config.root, &recording.path);
-        eprintln!(
-            "{shown}: {}",
-            super::probe::loudness_summary(audio.channels, measurement)
-        );
-        if let Some(enclosure) = project.enclosures.get(&session.number) {
+    project
+        .recorded()
+        .filter_map(|(session, recording, audio)| {
+            let measurement = project.measurement(&recording.path)?;
             let mono = rendition::publishes_mono(audio.channels, measurement);
-            let integrated = measurement.loudness.integrated_lufs;
-            let summary = enclosure_summary(enclosure, audio, integrated, mono, podcast);
-            eprintln!("  enclosure: {summary}");
-        }
-    }
+            let enclosure = project.enclosures.get(&session.number);
+            Some(RecordingReport {
+                session: &session.id,
+                file: crate::project::paths::display_path(&project.config.root, &recording.path),
+                loudness: &measurement.loudness,
+                mono,
+                enclosure_as_is: enclosure.map(|e| matches!(e, Enclosure::AsIs(_))),
+                enclosure: enclosure.map(|enclosure| {
+                    let integrated = measurement.loudness.integrated_lufs;
+                    enclosure_summary(enclosure, audio, integrated, mono, podcast)
+                }),
+                summary: super::probe::loudness_summary(audio.channels, measurement),
+            })
+        })
+        .collect()
 }
 
 /// How a master becomes the feed's enclosure, in words: published as it is and why, or

@@ -1026,6 +1026,33 @@ fn check_says_how_each_master_becomes_the_enclosure_and_at_what_cost() {
             && quiet.contains(" kbit/s MP3"),
         "{quiet}"
     );
+
+    // `check --json` carries the same line per recording, with its loudness.
+    let json = project.run(&["check", "--json"]).success();
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let recording = |file: &str| {
+        report["recordings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["file"] == format!("recordings/{file}"))
+            .unwrap_or_else(|| panic!("no {file} in {report:#}"))
+            .clone()
+    };
+    for (file, line, as_is) in [
+        ("01-quiet-uneven-stereo.wav", &wav, false),
+        ("04-ready.mp3", &ready, true),
+        ("05-quiet.mp3", &quiet, false),
+    ] {
+        let entry = recording(file);
+        assert_eq!(
+            format!("  enclosure: {}", entry["enclosure"].as_str().unwrap()),
+            *line
+        );
+        assert_eq!(entry["enclosure_as_is"], as_is, "{entry:#}");
+        assert!(entry["loudness"]["integrated_lufs"].is_f64(), "{entry:#}");
+        assert!(entry["session"].is_string() && entry["mono"].is_boolean());
+    }
 }
 
 /// The real cycle with session 1's recording replaced by one of the masters.
