@@ -62,7 +62,7 @@ impl Store {
             object_store::Error::Unauthenticated { .. } => {
                 "the credentials were refused".to_string()
             }
-            _ => error.to_string(),
+            _ => store_answer(&error.to_string()),
         };
         let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
         anyhow!(
@@ -70,6 +70,32 @@ impl Store {
             self.describe(path),
             crate::model::text::printable(&reason)
         )
+    }
+}
+
+/// What a store answered, in words. object_store reports a refused listing as a generic error
+/// that holds the HTTP status and the store's XML answer (Garage, for a wrong secret:
+/// `403 Forbidden: <?xml …><Error><Code>AccessDenied</Code><Message>Forbidden: Invalid
+/// signature</Message>…`): the status says what happened, the code and message why.
+fn store_answer(error: &str) -> String {
+    let element = |name: &str| {
+        let (_, rest) = error.split_once(&format!("<{name}>"))?;
+        let (value, _) = rest.split_once(&format!("</{name}>"))?;
+        Some(value.trim().to_string())
+    };
+    let what = if error.contains("403 Forbidden") {
+        Some("access denied")
+    } else if error.contains("401 Unauthorized") {
+        Some("the credentials were refused")
+    } else {
+        None
+    };
+    match (what, element("Code"), element("Message")) {
+        (Some(what), Some(code), Some(message)) => format!("{what} ({code}: {message})"),
+        (Some(what), Some(code), None) => format!("{what} ({code})"),
+        (Some(what), None, _) => what.to_string(),
+        (None, Some(code), Some(message)) => format!("{code}: {message}"),
+        _ => error.to_string(),
     }
 }
 
@@ -344,4 +370,24 @@ async fn delete(store: &Store, path: &str) -> Result<()> {
         .delete(&store.key(path))
         .await
         .map_err(|e| store.failed("delete", path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::store_answer;
+
+    #[test]
+    fn a_refused_listing_reads_as_the_status_then_the_stores_code_and_message() {
+        // object_store's error for a listing Garage 2.5 refused (a wrong secret).
+        let error = "Generic S3 error: Error performing list request: Error performing GET http://127.0.0.1:3900/podcast?list-type=2&prefix=bench2%2F in 5.499928ms - Server returned non-2xx status code: 403 Forbidden: <?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Forbidden: Invalid signature</Message><Resource>/podcast</Resource><Region>garage</Region></Error>";
+        assert_eq!(
+            store_answer(error),
+            "access denied (AccessDenied: Forbidden: Invalid signature)"
+        );
+        assert_eq!(
+            store_answer("Server returned non-2xx status code: 401 Unauthorized: "),
+            "the credentials were refused"
+        );
+        assert_eq!(store_answer("connection refused"), "connection refused");
+    }
 }

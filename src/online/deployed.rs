@@ -127,6 +127,12 @@ async fn check_feed(
         Ok(response) => response,
         Err(e) => return vec![format!("`{}`: {}", shown(url), describe_error(&e, timeout))],
     };
+    if response.status() == StatusCode::NOT_FOUND {
+        return vec![format!(
+            "`{}` answers 404 Not Found: nothing is deployed there, or the store does not serve it to the public (`cyclecast deploy`; on Garage, `garage bucket website --allow BUCKET`, whose files answer 404 until then)",
+            shown(url)
+        )];
+    }
     if response.status() != StatusCode::OK {
         return vec![refused(url, response.status())];
     }

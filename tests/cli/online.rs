@@ -165,6 +165,8 @@ enum Tamper {
     WrongType,
     NoRanges,
     Forbidden,
+    /// Nothing served: Garage's answer for a bucket not served as a website.
+    NotServed,
 }
 
 /// A static server for `dir`, the way an object store serves a deployed feed/, unless
@@ -173,8 +175,12 @@ fn file_server(dir: PathBuf, tamper: Arc<Mutex<Tamper>>) -> Server {
     Server::start(move |request, stream| {
         let tamper = *tamper.lock().unwrap();
         let path = request.path.trim_start_matches('/');
-        if tamper == Tamper::Forbidden {
-            return respond(stream, request, "403 Forbidden", &[], b"AccessDenied");
+        match tamper {
+            Tamper::Forbidden => {
+                return respond(stream, request, "403 Forbidden", &[], b"AccessDenied");
+            }
+            Tamper::NotServed => return respond(stream, request, "404 Not Found", &[], b""),
+            _ => {}
         }
         let Some(bytes) = (!path.contains(".."))
             .then(|| std::fs::read(dir.join(path)).ok())
@@ -302,5 +308,13 @@ fn check_online_deployed_passes_on_a_faithful_copy_and_names_each_tampering() {
             "error: `{base_url}feed.xml` answers 403 Forbidden: the deployed files are not public"
         )),
         "{forbidden}"
+    );
+    let not_served = check(Tamper::NotServed);
+    assert_eq!(not_served.code, Some(1));
+    assert!(
+        not_served.stderr.contains(&format!(
+            "error: `{base_url}feed.xml` answers 404 Not Found: nothing is deployed there, or the store does not serve it to the public"
+        )) && not_served.stderr.contains("garage bucket website --allow"),
+        "{not_served}"
     );
 }
