@@ -79,6 +79,13 @@ pub struct Decoder {
     pending: bool,
     /// Frames handed out so far.
     frames: u64,
+    /// Frames still to drop at the start: an AAC stream's priming, which its MP4 states.
+    skip: u64,
+    /// The frames to hand out at most, when the container states what is played (an MP4's
+    /// edit list or `iTunSMPB`: the encoder's padding at the end is not).
+    limit: Option<u64>,
+    /// Frames decoded, less those dropped: what has been or will be handed out.
+    kept: u64,
     /// Packets that failed to decode and were skipped.
     skipped: u64,
     /// Blocks that decoded to samples beyond [`MAX_SAMPLE`] or not numbers, silenced.
@@ -119,24 +126,35 @@ impl Decoder {
         // state an exact one.
         // The Ogg reader counts Opus's pre-skip in the length, which the decoder drops (as
         // `probe` does).
-        let stated_frames = track
+        let mut stated_frames = track
             .num_frames
             .filter(|_| container != Container::Mp3)
             .map(|frames| match codec {
                 Codec::Opus => frames.saturating_sub(u64::from(track.delay.unwrap_or(0))),
                 _ => frames,
             });
+        let sample_rate = params.sample_rate.unwrap_or(0);
+        let (skip, limit) = match (&container, track.num_frames) {
+            (Container::Mp4, Some(total)) => mp4_trim(path, track.id, total, sample_rate)?,
+            _ => (0, None),
+        };
+        if limit.is_some() {
+            stated_frames = limit;
+        }
         let mut decoder = Decoder {
             format,
             decoder,
             track_id: track.id,
             container,
             stated_frames,
-            sample_rate: params.sample_rate.unwrap_or(0),
+            sample_rate,
             channels: params.channels.as_ref().map_or(0, |c| c.count()),
             block: Vec::new(),
             pending: false,
             frames: 0,
+            skip,
+            limit,
+            kept: 0,
             skipped: 0,
             garbled: 0,
             warnings: Vec::new(),
@@ -186,24 +204,54 @@ impl Decoder {
         Ok(Some(&self.block))
     }
 
-    /// Decodes the next packet that gives audio into `block`; `false` at the end.
+    /// Decodes the next packet that gives audio to hand out into `block`; `false` at the end.
     fn decode_next(&mut self) -> Result<bool, DecodeError> {
-        if self.done {
-            return Ok(false);
-        }
-        let result = catch(|| self.decode_packet());
-        match result {
-            Ok(true) => Ok(true),
-            Ok(false) => {
+        loop {
+            if self.done {
+                return Ok(false);
+            }
+            if self.limit.is_some_and(|limit| self.kept >= limit) {
                 self.done = true;
                 self.finish();
-                Ok(false)
+                return Ok(false);
             }
-            Err(e) => {
-                self.done = true;
-                Err(e)
+            match catch(|| self.decode_packet()) {
+                Ok(true) => {
+                    if self.trim() {
+                        return Ok(true);
+                    }
+                }
+                Ok(false) => {
+                    self.done = true;
+                    self.finish();
+                    return Ok(false);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Err(e);
+                }
             }
         }
+    }
+
+    /// Drops from `block` what precedes or follows the played part; whether any frame is
+    /// left.
+    fn trim(&mut self) -> bool {
+        let channels = self.channels.max(1);
+        let frames = (self.block.len() / channels) as u64;
+        let dropped = self.skip.min(frames);
+        if dropped > 0 {
+            self.block.drain(..dropped as usize * channels);
+            self.skip -= dropped;
+        }
+        if let Some(limit) = self.limit {
+            let left = limit.saturating_sub(self.kept);
+            if (self.block.len() / channels) as u64 > left {
+                self.block.truncate(left as usize * channels);
+            }
+        }
+        self.kept += (self.block.len() / channels) as u64;
+        !self.block.is_empty()
     }
 
     fn decode_packet(&mut self) -> Result<bool, DecodeError> {
@@ -346,6 +394,23 @@ impl Decoder {
     fn seconds(&self, frames: u64) -> f64 {
         frames as f64 / f64::from(self.sample_rate.max(1))
     }
+}
+
+/// The frames to drop at the start of an MP4's track and to hand out then, as its `moov`
+/// states them (symphonia ignores both); no trim when it states nothing.
+fn mp4_trim(
+    path: &Path,
+    track_id: u32,
+    total: u64,
+    sample_rate: u32,
+) -> Result<(u64, Option<u64>), DecodeError> {
+    let mut file = crate::support::fs::open_file(path).map_err(DecodeError::Io)?;
+    let len = file.metadata().map_err(DecodeError::Io)?.len();
+    let mp4 = crate::audio::mp4::Mp4File::read(&mut file, len).map_err(DecodeError::Io)?;
+    Ok(mp4
+        .timing()
+        .and_then(|timing| timing.trim(track_id, total, sample_rate))
+        .map_or((0, None), |(skip, played)| (skip, Some(played))))
 }
 
 /// symphonia's decoders, and libopus's for Opus when built with the `opus` feature.

@@ -1227,3 +1227,37 @@ fn the_frame_walk_knows_cbr_from_vbr() {
     let m = meter(&ready);
     assert!((m.integrated - PODCAST_LUFS).abs() <= 0.3, "{m:?}");
 }
+
+/// An AAC master (the sample cycle's M4A, from ffmpeg's encoder: 1,024 frames of priming,
+/// then padding, which its edit list leaves out) makes renditions as long as what it plays:
+/// the broadcast WAV to the millisecond, the MP3s to a frame.
+#[test]
+fn an_aac_masters_renditions_leave_out_its_priming_and_padding() {
+    if !crate::oracle::require(&["ffprobe"]) {
+        return;
+    }
+    let project = Project::copy();
+    let cycle = project.cycle();
+    let session = cycle.session(4);
+    let master = session.recording.clone().unwrap();
+    assert!(master.ends_with(".m4a"), "{master}");
+    let id = session.id.clone();
+    project.run(&["publish"]).success();
+    let played = crate::durations::probed_seconds(&project, std::slice::from_ref(&master))[&master];
+    let wav = project.feed().join(format!("radio/04-{id}.wav"));
+    let got = duration(&wav);
+    assert!(
+        (got - played).abs() <= 0.001,
+        "the broadcast WAV lasts {got} s, its AAC master plays {played} s"
+    );
+    for (file, rate) in [
+        (format!("radio/04-{id}.mp3"), 44_100.0),
+        (format!("light/04-{id}.mp3"), 22_050.0),
+    ] {
+        let got = duration(&project.feed().join(&file));
+        assert!(
+            (got - played).abs() <= 1152.0 / rate,
+            "{file} lasts {got} s, its AAC master plays {played} s"
+        );
+    }
+}

@@ -176,6 +176,40 @@ fn itunsmpb(ilst: &[u8]) -> Option<Gapless> {
 }
 
 impl Timing {
+    /// The ticks (of its media timescale) of track `track_id` that come before what is to be
+    /// played: the encoder's priming, which a decoder drops. `iTunSMPB`'s priming when the
+    /// file has it (its samples at `sample_rate`), else where the edit list's first segment
+    /// starts in the media; `None` when the file states neither.
+    pub fn priming(&self, track_id: u32, sample_rate: u32) -> Option<u64> {
+        let track = self.tracks.iter().find(|t| t.track_id == track_id)?;
+        if let Some(gapless) = self.gapless
+            && sample_rate > 0
+        {
+            let ticks = u128::from(gapless.priming) * u128::from(track.media_timescale)
+                / u128::from(sample_rate);
+            return u64::try_from(ticks).ok();
+        }
+        track
+            .edits
+            .iter()
+            .find_map(|edit| u64::try_from(edit.media_time).ok())
+    }
+
+    /// The frames (at `sample_rate`) of track `track_id` to drop at the start and to play
+    /// then, of a track of `total` ticks: what a decoder hands out of an AAC stream. `None`
+    /// when the file states neither its priming nor what is played.
+    pub fn trim(&self, track_id: u32, total: u64, sample_rate: u32) -> Option<(u64, u64)> {
+        let track = self.tracks.iter().find(|t| t.track_id == track_id)?;
+        let timescale = u128::from(track.media_timescale.max(1));
+        let frames = |ticks: u64| {
+            let frames = (u128::from(ticks) * u128::from(sample_rate) + timescale / 2) / timescale;
+            u64::try_from(frames).unwrap_or(u64::MAX)
+        };
+        let skip = self.priming(track_id, sample_rate)?;
+        let played = self.playable(track_id, total, sample_rate)?;
+        Some((frames(skip), frames(played)))
+    }
+
     /// The ticks (of its media timescale) of track `track_id` that are to be played, when the
     /// file says: `total` is the ticks of all its samples, `sample_rate` converts the samples
     /// `iTunSMPB` counts. `None` when the file states nothing, or nothing usable.
@@ -372,6 +406,12 @@ mod tests {
         let timing = parse_moov(&moov(1000, 44_100, &[(2756, 1024)], None));
         assert_eq!(timing.playable(7, 122_880, 44_100), Some(121_540));
         assert_eq!(timing.playable(8, 122_575, 44_100), None);
+        assert_eq!(timing.priming(7, 44_100), Some(1024));
+        assert_eq!(timing.priming(8, 44_100), None);
+        assert_eq!(timing.trim(7, 122_880, 44_100), Some((1024, 121_540)));
+        // A media timescale other than the sample rate: ticks become frames.
+        let timing = parse_moov(&moov(1000, 22_050, &[(2756, 512)], None));
+        assert_eq!(timing.trim(7, 61_440, 44_100), Some((1024, 121_540)));
     }
 
     #[test]
@@ -379,12 +419,15 @@ mod tests {
         let timing = parse_moov(&moov(44_100, 44_100, &[(500, -1), (100_000, 2112)], None));
         assert_eq!(timing.playable(7, 50_000, 44_100), Some(50_000 - 2112));
         assert_eq!(timing.playable(7, 200_000, 44_100), Some(100_000));
+        // The pause is not priming: the first segment of media starts at 2112.
+        assert_eq!(timing.priming(7, 44_100), Some(2112));
     }
 
     #[test]
     fn states_nothing_without_an_edit_list() {
         let timing = parse_moov(&moov(1000, 44_100, &[], None));
         assert_eq!(timing.playable(7, 122_575, 44_100), None);
+        assert_eq!(timing.priming(7, 44_100), None);
     }
 
     #[test]
@@ -397,6 +440,7 @@ mod tests {
             timing.playable(7, 2112 + 121_551 + 458, 44_100),
             Some(121_551)
         );
+        assert_eq!(timing.priming(7, 44_100), Some(2112));
     }
 
     #[test]
