@@ -33,8 +33,13 @@ pub struct Outcome {
 pub fn private_reason(feed: &Url) -> Option<String> {
     let private = match feed.host() {
         Some(Host::Domain(domain)) => {
-            let domain = domain.to_ascii_lowercase();
-            domain == "localhost" || domain.ends_with(".localhost") || domain.ends_with(".local")
+            // Names no public resolver answers: this machine, mDNS, home networks (RFC 8375)
+            // and the private-use `.internal`.
+            let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+            domain == "localhost"
+                || [".localhost", ".local", ".home.arpa", ".internal"]
+                    .iter()
+                    .any(|suffix| domain.ends_with(suffix))
         }
         Some(Host::Ipv4(ip)) => is_private(IpAddr::V4(ip)),
         Some(Host::Ipv6(ip)) => is_private(IpAddr::V6(ip)),
@@ -191,6 +196,9 @@ mod tests {
         for feed in [
             "http://127.0.0.1:9000/feed.xml",
             "http://localhost/feed.xml",
+            "http://localhost./feed.xml",
+            "http://podcast.home.arpa/feed.xml",
+            "http://nas.internal/feed.xml",
             "http://192.168.1.4/feed.xml",
             "http://10.0.0.1/feed.xml",
             "http://[::1]/feed.xml",
