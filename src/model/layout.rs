@@ -115,12 +115,25 @@ pub fn chapters_file(session: &Session) -> String {
     format!("chapters/{}.json", session.stem())
 }
 
-/// Paths under `feed/` of a session's transcript, as WebVTT and as SubRip.
-pub fn transcript_files(session: &Session) -> (String, String) {
-    (
-        format!("transcripts/{}.vtt", session.stem()),
-        format!("transcripts/{}.srt", session.stem()),
-    )
+/// Paths under `feed/` of a session's transcript in each format published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptFiles {
+    /// The Podcast Index JSON transcript, e.g. `transcripts/01-slug.json`: what apps such as
+    /// AntennaPod prefer.
+    pub json: String,
+    /// WebVTT, e.g. `transcripts/01-slug.vtt`: the page's captions.
+    pub vtt: String,
+    /// SubRip, e.g. `transcripts/01-slug.srt`.
+    pub srt: String,
+}
+
+/// Paths under `feed/` of a session's transcript, as JSON, WebVTT and SubRip.
+pub fn transcript_files(session: &Session) -> TranscriptFiles {
+    TranscriptFiles {
+        json: format!("transcripts/{}.json", session.stem()),
+        vtt: format!("transcripts/{}.vtt", session.stem()),
+        srt: format!("transcripts/{}.srt", session.stem()),
+    }
 }
 
 /// The path of a session's page under `feed/`: `sessions/NN-id.html`.

@@ -6,6 +6,9 @@
 /// The type of a Podcasting 2.0 JSON chapters file (`chapters/NN-id.json`).
 pub const CHAPTERS: &str = "application/json+chapters";
 
+/// The type of a Podcast Index JSON transcript (`transcripts/NN-id.json`).
+pub const TRANSCRIPT_JSON: &str = "application/json";
+
 /// The type of a WebVTT transcript.
 pub const WEBVTT: &str = "text/vtt";
 
@@ -25,7 +28,7 @@ pub fn by_extension(extension: &str) -> Option<&'static str> {
         "xml" => "application/rss+xml; charset=utf-8",
         "html" => "text/html; charset=utf-8",
         "css" => "text/css",
-        "json" => "application/json",
+        "json" => TRANSCRIPT_JSON,
         "vtt" => WEBVTT,
         "srt" => SUBRIP,
         "ics" => "text/calendar; charset=utf-8",

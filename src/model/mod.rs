@@ -103,6 +103,17 @@ pub struct Podcast {
     pub funding: Vec<Link>,
     /// Free texts for other platforms, e.g. ownership checks (`podcast:txt`).
     pub txt: Vec<Txt>,
+    /// Podcasts the cycle recommends, e.g. the radio show's own feed (`podcast:podroll`).
+    pub podroll: Vec<RemotePodcast>,
+}
+
+/// Another podcast, by its feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemotePodcast {
+    /// Its feed's address.
+    pub feed_url: Url,
+    /// Its GUID: the config's, else derived from `feed_url` as the Podcasting 2.0 rule says.
+    pub feed_guid: uuid::Uuid,
 }
 
 /// The iTunes show type.
@@ -241,6 +252,11 @@ pub struct Session {
     pub transcript: Option<PathBuf>,
     /// The episode's own square artwork in the project.
     pub image: Option<PathBuf>,
+    /// Its best moments to share (`podcast:soundbite`), in the config's order.
+    pub soundbites: Vec<Soundbite>,
+    /// A post where the session is discussed, on the fediverse (`podcast:socialInteract`;
+    /// the page's « Commenter »).
+    pub discussion: Option<Url>,
     /// The format of the front cover embedded in its recording, when `image` is not given and
     /// that picture meets the directories' rules: the episode's artwork then. Set by
     /// [`crate::project::load`], which keeps the picture's bytes.
@@ -250,6 +266,19 @@ pub struct Session {
     /// The GUID its episode was published with (`cyclecast.lock`).
     pub published_guid: Option<String>,
     /// Line and column of its `id` in the config, for messages.
+    pub position: (usize, usize),
+}
+
+/// A moment of a session's recording worth sharing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Soundbite {
+    /// Start, in milliseconds from the start of the recording.
+    pub start_ms: u64,
+    /// Length, in milliseconds.
+    pub duration_ms: u64,
+    /// What is said, when the config gives it.
+    pub title: Option<String>,
+    /// Line and column of the soundbite in the config, for messages.
     pub position: (usize, usize),
 }
 
@@ -513,8 +542,8 @@ pub struct Episode {
     pub published: DateTime<Tz>,
     /// Path under `feed/` of the JSON chapters, when the session has chapters.
     pub chapters_file: Option<String>,
-    /// Paths under `feed/` of the transcript as WebVTT and as SubRip, when there is one.
-    pub transcript_files: Option<(String, String)>,
+    /// Paths under `feed/` of the transcript in each format, when there is one.
+    pub transcript_files: Option<layout::TranscriptFiles>,
     /// Path under `feed/` of the episode's own artwork, when it has one.
     pub image_file: Option<String>,
     /// Subresource Integrity digest of the published file, `sha384-…`.

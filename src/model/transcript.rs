@@ -260,9 +260,67 @@ pub fn render_srt(transcript: &Transcript) -> String {
     out
 }
 
+/// The Podcast Index JSON transcript (podcast-namespace `transcripts/transcripts.md`, version
+/// 1.0.0).
+#[derive(serde::Serialize)]
+struct JsonTranscript<'a> {
+    version: &'static str,
+    segments: Vec<JsonSegment<'a>>,
+}
+
+/// One segment: a cue, its lines joined by spaces, its times in seconds.
+#[derive(serde::Serialize)]
+struct JsonSegment<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speaker: Option<&'a str>,
+    #[serde(rename = "startTime")]
+    start_time: f64,
+    #[serde(rename = "endTime")]
+    end_time: f64,
+    body: String,
+}
+
+/// Writes the transcript as the Podcast Index JSON format: one segment per cue, with its
+/// speaker when the cue names one (WebVTT's `<v Name>`). serde_json escapes the text.
+pub fn render_json(transcript: &Transcript) -> String {
+    let seconds = |ms: u64| ms as f64 / 1000.0;
+    let json = JsonTranscript {
+        version: "1.0.0",
+        segments: transcript
+            .cues
+            .iter()
+            .map(|cue| JsonSegment {
+                speaker: cue.voice.as_deref(),
+                start_time: seconds(cue.start_ms),
+                end_time: seconds(cue.end_ms),
+                body: cue.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&json).expect("a transcript serializes");
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_the_podcast_index_json_with_speakers_and_times_in_seconds() {
+        let t = parse(VTT, Format::WebVtt).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&render_json(&t)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "version": "1.0.0",
+                "segments": [
+                    {"speaker": "Clara Deville", "startTime": 0.0, "endTime": 4.5, "body": "Bonjour & bienvenue"},
+                    {"startTime": 4.5, "endTime": 9.0, "body": "Deuxième phrase"},
+                ]
+            })
+        );
+    }
 
     const VTT: &str = "WEBVTT\n\nNOTE made by hand\n\nintro\n00:00.000 --> 00:04.500\n<v Clara Deville>Bonjour &amp; bienvenue\n\n00:00:04.500 --> 00:00:09.000 align:start\nDeuxième <b>phrase</b>\n";
 

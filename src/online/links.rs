@@ -105,6 +105,9 @@ pub fn external_links(
     for link in &podcast.funding {
         add(&link.url, "podcast (funding)".into());
     }
+    for remote in &podcast.podroll {
+        add(&remote.feed_url, "podcast (podroll)".into());
+    }
     for url in cycle.organizer.url.iter() {
         add(url, "organizer".into());
     }
@@ -146,6 +149,9 @@ pub fn external_links(
         }
         for url in session.chapters.iter().filter_map(|c| c.url.as_ref()) {
             add(url, at("chapters"));
+        }
+        for url in session.discussion.iter() {
+            add(url, at("discussion"));
         }
     }
     for (path, html) in reports {

@@ -22,7 +22,7 @@ pub fn podcast_guid(base_url: &Url) -> Uuid {
 }
 
 /// UUIDv5 of a feed URL without its scheme and trailing slashes, as the specification says.
-fn feed_guid(feed_url: &str) -> Uuid {
+pub fn feed_guid(feed_url: &str) -> Uuid {
     let without_scheme = feed_url
         .split_once("://")
         .map_or(feed_url, |(_, rest)| rest);

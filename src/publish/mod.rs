@@ -498,15 +498,11 @@ fn episode_texts(project: &Project, episodes: &[Episode]) -> Vec<Output> {
             .transcripts
             .iter()
             .find(|(n, _)| *n == session.number);
-        if let (Some((vtt, srt)), Some((_, transcript))) = (&episode.transcript_files, transcript) {
-            outputs.push(Output::text(
-                vtt,
-                crate::model::transcript::render_vtt(transcript),
-            ));
-            outputs.push(Output::text(
-                srt,
-                crate::model::transcript::render_srt(transcript),
-            ));
+        if let (Some(files), Some((_, transcript))) = (&episode.transcript_files, transcript) {
+            use crate::model::transcript::{render_json, render_srt, render_vtt};
+            outputs.push(Output::text(&files.json, render_json(transcript)));
+            outputs.push(Output::text(&files.vtt, render_vtt(transcript)));
+            outputs.push(Output::text(&files.srt, render_srt(transcript)));
         }
     }
     outputs

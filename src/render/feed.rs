@@ -66,6 +66,12 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
     }
     channel.itunes_ext = Some(channel_itunes(cycle, links));
     channel.extensions = channel_extensions(cycle);
+    if let Some(frequency) = update_frequency(cycle) {
+        add(&mut channel.extensions, frequency);
+    }
+    if let Some(trailer) = trailer(cycle, &sorted) {
+        add(&mut channel.extensions, trailer);
+    }
     channel.namespaces = BTreeMap::from([
         ("atom".to_string(), ATOM_NS.to_string()),
         ("podcast".to_string(), PODCAST_NS.to_string()),
@@ -173,7 +179,97 @@ fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
             .collect();
         add(&mut map, element("podcast:txt", Some(&txt.text), &attrs));
     }
+    add(&mut map, element("podcast:medium", Some("podcast"), &[]));
+    if !podcast.podroll.is_empty() {
+        add(&mut map, podroll(podcast));
+    }
     map
+}
+
+/// `podcast:updateFrequency`: how often the sessions meet, from their dates, starting at the
+/// first; `complete` once every session is published (none is still announced). `None` for a
+/// single session still announced: nothing to say yet.
+fn update_frequency(cycle: &Cycle) -> Option<Extension> {
+    use crate::render::frequency::{Frequency, complete_words};
+    let lang = &cycle.podcast.lang;
+    let dates: Vec<_> = cycle.sessions.iter().map(|s| s.date).collect();
+    let complete = cycle.sessions.iter().all(|s| s.recording.is_some());
+    let frequency = Frequency::of(&dates);
+    let first = cycle
+        .sessions
+        .iter()
+        .min_by_key(|s| (s.date, s.time))
+        .map(|s| crate::episode::session_start(s, cycle.podcast.time_zone).to_rfc3339());
+    let words = match (&frequency, complete) {
+        (Some(frequency), _) => frequency.words(lang),
+        (None, true) => complete_words(lang).to_string(),
+        (None, false) => return None,
+    };
+    let rrule = frequency.map(|f| f.rrule());
+    let mut attrs = Vec::new();
+    if complete {
+        attrs.push(("complete", "true"));
+    }
+    if let (Some(rrule), Some(first)) = (&rrule, &first) {
+        attrs.push(("dtstart", first.as_str()));
+        attrs.push(("rrule", rrule.as_str()));
+    }
+    Some(element("podcast:updateFrequency", Some(&words), &attrs))
+}
+
+/// `podcast:trailer`: the episode of the trailer session, when the cycle has one (the newest).
+fn trailer(cycle: &Cycle, newest_first: &[&Episode]) -> Option<Extension> {
+    let episode = newest_first
+        .iter()
+        .find(|e| e.session.episode_type == crate::model::EpisodeType::Trailer)?;
+    let pubdate = episode.published.to_rfc2822();
+    let url = episode.url.to_string();
+    let length = episode.length.to_string();
+    let season = cycle.podcast.season.number.to_string();
+    Some(element(
+        "podcast:trailer",
+        Some(&episode.session.title),
+        &[
+            ("pubdate", pubdate.as_str()),
+            ("url", url.as_str()),
+            ("length", length.as_str()),
+            ("type", episode.mime),
+            ("season", season.as_str()),
+        ],
+    ))
+}
+
+/// `podcast:podroll`: the podcasts the cycle recommends, each by its feed's GUID and address.
+fn podroll(podcast: &crate::model::Podcast) -> Extension {
+    let items = podcast
+        .podroll
+        .iter()
+        .map(|remote| {
+            let guid = remote.feed_guid.to_string();
+            element(
+                "podcast:remoteItem",
+                None,
+                &[
+                    ("feedGuid", guid.as_str()),
+                    ("feedUrl", remote.feed_url.as_str()),
+                ],
+            )
+        })
+        .collect();
+    let mut parent = element("podcast:podroll", None, &[]);
+    parent.children.insert("remoteItem".to_string(), items);
+    parent
+}
+
+/// Seconds for a Podcasting 2.0 attribute: whole, or with the milliseconds it has.
+fn seconds_attr(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        (ms / 1000).to_string()
+    } else {
+        format!("{:.3}", ms as f64 / 1000.0)
+            .trim_end_matches('0')
+            .to_string()
+    }
 }
 
 fn item(cycle: &Cycle, episode: &Episode) -> Item {
@@ -242,16 +338,23 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
             element("podcast:person", Some(&speaker.name), &attrs),
         );
     }
-    if let Some((vtt, srt)) = &episode.transcript_files {
+    if let Some(files) = &episode.transcript_files {
         let lang = &cycle.podcast.lang.tag;
-        for (file, mime) in [(vtt, media::WEBVTT), (srt, media::SUBRIP)] {
+        // JSON first, then WebVTT, then SubRip: the order apps such as AntennaPod prefer.
+        // The timed text formats are captions; the JSON is a transcript apps show.
+        let formats = [
+            (&files.json, media::TRANSCRIPT_JSON, None),
+            (&files.vtt, media::WEBVTT, Some("captions")),
+            (&files.srt, media::SUBRIP, Some("captions")),
+        ];
+        for (file, mime, rel) in formats {
             let url = absolute(cycle, file);
-            let attrs = [
+            let mut attrs = vec![
                 ("url", url.as_str()),
                 ("type", mime),
                 ("language", lang.as_str()),
-                ("rel", "captions"),
             ];
+            attrs.extend(rel.map(|rel| ("rel", rel)));
             add(&mut map, element("podcast:transcript", None, &attrs));
         }
     }
@@ -268,6 +371,31 @@ fn item_extensions(cycle: &Cycle, episode: &Episode) -> ExtensionMap {
     }
     if !session.chapters.is_empty() {
         add(&mut map, podlove_chapters(episode));
+    }
+    for soundbite in &session.soundbites {
+        let start = seconds_attr(soundbite.start_ms);
+        let duration = seconds_attr(soundbite.duration_ms);
+        add(
+            &mut map,
+            element(
+                "podcast:soundbite",
+                soundbite.title.as_deref(),
+                &[
+                    ("startTime", start.as_str()),
+                    ("duration", duration.as_str()),
+                ],
+            ),
+        );
+    }
+    if let Some(post) = &session.discussion {
+        add(
+            &mut map,
+            element(
+                "podcast:socialInteract",
+                None,
+                &[("uri", post.as_str()), ("protocol", "activitypub")],
+            ),
+        );
     }
     for alternate in alternates(cycle, episode) {
         add(&mut map, alternate);

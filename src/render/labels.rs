@@ -224,6 +224,8 @@ pub struct Labels {
     pub back_to_session: &'static str,
     /// A colon as the language writes it after a word (`\u{a0}:` in French).
     pub colon: &'static str,
+    /// Link to the post where a session is discussed.
+    pub discuss: &'static str,
     /// Opening quotation mark, with its space.
     pub open_quote: &'static str,
     /// Closing quotation mark, with its space.
@@ -324,6 +326,7 @@ pub static FRENCH: Labels = Labels {
     transcript_help: "Chaque horodatage ouvre le lecteur de la rencontre à ce moment de l'enregistrement.",
     back_to_session: "Retour à la rencontre",
     transcript_page: "La transcription sur sa propre page",
+    discuss: "Commenter",
     colon: "\u{a0}:",
     open_quote: "«\u{a0}",
     close_quote: "\u{a0}»",
@@ -429,6 +432,7 @@ pub static ENGLISH: Labels = Labels {
     transcript_help: "Each timestamp opens the session's player at that moment of the recording.",
     back_to_session: "Back to the session",
     transcript_page: "The transcript on a page of its own",
+    discuss: "Comment",
     colon: ":",
     open_quote: "“",
     close_quote: "”",

@@ -3,7 +3,7 @@
 //!
 //! `feed` (the RSS feed), `page` (the cycle's page, session and transcript pages, show notes),
 //! `calendar` (the iCalendar file) and `chapters` (JSON chapters) render; `labels` holds the
-//! pages' words in the cycle's language. Every path and URL they write comes from
+//! pages' words in the cycle's language, `frequency` how often the cycle meets. Every path and URL they write comes from
 //! [`crate::model::layout`], every duration from [`crate::model::time`], every MIME type from
 //! [`crate::model::media`].
 //!
@@ -14,5 +14,6 @@
 pub mod calendar;
 pub mod chapters;
 pub mod feed;
+pub mod frequency;
 pub mod labels;
 pub mod page;

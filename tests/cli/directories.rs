@@ -41,6 +41,11 @@ fn python_json(script: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("the script prints JSON")
 }
 
+/// What tests/python/inspect_feed.py saw in a feed (feedparser and podcastparser).
+pub fn inspect_feed(feed: &std::path::Path) -> Value {
+    python_json("inspect_feed.py", &[feed.to_str().unwrap()])
+}
+
 /// Each session's chapters as the config writes them: stem → (start in ms, title).
 fn chapters(project: &Project) -> Vec<(String, Vec<(u64, String)>)> {
     let config: toml::Table = project.config().parse().unwrap();
@@ -529,4 +534,119 @@ fn check_refuses_two_sessions_whose_slugs_collide() {
         &project,
         &format!("error: session id `{first}` is already used on line"),
     );
+}
+
+/// The start and end (ms) and speaker of each cue of a WebVTT file as cyclecast writes it.
+fn vtt_cues(vtt: &str) -> Vec<(u64, u64, Option<String>)> {
+    let ms = |stamp: &str| -> u64 {
+        let (clock, millis) = stamp.trim().split_once('.').unwrap();
+        let seconds = clock.split(':').fold(0u64, |total, part| {
+            total * 60 + part.parse::<u64>().unwrap()
+        });
+        seconds * 1000 + millis.parse::<u64>().unwrap()
+    };
+    let lines: Vec<&str> = vtt.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (start, end) = line.split_once(" --> ")?;
+            let speaker = lines
+                .get(i + 1)
+                .and_then(|text| text.strip_prefix("<v "))
+                .and_then(|rest| rest.split_once('>'))
+                .map(|(name, _)| name.to_string());
+            Some((ms(start), ms(end), speaker))
+        })
+        .collect()
+}
+
+/// Each transcript is also published as a Podcast Index JSON transcript, valid against a
+/// schema written from the specification, with the WebVTT's timings and speakers, and listed
+/// first among the episode's transcripts (JSON, WebVTT, SubRip: the order apps prefer).
+#[test]
+fn json_transcripts_follow_the_podcast_index_format_with_the_vtt_timings() {
+    if !crate::oracle::require(&[crate::oracle::PYTHON]) {
+        return;
+    }
+    let project = Project::copy();
+    // The real transcripts name no speaker: session 1's gets voices, two people in turn.
+    let vtt_1 = project.path("recordings/01-non-recours-aux-droits.vtt");
+    let mut turn = 0;
+    let voiced: Vec<String> = std::fs::read_to_string(&vtt_1)
+        .unwrap()
+        .lines()
+        .scan(false, |after_timing, line| {
+            let voiced = if *after_timing {
+                turn += 1;
+                let name = if turn % 2 == 0 {
+                    "Claire Martin"
+                } else {
+                    "Ali Benali"
+                };
+                format!("<v {name}>{line}")
+            } else {
+                line.to_string()
+            };
+            *after_timing = line.contains(" --> ");
+            Some(voiced)
+        })
+        .collect();
+    std::fs::write(&vtt_1, voiced.join("\n") + "\n").unwrap();
+    project.publish();
+    let mut jsons: Vec<PathBuf> = std::fs::read_dir(project.feed().join("transcripts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    jsons.sort();
+    assert!(!jsons.is_empty(), "the real cycle has transcripts");
+    let schema = source_root().join("tests/python/transcript.schema.json");
+    let mut args = vec![schema.to_str().unwrap().to_string()];
+    args.extend(jsons.iter().map(|f| f.to_str().unwrap().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let errors = python_json("validate_json.py", &args);
+    for (file, found) in errors.as_object().unwrap() {
+        assert_eq!(found, &serde_json::json!([]), "{file} breaks the format");
+    }
+    let mut speakers = 0;
+    for json_path in &jsons {
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(json_path).unwrap()).unwrap();
+        let segments: Vec<(u64, u64, Option<String>)> = json["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let ms = |key: &str| (s[key].as_f64().unwrap() * 1000.0).round() as u64;
+                let speaker = s["speaker"].as_str().map(str::to_string);
+                (ms("startTime"), ms("endTime"), speaker)
+            })
+            .collect();
+        let vtt = std::fs::read_to_string(json_path.with_extension("vtt")).unwrap();
+        assert_eq!(segments, vtt_cues(&vtt), "{}", json_path.display());
+        speakers += segments.iter().filter(|s| s.2.is_some()).count();
+    }
+    assert!(speakers > 0, "session 1's segments name their speakers");
+
+    let feed = project.feed_text("feed.xml");
+    let mut listed = 0;
+    for item in crate::harness::elements(&feed, "item") {
+        let transcripts = crate::harness::elements(item, "podcast:transcript");
+        if transcripts.is_empty() {
+            continue;
+        }
+        let types: Vec<String> = transcripts
+            .iter()
+            .map(|t| crate::harness::attribute(t, "type").unwrap())
+            .collect();
+        assert_eq!(
+            types,
+            ["application/json", "text/vtt", "application/x-subrip"]
+        );
+        let json_url = crate::harness::attribute(transcripts[0], "url").unwrap();
+        assert!(json_url.ends_with(".json") && json_url.contains("/transcripts/"));
+        listed += 1;
+    }
+    assert_eq!(listed, jsons.len());
 }

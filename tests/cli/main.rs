@@ -37,6 +37,7 @@ mod page;
 mod players;
 mod progress;
 mod radio;
+mod reach;
 mod readme;
 mod recordings;
 mod renditions;

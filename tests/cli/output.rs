@@ -175,7 +175,9 @@ fn assert_only_served_files(project: &Project, when: &str) {
         .filter(|path| {
             path.split('/').any(|part| part.starts_with('.'))
                 || path.contains("cyclecast")
-                || path.ends_with(".json") && !path.starts_with("chapters/")
+                || path.ends_with(".json")
+                    && !path.starts_with("chapters/")
+                    && !path.starts_with("transcripts/")
         })
         .collect();
     assert!(internal.is_empty(), "{when}: feed/ holds {internal:?}");

@@ -770,21 +770,6 @@ fn start_tags<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// What tests/python/inspect_feed.py saw in a feed (feedparser and podcastparser).
-fn inspect(feed: &Path) -> serde_json::Value {
-    let output = Command::new(crate::directories::python())
-        .arg(crate::harness::source_root().join("tests/python/inspect_feed.py"))
-        .arg(feed)
-        .output()
-        .expect("run python");
-    assert!(
-        output.status.success(),
-        "inspect_feed.py failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 #[test]
 fn radio_feed_passes_the_parsers_and_lists_every_broadcast_file() {
     if !crate::oracle::require(&["sox", "lame", "ffmpeg", crate::oracle::PYTHON]) {
@@ -823,7 +808,7 @@ fn radio_feed_passes_the_parsers_and_lists_every_broadcast_file() {
         assert_eq!(mp3, rendition(project, "radio", master.session, "mp3"));
     }
 
-    let seen = inspect(&radio_path);
+    let seen = crate::directories::inspect_feed(&radio_path);
     let fp = &seen["feedparser"];
     assert_eq!(fp["bozo"], false, "feedparser: {}", fp["bozo_exception"]);
     assert_eq!(fp["entries"].as_array().unwrap().len(), MASTERS.len());

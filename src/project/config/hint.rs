@@ -10,8 +10,8 @@ use serde::de::{DeserializeOwned, Visitor};
 use super::raw::{
     RawChapter, RawConfig, RawCredit, RawDeploy, RawDrawing, RawLicense, RawLightRendition,
     RawLink, RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast, RawPodcastRendition,
-    RawRadioRendition, RawRebroadcast, RawRenditions, RawReport, RawSession, RawSpeaker, RawTxt,
-    Segment,
+    RawRadioRendition, RawRebroadcast, RawRemotePodcast, RawRenditions, RawReport, RawSession,
+    RawSoundbite, RawSpeaker, RawTxt, Segment,
 };
 use crate::model::problem::closest;
 
@@ -36,6 +36,7 @@ fn table_keys(path: &[&str]) -> &'static [&'static str] {
         ["podcast", "owner"] => keys_of::<RawOwner>(),
         ["podcast", "license"] => keys_of::<RawLicense>(),
         ["podcast", "txt"] => keys_of::<RawTxt>(),
+        ["podcast", "podroll"] => keys_of::<RawRemotePodcast>(),
         ["podcast", "funding"] | ["sessions", "links"] => keys_of::<RawLink>(),
         ["organizer"] | ["partners"] => keys_of::<RawOrganization>(),
         ["place"] => keys_of::<RawPlace>(),
@@ -52,6 +53,7 @@ fn table_keys(path: &[&str]) -> &'static [&'static str] {
         ["sessions", "reports"] => keys_of::<RawReport>(),
         ["sessions", "drawings"] => keys_of::<RawDrawing>(),
         ["sessions", "chapters"] => keys_of::<RawChapter>(),
+        ["sessions", "soundbites"] => keys_of::<RawSoundbite>(),
         _ => &[],
     }
 }
@@ -364,6 +366,7 @@ mod tests {
             &["podcast", "owner"],
             &["podcast", "license"],
             &["podcast", "txt"],
+            &["podcast", "podroll"],
             &["podcast", "funding"],
             &["organizer"],
             &["partners"],
@@ -382,6 +385,7 @@ mod tests {
             &["sessions", "drawings"],
             &["sessions", "links"],
             &["sessions", "chapters"],
+            &["sessions", "soundbites"],
         ];
         for table in tables {
             assert!(!table_keys(table).is_empty(), "{table:?}");

@@ -154,9 +154,20 @@ pub(super) struct RawPodcast {
     pub(super) funding: Vec<RawLink>,
     #[serde(default)]
     pub(super) txt: Vec<RawTxt>,
+    /// Podcasts the cycle recommends.
+    #[serde(default)]
+    pub(super) podroll: Vec<RawRemotePodcast>,
     /// ID3v2 version of the MP3 copies' tags: `"2.3"` (default, the widest player support)
     /// or `"2.4"`.
     pub(super) id3_version: Option<Text>,
+}
+
+/// `[[podcast.podroll]]`: another podcast's feed, and its GUID when it is not derived from
+/// the feed's address.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawRemotePodcast {
+    pub(super) feed: Text,
+    pub(super) guid: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -228,6 +239,18 @@ pub(super) struct RawSession {
     pub(super) chapters: Vec<Spanned<RawChapter>>,
     pub(super) transcript: Option<Text>,
     pub(super) image: Option<Text>,
+    #[serde(default)]
+    pub(super) soundbites: Vec<Spanned<RawSoundbite>>,
+    /// A fediverse post where the session is discussed.
+    pub(super) discussion: Option<Text>,
+}
+
+/// `[[sessions.soundbites]]`: a moment worth sharing.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawSoundbite {
+    pub(super) start: Spanned<RawMoment>,
+    pub(super) duration: Spanned<RawMoment>,
+    pub(super) title: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,7 @@ use url::Url;
 use crate::model::rules;
 use crate::model::time::parse_timestamp;
 use crate::model::{
-    Chapter, Drawing, EpisodeType, Rebroadcast, Report, Role, Session, Source, Speaker,
+    Chapter, Drawing, EpisodeType, Rebroadcast, Report, Role, Session, Soundbite, Source, Speaker,
 };
 
 use super::raw::*;
@@ -105,6 +105,12 @@ impl Validator<'_> {
             chapters: self.chapters(raw.chapters),
             transcript: raw.transcript.and_then(|t| self.transcript_file(&t)),
             image: raw.image.and_then(|i| self.project_file(&i)),
+            soundbites: raw
+                .soundbites
+                .into_iter()
+                .filter_map(|s| self.soundbite(s))
+                .collect(),
+            discussion: raw.discussion.and_then(|d| self.url(&d)),
             embedded_image: None,
             published_slug: None,
             published_guid: None,
@@ -193,22 +199,7 @@ impl Validator<'_> {
         for item in raw {
             let position = self.lines.line_col(item.span().start);
             let raw = item.into_inner();
-            let start = match raw.start.get_ref() {
-                RawMoment::Text(text) => parse_timestamp(text),
-                // `12:30` unquoted is half past noon, not twelve minutes in: refused.
-                RawMoment::Native(datetime) => {
-                    self.error_at(
-                        raw.start.span().start,
-                        format!("a chapter start is written in quotes, e.g. \"12:30\": unquoted, `{datetime}` is a time of day"),
-                    );
-                    continue;
-                }
-            };
-            let Some(start_ms) = start else {
-                self.error_at(
-                    raw.start.span().start,
-                    format!("`{}` is not a chapter start: expected H:MM:SS, MM:SS or seconds, e.g. 12:30", raw.start.get_ref()),
-                );
+            let Some(start_ms) = self.offset(&raw.start, "chapter start") else {
                 continue;
             };
             match chapters.last() {
@@ -233,6 +224,53 @@ impl Validator<'_> {
             });
         }
         chapters
+    }
+
+    /// A soundbite: a start and a duration written as chapter starts are (`"12:30"`,
+    /// seconds), the duration within what apps play as one (1 s to 5 min).
+    pub(super) fn soundbite(&mut self, raw: Spanned<RawSoundbite>) -> Option<Soundbite> {
+        let position = self.lines.line_col(raw.span().start);
+        let raw = raw.into_inner();
+        let start_ms = self.offset(&raw.start, "soundbite start")?;
+        let duration_ms = self.offset(&raw.duration, "soundbite duration")?;
+        if !(1_000..=300_000).contains(&duration_ms) {
+            self.error_at(
+                raw.duration.span().start,
+                "a soundbite lasts from 1 second to 5 minutes (apps play 15 s to 2 min best)",
+            );
+            return None;
+        }
+        Some(Soundbite {
+            start_ms,
+            duration_ms,
+            title: raw.title.map(|t| self.limited(t, rules::TITLE)),
+            position,
+        })
+    }
+
+    /// A time into the recording, written in quotes (`"12:30"`, `"1:02:03"`, seconds), in ms.
+    /// Unquoted, `12:30` is TOML's half past noon, not twelve minutes in: refused.
+    fn offset(&mut self, raw: &Spanned<RawMoment>, what: &str) -> Option<u64> {
+        let parsed = match raw.get_ref() {
+            RawMoment::Text(text) => parse_timestamp(text),
+            RawMoment::Native(datetime) => {
+                self.error_at(
+                    raw.span().start,
+                    format!("a {what} is written in quotes, e.g. \"12:30\": unquoted, `{datetime}` is a time of day"),
+                );
+                return None;
+            }
+        };
+        if parsed.is_none() {
+            self.error_at(
+                raw.span().start,
+                format!(
+                    "`{}` is not a {what}: expected H:MM:SS, MM:SS or seconds, e.g. 12:30",
+                    raw.get_ref()
+                ),
+            );
+        }
+        parsed
     }
 
     /// A session's recording: a project file that no session before names (see

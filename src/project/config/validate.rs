@@ -15,8 +15,8 @@ use crate::model::lang::Lang;
 use crate::model::problem::Problem;
 use crate::model::rules;
 use crate::model::{
-    Credit, Cycle, Id3Version, License, Link, Organization, Owner, Place, Podcast, Season, Session,
-    ShowType, Txt,
+    Credit, Cycle, Id3Version, License, Link, Organization, Owner, Place, Podcast, RemotePodcast,
+    Season, Session, ShowType, Txt,
 };
 
 use super::hint;
@@ -374,7 +374,30 @@ impl Validator<'_> {
                     purpose: t.purpose.map(|p| self.limited(p, rules::NAME)),
                 })
                 .collect(),
+            podroll: raw
+                .podroll
+                .into_iter()
+                .filter_map(|p| self.remote_podcast(p))
+                .collect(),
         }
+    }
+
+    /// A podcast of the podroll: its feed's address, and its GUID as written or derived
+    /// from that address (the rule every Podcasting 2.0 feed follows for its own).
+    fn remote_podcast(&mut self, raw: RawRemotePodcast) -> Option<RemotePodcast> {
+        let feed_url = self.url(&raw.feed)?;
+        let feed_guid = match &raw.guid {
+            Some(g) => uuid::Uuid::parse_str(g.get_ref().trim())
+                .map_err(|_| {
+                    self.error_at(g.span().start, format!("`{}` is not a UUID", g.get_ref()))
+                })
+                .ok()?,
+            None => crate::project::guid::feed_guid(feed_url.as_str()),
+        };
+        Some(RemotePodcast {
+            feed_url,
+            feed_guid,
+        })
     }
 
     pub(super) fn link(&mut self, raw: RawLink) -> Option<Link> {

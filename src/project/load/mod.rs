@@ -146,6 +146,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
     for (recording, audio) in &probed {
         let session = session_of(&config, recording);
         problems.extend(check_chapters(&config_file, session, audio));
+        problems.extend(check_soundbites(&config_file, session, audio));
         problems.extend(check_taggable(&config.root, recording, audio));
     }
     let renditions = probe_renditions(&config, &sources, work, &mut problems);
@@ -372,6 +373,29 @@ fn check_chapters(config_file: &str, session: &Session, audio: &AudioInfo) -> Ve
                     c.title,
                     crate::model::time::itunes_duration(c.start_ms as f64 / 1000.0),
                     crate::model::time::itunes_duration(audio.duration_secs())
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Each soundbite must end by the end of the recording: an app would play past it.
+fn check_soundbites(config_file: &str, session: &Session, audio: &AudioInfo) -> Vec<Problem> {
+    let duration_ms = (audio.duration_secs() * 1000.0) as u64;
+    let shown = |ms: u64| crate::model::time::itunes_duration(ms as f64 / 1000.0);
+    session
+        .soundbites
+        .iter()
+        .filter(|s| s.start_ms + s.duration_ms > duration_ms)
+        .map(|s| Problem {
+            position: Some(s.position),
+            ..Problem::error(
+                config_file,
+                format!(
+                    "the soundbite from {} ends at {}, but the recording lasts {}",
+                    shown(s.start_ms),
+                    shown(s.start_ms + s.duration_ms),
+                    shown(duration_ms)
                 ),
             )
         })

@@ -208,6 +208,8 @@ pub(super) struct SessionView {
     reports: Vec<ReportView>,
     drawings: Vec<DrawingView>,
     links: Vec<LinkView>,
+    /// The post where the session is discussed (« Commenter »).
+    discussion: Option<String>,
     chapters: Vec<ChapterView>,
     /// The cues shown on the page: the whole transcript when it is short, else an excerpt.
     transcript: Vec<CueView>,
@@ -409,6 +411,7 @@ impl SessionView {
                 .iter()
                 .map(|l| LinkView::new(&l.title, Some(&l.url), l.lang.as_ref()))
                 .collect(),
+            discussion: session.discussion.as_ref().map(ToString::to_string),
             chapters: session
                 .chapters
                 .iter()
@@ -485,11 +488,11 @@ impl EpisodeView {
             captions: episode
                 .transcript_files
                 .as_ref()
-                .map(|(vtt, _)| format!("{root}{vtt}")),
+                .map(|files| format!("{root}{}", files.vtt)),
             srt: episode
                 .transcript_files
                 .as_ref()
-                .map(|(_, srt)| format!("{root}{srt}")),
+                .map(|files| format!("{root}{}", files.srt)),
             format: format_name(&episode.audio),
             light: episode.light.as_ref().map(|f| FileView::new(lang, f, root)),
             radio: episode.radio.as_ref().map(|r| {
