@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use url::Url;
 
-use crate::model::{Cycle, Drawing, Session, Source};
+use crate::model::{Cycle, Drawing, Session, Source, TranscriptFiles};
 
 /// Name of the listeners' feed under `feed/`.
 pub const FEED_FILE: &str = "feed.xml";
@@ -113,18 +113,6 @@ pub fn image_file(session: &Session, extension: &str) -> String {
 /// Path under `feed/` of a session's JSON chapters, e.g. `chapters/01-slug.json`.
 pub fn chapters_file(session: &Session) -> String {
     format!("chapters/{}.json", session.stem())
-}
-
-/// Paths under `feed/` of a session's transcript in each format published.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TranscriptFiles {
-    /// The Podcast Index JSON transcript, e.g. `transcripts/01-slug.json`: what apps such as
-    /// AntennaPod prefer.
-    pub json: String,
-    /// WebVTT, e.g. `transcripts/01-slug.vtt`: the page's captions.
-    pub vtt: String,
-    /// SubRip, e.g. `transcripts/01-slug.srt`.
-    pub srt: String,
 }
 
 /// Paths under `feed/` of a session's transcript, as JSON, WebVTT and SubRip.

@@ -269,6 +269,18 @@ pub struct Session {
     pub position: (usize, usize),
 }
 
+/// Paths under `feed/` of a session's transcript in each format published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptFiles {
+    /// The Podcast Index JSON transcript, e.g. `transcripts/01-slug.json`: what apps such as
+    /// AntennaPod prefer.
+    pub json: String,
+    /// WebVTT, e.g. `transcripts/01-slug.vtt`: the page's captions.
+    pub vtt: String,
+    /// SubRip, e.g. `transcripts/01-slug.srt`.
+    pub srt: String,
+}
+
 /// A moment of a session's recording worth sharing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Soundbite {
@@ -543,7 +555,7 @@ pub struct Episode {
     /// Path under `feed/` of the JSON chapters, when the session has chapters.
     pub chapters_file: Option<String>,
     /// Paths under `feed/` of the transcript in each format, when there is one.
-    pub transcript_files: Option<layout::TranscriptFiles>,
+    pub transcript_files: Option<TranscriptFiles>,
     /// Path under `feed/` of the episode's own artwork, when it has one.
     pub image_file: Option<String>,
     /// Subresource Integrity digest of the published file, `sha384-…`.
