@@ -41,6 +41,19 @@ fn python_json(script: &str, args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("the script prints JSON")
 }
 
+/// Asserts that every file is valid against a schema of tests/python/ (Draft 2020-12).
+#[track_caller]
+fn assert_valid_against(schema: &str, files: &[PathBuf]) {
+    let schema = source_root().join("tests/python").join(schema);
+    let mut args = vec![schema.to_str().unwrap().to_string()];
+    args.extend(files.iter().map(|f| f.to_str().unwrap().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let errors = python_json("validate_json.py", &args);
+    for (file, found) in errors.as_object().unwrap() {
+        assert_eq!(found, &serde_json::json!([]), "{file} breaks the format");
+    }
+}
+
 /// What tests/python/inspect_feed.py saw in a feed (feedparser and podcastparser).
 pub fn inspect_feed(feed: &std::path::Path) -> Value {
     python_json("inspect_feed.py", &[feed.to_str().unwrap()])
@@ -178,14 +191,7 @@ fn json_chapters_follow_the_podcasting_2_0_format_and_the_config() {
         expected.iter().filter(|(_, c)| !c.is_empty()).collect();
     assert!(!with_chapters.is_empty(), "the real cycle carries chapters");
     assert_eq!(files.len(), with_chapters.len());
-    let schema = source_root().join("tests/python/chapters.schema.json");
-    let mut args = vec![schema.to_str().unwrap().to_string()];
-    args.extend(files.iter().map(|f| f.to_str().unwrap().to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let errors = python_json("validate_json.py", &args);
-    for (file, found) in errors.as_object().unwrap() {
-        assert_eq!(found, &serde_json::json!([]), "{file} breaks the format");
-    }
+    assert_valid_against("chapters.schema.json", &files);
     for (stem, chapters) in with_chapters {
         let json: Value =
             serde_json::from_str(&project.feed_text(&format!("chapters/{stem}.json"))).unwrap();
@@ -601,14 +607,7 @@ fn json_transcripts_follow_the_podcast_index_format_with_the_vtt_timings() {
         .collect();
     jsons.sort();
     assert!(!jsons.is_empty(), "the real cycle has transcripts");
-    let schema = source_root().join("tests/python/transcript.schema.json");
-    let mut args = vec![schema.to_str().unwrap().to_string()];
-    args.extend(jsons.iter().map(|f| f.to_str().unwrap().to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let errors = python_json("validate_json.py", &args);
-    for (file, found) in errors.as_object().unwrap() {
-        assert_eq!(found, &serde_json::json!([]), "{file} breaks the format");
-    }
+    assert_valid_against("transcript.schema.json", &jsons);
     let mut speakers = 0;
     for json_path in &jsons {
         let json: Value =
