@@ -6,6 +6,7 @@
 //!
 //! Nothing is written before every check has passed; the recordings are only read.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -280,6 +281,7 @@ fn check_pages(checked: &Checked) -> Vec<Problem> {
         .collect();
     let inputs = PageInputs {
         cover: None,
+        images: published_images(project, &episodes),
         reports: checked.reports.clone(),
         transcripts: project.transcripts.clone(),
         today: chrono::NaiveDate::default(),
@@ -449,6 +451,7 @@ fn rendered_outputs(
         },
     );
     let inputs = crate::render::page::PageInputs {
+        images: published_images(project, episodes),
         cover,
         reports: checked.reports.clone(),
         transcripts: project.transcripts.clone(),
@@ -506,6 +509,30 @@ fn episode_texts(project: &Project, episodes: &[Episode]) -> Vec<Output> {
         }
     }
     outputs
+}
+
+/// The header of each image published (the cover, the episodes' artwork), by its path under
+/// `feed/`, as the load stage read it: the sizes that the pages' link previews state.
+fn published_images(
+    project: &Project,
+    episodes: &[Episode],
+) -> BTreeMap<String, crate::audio::artwork::ImageInfo> {
+    let cover = project
+        .config
+        .cycle
+        .podcast
+        .cover
+        .as_ref()
+        .and_then(|c| Some((cover_target(c), *project.images.get(c)?)));
+    let artwork = episodes.iter().filter_map(|episode| {
+        let session = &episode.session;
+        let info = match &session.image {
+            Some(image) => *project.images.get(image)?,
+            None => crate::audio::artwork::inspect(project.embedded_image(session.number)?)?,
+        };
+        Some((episode.image_file.clone()?, info))
+    });
+    cover.into_iter().chain(artwork).collect()
 }
 
 /// `cover.jpg` or `cover.png`, whatever the project calls it.

@@ -226,6 +226,10 @@ pub struct Labels {
     pub colon: &'static str,
     /// Link to the post where a session is discussed.
     pub discuss: &'static str,
+    /// Alt text of the podcast's cover in a link preview, before the podcast's title.
+    pub cover_alt: &'static str,
+    /// Alt text of an episode's artwork in a link preview, before the session's title.
+    pub episode_image_alt: &'static str,
     /// Opening quotation mark, with its space.
     pub open_quote: &'static str,
     /// Closing quotation mark, with its space.
@@ -327,6 +331,8 @@ pub static FRENCH: Labels = Labels {
     back_to_session: "Retour à la rencontre",
     transcript_page: "La transcription sur sa propre page",
     discuss: "Commenter",
+    cover_alt: "Visuel du podcast",
+    episode_image_alt: "Visuel de la rencontre",
     colon: "\u{a0}:",
     open_quote: "«\u{a0}",
     close_quote: "\u{a0}»",
@@ -433,6 +439,8 @@ pub static ENGLISH: Labels = Labels {
     back_to_session: "Back to the session",
     transcript_page: "The transcript on a page of its own",
     discuss: "Comment",
+    cover_alt: "Artwork of the podcast",
+    episode_image_alt: "Artwork of the session",
     colon: ":",
     open_quote: "“",
     close_quote: "”",

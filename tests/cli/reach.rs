@@ -189,3 +189,222 @@ fn a_soundbite_past_the_recording_or_written_unquoted_is_refused_at_its_line() {
         "{run}"
     );
 }
+
+/// The link preview a page announces, as a reader of Open Graph finds it in the parsed HTML:
+/// each `<meta property|name=… content=…>` (the first of a name) and the canonical address.
+fn card_of(html: &str) -> std::collections::BTreeMap<String, String> {
+    let document = scraper::Html::parse_document(html);
+    let meta = scraper::Selector::parse("head meta[content]").unwrap();
+    let canonical = scraper::Selector::parse("head link[rel=canonical]").unwrap();
+    let mut card = std::collections::BTreeMap::new();
+    for element in document.select(&meta) {
+        let e = element.value();
+        if let Some(key) = e.attr("property").or_else(|| e.attr("name")) {
+            card.entry(key.to_string())
+                .or_insert_with(|| e.attr("content").unwrap_or_default().to_string());
+        }
+    }
+    if let Some(link) = document.select(&canonical).next() {
+        card.insert(
+            "canonical".into(),
+            link.value().attr("href").unwrap().into(),
+        );
+    }
+    card
+}
+
+/// Fetches `url` from the server, as a link preview's crawler would; its type and bytes.
+fn fetched(url: &str) -> (String, Vec<u8>) {
+    let response = crate::harness::http_get(url).unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    assert!(
+        response.status().is_success(),
+        "GET {url}: {}",
+        response.status()
+    );
+    let mime = response.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    (mime, response.bytes().unwrap().to_vec())
+}
+
+/// The width and height of an image, as ffprobe reads them.
+fn probed_size(image: &[u8], scratch: &std::path::Path) -> (u32, u32) {
+    std::fs::write(scratch, image).unwrap();
+    let out = crate::harness::tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=width,height",
+            "-of",
+            "csv=p=0",
+            scratch.to_str().unwrap(),
+        ],
+    );
+    let text = String::from_utf8(out).unwrap();
+    let (w, h) = text.trim().split_once(',').expect("width,height");
+    (w.parse().unwrap(), h.parse().unwrap())
+}
+
+/// Checks a served page's card: its address is the page's own, its title and description are
+/// there, its image is served with the type and pixel size it states, and (for a session's
+/// page) its audio is served with the type it states. Returns the card.
+fn assert_card(
+    server: &crate::serve::Server,
+    page: &str,
+    project: &Project,
+) -> std::collections::BTreeMap<String, String> {
+    let url = server.at(page);
+    let (_, html) = fetched(&url);
+    let card = card_of(&String::from_utf8(html).unwrap());
+    let expected_url = if page == "index.html" {
+        server.at("")
+    } else {
+        url.clone()
+    };
+    assert_eq!(card["og:url"], expected_url, "{page}: {card:#?}");
+    assert_eq!(card["canonical"], expected_url, "{page}");
+    assert!(
+        !card["og:title"].is_empty() && !card["og:description"].is_empty(),
+        "{page}: {card:#?}"
+    );
+    assert_eq!(card["og:site_name"], project.cycle().title, "{page}");
+    assert_eq!(card["twitter:card"], "summary", "{page}");
+    let (mime, image) = fetched(&card["og:image"]);
+    assert_eq!(mime, card["og:image:type"], "{page}");
+    let size = probed_size(&image, &project.path("card-image"));
+    let stated: (u32, u32) = (
+        card["og:image:width"].parse().unwrap(),
+        card["og:image:height"].parse().unwrap(),
+    );
+    assert_eq!(size, stated, "{page}: the image's size is the one stated");
+    // X's summary card: square, 144 to 4096 pixels; Mastodon keeps an image under 2 MB.
+    assert!(
+        size.0 == size.1 && (144..=4096).contains(&size.0),
+        "{page}: {size:?}"
+    );
+    assert!(
+        image.len() <= 2 * 1024 * 1024,
+        "{page}: {} bytes",
+        image.len()
+    );
+    assert!(!card["og:image:alt"].is_empty(), "{page}");
+    assert_eq!(
+        card.get("twitter:image:alt"),
+        card.get("og:image:alt"),
+        "{page}"
+    );
+    if let Some(audio) = card.get("og:audio") {
+        let response = crate::harness::http()
+            .build()
+            .unwrap()
+            .head(audio)
+            .send()
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "HEAD {audio}: {}",
+            response.status()
+        );
+        assert_eq!(
+            response.headers()[reqwest::header::CONTENT_TYPE]
+                .to_str()
+                .unwrap(),
+            card["og:audio:type"],
+            "{page}"
+        );
+    }
+    card
+}
+
+// Issue 15, part 5: a session's link pasted in Mastodon or a chat shows a card.
+#[test]
+fn every_page_announces_a_card_whose_image_and_audio_are_served() {
+    if !crate::oracle::require(&["ffprobe"]) {
+        return;
+    }
+    let project = Project::copy();
+    std::fs::write(
+        project.path("session-2.png"),
+        crate::harness::png(1600, 1600, crate::harness::Fill::Rgb([40, 90, 160])),
+    )
+    .unwrap();
+    project.replace_in_config(
+        "recording = \"recordings/02-travail-social-et-administratif.wav\"\n",
+        "recording = \"recordings/02-travail-social-et-administratif.wav\"\nimage = \"session-2.png\"\n",
+    );
+    let cycle = project.cycle();
+    let server = crate::serve::Server::start(&project, &[]);
+
+    let index = assert_card(&server, "index.html", &project);
+    assert_eq!(index["og:type"], "website");
+    assert!(!index.contains_key("og:audio"));
+    assert!(index["og:image"].ends_with("/cover.jpg"), "{index:#?}");
+    assert_eq!(
+        index["og:image:alt"],
+        format!("Visuel du podcast «\u{a0}{}\u{a0}»", cycle.title)
+    );
+
+    let first = cycle.session(1);
+    let page = assert_card(
+        &server,
+        &format!("sessions/{}.html", first.stem()),
+        &project,
+    );
+    assert_eq!(page["og:type"], "article");
+    assert_eq!(page["og:title"], first.title);
+    assert!(page["og:audio"].ends_with(".mp3"), "{page:#?}");
+    assert_eq!(page["og:audio:type"], "audio/mpeg");
+    // Without artwork of its own, a session shows the podcast's cover.
+    assert_eq!(page["og:image"], index["og:image"]);
+    let transcript = assert_card(
+        &server,
+        &format!("sessions/{}-transcription.html", first.stem()),
+        &project,
+    );
+    assert_eq!(
+        transcript["og:title"],
+        format!("Transcription – {}", first.title)
+    );
+    assert_eq!(transcript["og:audio"], page["og:audio"]);
+
+    let second = cycle.session(2);
+    let page = assert_card(
+        &server,
+        &format!("sessions/{}.html", second.stem()),
+        &project,
+    );
+    assert!(!page["og:image"].ends_with("/cover.jpg"), "{page:#?}");
+    assert_eq!(
+        (
+            page["og:image:width"].as_str(),
+            page["og:image:type"].as_str()
+        ),
+        ("1600", "image/png")
+    );
+    assert_eq!(
+        page["og:image:alt"],
+        format!("Visuel de la rencontre «\u{a0}{}\u{a0}»", second.title)
+    );
+}
+
+// Issue 15, part 5: an image too heavy for link previews is named, and still published.
+#[test]
+fn an_image_too_heavy_for_link_previews_is_a_warning() {
+    let project = Project::copy();
+    let mut heavy = crate::harness::jpeg(1400, 1400, crate::harness::Fill::Rgb([200, 30, 30]));
+    heavy.resize(3 * 1024 * 1024, 0);
+    std::fs::write(project.path("cover.jpg"), heavy).unwrap();
+    let run = project.run(&["check"]).success();
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("cover.jpg: warning:"))
+        .unwrap_or_else(|| panic!("no warning on cover.jpg:\n{}", run.stderr));
+    assert!(
+        warning.contains("3.1 MB") && warning.contains("2 MB"),
+        "{warning}"
+    );
+}

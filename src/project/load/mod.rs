@@ -16,6 +16,7 @@ use url::Url;
 mod measure;
 mod slots;
 
+use crate::audio::artwork::ImageInfo;
 use crate::audio::tag::Artwork;
 use crate::model::problem::Problem;
 use crate::model::rendition::Enclosure;
@@ -56,6 +57,9 @@ pub struct Project {
     pub renditions: Vec<(PathBuf, AudioInfo)>,
     /// The cover, read.
     pub artwork: Option<Artwork>,
+    /// The header of each image file read that meets the directories' rules (the cover, the
+    /// sessions' `image`), keyed by its path: the pixel sizes that link previews state.
+    pub images: BTreeMap<PathBuf, ImageInfo>,
     /// The covers embedded in recordings that became their episodes' artwork, keyed by
     /// session number (see [`Session::embedded_image`]).
     pub embedded_images: BTreeMap<u32, Vec<u8>>,
@@ -173,9 +177,10 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
     };
     let (enclosures, found) = pin_identities(&mut config, &planned);
     problems.extend(found);
-    let (cover, artwork) = read_cover(&config, &mut problems);
+    let mut images = BTreeMap::new();
+    let (cover, artwork) = read_cover(&config, &mut images, &mut problems);
     problems.extend(missing_cover(&config, &config_file));
-    check_episode_images(&config, &mut problems);
+    read_episode_images(&config, &mut images, &mut problems);
     let embedded_images =
         read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
@@ -186,6 +191,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         recordings: probed,
         renditions,
         artwork,
+        images,
         embedded_images,
         reports,
         transcripts,
@@ -417,8 +423,12 @@ fn missing_cover(config: &Config, config_file: &str) -> Option<Problem> {
 }
 
 /// Reads the cover once: its bytes as read, and the artwork when it meets the directories'
-/// rules.
-fn read_cover(config: &Config, problems: &mut Vec<Problem>) -> (Option<Vec<u8>>, Option<Artwork>) {
+/// rules (its header then joins `images`).
+fn read_cover(
+    config: &Config,
+    images: &mut BTreeMap<PathBuf, ImageInfo>,
+    problems: &mut Vec<Problem>,
+) -> (Option<Vec<u8>>, Option<Artwork>) {
     let Some(path) = config
         .cycle
         .podcast
@@ -430,9 +440,10 @@ fn read_cover(config: &Config, problems: &mut Vec<Problem>) -> (Option<Vec<u8>>,
     };
     match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
         Ok(bytes) => {
-            let artwork = check_image(config, path, &bytes, problems)
-                .then(|| Artwork::from_bytes(bytes.clone()))
-                .flatten();
+            let artwork = check_image(config, path, &bytes, problems).and_then(|info| {
+                images.insert(path.clone(), info);
+                Artwork::from_bytes(bytes.clone())
+            });
             (Some(bytes), artwork)
         }
         Err(problem) => {
@@ -442,7 +453,12 @@ fn read_cover(config: &Config, problems: &mut Vec<Problem>) -> (Option<Vec<u8>>,
     }
 }
 
-fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
+/// Reads each session's `image` and checks it; the header of each valid one joins `images`.
+fn read_episode_images(
+    config: &Config,
+    images: &mut BTreeMap<PathBuf, ImageInfo>,
+    problems: &mut Vec<Problem>,
+) {
     for path in config
         .cycle
         .sessions
@@ -450,7 +466,14 @@ fn check_episode_images(config: &Config, problems: &mut Vec<Problem>) {
         .filter_map(|s| s.image.as_ref())
         .filter(|p| config.is_readable(p))
     {
-        read_image(config, path, problems);
+        match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
+            Ok(bytes) => {
+                if let Some(info) = check_image(config, path, &bytes, problems) {
+                    images.insert(path.clone(), info);
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
     }
 }
 
@@ -490,6 +513,12 @@ fn read_embedded_covers(
             Ok(Some(bytes)) if cover.as_ref() == Some(&bytes) => continue,
             Ok(Some(bytes)) => match embedded_cover_format(&bytes) {
                 Ok(format) => {
+                    problems.extend(crate::audio::artwork::card_problem(&bytes).map(|p| {
+                        Problem::warning(
+                            display_path(&config.root, &path),
+                            format!("its embedded cover, the episode's artwork: {p}"),
+                        )
+                    }));
                     if let Some(session) = config
                         .cycle
                         .sessions
@@ -530,18 +559,14 @@ fn embedded_cover_format(bytes: &[u8]) -> Result<crate::model::ImageFormat, Stri
     }
 }
 
-/// Reads an image and checks it against the directories' cover rules.
-fn read_image(config: &Config, path: &Path, problems: &mut Vec<Problem>) {
-    match read_project_file(config, path, crate::support::fs::IMAGE_LIMIT, "image") {
-        Ok(bytes) => {
-            check_image(config, path, &bytes, problems);
-        }
-        Err(problem) => problems.push(problem),
-    }
-}
-
-/// Checks an image's bytes against the directories' cover rules; returns whether they hold.
-fn check_image(config: &Config, path: &Path, bytes: &[u8], problems: &mut Vec<Problem>) -> bool {
+/// Checks an image's bytes against the directories' cover rules; returns its header when they
+/// hold. One too heavy for link previews is kept, with a warning.
+fn check_image(
+    config: &Config,
+    path: &Path,
+    bytes: &[u8],
+    problems: &mut Vec<Problem>,
+) -> Option<ImageInfo> {
     let shown = display_path(&config.root, path);
     let extension = path
         .extension()
@@ -550,7 +575,11 @@ fn check_image(config: &Config, path: &Path, bytes: &[u8], problems: &mut Vec<Pr
     let found = crate::audio::artwork::cover_problems(bytes, extension);
     let valid = found.is_empty();
     problems.extend(found.into_iter().map(|p| Problem::error(&shown, p)));
+    problems
+        .extend(crate::audio::artwork::card_problem(bytes).map(|p| Problem::warning(&shown, p)));
     valid
+        .then(|| crate::audio::artwork::inspect(bytes))
+        .flatten()
 }
 
 /// Reads a file of the project, named `what` in messages, of at most `limit` bytes: only when

@@ -16,6 +16,7 @@
 //! `render`, it may use `model` (with its `layout`, `time` and `lang`), `render::labels` and
 //! the theme as the load stage read it (`project::theme`); never `output` or `publish`.
 
+mod card;
 mod engine;
 mod notes;
 mod text;
@@ -28,6 +29,7 @@ use minijinja::{Value, context};
 use crate::model::layout::{self, session_path, transcript_path, transcript_url};
 use crate::model::{Cycle, Episode, Session};
 use crate::render::labels;
+use card::CardView;
 use engine::{RenderBounded, environment, template_error};
 use views::{NavView, SessionView, SiteView, cue_views, published_transcript};
 
@@ -63,6 +65,7 @@ pub fn render_pages(
                 lang => &cycle.podcast.lang.tag,
                 labels => Value::from(Serde(labels::labels(&cycle.podcast.lang))),
                 site => Value::from(Serde(SiteView::new(cycle, inputs, root))),
+                card => Value::from(Serde(CardView::cycle(cycle, inputs))),
                 sessions => Value::from(Serde(&sessions)),
             })
         })
@@ -91,6 +94,7 @@ pub fn render_pages(
                     labels => Value::from(Serde(labels::labels(&cycle.podcast.lang))),
                     site => site.clone(),
                     session => Value::from(Serde(&view)),
+                    card => Value::from(Serde(CardView::session(cycle, session, episode_of(session), inputs))),
                     previous => Value::from(Serde(&previous)),
                     next => Value::from(Serde(&next)),
                 })
@@ -104,6 +108,7 @@ pub fn render_pages(
                 site => site.clone(),
                 session => Value::from(Serde(&view)),
                 page => transcript_url(cycle, session).to_string(),
+                card => Value::from(Serde(CardView::transcript(cycle, session, episode_of(session), inputs))),
                 cues => Value::from(Serde(cue_views(&transcript.cues))),
             };
             let html = env

@@ -1,10 +1,12 @@
 //! What the pages take (the cycle aside) and what they give: inputs, theme, errors, pages.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use crate::audio::artwork::ImageInfo;
 use crate::model::layout::DrawingTargets;
 use crate::model::problem::Problem;
 use crate::model::transcript::Transcript;
@@ -16,6 +18,9 @@ use crate::project::theme::Theme;
 pub struct PageInputs {
     /// Name of the published cover under `feed/`, if any.
     pub cover: Option<String>,
+    /// The header of each published image (the cover, episodes' artwork), by its path under
+    /// `feed/`: the sizes that link previews state.
+    pub images: BTreeMap<String, ImageInfo>,
     /// Rendered reports, keyed by the Markdown file's path.
     pub reports: Vec<(PathBuf, String)>,
     /// Transcripts, keyed by session number.
