@@ -111,7 +111,10 @@ fn main() {
             cyclecast::episode::build(cycle, s, published).expect("mp3 publishes")
         })
         .collect();
-    let links = cyclecast::render::feed::FeedLinks { cover: None };
+    let links = cyclecast::render::feed::FeedLinks {
+        cover: None,
+        live: &[],
+    };
     let (feed, feed_bytes) = best(rounds, || {
         cyclecast::render::feed::render(cycle, &episodes, links).len()
     });

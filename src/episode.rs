@@ -8,6 +8,7 @@ use chrono::{LocalResult, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::model::layout;
+use crate::model::live::{LiveState, LiveStatus};
 use crate::model::{AudioInfo, Broadcast, Cycle, Episode, MediaFile, Rendition, Session};
 use crate::project::guid::episode_guid_of;
 
@@ -86,6 +87,31 @@ fn image_file(session: &Session) -> Option<String> {
         (None, None) => return None,
     };
     Some(layout::image_file(session, &extension))
+}
+
+/// Where each session followed live and not yet published as an episode stands at `now`:
+/// what the feed's `podcast:liveItem`s and the pages' « Suivre en direct » show.
+pub fn live_states(
+    cycle: &Cycle,
+    episodes: &[Episode],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<LiveState> {
+    cycle
+        .sessions
+        .iter()
+        .filter(|s| !episodes.iter().any(|e| e.session.number == s.number))
+        .filter_map(|session| {
+            let live = session.live.as_ref()?;
+            let start = session_start(session, cycle.podcast.time_zone);
+            let end = start + chrono::Duration::minutes(live.minutes.into());
+            Some(LiveState {
+                session: session.number,
+                status: LiveStatus::at(now, start, end),
+                start,
+                end,
+            })
+        })
+        .collect()
 }
 
 /// When the session began, in the podcast's time zone. A session with a date alone is placed

@@ -4,6 +4,7 @@
 //!
 //! - [`format`](mod@format): the containers, codecs and image formats cyclecast reads, as enums;
 //! - [`lang`]: the cycle's language; [`layout`]: every path and URL in `feed/`;
+//!   [`live`]: following a session while it happens;
 //!   [`loudness`]: a recording's EBU R128 figures;
 //!   [`media`]: the one MIME table; [`time`]: every duration format and timestamp parser;
 //! - [`problem`]: a problem found in the project, with its file, line and hint;
@@ -16,6 +17,7 @@ pub mod audio;
 pub mod format;
 pub mod lang;
 pub mod layout;
+pub mod live;
 pub mod loudness;
 pub mod media;
 pub mod problem;
@@ -257,6 +259,8 @@ pub struct Session {
     /// A post where the session is discussed, on the fediverse (`podcast:socialInteract`;
     /// the page's « Commenter »).
     pub discussion: Option<Url>,
+    /// How to follow it remotely while it happens (`[sessions.live]`).
+    pub live: Option<live::Live>,
     /// The format of the front cover embedded in its recording, when `image` is not given and
     /// that picture meets the directories' rules: the episode's artwork then. Set by
     /// [`crate::project::load`], which keeps the picture's bytes.

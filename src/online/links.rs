@@ -153,6 +153,14 @@ pub fn external_links(
         for url in session.discussion.iter() {
             add(url, at("discussion"));
         }
+        if let Some(live) = &session.live {
+            for url in live.page.iter() {
+                add(url, at("live page"));
+            }
+            for stream in live.stream.iter() {
+                add(&stream.url, at("live stream"));
+            }
+        }
     }
     for (path, html) in reports {
         let name = path.file_name().unwrap_or_default().to_string_lossy();

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::model::Episode;
+use crate::model::live::LiveState;
 use crate::model::problem::{Problem, Problems};
 use crate::output::commit::{CommitOptions, Content, Output};
 use crate::output::state::{self, State};
@@ -137,8 +138,8 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     let built = media::build_episodes(project, &renditions, &out, &previous, work)?;
     let episodes = built.episodes;
     let media = media_outputs(project, &episodes, built.outputs);
-    let today = today(options, project);
-    let rendered = rendered_or_kept(&checked, &episodes, today, &out, &previous)?;
+    let moment = Moment::of(options, project, &episodes);
+    let rendered = rendered_or_kept(&checked, &episodes, &moment, &out, &previous)?;
     check_unique_paths(media.iter().chain(&rendered))?;
     let committed = commit_outputs(options, project, &out, (&media, &rendered), progress)?;
     record_identities(project, &episodes, options)?;
@@ -168,13 +169,27 @@ fn out_folder(options: &PublishOptions, project: &Project) -> PathBuf {
         .unwrap_or_else(|| project.config.root.join("feed"))
 }
 
-/// The day of publishing in the podcast's time zone: the pages mark sessions from it on as
-/// upcoming.
-fn today(options: &PublishOptions, project: &Project) -> chrono::NaiveDate {
-    options
-        .now
-        .with_timezone(&project.config.cycle.podcast.time_zone)
-        .date_naive()
+/// What the rendered files take from the moment of publishing.
+#[derive(Debug)]
+struct Moment {
+    /// The day of publishing in the podcast's time zone: the pages mark sessions from it on
+    /// as upcoming.
+    today: chrono::NaiveDate,
+    /// Where each session followed live and not yet published stands.
+    live: Vec<LiveState>,
+}
+
+impl Moment {
+    fn of(options: &PublishOptions, project: &Project, episodes: &[Episode]) -> Moment {
+        let cycle = &project.config.cycle;
+        Moment {
+            today: options
+                .now
+                .with_timezone(&cycle.podcast.time_zone)
+                .date_naive(),
+            live: crate::episode::live_states(cycle, episodes, options.now),
+        }
+    }
 }
 
 /// Makes the renditions missing from the cache (see [`crate::rendition`]). A dry run makes
@@ -285,6 +300,7 @@ fn check_pages(checked: &Checked) -> Vec<Problem> {
         reports: checked.reports.clone(),
         transcripts: project.transcripts.clone(),
         today: chrono::NaiveDate::default(),
+        live: Vec::new(),
         theme: theme.clone(),
         drawings: crate::model::layout::drawing_targets(
             &project.config.root,
@@ -381,11 +397,11 @@ fn real(project: &Project, path: &Path) -> PathBuf {
 fn rendered_or_kept(
     checked: &Checked,
     episodes: &[Episode],
-    today: chrono::NaiveDate,
+    moment: &Moment,
     out: &Path,
     previous: &State,
 ) -> Result<Vec<Output>> {
-    let recipe = render_recipe(checked, episodes, today);
+    let recipe = render_recipe(checked, episodes, moment);
     let outputs = match previous.fresh_outputs_of(out, &recipe) {
         Some(paths) => paths
             .into_iter()
@@ -396,7 +412,7 @@ fn rendered_or_kept(
                 integrity: None,
             })
             .collect(),
-        None => rendered_outputs(checked, episodes, today)?,
+        None => rendered_outputs(checked, episodes, moment)?,
     };
     Ok(outputs
         .into_iter()
@@ -408,12 +424,13 @@ fn rendered_or_kept(
 }
 
 /// One recipe for every rendered file: the cycle (with the lock's pins and any address
-/// override), the reports, transcripts and theme read for it, the episodes and the day.
+/// override), the reports, transcripts and theme read for it, the episodes, the day and the
+/// live sessions' status.
 ///
 /// Their `Debug` output stands for them. For one build of cyclecast, which every recipe names,
 /// it is a complete and deterministic account of every field (these types hold no hash maps),
 /// so no input can be forgotten the way a hand-kept list of fields could forget one.
-fn render_recipe(checked: &Checked, episodes: &[Episode], today: chrono::NaiveDate) -> String {
+fn render_recipe(checked: &Checked, episodes: &[Episode], moment: &Moment) -> String {
     let project = &checked.project;
     let mut inputs = state::RecipeWriter::new(b"render");
     let _ = write!(
@@ -425,7 +442,7 @@ fn render_recipe(checked: &Checked, episodes: &[Episode], today: chrono::NaiveDa
             &project.transcripts,
             &project.theme,
             episodes,
-            today,
+            moment,
         )
     );
     inputs.finish()
@@ -435,7 +452,7 @@ fn render_recipe(checked: &Checked, episodes: &[Episode], today: chrono::NaiveDa
 fn rendered_outputs(
     checked: &Checked,
     episodes: &[Episode],
-    today: chrono::NaiveDate,
+    moment: &Moment,
 ) -> Result<Vec<Output>> {
     let project = &checked.project;
     let cycle = &project.config.cycle;
@@ -448,6 +465,7 @@ fn rendered_outputs(
         episodes,
         crate::render::feed::FeedLinks {
             cover: cover_url.as_ref(),
+            live: &moment.live,
         },
     );
     let inputs = crate::render::page::PageInputs {
@@ -455,7 +473,8 @@ fn rendered_outputs(
         cover,
         reports: checked.reports.clone(),
         transcripts: project.transcripts.clone(),
-        today,
+        today: moment.today,
+        live: moment.live.clone(),
         theme: project.theme.clone(),
         drawings: crate::model::layout::drawing_targets(
             &project.config.root,

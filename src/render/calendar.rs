@@ -10,7 +10,9 @@
 use chrono::Utc;
 
 use crate::model::layout;
+use crate::model::live::Live;
 use crate::model::{Cycle, Session};
+use crate::render::labels::Labels;
 
 /// How long a session with a known starting time lasts in the calendar.
 const SESSION_DURATION: &str = "PT2H";
@@ -49,7 +51,13 @@ fn event(out: &mut Lines, cycle: &Cycle, session: &Session) {
     if session.time.is_some() {
         let start = crate::episode::session_start(session, podcast.time_zone).with_timezone(&Utc);
         out.line(&format!("DTSTART:{}", start.format("%Y%m%dT%H%M%SZ")));
-        out.line(&format!("DURATION:{SESSION_DURATION}"));
+        out.line(&format!(
+            "DURATION:{}",
+            session
+                .live
+                .as_ref()
+                .map_or(SESSION_DURATION.to_string(), |l| duration(l.minutes))
+        ));
     } else {
         // A date alone is a whole-day event: no time zone to convert.
         out.line(&format!(
@@ -83,8 +91,42 @@ fn event(out: &mut Lines, cycle: &Cycle, session: &Session) {
         .map(str::trim)
         .find(|p| !p.is_empty())
         .unwrap_or_default();
-    out.line(&format!("DESCRIPTION:{}", text(first)));
+    let mut description = first.to_string();
+    if let Some(live) = &session.live {
+        // RFC 7986's CONFERENCE for the apps that offer a « Join » button, and the address
+        // in the description for those that ignore it.
+        for (url, features, label) in live_links(live, labels) {
+            out.line(&format!(
+                "CONFERENCE;VALUE=URI;FEATURE={features};LABEL=\"{label}\":{url}"
+            ));
+            description.push_str(&format!("\n\n{label}{} {url}", labels.colon));
+        }
+    }
+    out.line(&format!("DESCRIPTION:{}", text(&description)));
     out.line("END:VEVENT");
+}
+
+/// Where to follow a live session, with RFC 7986's features and a label: its page (sound and
+/// picture), then its audio stream.
+fn live_links<'a>(live: &'a Live, labels: &Labels) -> Vec<(&'a str, &'static str, &'static str)> {
+    live.page
+        .iter()
+        .map(|page| (page.as_str(), "AUDIO,VIDEO", labels.follow_live))
+        .chain(
+            live.stream
+                .iter()
+                .map(|s| (s.url.as_str(), "AUDIO", labels.live_stream)),
+        )
+        .collect()
+}
+
+/// An iCalendar duration of whole minutes, e.g. `PT1H30M`.
+fn duration(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (hours, 0) => format!("PT{hours}H"),
+        (0, minutes) => format!("PT{minutes}M"),
+        (hours, minutes) => format!("PT{hours}H{minutes}M"),
+    }
 }
 
 /// A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and newline escaped; other

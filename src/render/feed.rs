@@ -3,7 +3,8 @@
 //!
 //! Written with the rss crate, whose writer escapes every text and attribute, so no text from
 //! the config or the tags can break the XML. Items come newest first; nothing depends on the
-//! clock: the channel's dates are those of its newest episode.
+//! clock: the channel's dates are those of its newest episode, and the live sessions' status
+//! is an input ([`FeedLinks::live`]).
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use rss::{Channel, Enclosure, Guid, Image, Item};
 use url::Url;
 
 use crate::model::layout::{self, absolute};
+use crate::model::live::LiveState;
 use crate::model::media;
 use crate::model::time;
 use crate::model::{Cycle, Episode, MediaFile, ShowType};
@@ -30,6 +32,9 @@ const PSC_NS: &str = "http://podlove.org/simple-chapters";
 pub struct FeedLinks<'a> {
     /// URL of the published cover image, if any.
     pub cover: Option<&'a Url>,
+    /// The sessions followed live and not yet published, where each stands at the moment of
+    /// publishing: one `podcast:liveItem` each.
+    pub live: &'a [LiveState],
 }
 
 /// Renders the listeners' feed. `episodes` may come in any order.
@@ -71,6 +76,11 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
     }
     if let Some(trailer) = trailer(cycle, &sorted) {
         add(&mut channel.extensions, trailer);
+    }
+    for state in links.live {
+        if let Some(item) = live_item(cycle, state) {
+            add(&mut channel.extensions, item);
+        }
     }
     channel.namespaces = BTreeMap::from([
         ("atom".to_string(), ATOM_NS.to_string()),
@@ -237,6 +247,61 @@ fn trailer(cycle: &Cycle, newest_first: &[&Episode]) -> Option<Extension> {
             ("season", season.as_str()),
         ],
     ))
+}
+
+/// `podcast:liveItem`: a session to follow live, with its stream as the enclosure (when it has
+/// one) and, as the specification requires, a `podcast:contentLink`: the page to follow it
+/// on, else the session's own page, whose player plays the stream. Its GUID is the episode's
+/// to come, suffixed: the episode that replaces it is a new item, never a changed one.
+fn live_item(cycle: &Cycle, state: &LiveState) -> Option<Extension> {
+    let session = cycle.sessions.iter().find(|s| s.number == state.session)?;
+    let live = session.live.as_ref()?;
+    let page = layout::session_url(cycle, session);
+    let text = |name: &str, value: &str| element(name, Some(value), &[]);
+    let guid = format!(
+        "{}-live",
+        crate::project::guid::episode_guid_of(cycle.podcast.guid, session)
+    );
+    let mut children = vec![
+        text("title", &session.title),
+        text("description", &session.description),
+        text("link", page.as_str()),
+        element("guid", Some(&guid), &[("isPermaLink", "false")]),
+        element(
+            "podcast:contentLink",
+            Some(crate::render::labels::labels(&cycle.podcast.lang).follow_live),
+            &[("href", live.page.as_ref().unwrap_or(&page).as_str())],
+        ),
+    ];
+    if let Some(stream) = &live.stream {
+        // A stream has no length: 0, as RSS writes an unknown one.
+        children.push(element(
+            "enclosure",
+            None,
+            &[
+                ("url", stream.url.as_str()),
+                ("type", stream.mime.as_str()),
+                ("length", "0"),
+            ],
+        ));
+    }
+    let (start, end) = (state.start.to_rfc3339(), state.end.to_rfc3339());
+    let mut item = element(
+        "podcast:liveItem",
+        None,
+        &[
+            ("status", state.status.as_str()),
+            ("start", start.as_str()),
+            ("end", end.as_str()),
+        ],
+    );
+    for child in children {
+        item.children
+            .entry(child.name.clone())
+            .or_default()
+            .push(child);
+    }
+    Some(item)
 }
 
 /// `podcast:podroll`: the podcasts the cycle recommends, each by its feed's GUID and address.

@@ -226,6 +226,12 @@ pub struct Labels {
     pub colon: &'static str,
     /// Link to the post where a session is discussed.
     pub discuss: &'static str,
+    /// Link to follow a session live, before and during it.
+    pub follow_live: &'static str,
+    /// Link to a live session's audio stream.
+    pub live_stream: &'static str,
+    /// Badge of a session under way.
+    pub live_now: &'static str,
     /// Alt text of the podcast's cover in a link preview, before the podcast's title.
     pub cover_alt: &'static str,
     /// Alt text of an episode's artwork in a link preview, before the session's title.
@@ -331,6 +337,9 @@ pub static FRENCH: Labels = Labels {
     back_to_session: "Retour à la rencontre",
     transcript_page: "La transcription sur sa propre page",
     discuss: "Commenter",
+    follow_live: "Suivre en direct",
+    live_stream: "Écouter le direct",
+    live_now: "En direct",
     cover_alt: "Visuel du podcast",
     episode_image_alt: "Visuel de la rencontre",
     colon: "\u{a0}:",
@@ -439,6 +448,9 @@ pub static ENGLISH: Labels = Labels {
     back_to_session: "Back to the session",
     transcript_page: "The transcript on a page of its own",
     discuss: "Comment",
+    follow_live: "Follow live",
+    live_stream: "Listen live",
+    live_now: "Live now",
     cover_alt: "Artwork of the podcast",
     episode_image_alt: "Artwork of the session",
     colon: ":",

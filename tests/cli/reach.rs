@@ -408,3 +408,219 @@ fn an_image_too_heavy_for_link_previews_is_a_warning() {
         "{warning}"
     );
 }
+
+/// A sixth session, on 5 December 2026 at 19:00 in Paris, to follow live for 90 minutes.
+const LIVE_SESSION: &str = r#"
+[[sessions]]
+id = "rencontre-en-direct"
+number = 6
+date = "2026-12-05"
+time = "19:00"
+title = "Une rencontre à suivre en direct"
+description = "Suivie à distance, en son et en image."
+
+[sessions.live]
+url = "https://stream.example.org/picoulet.mp3"
+type = "audio/mpeg"
+page = "https://visio.example.org/rencontre-6"
+duration = "1:30"
+"#;
+
+/// Publishes at a moment given in UTC, e.g. `2026-12-05T17:30:00Z`.
+fn publish_at(project: &Project, moment: &str) {
+    let epoch = chrono::DateTime::parse_from_rfc3339(moment)
+        .unwrap()
+        .timestamp()
+        .to_string();
+    project
+        .run_with_env(&["publish"], &[("SOURCE_DATE_EPOCH", &epoch)])
+        .success();
+}
+
+/// feedparser's and podcastparser's reading: no complaint, one entry per published episode.
+fn assert_parsers_read_episodes(project: &Project, episodes: usize) {
+    let seen = crate::directories::inspect_feed(&project.feed().join("feed.xml"));
+    assert_eq!(
+        seen["feedparser"]["bozo"], false,
+        "{}",
+        seen["feedparser"]["bozo_exception"]
+    );
+    assert_eq!(
+        seen["feedparser"]["entries"].as_array().unwrap().len(),
+        episodes
+    );
+    assert_eq!(
+        seen["podcastparser"]["episodes"].as_array().unwrap().len(),
+        episodes
+    );
+}
+
+// Issue 15, part 1: before and during the session the feed carries a liveItem whose status
+// follows the clock, the pages offer « Suivre en direct »; once recorded, the episode replaces it.
+#[test]
+fn a_live_session_is_pending_then_live_then_ended_then_an_episode() {
+    let project = Project::copy();
+    project.write_config(&format!("{}{LIVE_SESSION}", project.config()));
+    let page_of_6 = "sessions/06-rencontre-en-direct.html";
+    let moments = [
+        ("2026-12-05T17:59:00Z", "pending"),
+        ("2026-12-05T18:00:00Z", "live"),
+        ("2026-12-05T19:29:00Z", "live"),
+        ("2026-12-05T19:30:00Z", "ended"),
+    ];
+    for (moment, status) in moments {
+        publish_at(&project, moment);
+        let feed = project.feed_text("feed.xml");
+        let live = elements(&feed, "podcast:liveItem");
+        assert_eq!(live.len(), 1, "at {moment}: {feed}");
+        let live = live[0];
+        assert_eq!(
+            attribute(live, "status").as_deref(),
+            Some(status),
+            "at {moment}"
+        );
+        assert_eq!(
+            attribute(live, "start").as_deref(),
+            Some("2026-12-05T19:00:00+01:00")
+        );
+        assert_eq!(
+            attribute(live, "end").as_deref(),
+            Some("2026-12-05T20:30:00+01:00")
+        );
+        assert_eq!(
+            element_text(live, "title"),
+            "Une rencontre à suivre en direct"
+        );
+        let enclosure = elements(live, "enclosure")[0];
+        assert_eq!(
+            attribute(enclosure, "url").as_deref(),
+            Some("https://stream.example.org/picoulet.mp3")
+        );
+        assert_eq!(attribute(enclosure, "type").as_deref(), Some("audio/mpeg"));
+        let link = elements(live, "podcast:contentLink")[0];
+        assert_eq!(
+            attribute(link, "href").as_deref(),
+            Some("https://visio.example.org/rencontre-6")
+        );
+        assert!(element_text(live, "guid").ends_with("-live"));
+        assert_parsers_read_episodes(&project, 5);
+
+        // The pages offer to follow it before and during the session, never after.
+        let open = status != "ended";
+        for page in [page_of_6, "index.html"] {
+            let html = project.feed_text(page);
+            assert_eq!(
+                html.contains(
+                    r#"<a href="https://visio.example.org/rencontre-6">Suivre en direct</a>"#
+                ),
+                open,
+                "{page} at {moment}"
+            );
+            assert_eq!(
+                html.contains("En direct</strong>"),
+                status == "live",
+                "{page} at {moment}"
+            );
+        }
+        let player = r#"<source src="https://stream.example.org/picoulet.mp3" type="audio/mpeg">"#;
+        assert_eq!(
+            project.feed_text(page_of_6).contains(player),
+            status == "live"
+        );
+    }
+
+    // The calendar's event carries both addresses and the live session's length.
+    let calendar = project.feed_text("sessions.ics").replace("\r\n ", "");
+    let event = calendar
+        .split("BEGIN:VEVENT")
+        .find(|e| e.contains("Une rencontre à suivre en direct"))
+        .unwrap();
+    assert!(event.contains("DURATION:PT1H30M"), "{event}");
+    assert!(
+        event.contains("CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO;LABEL=\"Suivre en direct\":https://visio.example.org/rencontre-6"),
+        "{event}"
+    );
+    assert!(
+        event.contains("https://stream.example.org/picoulet.mp3"),
+        "{event}"
+    );
+
+    // Recorded, the session is an episode and its liveItem is gone.
+    std::fs::write(
+        project.path("recordings/06-rencontre-en-direct.wav"),
+        crate::harness::wav(20, 44_100),
+    )
+    .unwrap();
+    project.replace_in_config(
+        "title = \"Une rencontre à suivre en direct\"\n",
+        "title = \"Une rencontre à suivre en direct\"\nrecording = \"recordings/06-rencontre-en-direct.wav\"\n",
+    );
+    publish_at(&project, "2026-12-05T21:00:00Z");
+    let feed = project.feed_text("feed.xml");
+    assert!(elements(&feed, "podcast:liveItem").is_empty(), "{feed}");
+    assert!(
+        elements(&feed, "item")
+            .iter()
+            .any(|i| element_text(i, "title") == "Une rencontre à suivre en direct")
+    );
+    assert!(!project.feed_text(page_of_6).contains("Suivre en direct"));
+    assert_parsers_read_episodes(&project, 6);
+}
+
+// Issue 15, part 1: a live session without what it needs is refused at its line.
+#[test]
+fn a_live_session_without_what_it_needs_is_refused_at_its_line() {
+    let cases = [
+        ("time = \"19:00\"\n", "", "needs its start: give `time"),
+        ("type = \"audio/mpeg\"\n", "", "needs its MIME type"),
+        (
+            "type = \"audio/mpeg\"\n",
+            "type = \"text/html\"\n",
+            "not an audio or video MIME type",
+        ),
+        (
+            "duration = \"1:30\"\n",
+            "duration = \"90\"\n",
+            "hours and minutes",
+        ),
+        (
+            "duration = \"1:30\"\n",
+            "duration = \"0:05\"\n",
+            "hours and minutes",
+        ),
+        (
+            "page = \"https://visio.example.org/rencontre-6\"\n",
+            "page = \"visio.example.org/rencontre-6\"\n",
+            "is not a valid URL",
+        ),
+    ];
+    for (from, to, message) in cases {
+        let project = Project::copy();
+        project.write_config(&format!(
+            "{}{}",
+            project.config(),
+            LIVE_SESSION.replacen(from, to, 1)
+        ));
+        let run = project.run(&["check"]).failure(1);
+        let error = run.single_error();
+        assert!(error.starts_with("config.toml:"), "{error}");
+        assert!(error.contains(message), "{from:?} → {to:?}: {error}");
+    }
+    // Neither a stream nor a page.
+    let project = Project::copy();
+    let bare = LIVE_SESSION
+        .replacen(
+            "url = \"https://stream.example.org/picoulet.mp3\"\ntype = \"audio/mpeg\"\n",
+            "",
+            1,
+        )
+        .replacen("page = \"https://visio.example.org/rencontre-6\"\n", "", 1);
+    project.write_config(&format!("{}{bare}", project.config()));
+    let run = project.run(&["check"]).failure(1);
+    assert!(
+        run.single_error()
+            .contains("names a stream (`url`), a page"),
+        "{}",
+        run.stderr
+    );
+}

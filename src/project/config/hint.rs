@@ -9,9 +9,9 @@ use serde::de::{DeserializeOwned, Visitor};
 
 use super::raw::{
     RawChapter, RawConfig, RawCredit, RawDeploy, RawDrawing, RawLicense, RawLightRendition,
-    RawLink, RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast, RawPodcastRendition,
-    RawRadioRendition, RawRebroadcast, RawRemotePodcast, RawRenditions, RawReport, RawSession,
-    RawSoundbite, RawSpeaker, RawTxt, Segment,
+    RawLink, RawLive, RawOrganization, RawOwner, RawPage, RawPlace, RawPodcast,
+    RawPodcastRendition, RawRadioRendition, RawRebroadcast, RawRemotePodcast, RawRenditions,
+    RawReport, RawSession, RawSoundbite, RawSpeaker, RawTxt, Segment,
 };
 use crate::model::problem::closest;
 
@@ -54,6 +54,7 @@ fn table_keys(path: &[&str]) -> &'static [&'static str] {
         ["sessions", "drawings"] => keys_of::<RawDrawing>(),
         ["sessions", "chapters"] => keys_of::<RawChapter>(),
         ["sessions", "soundbites"] => keys_of::<RawSoundbite>(),
+        ["sessions", "live"] => keys_of::<RawLive>(),
         _ => &[],
     }
 }
@@ -386,6 +387,7 @@ mod tests {
             &["sessions", "links"],
             &["sessions", "chapters"],
             &["sessions", "soundbites"],
+            &["sessions", "live"],
         ];
         for table in tables {
             assert!(!table_keys(table).is_empty(), "{table:?}");

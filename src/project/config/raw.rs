@@ -243,6 +243,21 @@ pub(super) struct RawSession {
     pub(super) soundbites: Vec<Spanned<RawSoundbite>>,
     /// A fediverse post where the session is discussed.
     pub(super) discussion: Option<Text>,
+    pub(super) live: Option<Spanned<RawLive>>,
+}
+
+/// `[sessions.live]`: how to follow the session remotely while it happens.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawLive {
+    /// An audio stream.
+    pub(super) url: Option<Text>,
+    /// The stream's MIME type.
+    #[serde(rename = "type")]
+    pub(super) mime: Option<Text>,
+    /// A page to follow it on.
+    pub(super) page: Option<Text>,
+    /// `"H:MM"`.
+    pub(super) duration: Option<Spanned<RawMoment>>,
 }
 
 /// `[[sessions.soundbites]]`: a moment worth sharing.

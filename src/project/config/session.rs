@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use toml::Spanned;
 use url::Url;
 
+use crate::model::live::{Live, LiveStream};
 use crate::model::rules;
 use crate::model::time::parse_timestamp;
 use crate::model::{
@@ -111,6 +112,7 @@ impl Validator<'_> {
                 .filter_map(|s| self.soundbite(s))
                 .collect(),
             discussion: raw.discussion.and_then(|d| self.url(&d)),
+            live: raw.live.and_then(|l| self.live(l, time.is_some())),
             embedded_image: None,
             published_slug: None,
             published_guid: None,
@@ -248,6 +250,98 @@ impl Validator<'_> {
         })
     }
 
+    /// How to follow a session live: a stream with its type, a page, or both, for a session
+    /// whose start time is known.
+    pub(super) fn live(&mut self, raw: Spanned<RawLive>, timed: bool) -> Option<Live> {
+        let at = raw.span().start;
+        let raw = raw.into_inner();
+        if !timed {
+            self.error_at(
+                at,
+                "a session followed live needs its start: give `time = \"19:00\"`",
+            );
+        }
+        if raw.url.is_none() && raw.page.is_none() {
+            self.error_at(
+                at,
+                "`[sessions.live]` names a stream (`url`), a page to follow it on (`page`), or both",
+            );
+        }
+        let mime = match (&raw.url, raw.mime) {
+            (Some(_), None) => {
+                self.error_at(
+                    at,
+                    "a live stream needs its MIME type: `type = \"audio/mpeg\"` (Icecast's MP3), `audio/aac`, `audio/ogg`…",
+                );
+                None
+            }
+            (None, Some(mime)) => {
+                self.error_at(
+                    mime.span().start,
+                    "`type` is the stream's: give its `url` too",
+                );
+                None
+            }
+            (_, Some(mime)) => self.stream_type(&mime),
+            (None, None) => None,
+        };
+        let stream = raw.url.and_then(|u| self.url(&u));
+        let page = raw.page.and_then(|p| self.url(&p));
+        let minutes = match &raw.duration {
+            Some(d) => self.live_minutes(d)?,
+            None => crate::model::live::DEFAULT_MINUTES,
+        };
+        if !timed || (stream.is_none() && page.is_none()) {
+            return None;
+        }
+        Some(Live {
+            stream: stream.zip(mime).map(|(url, mime)| LiveStream { url, mime }),
+            page,
+            minutes,
+        })
+    }
+
+    /// A live stream's MIME type: an audio or video type, as `type/subtype`.
+    fn stream_type(&mut self, text: &Text) -> Option<String> {
+        let mime = text.get_ref().trim().to_ascii_lowercase();
+        let token = |t: &str| {
+            !t.is_empty()
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+        };
+        match mime.split_once('/') {
+            Some(("audio" | "video", sub)) if token(sub) => Some(mime),
+            _ => {
+                self.error_at(
+                    text.span().start,
+                    format!(
+                        "`{}` is not an audio or video MIME type, e.g. `audio/mpeg`",
+                        text.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// How long a live session lasts: `"H:MM"`, from 15 minutes to 24 hours.
+    fn live_minutes(&mut self, raw: &Spanned<RawMoment>) -> Option<u32> {
+        let minutes = match raw.get_ref() {
+            RawMoment::Text(text) => hours_and_minutes(text),
+            RawMoment::Native(_) => None,
+        };
+        match minutes {
+            Some(m) if (15..=24 * 60).contains(&m) => Some(m),
+            _ => {
+                self.error_at(
+                    raw.span().start,
+                    "a live session's `duration` is written in quotes as hours and minutes, from \"0:15\" to \"24:00\", e.g. \"2:00\"",
+                );
+                None
+            }
+        }
+    }
+
     /// A time into the recording, written in quotes (`"12:30"`, `"1:02:03"`, seconds), in ms.
     /// Unquoted, `12:30` is TOML's half past noon, not twelve minutes in: refused.
     fn offset(&mut self, raw: &Spanned<RawMoment>, what: &str) -> Option<u64> {
@@ -377,4 +471,17 @@ impl Validator<'_> {
             credit,
         })
     }
+}
+
+/// `"H:MM"` or `"HH:MM"` in minutes.
+fn hours_and_minutes(text: &str) -> Option<u32> {
+    let (hours, minutes) = text.trim().split_once(':')?;
+    let digits = |t: &str, max_len: usize| {
+        (1..=max_len).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(hours, 2) || !digits(minutes, 2) || minutes.len() != 2 {
+        return None;
+    }
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (minutes < 60).then_some(hours * 60 + minutes)
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::audio::artwork::ImageInfo;
 use crate::model::layout::DrawingTargets;
+use crate::model::live::LiveState;
 use crate::model::problem::Problem;
 use crate::model::transcript::Transcript;
 
@@ -28,6 +29,9 @@ pub struct PageInputs {
     /// The day of publishing in the podcast's time zone: an unrecorded session on this day or
     /// later is upcoming.
     pub today: NaiveDate,
+    /// The sessions followed live and not yet published, where each stands: the pages offer
+    /// « Suivre en direct » before and during each.
+    pub live: Vec<LiveState>,
     /// Templates and stylesheet replacing the built-in ones.
     pub theme: Theme,
     /// Where each drawing file is published (see [`crate::model::layout::drawing_targets`]).

@@ -14,6 +14,7 @@ use crate::model::lang::Lang;
 use crate::model::layout::{
     self, CALENDAR_FILE, FEED_FILE, INDEX_FILE, session_path, session_url, transcript_path,
 };
+use crate::model::live::LiveStatus;
 use crate::model::time::{clock, html_duration, human_duration, media_time};
 use crate::model::transcript::{Cue, Transcript};
 use crate::model::{Cycle, Episode, EpisodeType, Role, Session, Source};
@@ -210,6 +211,8 @@ pub(super) struct SessionView {
     links: Vec<LinkView>,
     /// The post where the session is discussed (« Commenter »).
     discussion: Option<String>,
+    /// How to follow it live, before and during it.
+    live: Option<LiveView>,
     chapters: Vec<ChapterView>,
     /// The cues shown on the page: the whole transcript when it is short, else an excerpt.
     transcript: Vec<CueView>,
@@ -217,6 +220,48 @@ pub(super) struct SessionView {
     transcript_cut: bool,
     /// The transcript page, relative to the page, when the transcript is published.
     transcript_page: Option<String>,
+}
+
+/// « Suivre en direct »: shown before and during a session followed live.
+#[derive(Serialize)]
+pub(super) struct LiveView {
+    /// Under way, rather than not started yet.
+    now: bool,
+    /// Where « Suivre en direct » leads: the page to follow it on, else the stream.
+    href: String,
+    /// The page to follow it on.
+    page: Option<String>,
+    /// The audio stream, for the page's player.
+    stream: Option<StreamView>,
+}
+
+#[derive(Serialize)]
+pub(super) struct StreamView {
+    url: String,
+    mime: String,
+}
+
+impl LiveView {
+    fn new(session: &Session, inputs: &PageInputs) -> Option<Self> {
+        let live = session.live.as_ref()?;
+        let state = inputs.live.iter().find(|s| s.session == session.number)?;
+        if !state.status.is_open() {
+            return None;
+        }
+        let page = live.page.as_ref().map(ToString::to_string);
+        let stream = live.stream.as_ref().map(|s| StreamView {
+            url: s.url.to_string(),
+            mime: s.mime.clone(),
+        });
+        Some(LiveView {
+            now: state.status == LiveStatus::Live,
+            href: page
+                .clone()
+                .or_else(|| stream.as_ref().map(|s| s.url.clone()))?,
+            page,
+            stream,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -412,6 +457,7 @@ impl SessionView {
                 .map(|l| LinkView::new(&l.title, Some(&l.url), l.lang.as_ref()))
                 .collect(),
             discussion: session.discussion.as_ref().map(ToString::to_string),
+            live: LiveView::new(session, inputs),
             chapters: session
                 .chapters
                 .iter()
