@@ -3,7 +3,9 @@
 //! `cargo run --release --example render_bench -- SESSIONS ROUNDS` builds a cycle of SESSIONS
 //! sessions through `config::parse` (as a real config would be), gives each a recording's
 //! figures, then renders the feed and the page ROUNDS times and prints the best time of each,
-//! in milliseconds, as `feed_ms=… page_ms=… feed_bytes=… page_bytes=…` (pages: the index and every session page).
+//! in milliseconds, as `feed_ms=… page_ms=… feed_bytes=… first_page_bytes=… feed_pages=…
+//! page_bytes=…` (the feed: every page of it, `feed.xml` the first; pages: the index and every
+//! session page).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -116,8 +118,14 @@ fn main() {
         live: &[],
     };
     let (feed, feed_bytes) = best(rounds, || {
-        cyclecast::render::feed::render(cycle, &episodes, links).len()
+        cyclecast::render::feed::render(cycle, &episodes, links)
+            .iter()
+            .map(|page| page.xml.len())
+            .sum::<usize>()
     });
+    let pages = cyclecast::render::feed::render(cycle, &episodes, links);
+    let first_page_bytes = pages[0].xml.len();
+    let feed_pages = pages.len();
     let inputs = cyclecast::render::page::PageInputs::default();
     let (page, page_bytes) = best(rounds, || {
         let pages = cyclecast::render::page::render_pages(cycle, &episodes, &inputs)
@@ -130,7 +138,8 @@ fn main() {
                 .sum::<usize>()
     });
     println!(
-        "sessions={sessions} feed_ms={:.1} page_ms={:.1} feed_bytes={feed_bytes} page_bytes={page_bytes}",
+        "sessions={sessions} feed_ms={:.1} page_ms={:.1} feed_bytes={feed_bytes} \
+         first_page_bytes={first_page_bytes} feed_pages={feed_pages} page_bytes={page_bytes}",
         feed.as_secs_f64() * 1000.0,
         page.as_secs_f64() * 1000.0
     );

@@ -23,5 +23,7 @@ printf '| renderer | feed | page | feed size |\n|---|---|---|---|\n'
 printf '| cyclecast (Rust, rss crate + minijinja) | %s ms | %s ms | %s bytes |\n' \
     "$(field "$ours" feed_ms)" "$(field "$ours" page_ms)" "$(field "$ours" feed_bytes)"
 printf '| feedgen 1.0 (Python, lxml) | %s ms | — | %s bytes |\n' "$(field "$theirs" feed_ms)" "$(field "$theirs" feed_bytes)"
+printf '\ncyclecast pages the feed: feed.xml holds the newest episodes in %s bytes, %s pages in all.\n' \
+    "$(field "$ours" first_page_bytes)" "$(field "$ours" feed_pages)"
 awk -v a="$(field "$ours" feed_ms)" -v b="$(field "$theirs" feed_ms)" \
     'BEGIN { printf "\ncyclecast renders the feed %.1f× faster than feedgen.\n", b / a }'

@@ -92,6 +92,9 @@ pub struct Podcast {
     pub show_type: ShowType,
     /// ID3v2 version of the tags written into MP3 copies.
     pub id3_version: Id3Version,
+    /// Episodes on `feed.xml`, the newest; the older ones go to archive pages of this size
+    /// (RFC 5005 paging).
+    pub feed_page_size: usize,
     /// Whether other platforms may not import the feed (`podcast:locked`).
     pub locked: bool,
     /// The WebSub hubs a deploy notifies (`[deploy] notify`), which the feed names so that

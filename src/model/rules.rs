@@ -228,6 +228,17 @@ fn thousands(n: usize) -> String {
     out
 }
 
+/// Episodes on the feed's first page by default: a feed of 300 episodes stays under about
+/// 1 MB, which every app reads; apps that follow RFC 5005's `next` link (AntennaPod) read the
+/// older ones from the archive pages.
+pub const FEED_PAGE_SIZE: usize = 300;
+
+/// The page sizes `feed_page_size` may take.
+pub const FEED_PAGE_SIZES: std::ops::RangeInclusive<usize> = 1..=10_000;
+
+/// The most chapters a session has: ID3's `CTOC` and Nero's `chpl` count them in one byte.
+pub const MAX_CHAPTERS: usize = 255;
+
 #[cfg(test)]
 mod tests {
     use super::*;

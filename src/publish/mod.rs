@@ -487,13 +487,16 @@ fn rendered_outputs(
     if let Some(radio) = crate::render::feed::render_radio(cycle, episodes) {
         outputs.push(Output::text(crate::model::layout::RADIO_FEED_FILE, radio));
     }
-    outputs.extend([
-        Output::text(crate::model::layout::FEED_FILE, feed),
-        Output::text(
-            crate::model::layout::CALENDAR_FILE,
-            crate::render::calendar::render(cycle),
-        ),
-    ]);
+    // The archive pages before `feed.xml`, which leads to them.
+    outputs.extend(
+        feed.into_iter()
+            .rev()
+            .map(|page| Output::text(&page.file, page.xml)),
+    );
+    outputs.push(Output::text(
+        crate::model::layout::CALENDAR_FILE,
+        crate::render::calendar::render(cycle),
+    ));
     // The session pages before the cycle's page, which links to them.
     outputs.extend(
         pages

@@ -37,9 +37,22 @@ pub struct FeedLinks<'a> {
     pub live: &'a [LiveState],
 }
 
+/// One page of the listeners' feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedPage {
+    /// Its path under `feed/`: `feed.xml`, then `feed-2.xml`, `feed-3.xml`…
+    pub file: String,
+    /// The XML.
+    pub xml: String,
+}
+
 /// Renders the listeners' feed. `episodes` may come in any order.
-pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> String {
-    let podcast = &cycle.podcast;
+///
+/// `feed.xml` holds the newest [`Podcast::feed_page_size`](crate::model::Podcast) episodes;
+/// older ones go to archive pages of the same size, chained as RFC 5005 pages them (`next`
+/// from newer to older, `previous` back, `first` and `last`), which AntennaPod follows. Every
+/// page is a whole channel; the live sessions and the trailer are announced on the first.
+pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Vec<FeedPage> {
     let mut sorted: Vec<&Episode> = episodes.iter().collect();
     // Newest first; the session number breaks ties so the order never depends on input order.
     sorted.sort_by(|a, b| {
@@ -47,8 +60,72 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
             .cmp(&a.published)
             .then(b.session.number.cmp(&a.session.number))
     });
-    let newest = sorted.first().map(|e| e.published.to_rfc2822());
+    let mut pages: Vec<&[&Episode]> = sorted.chunks(cycle.podcast.feed_page_size).collect();
+    if pages.is_empty() {
+        pages.push(&[]);
+    }
+    let count = pages.len();
+    pages
+        .iter()
+        .enumerate()
+        .map(|(index, items)| {
+            let paging = Paging {
+                number: index + 1,
+                count,
+            };
+            let mut channel = channel(cycle, items, links, &paging);
+            if paging.number == 1 {
+                announce(&mut channel, cycle, &sorted, links);
+            }
+            FeedPage {
+                file: layout::feed_page_file(paging.number),
+                xml: to_xml(&channel),
+            }
+        })
+        .collect()
+}
 
+/// Where a page stands among the feed's pages, from 1.
+struct Paging {
+    number: usize,
+    count: usize,
+}
+
+impl Paging {
+    /// Its `atom:link`s: `self`, and when the feed is paged, `first`, `last`, `previous`
+    /// (newer) and `next` (older).
+    fn links(&self, cycle: &Cycle) -> Vec<Extension> {
+        let url = |number| absolute(cycle, &layout::feed_page_file(number));
+        let mut links = vec![self_link(&url(self.number))];
+        if self.count == 1 {
+            return links;
+        }
+        let mut related = vec![("first", 1), ("last", self.count)];
+        if self.number > 1 {
+            related.push(("previous", self.number - 1));
+        }
+        if self.number < self.count {
+            related.push(("next", self.number + 1));
+        }
+        for (rel, number) in related {
+            links.push(element(
+                "atom:link",
+                None,
+                &[
+                    ("href", url(number).as_str()),
+                    ("rel", rel),
+                    ("type", "application/rss+xml"),
+                ],
+            ));
+        }
+        links
+    }
+}
+
+/// A page's channel: the podcast and these items, newest first.
+fn channel(cycle: &Cycle, items: &[&Episode], links: FeedLinks<'_>, paging: &Paging) -> Channel {
+    let podcast = &cycle.podcast;
+    let newest = items.first().map(|e| e.published.to_rfc2822());
     let mut channel = Channel {
         title: podcast.title.clone(),
         link: podcast.base_url.to_string(),
@@ -58,7 +135,7 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
         generator: Some("cyclecast".to_string()),
         pub_date: newest.clone(),
         last_build_date: newest,
-        items: sorted.iter().map(|e| item(cycle, e)).collect(),
+        items: items.iter().map(|e| item(cycle, e)).collect(),
         ..Channel::default()
     };
     if let Some(cover) = links.cover {
@@ -71,10 +148,23 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
     }
     channel.itunes_ext = Some(channel_itunes(cycle, links));
     channel.extensions = channel_extensions(cycle);
+    for link in paging.links(cycle) {
+        add(&mut channel.extensions, link);
+    }
     if let Some(frequency) = update_frequency(cycle) {
         add(&mut channel.extensions, frequency);
     }
-    if let Some(trailer) = trailer(cycle, &sorted) {
+    channel.namespaces = BTreeMap::from([
+        ("atom".to_string(), ATOM_NS.to_string()),
+        ("podcast".to_string(), PODCAST_NS.to_string()),
+        ("psc".to_string(), PSC_NS.to_string()),
+    ]);
+    channel
+}
+
+/// What only the first page announces: the trailer and the sessions to follow live.
+fn announce(channel: &mut Channel, cycle: &Cycle, newest_first: &[&Episode], links: FeedLinks<'_>) {
+    if let Some(trailer) = trailer(cycle, newest_first) {
         add(&mut channel.extensions, trailer);
     }
     for state in links.live {
@@ -82,12 +172,6 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Stri
             add(&mut channel.extensions, item);
         }
     }
-    channel.namespaces = BTreeMap::from([
-        ("atom".to_string(), ATOM_NS.to_string()),
-        ("podcast".to_string(), PODCAST_NS.to_string()),
-        ("psc".to_string(), PSC_NS.to_string()),
-    ]);
-    to_xml(&channel)
 }
 
 fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension {
@@ -129,7 +213,6 @@ fn channel_itunes(cycle: &Cycle, links: FeedLinks<'_>) -> ITunesChannelExtension
 fn channel_extensions(cycle: &Cycle) -> ExtensionMap {
     let podcast = &cycle.podcast;
     let mut map = ExtensionMap::new();
-    add(&mut map, self_link(&layout::feed_url(cycle)));
     for hub in &podcast.hubs {
         add(
             &mut map,
@@ -345,8 +428,9 @@ fn item(cycle: &Cycle, episode: &Episode) -> Item {
     Item {
         title: Some(session.title.clone()),
         link: Some(layout::session_url(cycle, session).to_string()),
-        description: Some(notes.clone()),
-        content: Some(notes),
+        // Written once: apps read HTML show notes from <description> as they would from
+        // content:encoded, and a copy in both doubled the feed's size.
+        description: Some(notes),
         enclosure: Some(Enclosure {
             url: episode.url.to_string(),
             length: episode.length.to_string(),

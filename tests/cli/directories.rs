@@ -144,9 +144,14 @@ fn feedparser_and_podcastparser_read_every_field() {
                 .is_some_and(|d| d.starts_with("0:00:"))
         );
         assert!(entry["itunes_episode"].is_string());
+        // The show notes are written once, as HTML in <description> (issue 15, part 6).
+        assert_eq!(
+            entry["summary_type"], "text/html",
+            "{title}: HTML show notes"
+        );
         assert!(
-            entry["has_content"].as_bool().unwrap(),
-            "{title}: content:encoded"
+            !entry["has_content"].as_bool().unwrap(),
+            "{title}: no content:encoded copy"
         );
         let enclosure = &entry["enclosures"][0];
         let url = enclosure["href"].as_str().unwrap();
@@ -173,6 +178,14 @@ fn feedparser_and_podcastparser_read_every_field() {
         assert!(episode["total_time"].as_u64().unwrap() >= 20, "{episode}");
         assert_eq!(episode["enclosures"].as_array().unwrap().len(), 1);
         assert!(episode["number"].as_u64().is_some());
+        // gPodder shows the show notes as HTML, read from <description>.
+        assert!(
+            episode["description_html"]
+                .as_str()
+                .unwrap()
+                .contains("<p>"),
+            "{episode}"
+        );
     }
 }
 

@@ -34,6 +34,7 @@ mod newcomer;
 mod online;
 mod output;
 mod page;
+mod paging;
 mod players;
 mod progress;
 mod radio;

@@ -44,6 +44,7 @@ def main(path):
                     "itunes_episode": e.get("itunes_episode"),
                     "itunes_episodetype": e.get("itunes_episodetype"),
                     "has_content": bool(e.get("content")),
+                    "summary_type": e.get("summary_detail", {}).get("type"),
                     "summary_length": len(e.get("summary", "")),
                 }
                 for e in fp.entries
@@ -71,6 +72,7 @@ def main(path):
                     {"start": c.get("start"), "title": c.get("title")} for c in e.get("chapters", [])
                 ],
                 "transcripts": e.get("transcripts", []),
+                "description_html": e.get("description_html", ""),
             }
             for e in pp.get("episodes", [])
         ],

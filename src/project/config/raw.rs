@@ -160,6 +160,8 @@ pub(super) struct RawPodcast {
     /// ID3v2 version of the MP3 copies' tags: `"2.3"` (default, the widest player support)
     /// or `"2.4"`.
     pub(super) id3_version: Option<Text>,
+    /// Episodes on the feed's first page, and on each archive page after it.
+    pub(super) feed_page_size: Option<Spanned<i64>>,
 }
 
 /// `[[podcast.podroll]]`: another podcast's feed, and its GUID when it is not derived from

@@ -330,6 +330,23 @@ impl Validator<'_> {
                 Id3Version::V23
             }
         };
+        let feed_page_size = match &raw.feed_page_size {
+            None => rules::FEED_PAGE_SIZE,
+            Some(n) => usize::try_from(*n.get_ref())
+                .ok()
+                .filter(|n| rules::FEED_PAGE_SIZES.contains(n))
+                .unwrap_or_else(|| {
+                    self.error_at(
+                        n.span().start,
+                        format!(
+                            "`feed_page_size` is a number of episodes from {} to {}",
+                            rules::FEED_PAGE_SIZES.start(),
+                            rules::FEED_PAGE_SIZES.end()
+                        ),
+                    );
+                    rules::FEED_PAGE_SIZE
+                }),
+        };
         let season = Season {
             number: season_number,
             name: raw.season_name.map_or_else(
@@ -355,6 +372,7 @@ impl Validator<'_> {
             owner,
             show_type,
             id3_version,
+            feed_page_size,
             locked: raw.locked,
             season,
             license: raw.license.map(|l| License {
