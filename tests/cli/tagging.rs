@@ -166,7 +166,7 @@ fn assert_same_m4a_audio(recording: &Path, copy: &Path) {
 
 #[test]
 fn writes_mp4_metadata_into_the_m4a_copy_and_keeps_its_samples() {
-    if !crate::oracle::require(&["ffmpeg", crate::oracle::PYTHON]) {
+    if !crate::oracle::require(&["ffmpeg", "ffprobe", crate::oracle::PYTHON]) {
         return;
     }
     let project = Project::copy();
@@ -194,6 +194,49 @@ fn writes_mp4_metadata_into_the_m4a_copy_and_keeps_its_samples() {
     assert_eq!(items["covr"].as_array().unwrap().len(), 1);
     assert_eq!(items["covr"][0]["format"], 13, "a JPEG cover");
     assert!(items["covr"][0]["hex"].as_str().unwrap() == hex(&cover));
+
+    // The chapters, as Nero's chpl list: mutagen and ffmpeg (ffplay's demuxer) read the
+    // config's (issue 15, part 3).
+    let expected = [
+        (0.0, "Présentation de la rencontre"),
+        (10.535, "Les intervenant·es"),
+        (18.199, "Le propos de la rencontre"),
+    ];
+    let read: Vec<(f64, String)> = items["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["start"].as_f64().unwrap(),
+                c["title"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(read.len(), expected.len(), "mutagen: {read:?}");
+    for ((start, title), (want_start, want_title)) in read.iter().zip(expected) {
+        assert!((start - want_start).abs() < 0.001, "mutagen: {read:?}");
+        assert_eq!(title, want_title);
+    }
+    let probed: Value = serde_json::from_slice(&crate::harness::tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_chapters",
+            "-of",
+            "json",
+            copy.to_str().unwrap(),
+        ],
+    ))
+    .unwrap();
+    let chapters = probed["chapters"].as_array().unwrap();
+    assert_eq!(chapters.len(), expected.len(), "ffprobe: {probed}");
+    for (chapter, (want_start, want_title)) in chapters.iter().zip(expected) {
+        let start: f64 = chapter["start_time"].as_str().unwrap().parse().unwrap();
+        assert!((start - want_start).abs() < 0.001, "ffprobe: {probed}");
+        assert_eq!(chapter["tags"]["title"], want_title, "ffprobe: {probed}");
+    }
 
     assert_same_m4a_audio(&recording, &copy);
     let feed = project.feed_text("feed.xml");

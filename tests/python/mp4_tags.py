@@ -2,7 +2,8 @@
 
 Usage:
   mp4_tags.py read FILE.m4a...    print JSON: each file's items, text as strings, track
-                                  numbers as pairs, pictures as {"format", "hex"}
+                                  numbers as pairs, pictures as {"format", "hex"}, and its
+                                  chapters (Nero chpl) under "chapters" as {"start", "title"}
   mp4_tags.py write FILE.m4a N    give FILE a recorder's tag: a title, an N-byte JPEG
                                   cover and a private freeform item (what cyclecast must drop)
 """
@@ -24,6 +25,8 @@ def read(path):
             items[key] = [list(v) for v in values]
         else:
             items[key] = [str(v) for v in values]
+    chapters = MP4(path).chapters
+    items["chapters"] = [{"start": c.start, "title": c.title} for c in (chapters or [])]
     return items
 
 

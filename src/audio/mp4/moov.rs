@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use crate::audio::mp4::boxes::BoxHeader;
 use crate::model::Untaggable;
+use crate::model::rules;
 
 /// One metadata item of `ilst`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +45,15 @@ pub enum Value {
     Png(Vec<u8>),
 }
 
+/// A chapter as Nero's `chpl` list holds it, which ffmpeg, mutagen and most players read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChapterMark {
+    /// Where it starts, in milliseconds.
+    pub start_ms: u64,
+    /// Its title.
+    pub title: String,
+}
+
 /// The boxes in `bytes`, one after the other: each header and its byte range.
 fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Untaggable> {
     crate::audio::mp4::boxes::children(bytes)
@@ -59,15 +69,17 @@ fn children(bytes: &[u8]) -> Result<Vec<(BoxHeader, Range<usize>)>, Untaggable> 
 /// at the end of `moov`. Every other box is kept byte for byte, but chunk offsets that
 /// point past the old `moov`, moved by the change in its size.
 pub fn rebuild(moov: &[u8], at: Range<u64>, items: &[Item]) -> Result<Vec<u8>, Untaggable> {
-    rebuild_with(moov, at, items, &[])
+    rebuild_with(moov, at, items, &[], &[])
 }
 
-/// [`rebuild`], with `encoded` (items encoded by [`encode_item`]) after `items`: the rebuilt
-/// box then ends with exactly those bytes, so that a caller can share them between copies.
+/// [`rebuild`], with `chapters` as a Nero `chpl` list and `encoded` (items encoded by
+/// [`encode_item`]) after `items`: the rebuilt box then ends with exactly those bytes, so that
+/// a caller can share them between copies.
 pub fn rebuild_with(
     moov: &[u8],
     at: Range<u64>,
     items: &[Item],
+    chapters: &[ChapterMark],
     encoded: &[u8],
 ) -> Result<Vec<u8>, Untaggable> {
     let header = BoxHeader::parse(moov).ok_or(Untaggable::Malformed("no moov header".into()))?;
@@ -83,7 +95,7 @@ pub fn rebuild_with(
             _ => out.extend_from_slice(&body[range]),
         }
     }
-    out.extend(udta_with(items, encoded));
+    out.extend(udta_with(items, chapters, encoded));
     let len = u32::try_from(out.len()).map_err(|_| Untaggable::TooLarge)?;
     out[..4].copy_from_slice(&len.to_be_bytes());
     let delta = out.len() as i64 - moov.len() as i64;
@@ -153,14 +165,15 @@ fn move_table(
     Ok(())
 }
 
-/// `udta` holding `meta` (a full box) holding the `mdir` handler and `ilst`, as iTunes and
-/// ffmpeg write them.
-pub fn udta(items: &[Item]) -> Vec<u8> {
-    udta_with(items, &[])
+/// `udta` holding the chapters' `chpl`, when there are chapters, then `meta` (a full box)
+/// holding the `mdir` handler and `ilst`, as iTunes and ffmpeg write them.
+pub fn udta(items: &[Item], chapters: &[ChapterMark]) -> Vec<u8> {
+    udta_with(items, chapters, &[])
 }
 
-/// [`udta`] with items already encoded after `items`.
-fn udta_with(items: &[Item], encoded: &[u8]) -> Vec<u8> {
+/// [`udta`] with items already encoded after `items`: `meta` comes last, so the box ends with
+/// them.
+fn udta_with(items: &[Item], chapters: &[ChapterMark], encoded: &[u8]) -> Vec<u8> {
     let mut handler = vec![0u8; 4 + 4]; // version and flags, pre_defined
     handler.extend(b"mdirappl");
     handler.extend([0u8; 8 + 1]); // the rest of `reserved`, an empty name
@@ -169,7 +182,33 @@ fn udta_with(items: &[Item], encoded: &[u8]) -> Vec<u8> {
     let mut meta = vec![0u8; 4]; // version and flags
     meta.extend(boxed(*b"hdlr", &handler));
     meta.extend(boxed(*b"ilst", &ilst));
-    boxed(*b"udta", &boxed(*b"meta", &meta))
+    let mut udta = if chapters.is_empty() {
+        Vec::new()
+    } else {
+        chpl(chapters)
+    };
+    udta.extend(boxed(*b"meta", &meta));
+    boxed(*b"udta", &udta)
+}
+
+/// Nero's chapter list, as ffmpeg writes it: version 1, four reserved bytes, a one-byte count,
+/// then each chapter's start in 100 ns units and its title (one-byte length, at most 255 bytes
+/// of UTF-8, cut at a character). At most [`rules::MAX_CHAPTERS`]: the config's validation
+/// keeps within it.
+fn chpl(chapters: &[ChapterMark]) -> Vec<u8> {
+    let chapters = &chapters[..chapters.len().min(rules::MAX_CHAPTERS)];
+    let mut content = vec![1, 0, 0, 0, 0, 0, 0, 0];
+    content.push(u8::try_from(chapters.len()).expect("at most 255"));
+    for chapter in chapters {
+        content.extend((chapter.start_ms * 10_000).to_be_bytes());
+        let mut end = chapter.title.len().min(255);
+        while !chapter.title.is_char_boundary(end) {
+            end -= 1;
+        }
+        content.push(u8::try_from(end).expect("at most 255"));
+        content.extend(&chapter.title.as_bytes()[..end]);
+    }
+    boxed(*b"chpl", &content)
 }
 
 /// One `ilst` item, encoded: its atom holding one `data` atom.
@@ -252,6 +291,47 @@ mod tests {
             name: *b"\xa9nam",
             value: Value::Text(text.into()),
         }
+    }
+
+    #[test]
+    fn writes_the_chapters_as_neros_list_before_the_metadata() {
+        let old = moov_with(&[5000], &[]);
+        let at = 1000..1000 + old.len() as u64;
+        let long = "é".repeat(200); // 400 bytes: cut to 254, the last whole character
+        let chapters = [
+            ChapterMark {
+                start_ms: 0,
+                title: "Accueil".into(),
+            },
+            ChapterMark {
+                start_ms: 10_535,
+                title: long.clone(),
+            },
+        ];
+        let encoded = encode_item(&title("fin"));
+        let new = rebuild_with(&old, at, &[], &chapters, &encoded).unwrap();
+        assert!(
+            new.ends_with(&encoded),
+            "the shared item still ends the box"
+        );
+        let chpl = new.windows(4).position(|w| w == b"chpl").unwrap() - 4;
+        let len = u32::from_be_bytes(new[chpl..chpl + 4].try_into().unwrap()) as usize;
+        let body = &new[chpl + 8..chpl + len];
+        assert_eq!(
+            &body[..9],
+            &[1, 0, 0, 0, 0, 0, 0, 0, 2],
+            "version 1, count 2"
+        );
+        assert_eq!(&body[9..17], &0u64.to_be_bytes());
+        assert_eq!(body[17], 7);
+        assert_eq!(&body[18..25], b"Accueil");
+        assert_eq!(&body[25..33], &105_350_000u64.to_be_bytes(), "100 ns units");
+        assert_eq!(body[33], 254);
+        assert_eq!(&body[34..], long[..254].as_bytes());
+        assert!(
+            new.windows(4).position(|w| w == b"meta").unwrap() > chpl,
+            "meta, which ends with the items, comes last"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ use id3::frame::{Comment, ExtendedLink, Picture, PictureType};
 use id3::{Encoder, Tag, TagLike, Timestamp, Version};
 use url::Url;
 
-use crate::audio::mp4::moov::{Item, Value};
+use crate::audio::mp4::moov::{ChapterMark, Item, Value};
 use crate::model::{AudioInfo, Container, Cycle, FileLayout, Id3Version, ImageFormat, Session};
 
 /// An image to embed as the episode's artwork.
@@ -320,10 +320,12 @@ pub enum Metadata {
         /// The cover's frame, shared by every episode.
         picture: Option<Arc<[u8]>>,
     },
-    /// An MP4's metadata items.
+    /// An MP4's metadata items and chapters.
     Mp4 {
         /// The items but the cover.
         items: Vec<Item>,
+        /// The session's chapters, as a Nero `chpl` list.
+        chapters: Vec<ChapterMark>,
         /// The cover's `covr` item, encoded once and shared by every episode.
         picture: Option<Arc<[u8]>>,
     },
@@ -352,8 +354,12 @@ impl Metadata {
             Metadata::Id3 { tag, picture } => {
                 [tag.as_slice(), picture.as_deref().unwrap_or_default()].concat()
             }
-            Metadata::Mp4 { items, picture } => [
-                crate::audio::mp4::moov::udta(items).as_slice(),
+            Metadata::Mp4 {
+                items,
+                chapters,
+                picture,
+            } => [
+                crate::audio::mp4::moov::udta(items, chapters).as_slice(),
                 picture.as_deref().unwrap_or_default(),
             ]
             .concat(),
@@ -406,6 +412,14 @@ pub fn metadata(context: TagContext<'_>, session: &Session, audio: &AudioInfo) -
         }
         Container::Mp4 => Metadata::Mp4 {
             items: mp4_items(context, session),
+            chapters: session
+                .chapters
+                .iter()
+                .map(|c| ChapterMark {
+                    start_ms: c.start_ms,
+                    title: frame_text(&c.title),
+                })
+                .collect(),
             picture: context.artwork.map(Artwork::mp4_item),
         },
         Container::Flac => match vorbis_comment(context, session) {
@@ -647,9 +661,17 @@ pub fn plan(metadata: &Metadata, recorded: Recorded) -> TagPlan {
             payload,
             source,
         },
-        (Layout::Mp4 { len, moov, bytes }, Metadata::Mp4 { items, picture }) => {
+        (
+            Layout::Mp4 { len, moov, bytes },
+            Metadata::Mp4 {
+                items,
+                chapters,
+                picture,
+            },
+        ) => {
             let encoded = picture.as_deref().unwrap_or_default();
-            match crate::audio::mp4::moov::rebuild_with(&bytes, moov.clone(), items, encoded) {
+            let at = moov.clone();
+            match crate::audio::mp4::moov::rebuild_with(&bytes, at, items, chapters, encoded) {
                 Ok(mut new) => {
                     // The rebuilt box ends with the shared cover: keep one copy of it.
                     let picture = picture.clone().filter(|p| new.ends_with(p));

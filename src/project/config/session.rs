@@ -204,6 +204,16 @@ impl Validator<'_> {
             let Some(start_ms) = self.offset(&raw.start, "chapter start") else {
                 continue;
             };
+            if chapters.len() == rules::MAX_CHAPTERS {
+                self.error_at(
+                    raw.start.span().start,
+                    format!(
+                        "a session has at most {} chapters: the MP3's table of contents and the M4A's chapter list count them in one byte",
+                        rules::MAX_CHAPTERS
+                    ),
+                );
+                break;
+            }
             match chapters.last() {
                 None if start_ms != 0 => self.error_at(
                     raw.start.span().start,
