@@ -327,7 +327,7 @@ mod tests {
         assert_eq!(&body[18..25], b"Accueil");
         assert_eq!(&body[25..33], &105_350_000u64.to_be_bytes(), "100 ns units");
         assert_eq!(body[33], 254);
-        assert_eq!(&body[34..], long[..254].as_bytes());
+        assert_eq!(&body[34..], &long.as_bytes()[..254]);
         assert!(
             new.windows(4).position(|w| w == b"meta").unwrap() > chpl,
             "meta, which ends with the items, comes last"
