@@ -89,8 +89,14 @@ fn image_file(session: &Session) -> Option<String> {
     Some(layout::image_file(session, &extension))
 }
 
+/// How long after its end a live session that was never published stays in the feed as
+/// `ended`: apps learn that the stream is over, then the item goes (a cancelled session, a
+/// recording that never came).
+const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
 /// Where each session followed live and not yet published as an episode stands at `now`:
-/// what the feed's `podcast:liveItem`s and the pages' « Suivre en direct » show.
+/// what the feed's `podcast:liveItem`s and the pages' « Suivre en direct » show. A session
+/// ended more than [`ENDED_KEPT`] ago is left out.
 pub fn live_states(
     cycle: &Cycle,
     episodes: &[Episode],
@@ -104,6 +110,9 @@ pub fn live_states(
             let live = session.live.as_ref()?;
             let start = session_start(session, cycle.podcast.time_zone);
             let end = start + chrono::Duration::minutes(live.minutes.into());
+            if now >= end + ENDED_KEPT {
+                return None;
+            }
             Some(LiveState {
                 session: session.number,
                 status: LiveStatus::at(now, start, end),

@@ -50,7 +50,8 @@ pub(super) fn check(
     let runtime = client::runtime()?;
     let links = match what {
         OnlineCheck::All | OnlineCheck::Links => {
-            let found = links::external_links(&project.config.cycle, &checked.reports);
+            let now = crate::publish::now_from_environment()?;
+            let found = links::external_links(&project.config.cycle, &checked.reports, now);
             let client = client::client(timeout, Redirects::Report)?;
             let options = links::LinkOptions {
                 jobs: JOBS,

@@ -172,17 +172,17 @@ pub fn cover_problems(bytes: &[u8], extension: &str) -> Vec<String> {
     problems
 }
 
-/// The heaviest image a link preview shows: Mastodon leaves out a preview card's image over
-/// 2 MB (`PreviewCard::LIMIT`), X one over 5 MB. Their pixel rules (at least 200 pixels a side,
+/// The weight from which link previews leave an image out: Mastodon keeps a preview card's
+/// image only under 2 MB (`PreviewCard::LIMIT`), X under 5 MB. Their pixel rules (at least 200 pixels a side,
 /// at most 4096) hold for every image that meets the directories' rules.
 pub const CARD_BYTES: usize = 2 * 1024 * 1024;
 
 /// Why link previews would leave out an image (only its weight can be wrong once it meets the
 /// directories' rules), if they would.
 pub fn card_problem(bytes: &[u8]) -> Option<String> {
-    (bytes.len() > CARD_BYTES).then(|| {
+    (bytes.len() >= CARD_BYTES).then(|| {
         format!(
-            "the image weighs {:.1} MB: link previews (Mastodon) leave out an image over 2 MB; \
+            "the image weighs {:.1} MB: link previews (Mastodon) leave out an image of 2 MB or more; \
              a JPEG at quality 85 is usually well under",
             bytes.len() as f64 / 1e6
         )

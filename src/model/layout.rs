@@ -41,12 +41,9 @@ pub fn absolute(cycle: &Cycle, file: &str) -> Url {
         .expect("a file path joins any base URL")
 }
 
-/// The file of the feed's page `number`, from 1: `feed.xml`, then `feed-2.xml`…
-pub fn feed_page_file(number: usize) -> String {
-    match number {
-        0 | 1 => FEED_FILE.to_string(),
-        n => format!("feed-{n}.xml"),
-    }
+/// The feed's archive page `number`, from 1, the oldest: `feed-1.xml`…
+pub fn feed_archive_file(number: usize) -> String {
+    format!("feed-{number}.xml")
 }
 
 /// The feed's own address.

@@ -1,7 +1,8 @@
 //! `check --online=deployed`: the copy of `feed/` at `base_url`, checked as podcast apps
 //! will use it.
 //!
-//! Its `feed.xml` must be the local one, byte for byte; each enclosure the local feed names
+//! Its `feed.xml`, and each archive page a paged feed leads to, must be the local one, byte
+//! for byte; each enclosure the local pages name
 //! must answer `200` with the `Content-Length` and `Content-Type` the feed states,
 //! `Accept-Ranges: bytes`, and a `206` with the right `Content-Range` to a range request, as
 //! apps ask when they resume a download or seek. Each mismatch is one line.
@@ -30,23 +31,53 @@ pub struct Enclosure {
     pub mime: String,
 }
 
-/// The local feed: its bytes, and the enclosures it names.
+/// The local feed: each of its pages with its bytes, and the enclosures they name.
 #[derive(Debug, Clone)]
 pub struct LocalFeed {
-    /// `feed.xml` as published.
-    pub bytes: Vec<u8>,
-    /// Its enclosures, in the feed's order.
+    /// `feed.xml`, then each archive page its `next` links lead to: file name and bytes.
+    pub pages: Vec<(String, Vec<u8>)>,
+    /// Their enclosures, in the pages' order.
     pub enclosures: Vec<Enclosure>,
 }
 
-/// Reads the published `feed.xml` in `feed_dir`.
+/// Reads the published `feed.xml` in `feed_dir`, and the archive pages its `next` links lead
+/// to (each `feed-N.xml` beside it, once).
 pub fn load_local_feed(feed_dir: &Path) -> Result<LocalFeed> {
-    let path = feed_dir.join("feed.xml");
-    let bytes = crate::support::fs::read_regular(&path, crate::support::fs::TEXT_LIMIT)
-        .context("the deployed copy is compared with the local feed: `cyclecast publish` first")?;
-    let channel = rss::Channel::read_from(&bytes[..])
-        .with_context(|| format!("`{}` is not an RSS feed", path.display()))?;
-    let enclosures = channel
+    let mut pages = Vec::new();
+    let mut enclosures = Vec::new();
+    let mut next = Some(crate::model::layout::FEED_FILE.to_string());
+    while let Some(file) = next.take() {
+        let path = feed_dir.join(&file);
+        let bytes = crate::support::fs::read_regular(&path, crate::support::fs::TEXT_LIMIT)
+            .context(
+                "the deployed copy is compared with the local feed: `cyclecast publish` first",
+            )?;
+        let channel = rss::Channel::read_from(&bytes[..])
+            .with_context(|| format!("`{}` is not an RSS feed", path.display()))?;
+        enclosures.extend(page_enclosures(&channel, &path)?);
+        pages.push((file, bytes));
+        next = next_page(&channel).filter(|n| !pages.iter().any(|(f, _)| f == n));
+    }
+    Ok(LocalFeed { pages, enclosures })
+}
+
+/// The archive page a page's `atom:link rel="next"` names, when it is one cyclecast writes
+/// beside `feed.xml` (`feed-N.xml`).
+fn next_page(channel: &rss::Channel) -> Option<String> {
+    let links = channel.extensions().get("atom")?.get("link")?;
+    let href = links
+        .iter()
+        .find(|l| l.attrs().get("rel").map(String::as_str) == Some("next"))?
+        .attrs()
+        .get("href")?;
+    let file = href.rsplit('/').next()?;
+    let number = file.strip_prefix("feed-")?.strip_suffix(".xml")?;
+    (!number.is_empty() && number.bytes().all(|b| b.is_ascii_digit())).then(|| file.to_string())
+}
+
+/// The enclosures a page names, in its order.
+fn page_enclosures(channel: &rss::Channel, path: &Path) -> Result<Vec<Enclosure>> {
+    channel
         .items()
         .iter()
         .filter_map(|item| item.enclosure())
@@ -64,8 +95,7 @@ pub fn load_local_feed(feed_dir: &Path) -> Result<LocalFeed> {
                 mime: e.mime_type().to_string(),
             })
         })
-        .collect::<Result<_>>()?;
-    Ok(LocalFeed { bytes, enclosures })
+        .collect()
 }
 
 /// Every mismatch between the copy deployed at `base_url` and `local`, one line each; none
@@ -77,10 +107,13 @@ pub async fn check_deployed(
     timeout: Duration,
     jobs: usize,
 ) -> Vec<String> {
-    let feed_url = base_url
-        .join("feed.xml")
-        .expect("`feed.xml` is a relative URL");
-    let mut problems = check_feed(client, &feed_url, &local.bytes, timeout).await;
+    let mut problems = Vec::new();
+    for (file, bytes) in &local.pages {
+        let url = base_url
+            .join(file)
+            .expect("a page's name is a relative URL");
+        problems.extend(check_feed(client, &url, file, bytes, timeout).await);
+    }
     let run_limit = timeout * 4 * (local.enclosures.len() as u32 + 1);
     let checked = super::pool::run_all(local.enclosures.clone(), jobs, run_limit, {
         let client = client.clone();
@@ -116,10 +149,11 @@ fn refused(url: &Url, status: StatusCode) -> String {
     }
 }
 
-/// The deployed `feed.xml`: there, and the local one byte for byte.
+/// A deployed page of the feed (`file`): there, and the local one byte for byte.
 async fn check_feed(
     client: &reqwest::Client,
     url: &Url,
+    file: &str,
     local: &[u8],
     timeout: Duration,
 ) -> Vec<String> {
@@ -139,7 +173,7 @@ async fn check_feed(
     match response.bytes().await {
         Ok(bytes) if bytes.as_ref() == local => Vec::new(),
         Ok(_) => vec![format!(
-            "`{}` differs from the local feed.xml: the deployed copy is not the one published (deploy it again)",
+            "`{}` differs from the local {file}: the deployed copy is not the one published (deploy it again)",
             shown(url)
         )],
         Err(e) => vec![format!("`{}`: {}", shown(url), describe_error(&e, timeout))],

@@ -77,10 +77,13 @@ const MAX_REDIRECTS: usize = 10;
 
 /// Every external link of the cycle and of the rendered reports (`(path, html)`), each
 /// address once with every place it is found, in the order first found. Addresses under
-/// `base_url` are the feed's own, and left to `check --online=deployed`.
+/// `base_url` are the feed's own, and left to `check --online=deployed`. A live session's
+/// stream and page count only until it ends (a stream answers only while it plays, and
+/// often 404 before): not for a published session, nor after `now`.
 pub fn external_links(
     cycle: &Cycle,
     reports: &[(std::path::PathBuf, String)],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<ExternalLink> {
     let mut links: Vec<ExternalLink> = Vec::new();
     let mut add = |url: &Url, found: String| {
@@ -153,7 +156,12 @@ pub fn external_links(
         for url in session.discussion.iter() {
             add(url, at("discussion"));
         }
-        if let Some(live) = &session.live {
+        let live = session.live.as_ref().filter(|live| {
+            let start = crate::episode::session_start(session, cycle.podcast.time_zone);
+            session.recording.is_none()
+                && now < start + chrono::Duration::minutes(live.minutes.into())
+        });
+        if let Some(live) = live {
             for url in live.page.iter() {
                 add(url, at("live page"));
             }

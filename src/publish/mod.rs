@@ -294,13 +294,22 @@ fn check_pages(checked: &Checked) -> Vec<Problem> {
             crate::episode::build(cycle, session, published)
         })
         .collect();
+    // Every session followed live as under way: the branch of a theme's page that shows the
+    // most (the link and the stream's player).
+    let live = crate::episode::live_states(cycle, &[], chrono::DateTime::<chrono::Utc>::MIN_UTC)
+        .into_iter()
+        .map(|state| LiveState {
+            status: crate::model::live::LiveStatus::Live,
+            ..state
+        })
+        .collect();
     let inputs = PageInputs {
-        cover: None,
+        cover: cycle.podcast.cover.as_deref().map(cover_target),
         images: published_images(project, &episodes),
         reports: checked.reports.clone(),
         transcripts: project.transcripts.clone(),
         today: chrono::NaiveDate::default(),
-        live: Vec::new(),
+        live,
         theme: theme.clone(),
         drawings: crate::model::layout::drawing_targets(
             &project.config.root,

@@ -40,7 +40,7 @@ pub struct FeedLinks<'a> {
 /// One page of the listeners' feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedPage {
-    /// Its path under `feed/`: `feed.xml`, then `feed-2.xml`, `feed-3.xml`…
+    /// Its path under `feed/`: `feed.xml`, or an archive page `feed-N.xml`.
     pub file: String,
     /// The XML.
     pub xml: String,
@@ -48,10 +48,15 @@ pub struct FeedPage {
 
 /// Renders the listeners' feed. `episodes` may come in any order.
 ///
-/// `feed.xml` holds the newest [`Podcast::feed_page_size`](crate::model::Podcast) episodes;
-/// older ones go to archive pages of the same size, chained as RFC 5005 pages them (`next`
-/// from newer to older, `previous` back, `first` and `last`), which AntennaPod follows. Every
-/// page is a whole channel; the live sessions and the trailer are announced on the first.
+/// Up to [`Podcast::feed_page_size`](crate::model::Podcast) episodes, it is `feed.xml` alone.
+/// Past that, it is paged as RFC 5005 says: `feed.xml` holds the newest episodes and
+/// `atom:link rel="next"` leads through archive pages to the oldest (`previous` back, `first`
+/// and `last`), which gPodder and AntennaPod follow. The archive pages are cut from the oldest
+/// episode, `feed-1.xml` first, each holding exactly that many: a new episode changes
+/// `feed.xml` alone (and, once `feed.xml` is full, starts the next archive page), so a client
+/// reading a fresh `feed.xml` beside cached archive pages never misses an episode. Every page
+/// is a whole channel; how often the cycle meets, its trailer and its live sessions are
+/// announced on `feed.xml`.
 pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Vec<FeedPage> {
     let mut sorted: Vec<&Episode> = episodes.iter().collect();
     // Newest first; the session number breaks ties so the order never depends on input order.
@@ -60,59 +65,67 @@ pub fn render(cycle: &Cycle, episodes: &[Episode], links: FeedLinks<'_>) -> Vec<
             .cmp(&a.published)
             .then(b.session.number.cmp(&a.session.number))
     });
-    let mut pages: Vec<&[&Episode]> = sorted.chunks(cycle.podcast.feed_page_size).collect();
-    if pages.is_empty() {
-        pages.push(&[]);
-    }
+    let size = cycle.podcast.feed_page_size.max(1);
+    let archives = sorted.len().saturating_sub(1) / size;
+    let (newest, older) = sorted.split_at(sorted.len() - archives * size);
+    // In the order `next` follows them: `feed.xml`, then each archive page, newest first.
+    let pages: Vec<&[&Episode]> = std::iter::once(newest).chain(older.chunks(size)).collect();
     let count = pages.len();
     pages
         .iter()
         .enumerate()
-        .map(|(index, items)| {
-            let paging = Paging {
-                number: index + 1,
-                count,
-            };
+        .map(|(position, items)| {
+            let paging = Paging { position, count };
             let mut channel = channel(cycle, items, links, &paging);
-            if paging.number == 1 {
+            if position == 0 {
                 announce(&mut channel, cycle, &sorted, links);
             }
             FeedPage {
-                file: layout::feed_page_file(paging.number),
+                file: paging.file(position),
                 xml: to_xml(&channel),
             }
         })
         .collect()
 }
 
-/// Where a page stands among the feed's pages, from 1.
+/// Where a page stands in the chain `next` follows: 0 for `feed.xml`, then the archive pages
+/// from the newest.
 struct Paging {
-    number: usize,
+    position: usize,
     count: usize,
 }
 
 impl Paging {
+    /// The file of the page at `position`: `feed.xml`, then `feed-N.xml`, `feed-1.xml` the
+    /// oldest.
+    fn file(&self, position: usize) -> String {
+        match position {
+            0 => layout::FEED_FILE.to_string(),
+            _ => layout::feed_archive_file(self.count - position),
+        }
+    }
+
     /// Its `atom:link`s: `self`, and when the feed is paged, `first`, `last`, `previous`
     /// (newer) and `next` (older).
     fn links(&self, cycle: &Cycle) -> Vec<Extension> {
-        let url = |number| absolute(cycle, &layout::feed_page_file(number));
-        let mut links = vec![self_link(&url(self.number))];
+        let url = |position| absolute(cycle, &self.file(position));
+        let mut links = vec![self_link(&url(self.position))];
         if self.count == 1 {
             return links;
         }
-        let mut related = vec![("first", 1), ("last", self.count)];
-        if self.number > 1 {
-            related.push(("previous", self.number - 1));
+        let mut related = vec![("first", 0), ("last", self.count - 1)];
+        if self.position > 0 {
+            related.push(("previous", self.position - 1));
         }
-        if self.number < self.count {
-            related.push(("next", self.number + 1));
+        if self.position + 1 < self.count {
+            related.push(("next", self.position + 1));
         }
-        for (rel, number) in related {
+        for (rel, position) in related {
             links.push(element(
                 "atom:link",
                 None,
                 &[
-                    ("href", url(number).as_str()),
+                    ("href", url(position).as_str()),
                     ("rel", rel),
                     ("type", "application/rss+xml"),
                 ],
@@ -151,9 +164,6 @@ fn channel(cycle: &Cycle, items: &[&Episode], links: FeedLinks<'_>, paging: &Pag
     for link in paging.links(cycle) {
         add(&mut channel.extensions, link);
     }
-    if let Some(frequency) = update_frequency(cycle) {
-        add(&mut channel.extensions, frequency);
-    }
     channel.namespaces = BTreeMap::from([
         ("atom".to_string(), ATOM_NS.to_string()),
         ("podcast".to_string(), PODCAST_NS.to_string()),
@@ -162,8 +172,12 @@ fn channel(cycle: &Cycle, items: &[&Episode], links: FeedLinks<'_>, paging: &Pag
     channel
 }
 
-/// What only the first page announces: the trailer and the sessions to follow live.
+/// What only `feed.xml` announces: how often the cycle meets, its trailer and the sessions to
+/// follow live (all of which change with new sessions, which archive pages must not).
 fn announce(channel: &mut Channel, cycle: &Cycle, newest_first: &[&Episode], links: FeedLinks<'_>) {
+    if let Some(frequency) = update_frequency(cycle) {
+        add(&mut channel.extensions, frequency);
+    }
     if let Some(trailer) = trailer(cycle, newest_first) {
         add(&mut channel.extensions, trailer);
     }

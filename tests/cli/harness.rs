@@ -407,7 +407,8 @@ fn files(dir: &Path) -> Vec<(String, PathBuf)> {
     found
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies the tree at `from` (a file, or a folder and everything in it) to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
     if from.is_dir() {
         fs::create_dir_all(to).expect("create a folder");
         for entry in fs::read_dir(from).expect("list a folder") {

@@ -318,3 +318,66 @@ fn check_online_deployed_passes_on_a_faithful_copy_and_names_each_tampering() {
         "{not_served}"
     );
 }
+
+// A paged feed (issue 15, part 6): every page of the deployed copy is compared with the local
+// one, and every page's enclosures are checked.
+#[test]
+fn check_online_deployed_checks_every_page_of_a_paged_feed() {
+    let project = Project::fixture("small-cycle");
+    project.replace_in_config("[podcast]\n", "[podcast]\nfeed_page_size = 1\n");
+    let deployed = project.path("deployed");
+    let tamper = Arc::new(Mutex::new(Tamper::None));
+    let server = file_server(deployed.clone(), Arc::clone(&tamper));
+    let base_url = server.url("/");
+    project.run(&["publish", "--base-url", &base_url]).success();
+    assert!(
+        project.feed().join("feed-1.xml").exists(),
+        "the feed is paged"
+    );
+    crate::harness::copy_tree(&project.feed(), &deployed);
+    let check = || {
+        project.run_bounded(
+            &[
+                "check",
+                "--online=deployed",
+                "--base-url",
+                &base_url,
+                "--timeout",
+                "5",
+            ],
+            Duration::from_secs(60),
+        )
+    };
+    assert_eq!(check().code, Some(0), "{}", check());
+
+    // Every enclosure of every page is asked for.
+    *tamper.lock().unwrap() = Tamper::WrongType;
+    let pages = ["feed.xml", "feed-1.xml"];
+    let enclosures: usize = pages
+        .iter()
+        .map(|p| crate::harness::elements(&project.feed_text(p), "enclosure").len())
+        .sum();
+    let run = check();
+    let wrong = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("Content-Type is application/octet-stream"))
+        .count();
+    assert_eq!(wrong, enclosures, "{run}");
+    *tamper.lock().unwrap() = Tamper::None;
+
+    // A stale archive page is named.
+    let stale = deployed.join("feed-1.xml");
+    let text = std::fs::read_to_string(&stale)
+        .unwrap()
+        .replace("</channel>", "<!-- old --></channel>");
+    std::fs::write(&stale, text).unwrap();
+    let run = check();
+    assert_eq!(run.code, Some(1), "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "error: `{base_url}feed-1.xml` differs from the local feed-1.xml"
+        )),
+        "{run}"
+    );
+}

@@ -94,7 +94,7 @@ fn a_2000_session_feed_followed_by_next_holds_every_episode_exactly_once() {
         let links = page_links(xml);
         assert_eq!(links["self"], url, "{file}");
         assert_eq!(links["first"], format!("{base}feed.xml"), "{file}");
-        assert_eq!(links["last"], format!("{base}feed-7.xml"), "{file}");
+        assert_eq!(links["last"], format!("{base}feed-1.xml"), "{file}");
         assert_eq!(links.get("previous"), previous.as_ref(), "{file}");
         previous = Some(url);
         at = links.get("next").cloned();
@@ -107,6 +107,10 @@ fn a_2000_session_feed_followed_by_next_holds_every_episode_exactly_once() {
         pages.keys()
     );
     assert_eq!(pages.len(), 7, "2,000 episodes at 300 a page");
+    // Archive pages hold 300 each, cut from the oldest: feed.xml holds the newest 200.
+    let items = |file: &str| elements(&pages[file], "item").len();
+    assert_eq!(items("feed.xml"), 200);
+    assert!((1..=6).all(|n| items(&format!("feed-{n}.xml")) == 300));
     assert_eq!(seen.len(), 2000);
     let unique: std::collections::BTreeSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), 2000, "no episode on two pages");
@@ -126,6 +130,58 @@ fn a_2000_session_feed_followed_by_next_holds_every_episode_exactly_once() {
     );
 }
 
+/// Fails, showing where, when a page's bytes differ.
+fn assert_unchanged(file: &str, before: &str, after: &str) {
+    if before == after {
+        return;
+    }
+    let at = before
+        .bytes()
+        .zip(after.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(before.len().min(after.len()));
+    let around = |text: &str| {
+        let start = text.floor_char_boundary(at.saturating_sub(80));
+        let end = text.ceil_char_boundary((at + 80).min(text.len()));
+        text[start..end].to_string()
+    };
+    panic!(
+        "{file} changed at byte {at}:\n{}\n{}",
+        around(before),
+        around(after)
+    );
+}
+
+// A new episode changes feed.xml alone: a client reading it beside cached archive pages
+// misses nothing, and a deploy uploads one feed file.
+#[test]
+fn a_new_episode_changes_only_feed_xml_until_it_is_full() {
+    let before = rendered_feed(2000);
+    let after = rendered_feed(2001);
+    assert_eq!(before.len(), after.len());
+    for (file, xml) in &before {
+        if file != "feed.xml" {
+            assert_unchanged(file, xml, &after[file]);
+        }
+    }
+    // feed.xml full (300), one more episode starts archive page 7 with those 300; of the
+    // older pages only the newest changes, and only its `previous` link, to page 7.
+    let full = rendered_feed(2100);
+    let more = rendered_feed(2101);
+    assert_eq!(more.len(), full.len() + 1);
+    for n in 1..=5 {
+        let file = format!("feed-{n}.xml");
+        assert_unchanged(&file, &full[&file], &more[&file]);
+    }
+    let relinked = more["feed-6.xml"].replace(
+        r#"long/feed-7.xml" rel="previous""#,
+        r#"long/feed.xml" rel="previous""#,
+    );
+    assert_unchanged("feed-6.xml", &full["feed-6.xml"], &relinked);
+    assert_eq!(elements(&more["feed-7.xml"], "item").len(), 300);
+    assert_eq!(elements(&more["feed.xml"], "item").len(), 1);
+}
+
 #[test]
 fn a_short_cycle_is_one_page_without_paging_links() {
     let pages = rendered_feed(12);
@@ -135,7 +191,8 @@ fn a_short_cycle_is_one_page_without_paging_links() {
 }
 
 // gPodder follows `next` when it subscribes: with two episodes a page, the sample's five are
-// on three pages, and it downloads each once.
+// on three pages (the newest on feed.xml, then feed-2.xml and feed-1.xml, the oldest), and it
+// downloads each once.
 #[test]
 fn gpodder_follows_the_pages_and_downloads_every_episode_once() {
     if !crate::oracle::require(&["gpo", crate::oracle::PYTHON]) {
@@ -144,16 +201,12 @@ fn gpodder_follows_the_pages_and_downloads_every_episode_once() {
     let project = Project::copy();
     project.replace_in_config("[podcast]\n", "[podcast]\nfeed_page_size = 2\n");
     let server = Server::start(&project, &[]);
-    for page in ["feed.xml", "feed-2.xml", "feed-3.xml"] {
+    for (page, items) in [("feed.xml", 1), ("feed-2.xml", 2), ("feed-1.xml", 2)] {
         let xml = crate::harness::http_get(server.at(page))
             .unwrap()
             .text()
             .unwrap();
-        assert_eq!(
-            elements(&xml, "item").len(),
-            if page == "feed-3.xml" { 1 } else { 2 },
-            "{page}"
-        );
+        assert_eq!(elements(&xml, "item").len(), items, "{page}");
         let path = project.path(page);
         std::fs::write(&path, &xml).unwrap();
         let seen = crate::directories::inspect_feed(&path);

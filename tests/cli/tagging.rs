@@ -249,6 +249,118 @@ fn writes_mp4_metadata_into_the_m4a_copy_and_keeps_its_samples() {
     );
 }
 
+// A recording that carries chapters of its own as a QuickTime chapter track (ffmpeg writes
+// one into any M4A with chapters): the copy drops it, so that no player shows stale chapters
+// beside the config's (issue 15, part 3).
+#[test]
+fn an_m4a_copy_drops_the_recordings_own_chapter_track() {
+    if !crate::oracle::require(&["ffmpeg", "ffprobe", crate::oracle::PYTHON]) {
+        return;
+    }
+    let project = Project::copy();
+    project.publish_masters_as_they_are();
+    let cycle = project.cycle();
+    let session = cycle.session(M4A_SESSION);
+    let recording = project.path(session.recording.as_ref().unwrap());
+    let chapters = project.path("old-chapters.txt");
+    fs::write(
+        &chapters,
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=20000\ntitle=OLD-A\n\
+         [CHAPTER]\nTIMEBASE=1/1000\nSTART=20000\nEND=30000\ntitle=OLD-B\n",
+    )
+    .unwrap();
+    let with_track = project.path("with-chapter-track.m4a");
+    crate::harness::tool(
+        "ffmpeg",
+        &[
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            recording.to_str().unwrap(),
+            "-i",
+            chapters.to_str().unwrap(),
+            "-map",
+            "0:a",
+            "-map_chapters",
+            "1",
+            "-c",
+            "copy",
+            "-f",
+            "ipod",
+            with_track.to_str().unwrap(),
+        ],
+    );
+    fs::rename(&with_track, &recording).unwrap();
+    let streams = |path: &Path| {
+        String::from_utf8(crate::harness::tool(
+            "ffprobe",
+            &[
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_type",
+                "-of",
+                "csv=p=0",
+                path.to_str().unwrap(),
+            ],
+        ))
+        .unwrap()
+    };
+    assert_eq!(
+        streams(&recording).trim(),
+        "audio\ndata",
+        "the recording has a chapter track"
+    );
+    project.publish();
+
+    let copy = project
+        .feed()
+        .join(format!("episodes/{}.m4a", session.stem()));
+    // (The cover shows as a video stream, an attached picture.)
+    assert!(
+        !streams(&copy).contains("data"),
+        "the chapter track is gone"
+    );
+    let probed: Value = serde_json::from_slice(&crate::harness::tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_chapters",
+            "-of",
+            "json",
+            copy.to_str().unwrap(),
+        ],
+    ))
+    .unwrap();
+    let titles: Vec<&str> = probed["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tags"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Présentation de la rencontre",
+            "Les intervenant·es",
+            "Le propos de la rencontre"
+        ]
+    );
+    // The audio is the recording's, packet for packet; the chapter track's samples stay in
+    // mdat, unreferenced.
+    let (before, after) = (
+        samples(&fs::read(&recording).unwrap()),
+        samples(&fs::read(&copy).unwrap()),
+    );
+    assert_eq!(before.mdat, after.mdat, "the mdat sample data changed");
+    assert!(
+        packets(&recording) == packets(&copy),
+        "ffmpeg reads other packets"
+    );
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -93,6 +93,12 @@ pub fn bodies(bytes: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
         })
 }
 
+/// The body of a whole box: what follows its header.
+pub fn contents(whole: &[u8]) -> Option<&[u8]> {
+    let header = BoxHeader::parse(whole)?;
+    whole.get(usize::try_from(header.header_len).ok()?..)
+}
+
 /// The body of the first box of type `kind` in `bytes`.
 pub fn body<'a>(bytes: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
     bodies(bytes).find(|(k, _)| k == kind).map(|(_, b)| b)

@@ -325,8 +325,7 @@ impl Mp4File {
 
 /// The body of a whole `moov` box.
 pub fn moov_body(moov: &[u8]) -> Option<&[u8]> {
-    let header = boxes::BoxHeader::parse(moov)?;
-    moov.get(usize::try_from(header.header_len).ok()?..)
+    boxes::contents(moov)
 }
 
 #[cfg(test)]

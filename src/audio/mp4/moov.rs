@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use crate::audio::mp4::boxes::BoxHeader;
+use crate::audio::mp4::boxes::{BoxHeader, bodies, body, contents};
 use crate::model::Untaggable;
 use crate::model::rules;
 
@@ -87,12 +87,16 @@ pub fn rebuild_with(
         return Err(Untaggable::Malformed("not a whole moov box".into()));
     }
     let body = &moov[usize::try_from(header.header_len).expect("8 or 16")..];
+    let chapter_tracks = chapter_tracks(body);
     let mut out = vec![0, 0, 0, 0, b'm', b'o', b'o', b'v'];
     for (child, range) in children(body)? {
+        let whole = &body[range];
         match &child.kind {
             b"mvex" => return Err(Untaggable::Fragmented),
             b"udta" | b"meta" => {}
-            _ => out.extend_from_slice(&body[range]),
+            b"trak" if track_id(whole).is_some_and(|id| chapter_tracks.contains(&id)) => {}
+            b"trak" if !chapter_tracks.is_empty() => out.extend(without_chapter_link(whole)?),
+            _ => out.extend_from_slice(whole),
         }
     }
     out.extend(udta_with(items, chapters, encoded));
@@ -103,6 +107,77 @@ pub fn rebuild_with(
         move_chunk_offsets(&mut out[8..], at, delta)?;
     }
     Ok(out)
+}
+
+/// The recording's QuickTime chapter tracks: the text tracks another track's `tref/chap`
+/// names. Dropped with the rest of its metadata, as stale chapters would stand beside the
+/// config's (players that read such a track prefer it to `chpl`); its samples stay in `mdat`,
+/// unreferenced. A sound track is never one.
+fn chapter_tracks(moov_body: &[u8]) -> Vec<u32> {
+    let traks: Vec<&[u8]> = bodies(moov_body)
+        .filter(|(kind, _)| kind == b"trak")
+        .map(|(_, body)| body)
+        .collect();
+    let named: Vec<u32> = traks
+        .iter()
+        .filter_map(|trak| body(trak, b"tref"))
+        .filter_map(|tref| body(tref, b"chap"))
+        .flat_map(|chap| {
+            chap.chunks_exact(4)
+                .map(|id| u32::from_be_bytes(id.try_into().expect("four bytes")))
+        })
+        .collect();
+    traks
+        .iter()
+        .filter(|trak| handler(trak) != Some(*b"soun"))
+        .filter_map(|trak| track_id_of_body(trak))
+        .filter(|id| named.contains(id))
+        .collect()
+}
+
+/// The track id a `trak` box (whole) states in its `tkhd`.
+fn track_id(trak: &[u8]) -> Option<u32> {
+    track_id_of_body(contents(trak)?)
+}
+
+/// The track id in the `tkhd` of a `trak`'s body: after version and flags, and the creation
+/// and modification times (32 bits each in version 0, 64 in version 1).
+fn track_id_of_body(trak: &[u8]) -> Option<u32> {
+    let tkhd = body(trak, b"tkhd")?;
+    let at = if *tkhd.first()? == 1 { 20 } else { 12 };
+    Some(u32::from_be_bytes(tkhd.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The handler type of a `trak`'s body (`soun`, `text`…): `mdia/hdlr`, after version, flags
+/// and `pre_defined`.
+fn handler(trak: &[u8]) -> Option<[u8; 4]> {
+    let hdlr = body(body(trak, b"mdia")?, b"hdlr")?;
+    hdlr.get(8..12)?.try_into().ok()
+}
+
+/// A `trak` box (whole) without its `tref/chap` link to a chapter track (and without `tref`
+/// when nothing else is left in it).
+fn without_chapter_link(trak: &[u8]) -> Result<Vec<u8>, Untaggable> {
+    let header = BoxHeader::parse(trak).ok_or(Untaggable::Malformed("a trak is cut".into()))?;
+    let body = &trak[usize::try_from(header.header_len).expect("8 or 16")..];
+    let mut out = Vec::with_capacity(trak.len());
+    for (child, range) in children(body)? {
+        let whole = &body[range];
+        if &child.kind != b"tref" {
+            out.extend_from_slice(whole);
+            continue;
+        }
+        let start = usize::try_from(child.header_len).expect("8 or 16");
+        let kept: Vec<u8> = children(&whole[start..])?
+            .into_iter()
+            .filter(|(reference, _)| &reference.kind != b"chap")
+            .flat_map(|(_, r)| whole[start..][r].to_vec())
+            .collect();
+        if !kept.is_empty() {
+            out.extend(boxed(*b"tref", &kept));
+        }
+    }
+    Ok(boxed(*b"trak", &out))
 }
 
 /// Adds `delta` to every chunk offset of every track that points past `moov`.

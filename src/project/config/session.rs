@@ -311,7 +311,8 @@ impl Validator<'_> {
         })
     }
 
-    /// A live stream's MIME type: an audio or video type, as `type/subtype`.
+    /// A live stream's MIME type: an audio or video type, as `type/subtype`, or an HLS
+    /// playlist's.
     fn stream_type(&mut self, text: &Text) -> Option<String> {
         let mime = text.get_ref().trim().to_ascii_lowercase();
         let token = |t: &str| {
@@ -321,11 +322,13 @@ impl Validator<'_> {
         };
         match mime.split_once('/') {
             Some(("audio" | "video", sub)) if token(sub) => Some(mime),
+            // HLS playlists, which many streaming services give.
+            Some(("application", "vnd.apple.mpegurl" | "x-mpegurl")) => Some(mime),
             _ => {
                 self.error_at(
                     text.span().start,
                     format!(
-                        "`{}` is not an audio or video MIME type, e.g. `audio/mpeg`",
+                        "`{}` is not an audio or video MIME type (or HLS's `application/vnd.apple.mpegurl`), e.g. `audio/mpeg`",
                         text.get_ref()
                     ),
                 );
