@@ -359,10 +359,11 @@ fn live_item(cycle: &Cycle, state: &LiveState) -> Option<Extension> {
         "{}-live",
         crate::project::guid::episode_guid_of(cycle.podcast.guid, session)
     );
+    // No <link>: feedparser, which does not know liveItem, would take it for the channel's;
+    // the contentLink leads to the page.
     let mut children = vec![
         text("title", &session.title),
         text("description", &session.description),
-        text("link", page.as_str()),
         element("guid", Some(&guid), &[("isPermaLink", "false")]),
         element(
             "podcast:contentLink",

@@ -437,13 +437,19 @@ fn publish_at(project: &Project, moment: &str) {
         .success();
 }
 
-/// feedparser's and podcastparser's reading: no complaint, one entry per published episode.
+/// feedparser's and podcastparser's reading: no complaint, one entry per published episode,
+/// and the channel's own link (feedparser, which does not know liveItem, would take one there
+/// for the channel's).
 fn assert_parsers_read_episodes(project: &Project, episodes: usize) {
     let seen = crate::directories::inspect_feed(&project.feed().join("feed.xml"));
     assert_eq!(
         seen["feedparser"]["bozo"], false,
         "{}",
         seen["feedparser"]["bozo_exception"]
+    );
+    assert_eq!(
+        seen["feedparser"]["link"],
+        project.cycle().base_url.as_str()
     );
     assert_eq!(
         seen["feedparser"]["entries"].as_array().unwrap().len(),
