@@ -142,6 +142,16 @@ fn packets(path: &Path) -> String {
     lines.join("\n")
 }
 
+/// The chapters of a file, as ffprobe reads them (`-show_chapters`, JSON).
+fn probed_chapters(path: &Path) -> Value {
+    let path = path.to_str().expect("a UTF-8 path");
+    let shown = tool(
+        "ffprobe",
+        &["-v", "error", "-show_chapters", "-of", "json", path],
+    );
+    serde_json::from_slice(&shown).expect("ffprobe prints JSON")
+}
+
 /// Asserts that an M4A copy holds exactly the recording's audio.
 #[track_caller]
 fn assert_same_m4a_audio(recording: &Path, copy: &Path) {
@@ -218,18 +228,7 @@ fn writes_mp4_metadata_into_the_m4a_copy_and_keeps_its_samples() {
         assert!((start - want_start).abs() < 0.001, "mutagen: {read:?}");
         assert_eq!(title, want_title);
     }
-    let probed: Value = serde_json::from_slice(&crate::harness::tool(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-show_chapters",
-            "-of",
-            "json",
-            copy.to_str().unwrap(),
-        ],
-    ))
-    .unwrap();
+    let probed = probed_chapters(&copy);
     let chapters = probed["chapters"].as_array().unwrap();
     assert_eq!(chapters.len(), expected.len(), "ffprobe: {probed}");
     for (chapter, (want_start, want_title)) in chapters.iter().zip(expected) {
@@ -322,18 +321,7 @@ fn an_m4a_copy_drops_the_recordings_own_chapter_track() {
         !streams(&copy).contains("data"),
         "the chapter track is gone"
     );
-    let probed: Value = serde_json::from_slice(&crate::harness::tool(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-show_chapters",
-            "-of",
-            "json",
-            copy.to_str().unwrap(),
-        ],
-    ))
-    .unwrap();
+    let probed = probed_chapters(&copy);
     let titles: Vec<&str> = probed["chapters"]
         .as_array()
         .unwrap()
