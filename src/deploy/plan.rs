@@ -15,7 +15,8 @@ use crate::output::commit::ownership::{Kind, Tree};
 pub enum Phase {
     /// Audio, images, chapters, transcripts: what pages and feeds link to.
     Media,
-    /// The web pages and their stylesheet.
+    /// The web pages and their stylesheet, and a paged feed's archive pages (`feed-N.xml`),
+    /// which `feed.xml` leads to.
     Pages,
     /// The feeds and the calendar, which announce the rest.
     Feeds,
@@ -63,10 +64,18 @@ impl LocalFile {
 pub fn phase_of(path: &str) -> Phase {
     let extension = path.rsplit_once('.').map_or("", |(_, e)| e);
     match extension.to_ascii_lowercase().as_str() {
+        _ if is_archive_page(path) => Phase::Pages,
         "xml" | "ics" => Phase::Feeds,
         "html" | "css" => Phase::Pages,
         _ => Phase::Media,
     }
+}
+
+/// Whether a path is an archive page of a paged feed, `feed-N.xml` beside `feed.xml`.
+fn is_archive_page(path: &str) -> bool {
+    path.strip_prefix("feed-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Every file of the published folder `source`, sorted by phase then path. A symbolic link
@@ -117,6 +126,9 @@ mod tests {
         assert_eq!(phase_of("sessions/01-a.html"), Phase::Pages);
         assert_eq!(phase_of("feed.xml"), Phase::Feeds);
         assert_eq!(phase_of("sessions.ics"), Phase::Feeds);
+        // An archive page is up before the feed.xml that leads to it.
+        assert_eq!(phase_of("feed-12.xml"), Phase::Pages);
+        assert_eq!(phase_of("feed-.xml"), Phase::Feeds);
     }
 
     #[test]
