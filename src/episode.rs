@@ -96,7 +96,7 @@ const ENDED_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 /// Where each session followed live and not yet published as an episode stands at `now`:
 /// what the feed's `podcast:liveItem`s and the pages' « Suivre en direct » show. A session
-/// ended more than [`ENDED_KEPT`] ago is left out.
+/// ended more than a day ago is left out.
 pub fn live_states(
     cycle: &Cycle,
     episodes: &[Episode],
