@@ -11,8 +11,18 @@ fn main() {
     let mut failed = false;
     for arg in std::env::args_os().skip(1) {
         let path = Path::new(&arg);
+        // An M4A's priming and padding are stated in its boxes, which probing reads (before
+        // the clock starts: the measurement is what is timed).
+        let trim = match cyclecast::audio::probe::probe_file(path) {
+            Ok(audio) => audio.trim(),
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                failed = true;
+                continue;
+            }
+        };
         let start = Instant::now();
-        match cyclecast::audio::loudness::measure(path) {
+        match cyclecast::audio::loudness::measure(path, trim) {
             Ok(m) => {
                 let wall = start.elapsed().as_secs_f64();
                 let seconds = m.frames as f64 / f64::from(m.sample_rate.max(1));

@@ -92,15 +92,18 @@ fn measure_probed(
     )],
     skip: bool,
 ) -> Vec<Option<Result<Measurement, String>>> {
-    let wanted: Vec<Option<std::path::PathBuf>> = results
+    let wanted: Vec<Option<(std::path::PathBuf, Option<crate::model::Trim>)>> = results
         .iter()
-        .map(|(path, result)| (!skip && result.is_ok()).then(|| path.to_path_buf()))
+        .map(|(path, result)| match result {
+            Ok(audio) if !skip => Some((path.to_path_buf(), audio.trim())),
+            _ => None,
+        })
         .collect();
     let jobs = crate::support::parallel::default_jobs();
-    crate::support::parallel::map(jobs, wanted, |path| {
-        let path = path?;
+    crate::support::parallel::map(jobs, wanted, |wanted| {
+        let (path, trim) = wanted?;
         Some(
-            crate::audio::loudness::measure(&path)
+            crate::audio::loudness::measure(&path, trim)
                 .map(|m| m.measurement())
                 .map_err(|e| e.to_string()),
         )

@@ -24,7 +24,7 @@ use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::FormatReader;
 
 use crate::audio::probe::{self, Opened, ProbeError, guarded};
-use crate::model::{Codec, Container};
+use crate::model::{Codec, Container, Trim};
 
 /// Packets in a row that give no audio before the file is called malformed.
 const MAX_IDLE_PACKETS: u64 = 10_000;
@@ -96,7 +96,8 @@ pub struct Decoder {
 
 impl Decoder {
     /// Opens a master and decodes its first packet (to learn its sample rate and channels).
-    pub fn open(path: &Path) -> Result<Decoder, DecodeError> {
+    /// `trim` is what `probe` found an MP4's boxes state of its track (symphonia ignores it).
+    pub fn open(path: &Path, trim: Option<Trim>) -> Result<Decoder, DecodeError> {
         let opened = guarded(|| probe::open_file_track(path))?;
         let Opened {
             format,
@@ -134,8 +135,8 @@ impl Decoder {
                 _ => frames,
             });
         let sample_rate = params.sample_rate.unwrap_or(0);
-        let (skip, limit) = match (&container, track.num_frames) {
-            (Container::Mp4, Some(total)) => mp4_trim(path, track.id, total, sample_rate)?,
+        let (skip, limit) = match trim {
+            Some(Trim { skip, frames }) if container == Container::Mp4 => (skip, Some(frames)),
             _ => (0, None),
         };
         if limit.is_some() {
@@ -394,23 +395,6 @@ impl Decoder {
     fn seconds(&self, frames: u64) -> f64 {
         frames as f64 / f64::from(self.sample_rate.max(1))
     }
-}
-
-/// The frames to drop at the start of an MP4's track and to hand out then, as its `moov`
-/// states them (symphonia ignores both); no trim when it states nothing.
-fn mp4_trim(
-    path: &Path,
-    track_id: u32,
-    total: u64,
-    sample_rate: u32,
-) -> Result<(u64, Option<u64>), DecodeError> {
-    let mut file = crate::support::fs::open_file(path).map_err(DecodeError::Io)?;
-    let len = file.metadata().map_err(DecodeError::Io)?.len();
-    let mp4 = crate::audio::mp4::Mp4File::read(&mut file, len).map_err(DecodeError::Io)?;
-    Ok(mp4
-        .timing()
-        .and_then(|timing| timing.trim(track_id, total, sample_rate))
-        .map_or((0, None), |(skip, played)| (skip, Some(played))))
 }
 
 /// symphonia's decoders, and libopus's for Opus when built with the `opus` feature.

@@ -12,7 +12,7 @@ use std::path::Path;
 use ebur128::{EbuR128, Mode};
 
 use crate::audio::decode::{DecodeError, Decoder};
-use crate::model::{Balance, Loudness, Measurement};
+use crate::model::{Balance, Loudness, Measurement, Trim};
 
 /// A master's loudness, that of its mono downmix, how its channels compare, and what
 /// decoding it lost.
@@ -65,9 +65,10 @@ fn thousandth(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-/// Decodes a master and measures it, in one pass.
-pub fn measure(path: &Path) -> Result<Measured, DecodeError> {
-    let mut decoder = Decoder::open(path)?;
+/// Decodes a master and measures it, in one pass; `trim` is what `probe` found an MP4's
+/// boxes state of its track.
+pub fn measure(path: &Path, trim: Option<Trim>) -> Result<Measured, DecodeError> {
+    let mut decoder = Decoder::open(path, trim)?;
     let (loudness, mono, balance) = measure_all(&mut decoder)?;
     Ok(Measured {
         loudness,
@@ -229,7 +230,8 @@ mod tests;
 /// more of a low-passed file's overshoot; so a file under 48 kHz (the light rendition, at
 /// 22.05 kHz) is first resampled to 48 kHz, where 4× is 192 kHz.
 pub fn measure_published(path: &Path) -> anyhow::Result<Loudness> {
-    let mut decoder = Decoder::open(path)?;
+    // A rendition is an MP3 or a WAV: no MP4 trim to apply.
+    let mut decoder = Decoder::open(path, None)?;
     let channels = decoder.channels();
     let from = decoder.sample_rate();
     let rate = from.max(48_000);

@@ -1,6 +1,6 @@
 //! A recording's figures as `probe` counts them, and the tags read from it.
 
-use crate::model::format::{Codec, Container, FileLayout};
+use crate::model::format::{Codec, Container, FileLayout, Trim};
 use crate::model::media;
 
 /// A recording's figures, as counted by `probe`.
@@ -46,6 +46,14 @@ impl AudioInfo {
             _ => return None,
         };
         Some((extension, media::by_extension(extension)?))
+    }
+
+    /// What a decoder hands out of an MP4's audio track, when its boxes state it.
+    pub fn trim(&self) -> Option<Trim> {
+        match &self.layout {
+            Some(FileLayout::Mp4 { trim, .. }) => *trim,
+            _ => None,
+        }
     }
 
     /// Exact duration in seconds.

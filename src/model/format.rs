@@ -157,7 +157,22 @@ pub enum FileLayout {
         moov: Option<std::ops::Range<u64>>,
         /// Why its copy would be published without tags, if it would.
         untaggable: Option<Untaggable>,
+        /// What a decoder hands out of its audio track, when its boxes state it (absent from
+        /// an older cache).
+        #[serde(default)]
+        trim: Option<Trim>,
     },
+}
+
+/// The frames of an MP4's audio track that are played, as its `moov` states them (an
+/// edit list or `iTunSMPB`): symphonia's AAC decoder ignores both, so the decoder drops
+/// `skip` frames of priming and hands out `frames` after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Trim {
+    /// Frames of encoder priming at the start, not played.
+    pub skip: u64,
+    /// Frames played after them.
+    pub frames: u64,
 }
 
 /// Why an MP4's copy is published as it is, without tags: its top-level boxes do not suit a
@@ -313,6 +328,10 @@ mod tests {
         let layout = FileLayout::Mp4 {
             moov: None,
             untaggable: Some(Untaggable::Malformed("no moov header".into())),
+            trim: Some(Trim {
+                skip: 2112,
+                frames: 441_000,
+            }),
         };
         let json = serde_json::to_string(&layout).unwrap();
         assert_eq!(serde_json::from_str::<FileLayout>(&json).unwrap(), layout);

@@ -34,7 +34,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 pub use crate::model::audio::{AudioInfo, Tags};
-pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Untaggable};
+pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Trim, Untaggable};
 use crate::model::lang::Lang;
 pub use crate::model::loudness::{Balance, Loudness, Measurement};
 

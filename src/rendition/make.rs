@@ -107,7 +107,7 @@ fn run_pass(
     cache: &Path,
     task: &FileTask,
 ) -> Result<Vec<Outcome>> {
-    let mut decoder = Decoder::open(&plan.master)
+    let mut decoder = Decoder::open(&plan.master, plan.trim)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
         sample_rate: decoder.sample_rate(),

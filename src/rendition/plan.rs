@@ -118,6 +118,8 @@ pub struct MasterPlan {
     pub size: u64,
     /// Its frames, as probed: for progress.
     pub frames: u64,
+    /// What a decoder hands out of it, when it is an MP4 whose boxes state it.
+    pub trim: Option<crate::model::Trim>,
     /// Its chains.
     pub chains: Vec<Chain>,
 }
@@ -260,6 +262,7 @@ fn sorted(master: Master<'_>, chains: Vec<Chain>) -> Option<MasterPlan> {
         master: master.path.to_path_buf(),
         size: master.audio.size,
         frames: master.audio.frames,
+        trim: master.audio.trim(),
         chains,
     })
 }

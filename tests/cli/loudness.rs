@@ -65,7 +65,10 @@ fn ffmpeg_measure(path: &Path) -> Ffmpeg {
 
 /// Measures `path` with cyclecast and with ffmpeg, and compares.
 fn compare(path: &Path) {
-    let ours = cyclecast::audio::loudness::measure(path)
+    let trim = cyclecast::audio::probe::probe_file(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .trim();
+    let ours = cyclecast::audio::loudness::measure(path, trim)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let theirs = ffmpeg_measure(path);
     let l = ours.loudness;
@@ -311,7 +314,7 @@ fn an_opus_master_decodes_to_its_probed_length_and_its_loudness_agrees_with_ffmp
     for (path, channels) in make_opus_masters(dir.path()).iter().zip([2, 1]) {
         let name = path.file_name().unwrap().to_string_lossy();
         let info = cyclecast::audio::probe::probe_file(path).unwrap();
-        let mut decoder = cyclecast::audio::decode::Decoder::open(path).unwrap();
+        let mut decoder = cyclecast::audio::decode::Decoder::open(path, info.trim()).unwrap();
         assert_eq!(
             (decoder.sample_rate(), decoder.channels()),
             (48_000, channels)
@@ -355,7 +358,7 @@ fn an_opus_master_is_refused_with_the_reason() {
     }
     let dir = tempfile::tempdir().unwrap();
     for path in make_opus_masters(dir.path()) {
-        let error = cyclecast::audio::loudness::measure(&path)
+        let error = cyclecast::audio::loudness::measure(&path, None)
             .unwrap_err()
             .to_string();
         assert!(

@@ -82,7 +82,7 @@ fn a_stereo_sine_at_minus_23_dbfs_reads_minus_23_lufs() {
             &sine(48000, 2, 20.0, -23.0),
             None,
         );
-        let measured = measure(&path).unwrap();
+        let measured = measure(&path, None).unwrap();
         let l = measured.loudness;
         let i = l.integrated_lufs.unwrap();
         assert!((i + 23.0).abs() <= 0.1, "{name}: {i} LUFS");
@@ -112,7 +112,11 @@ fn a_sine_at_minus_33_dbfs_at_44_1_khz_reads_minus_33_lufs() {
         &sine(44100, 2, 20.0, -33.0),
         None,
     );
-    let i = measure(&path).unwrap().loudness.integrated_lufs.unwrap();
+    let i = measure(&path, None)
+        .unwrap()
+        .loudness
+        .integrated_lufs
+        .unwrap();
     assert!((i + 33.0).abs() <= 0.1, "{i} LUFS");
 }
 
@@ -128,7 +132,7 @@ fn silence_has_no_integrated_loudness_and_stays_valid_json() {
         &vec![0.0; 2 * 48000 * 5],
         None,
     );
-    let loudness = measure(&path).unwrap().loudness;
+    let loudness = measure(&path, None).unwrap().loudness;
     assert_eq!(loudness.integrated_lufs, None);
     assert_eq!(loudness.sample_peak_dbfs, None);
     assert_eq!(loudness.true_peak_dbtp, None);
@@ -149,7 +153,7 @@ fn a_clipped_square_peaks_at_0_dbfs() {
         })
         .collect();
     let path = wav(dir.path(), "sq.wav", 48000, 2, Sample::F32, &samples, None);
-    let l = measure(&path).unwrap().loudness;
+    let l = measure(&path, None).unwrap().loudness;
     let peak = l.sample_peak_dbfs.unwrap();
     assert!(peak.abs() < 0.01, "sample peak {peak}");
     assert!(l.true_peak_dbtp.unwrap() >= peak - 0.01, "{l:?}");
@@ -168,7 +172,7 @@ fn a_truncated_wav_decodes_what_it_holds_with_a_warning() {
         &samples,
         Some(48000 * 10),
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     assert_eq!(measured.frames, 5 * 48000);
     assert!(
         measured.warnings.iter().any(|w| w.contains("truncated")),
@@ -191,7 +195,7 @@ fn blocks_are_bounded_and_interleaved() {
         &sine(22050, 1, 30.0, -6.0),
         None,
     );
-    let mut decoder = Decoder::open(&path).unwrap();
+    let mut decoder = Decoder::open(&path, None).unwrap();
     assert_eq!((decoder.sample_rate(), decoder.channels()), (22050, 1));
     let (mut total, mut largest) = (0usize, 0usize);
     while let Some(block) = decoder.next_block().unwrap() {
@@ -208,11 +212,11 @@ fn what_is_not_audio_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.wav");
     std::fs::write(&path, b"these are not samples, only words").unwrap();
-    let error = Decoder::open(&path).err().unwrap();
+    let error = Decoder::open(&path, None).err().unwrap();
     assert!(matches!(error, DecodeError::Open(_)), "{error:?}");
     let empty = dir.path().join("empty.wav");
     std::fs::write(&empty, b"").unwrap();
-    assert!(Decoder::open(&empty).is_err());
+    assert!(Decoder::open(&empty, None).is_err());
 }
 
 #[test]
@@ -231,7 +235,7 @@ fn a_wav_cut_in_the_middle_of_a_frame_decodes_its_whole_frames() {
     // Drop the last three bytes: one and a half samples of the last frame.
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     assert_eq!(measured.frames, 3 * 48000 - 1);
     assert!(!measured.warnings.is_empty());
 }
@@ -251,7 +255,7 @@ fn samples_far_beyond_full_scale_are_silenced_with_a_warning() {
         &samples,
         None,
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     let l = measured.loudness;
     assert!(l.sample_peak_dbfs.unwrap() < -22.0, "{l:?}");
     assert!((l.integrated_lufs.unwrap() + 23.0).abs() <= 0.2, "{l:?}");
@@ -283,7 +287,7 @@ fn identical_channels_sound_mono_and_their_downmix_is_one_channel() {
         &samples,
         None,
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     let balance = measured.balance.unwrap();
     assert!(balance.side_db.unwrap() <= -100.0, "{balance:?}");
     assert!(
@@ -319,7 +323,7 @@ fn a_silent_channel_is_told_and_the_downmix_is_6_db_down() {
         &stereo(&left, &silent),
         None,
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     let balance = measured.balance.unwrap();
     assert!(
         balance.one_channel_silent() && balance.sounds_mono(),
@@ -347,7 +351,7 @@ fn opposite_channels_cancel_in_the_downmix() {
         &stereo(&left, &right),
         None,
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     let balance = measured.balance.unwrap();
     assert!(balance.side_db.unwrap() >= 100.0, "{balance:?}");
     assert!(!balance.sounds_mono());
@@ -367,7 +371,7 @@ fn a_mono_master_has_no_downmix_nor_balance() {
         &sine(48000, 1, 5.0, -20.0),
         None,
     );
-    let measurement = measure(&path).unwrap().measurement();
+    let measurement = measure(&path, None).unwrap().measurement();
     assert_eq!((measurement.mono, measurement.balance), (None, None));
 }
 
@@ -383,7 +387,7 @@ fn silence_has_no_balance() {
         &vec![0.0; 48000 * 2 * 3],
         None,
     );
-    let measured = measure(&path).unwrap();
+    let measured = measure(&path, None).unwrap();
     let balance = measured.balance.unwrap();
     assert_eq!((balance.side_db, balance.quieter_channel_db), (None, None));
     assert_eq!(measured.mono.unwrap().integrated_lufs, None);

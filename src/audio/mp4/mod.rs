@@ -19,7 +19,7 @@ pub mod moov;
 use std::io::{self, Read, Seek};
 use std::ops::Range;
 
-use crate::model::{FileLayout, Untaggable};
+use crate::model::{FileLayout, Trim, Untaggable};
 
 /// Edit list entries read at most per track.
 const MAX_EDITS: usize = 1024;
@@ -305,11 +305,16 @@ impl Mp4File {
     }
 
     /// What tagging its copy needs: where `moov` lies, and why the copy cannot carry tags, if
-    /// it cannot (fragmented, malformed, too large).
-    pub fn layout(&self) -> FileLayout {
+    /// it cannot (fragmented, malformed, too large); and what a decoder hands out of track
+    /// `track_id`, of `total` ticks, decoded at `sample_rate`.
+    pub fn layout(&self, track_id: u32, total: u64, sample_rate: u32) -> FileLayout {
         FileLayout::Mp4 {
             moov: self.rebuildable().map(|(at, _)| at),
             untaggable: self.untaggable(),
+            trim: self
+                .timing()
+                .and_then(|timing| timing.trim(track_id, total, sample_rate))
+                .map(|(skip, frames)| Trim { skip, frames }),
         }
     }
 

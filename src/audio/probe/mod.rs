@@ -206,7 +206,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
             payload,
             xing: frames.as_ref().and_then(crate::audio::mp3::xing::frame),
         }),
-        (_, Some(mp4)) => Some(mp4.layout()),
+        (_, Some(mp4)) => Some(mp4.layout(track.id, track.num_frames.unwrap_or(0), sample_rate)),
         _ => None,
     };
     Ok(AudioInfo {

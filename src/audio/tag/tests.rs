@@ -334,6 +334,7 @@ fn takes_the_layout_probe_found_without_walking_the_file_again() {
     let found = FileLayout::Mp4 {
         moov: None,
         untaggable: Some(crate::model::Untaggable::Fragmented),
+        trim: None,
     };
     assert_eq!(
         untaggable(&missing, &audio(Container::Mp4, found))

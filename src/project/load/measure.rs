@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::audio::decode::DecodeError;
 use crate::model::problem::Problem;
-use crate::model::{AudioInfo, Measurement};
+use crate::model::{AudioInfo, Measurement, Trim};
 use crate::project::paths::display_path;
 use crate::project::sources::Sources;
 use crate::support::progress::Progress;
@@ -31,9 +31,9 @@ pub(super) fn measure_all(
     progress: &Progress,
     problems: &mut Vec<Problem>,
 ) -> BTreeMap<PathBuf, Measurement> {
-    let paths: Vec<PathBuf> = masters.iter().map(|(path, _)| path.clone()).collect();
-    let unmeasured: Vec<PathBuf> = paths
+    let unmeasured: Vec<PathBuf> = masters
         .iter()
+        .map(|(path, _)| path)
         .filter(|p| sources.measurement(p).is_none())
         .cloned()
         .collect();
@@ -44,14 +44,19 @@ pub(super) fn measure_all(
         };
         progress.stage("measuring", unmeasured.len() as u64, bytes);
     }
+    let items: Vec<(PathBuf, Option<Trim>)> = masters
+        .iter()
+        .map(|(path, audio)| (path.clone(), audio.trim()))
+        .collect();
     let cached = Arc::clone(sources);
-    let ready = |path: &PathBuf| cached.measurement(path).map(Ok);
+    let ready = |(path, _): &(PathBuf, Option<Trim>)| cached.measurement(path).map(Ok);
     let (root_owned, shared, progress) =
         (root.to_path_buf(), Arc::clone(sources), progress.clone());
-    let results = crate::support::parallel::map_unless_ready(jobs, paths, ready, move |path| {
+    let results = crate::support::parallel::map_unless_ready(jobs, items, ready, move |item| {
+        let (path, trim) = item;
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         let _task = progress.file("measuring", &display_path(&root_owned, &path), size);
-        let measured = measure_one(&root_owned, &path);
+        let measured = measure_one(&root_owned, &path, trim);
         if let Ok(measurement) = &measured {
             shared.set_measurement(&path, measurement);
         }
@@ -75,10 +80,10 @@ pub(super) fn measure_all(
 }
 
 /// Decodes one master, inside the project, and measures it.
-fn measure_one(root: &Path, path: &Path) -> Result<Measurement, DecodeError> {
+fn measure_one(root: &Path, path: &Path, trim: Option<Trim>) -> Result<Measurement, DecodeError> {
     let real = crate::support::fs::contain(root, path)
         .map_err(|refusal| DecodeError::Io(std::io::Error::other(refusal.reason())))?;
-    crate::audio::loudness::measure(&real).map(|measured| measured.measurement())
+    crate::audio::loudness::measure(&real, trim).map(|measured| measured.measurement())
 }
 
 /// What a master's figures say is wrong with it: silence is an error (nothing to normalize),
