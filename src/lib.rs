@@ -23,10 +23,12 @@
 //! ```
 //!
 //! [`deploy`] then sends `feed/` to an S3-compatible store or a folder, feeds last.
+//! [`transcribe`], a command of its own, drafts `transcripts/NN-id.vtt` from each master,
+//! which `project::load` then attaches like any transcript.
 //!
 //! Dependencies point one way, from the command line down to the shared types:
 //! [`app`] → [`deploy`] → [`online`] → [`publish`] → [`output`] → [`render`] → [`episode`] → [`rendition`] →
-//! [`project`] → [`audio`] → [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
+//! [`transcribe`] → [`project`] → [`audio`] → [`support`] → [`model`]. `scripts/deps` prints the module graph from the code and fails on
 //! a cycle or a stage using one above it. Only [`app`] prints, only [`output`] writes into
 //! `feed/`, and nothing ever writes into `recordings/`.
 
@@ -42,3 +44,4 @@ pub mod publish;
 pub mod render;
 pub mod rendition;
 pub mod support;
+pub mod transcribe;

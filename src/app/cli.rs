@@ -36,6 +36,39 @@ pub enum Command {
     /// Send the published folder to an S3-compatible store or a folder: only what changed,
     /// media first, feeds last; then notify the hubs `[deploy] notify` names.
     Deploy(DeployArgs),
+    /// Draft each recorded session's transcript offline with a Whisper model, into
+    /// transcripts/NN-id.vtt (never over a transcript a person wrote or reviewed).
+    Transcribe(TranscribeArgs),
+}
+
+/// Options of `transcribe`.
+#[derive(Debug, Args)]
+pub struct TranscribeArgs {
+    /// The id of a session to transcribe (repeatable) [default: every recorded session
+    /// without a transcript].
+    #[arg(long = "session", value_name = "ID")]
+    pub sessions: Vec<String>,
+    /// The CTranslate2 Whisper model folder [default: $CYCLECAST_MODEL, else the one
+    /// `scripts/install-model` installs].
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// The language spoken, as a two-letter code (`fr`, `en`) [default: the cycle's].
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+    /// How many threads the model uses [default: the machine's cores].
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Make again the drafts nobody has reviewed (a transcript without the draft's note is
+    /// never replaced).
+    #[arg(long)]
+    pub redo: bool,
+    /// The project's config file [default: `config.toml` in the current folder or the
+    /// nearest folder above it].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print nothing but errors and the result.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `fetch`.

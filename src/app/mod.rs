@@ -14,6 +14,7 @@ mod publish;
 pub mod serve;
 mod session;
 mod shared;
+mod transcribe;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init::run(args),
         Command::Fetch(args) => fetch::run(args),
         Command::Deploy(args) => deploy::run(args),
+        Command::Transcribe(args) => transcribe::run(args),
         Command::Session(args) => match args.command {
             SessionCommand::Add(args) => session::run_add(args),
         },

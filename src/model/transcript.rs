@@ -45,6 +45,25 @@ pub struct Cue {
 pub struct Transcript {
     /// Cues in time order.
     pub cues: Vec<Cue>,
+    /// An automatic draft nobody has reviewed yet: the WebVTT still holds the note whose
+    /// first line is [`DRAFT_MARK`] (the organizer removes it once the text is proofread).
+    pub draft: bool,
+}
+
+/// The first line of the `NOTE` block that marks a WebVTT file as a draft made by
+/// `cyclecast transcribe`: a file without it was written or reviewed by a person, and
+/// `transcribe` never replaces it.
+pub const DRAFT_MARK: &str = "NOTE cyclecast draft";
+
+/// Whether a WebVTT text is a draft `cyclecast transcribe` made and nobody has reviewed:
+/// one of its blocks starts with the line [`DRAFT_MARK`].
+pub fn is_draft(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.starts_with("WEBVTT")
+        && text
+            .replace("\r\n", "\n")
+            .split("\n\n")
+            .any(|block| block.trim_start_matches('\n').lines().next() == Some(DRAFT_MARK))
 }
 
 /// Why a transcript was refused, with the line (from 1) where it was found.
@@ -111,10 +130,12 @@ pub fn parse(text: &str, format: Format) -> Result<Transcript, ParseError> {
         }
         cues.push(cue);
     }
-    if cues.is_empty() {
+    let draft = format == Format::WebVtt && is_draft(&text);
+    // A draft of a recording where no speech was found has no cue, and says so.
+    if cues.is_empty() && !draft {
         return fail(1, "the transcript has no cue");
     }
-    Ok(Transcript { cues })
+    Ok(Transcript { cues, draft })
 }
 
 fn parse_block(block: &[&str], first_line: usize, format: Format) -> Result<Cue, ParseError> {
@@ -215,9 +236,15 @@ fn escape_vtt(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// Writes the transcript as WebVTT, every text escaped.
+/// What follows [`DRAFT_MARK`] in a draft's note, for whoever opens the file.
+const DRAFT_NOTE: &str = "Transcription automatique, non relue : retirez cette note une fois le texte relu.\nAutomatic transcript, not reviewed: remove this note once the text is proofread.\n";
+
+/// Writes the transcript as WebVTT, every text escaped; a draft keeps its mark.
 pub fn render_vtt(transcript: &Transcript) -> String {
     let mut out = String::from("WEBVTT\n");
+    if transcript.draft {
+        let _ = write!(out, "\n{DRAFT_MARK}\n{DRAFT_NOTE}");
+    }
     for (i, cue) in transcript.cues.iter().enumerate() {
         let text = escape_vtt(&cue.text).replace("-->", "--&gt;");
         let text = match &cue.voice {
@@ -325,6 +352,24 @@ mod tests {
     const VTT: &str = "WEBVTT\n\nNOTE made by hand\n\nintro\n00:00.000 --> 00:04.500\n<v Clara Deville>Bonjour &amp; bienvenue\n\n00:00:04.500 --> 00:00:09.000 align:start\nDeuxième <b>phrase</b>\n";
 
     #[test]
+    fn a_draft_keeps_its_mark_through_a_round_trip_and_may_have_no_cue() {
+        let mut draft = parse(VTT, Format::WebVtt).unwrap();
+        assert!(!draft.draft, "a file without the mark is a person's");
+        draft.draft = true;
+        let text = render_vtt(&draft);
+        assert!(is_draft(&text));
+        assert_eq!(parse(&text, Format::WebVtt).unwrap(), draft);
+        let silent = Transcript {
+            cues: Vec::new(),
+            draft: true,
+        };
+        assert_eq!(parse(&render_vtt(&silent), Format::WebVtt).unwrap(), silent);
+        // Only a draft may have no cue; the mark counts only as a note's first line.
+        assert!(parse("WEBVTT\n\nNOTE made by hand\n", Format::WebVtt).is_err());
+        assert!(!is_draft("WEBVTT\n\nNOTE\nNOTE cyclecast draft\n"));
+    }
+
+    #[test]
     fn reads_webvtt_cues_voices_and_entities() {
         let t = parse(VTT, Format::WebVtt).unwrap();
         assert_eq!(t.cues.len(), 2);
@@ -357,6 +402,7 @@ mod tests {
                 voice: Some("A<b>".into()),
                 text: "<script>x</script> --> &".into(),
             }],
+            draft: false,
         };
         let vtt = render_vtt(&t);
         assert!(

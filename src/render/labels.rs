@@ -216,6 +216,8 @@ pub struct Labels {
     pub transcript_excerpt: &'static str,
     /// Link from the session's page to its transcript page.
     pub full_transcript: &'static str,
+    /// Says above a transcript that it is an automatic draft nobody has reviewed.
+    pub transcript_draft: &'static str,
     /// Says what the timestamps of the transcript page do.
     pub transcript_help: &'static str,
     /// Link from the session's page to its transcript page, when the page shows it whole.
@@ -333,6 +335,7 @@ pub static FRENCH: Labels = Labels {
     show_transcript: "Lire la transcription",
     transcript_excerpt: "Début de la transcription",
     full_transcript: "Lire la transcription complète",
+    transcript_draft: "Transcription automatique, non relue",
     transcript_help: "Chaque horodatage ouvre le lecteur de la rencontre à ce moment de l'enregistrement.",
     back_to_session: "Retour à la rencontre",
     transcript_page: "La transcription sur sa propre page",
@@ -444,6 +447,7 @@ pub static ENGLISH: Labels = Labels {
     show_transcript: "Read the transcript",
     transcript_excerpt: "Beginning of the transcript",
     full_transcript: "Read the full transcript",
+    transcript_draft: "Automatic transcript, not reviewed",
     transcript_help: "Each timestamp opens the session's player at that moment of the recording.",
     back_to_session: "Back to the session",
     transcript_page: "The transcript on a page of its own",

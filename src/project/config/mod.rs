@@ -146,9 +146,13 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
 /// The name of a project's config file.
 pub const CONFIG_FILE: &str = "config.toml";
 
-/// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording.
-/// A file there is read like any other file of the project: one that is not a regular file
-/// inside the project, links resolved, is an error naming it, and is never read.
+/// The project folder where `cyclecast transcribe` writes its drafts, `NN-id.vtt`.
+pub const TRANSCRIPTS: &str = "transcripts";
+
+/// Gives a session without a `transcript` the `.vtt` or `.srt` file beside its recording,
+/// else its `transcripts/NN-id.vtt`. A file there is read like any other file of the
+/// project: one that is not a regular file inside the project, links resolved, is an error
+/// naming it, and is never read.
 fn attach_transcripts(config: &mut Config, bad_files: &[PathBuf]) -> Vec<Problem> {
     let mut problems = Vec::new();
     for session in &mut config.cycle.sessions {
@@ -159,9 +163,14 @@ fn attach_transcripts(config: &mut Config, bad_files: &[PathBuf]) -> Vec<Problem
             continue;
         }
         // Whatever stands there, a link leading nowhere included, is the organizer's sidecar.
+        let draft = config
+            .root
+            .join(TRANSCRIPTS)
+            .join(format!("{}.vtt", session.numbered_stem()));
         let Some(sidecar) = ["vtt", "srt"]
             .iter()
             .map(|e| recording.with_extension(e))
+            .chain([draft])
             .find(|p| p.symlink_metadata().is_ok())
         else {
             continue;
@@ -171,7 +180,7 @@ fn attach_transcripts(config: &mut Config, bad_files: &[PathBuf]) -> Vec<Problem
             Err(refusal) => problems.push(Problem::error(
                 crate::project::paths::display_path(&config.root, &sidecar),
                 format!(
-                    "the transcript beside the recording {}: it is not read",
+                    "the session's transcript {}: it is not read",
                     refusal.reason()
                 ),
             )),

@@ -639,6 +639,10 @@ fn read_transcripts(
             }
         };
         match crate::model::transcript::parse(&text, format) {
+            Ok(transcript) if transcript.cues.is_empty() => problems.push(Problem::warning(
+                &shown,
+                "an automatic draft in which no speech was found: no transcript is published",
+            )),
             Ok(transcript) => {
                 let duration_ms = (audio.duration_secs() * 1000.0) as u64;
                 // A second of slack: transcripts are often timed by hand.

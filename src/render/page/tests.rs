@@ -62,6 +62,7 @@ fn cues(count: u64, text: &str) -> Transcript {
                 text: text.to_string(),
             })
             .collect(),
+        draft: false,
     }
 }
 

@@ -218,6 +218,8 @@ pub(super) struct SessionView {
     transcript: Vec<CueView>,
     /// Whether `transcript` is only an excerpt.
     transcript_cut: bool,
+    /// Whether the transcript is an automatic draft nobody has reviewed.
+    transcript_draft: bool,
     /// The transcript page, relative to the page, when the transcript is published.
     transcript_page: Option<String>,
 }
@@ -373,11 +375,12 @@ impl SessionView {
         } else {
             layout::session_page_name(session)
         };
-        let (transcript, transcript_cut) = inputs
+        let found = inputs
             .transcripts
             .iter()
             .find(|(n, _)| *n == session.number)
-            .map_or((Vec::new(), false), |(_, t)| shown_cues(t));
+            .map(|(_, t)| t);
+        let (transcript, transcript_cut) = found.map_or((Vec::new(), false), shown_cues);
         SessionView {
             anchor: session.stem(),
             href,
@@ -471,6 +474,7 @@ impl SessionView {
                 .collect(),
             transcript,
             transcript_cut,
+            transcript_draft: found.is_some_and(|t| t.draft),
             transcript_page: published_transcript(session, episode, inputs).map(|_| match root {
                 "" => transcript_path(session),
                 _ => layout::transcript_page_name(session),

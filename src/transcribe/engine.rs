@@ -1,0 +1,119 @@
+//! The speech recognizer: a CTranslate2 Whisper model run in-process (`ct2rs`), built with
+//! the `transcribe` feature. Without it, [`Engine::load`] says how to build it.
+
+use anyhow::Result;
+
+use super::cues::Word;
+use super::model_dir::ModelDir;
+#[cfg(feature = "transcribe")]
+use super::segments;
+use super::windows::Window;
+
+/// A loaded model, ready to hear windows.
+pub struct Engine {
+    #[cfg(feature = "transcribe")]
+    whisper: ct2rs::sys::Whisper,
+    #[cfg(feature = "transcribe")]
+    tokenizer: ct2rs::tokenizers::hf::Tokenizer,
+    #[cfg(feature = "transcribe")]
+    extractor: super::features::Extractor,
+    /// The tokens that start each window's decoding: transcribe, in the language, timed.
+    #[cfg(feature = "transcribe")]
+    prompt: Vec<String>,
+    /// Without the feature, no engine can be made.
+    #[cfg(not(feature = "transcribe"))]
+    never: std::convert::Infallible,
+}
+
+#[cfg(feature = "transcribe")]
+impl Engine {
+    /// Loads the model of `model` for `language` (an ISO 639-1 code), quantized to 8-bit
+    /// integers, running on `threads` threads.
+    pub fn load(model: &ModelDir, language: &str, threads: usize) -> Result<Engine> {
+        use anyhow::Context as _;
+        let config = ct2rs::Config {
+            compute_type: ct2rs::ComputeType::INT8,
+            num_threads_per_replica: threads.max(1),
+            ..Default::default()
+        };
+        let whisper = ct2rs::sys::Whisper::new(&model.path, config)
+            .with_context(|| format!("cannot load the model in `{}`", model.path.display()))?;
+        let tokenizer = ct2rs::tokenizers::hf::Tokenizer::new(&model.path).with_context(|| {
+            format!(
+                "cannot read `{}`",
+                model.path.join("tokenizer.json").display()
+            )
+        })?;
+        if !whisper.is_multilingual() && language != "en" {
+            anyhow::bail!(
+                "the model in `{}` knows English only: it cannot transcribe `{language}`",
+                model.path.display()
+            );
+        }
+        let extractor = super::features::Extractor::new(whisper.n_mels());
+        Ok(Engine {
+            whisper,
+            tokenizer,
+            extractor,
+            prompt: vec![
+                "<|startoftranscript|>".to_string(),
+                format!("<|{language}|>"),
+                "<|transcribe|>".to_string(),
+            ],
+        })
+    }
+
+    /// The words heard in `window`, timed from the recording's start; none when the model
+    /// judges it holds no speech.
+    pub fn words(&self, window: &Window) -> Result<Vec<Word>> {
+        let mut features = self.extractor.features(&window.samples);
+        let shape = [1, self.extractor.n_mels(), super::features::FRAMES];
+        let view = ct2rs::sys::StorageView::new(&shape, &mut features, Default::default())?;
+        let options = ct2rs::WhisperOptions {
+            // Greedy search: the draft is proofread anyway, and it is several times faster.
+            beam_size: 1,
+            return_scores: true,
+            return_no_speech_prob: true,
+            ..Default::default()
+        };
+        let result = self
+            .whisper
+            .generate(&view, std::slice::from_ref(&self.prompt), &options)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("the model gave no result"))?;
+        let tokens = result.sequences.into_iter().next().unwrap_or_default();
+        if segments::is_silence(
+            result.no_speech_prob,
+            result.scores.first().copied(),
+            tokens.len(),
+        ) {
+            return Ok(Vec::new());
+        }
+        let window_ms = window.samples.len() as u64 * 1000 / u64::from(super::windows::RATE);
+        let segments = segments::segments(&tokens, window_ms, |text| {
+            use ct2rs::Tokenizer as _;
+            self.tokenizer.decode(text)
+        })?;
+        let offset_ms = window.start * 1000 / u64::from(super::windows::RATE);
+        Ok(segments
+            .iter()
+            .flat_map(|segment| segment.words(offset_ms))
+            .collect())
+    }
+}
+
+#[cfg(not(feature = "transcribe"))]
+impl Engine {
+    /// This build has no speech recognizer: says how to build one.
+    pub fn load(_: &ModelDir, _: &str, _: usize) -> Result<Engine> {
+        anyhow::bail!(
+            "this cyclecast was built without the `transcribe` feature\n  = hint: `apt install cmake`, then `cargo build --release --features transcribe` (it builds CTranslate2, about 15 minutes)"
+        )
+    }
+
+    /// The words heard in `window` (no engine exists in this build).
+    pub fn words(&self, _: &Window) -> Result<Vec<Word>> {
+        match self.never {}
+    }
+}
