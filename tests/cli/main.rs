@@ -48,3 +48,4 @@ mod snapshots;
 mod symlinks;
 mod tagging;
 mod theme;
+mod transcribe;

@@ -53,6 +53,11 @@ const KNOWN: &[Known] = &[
         is_real: |line| line.starts_with("LAME ") && line.contains("version"),
     },
     Known {
+        name: "espeak-ng",
+        args: &["--version"],
+        is_real: |line| line.starts_with("eSpeak NG text-to-speech"),
+    },
+    Known {
         name: "sox",
         args: &["--version"],
         is_real: |line| line.contains("SoX v"),

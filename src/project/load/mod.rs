@@ -184,6 +184,16 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
     let embedded_images =
         read_embedded_covers(&mut config, &probed, cover, work.jobs, &mut problems);
     let transcripts = read_transcripts(&config, &probed, &mut problems);
+    // A session names a transcript to publish only when one was read: a draft in which no
+    // speech was found names none, and no feed or page links a file that is not written.
+    for session in &mut config.cycle.sessions {
+        if !transcripts
+            .iter()
+            .any(|(number, _)| *number == session.number)
+        {
+            session.transcript = None;
+        }
+    }
     let reports = read_reports(&config, &mut problems);
     let theme = read_theme(&config, &mut problems);
     Ok(Project {
