@@ -23,6 +23,7 @@ const PROJECT_ENTRIES: &[&str] = &[
     "recordings",
     "reports",
     "drawings",
+    "transcripts",
 ];
 
 /// The repository, where the real project lives.

@@ -45,7 +45,8 @@ fn writes_pages_whose_every_link_resolves_and_that_load_nothing_from_elsewhere()
     let cycle = project.cycle();
     let feed = project.feed();
     let pages = pages(&feed);
-    // Every session of the real cycle has a transcript beside its recording.
+    // Every session of the real cycle has a transcript: beside its recording, or the bonus
+    // session's draft in transcripts/.
     assert_eq!(
         pages.len(),
         1 + 2 * cycle.sessions.len(),
@@ -746,7 +747,8 @@ fn keeps_a_short_transcript_inline_and_makes_no_page_without_one() {
             .is_file()
     );
 
-    fs::remove_file(project.path(&format!("recordings/{last}.vtt"))).unwrap();
+    // Session 5's transcript is the draft `cyclecast transcribe` made.
+    fs::remove_file(project.path(&format!("transcripts/{last}.vtt"))).unwrap();
     project.publish();
     assert!(
         !project

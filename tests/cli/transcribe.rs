@@ -83,7 +83,7 @@ fn transcribe_skips_a_session_with_a_transcript_or_without_a_recording_and_says_
             .contains("skipped `cabinets-de-conseil`: it has no recording"),
         "{run}"
     );
-    assert!(!project.path("transcripts").exists(), "{run}");
+    assert!(!project.path(DRAFT).exists(), "{run}");
     let unknown = project.run(&["transcribe", "--session", "nope"]).failure(2);
     assert!(unknown.stderr.contains("no session `nope`"), "{unknown}");
 }
@@ -153,7 +153,6 @@ fn transcribe_without_the_feature_says_how_to_build_it() {
 #[test]
 fn a_draft_in_transcripts_is_published_and_labelled_automatic_until_its_note_is_removed() {
     let project = without_sidecar();
-    fs::create_dir(project.path("transcripts")).unwrap();
     let draft = draft_text(&[
         (
             "00:00:00.500",
@@ -201,7 +200,6 @@ fn a_draft_in_transcripts_is_published_and_labelled_automatic_until_its_note_is_
 #[test]
 fn a_draft_where_no_speech_was_found_publishes_no_transcript_and_says_why() {
     let project = without_sidecar();
-    fs::create_dir(project.path("transcripts")).unwrap();
     fs::write(project.path(DRAFT), draft_text(&[])).unwrap();
     let run = project.publish();
     assert!(
@@ -215,7 +213,6 @@ fn a_draft_where_no_speech_was_found_publishes_no_transcript_and_says_why() {
 #[test]
 fn a_transcript_a_person_wrote_in_transcripts_is_never_replaced() {
     let project = without_sidecar();
-    fs::create_dir(project.path("transcripts")).unwrap();
     let by_hand = "WEBVTT\n\n00:00.000 --> 00:02.000\nRelu par l'équipe.\n";
     fs::write(project.path(DRAFT), by_hand).unwrap();
     for args in [
