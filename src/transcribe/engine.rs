@@ -50,6 +50,13 @@ impl Engine {
                 model.path.display()
             );
         }
+        let token = format!("<|{language}|>");
+        if tokenizer.token_to_id(&token).is_none() {
+            anyhow::bail!(
+                "the model in `{}` knows no language `{language}`: give `--language` a two-letter code it knows, such as `fr` or `en`",
+                model.path.display()
+            );
+        }
         let extractor = super::features::Extractor::new(whisper.n_mels());
         Ok(Engine {
             whisper,
@@ -57,7 +64,7 @@ impl Engine {
             extractor,
             prompt: vec![
                 "<|startoftranscript|>".to_string(),
-                format!("<|{language}|>"),
+                token,
                 "<|transcribe|>".to_string(),
             ],
         })

@@ -7,7 +7,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use rustix::fs::{FlockOperation, flock};
 use serde::{Deserialize, Serialize};
 
 use super::cues::Word;
@@ -57,23 +58,31 @@ impl Journal {
         draft.with_file_name(name)
     }
 
-    /// Opens the journal at `path`: what an earlier run with the same `header` finished, or,
-    /// when there is none or it was of something else, a new journal.
+    /// Opens the journal at `path`, locked for this run: what an earlier run with the same
+    /// `header` finished, or, when there is none or it was of something else, a new journal.
     pub fn open(path: &Path, header: &Header) -> Result<(Journal, Resumed)> {
+        let context = || format!("cannot write the journal `{}`", path.display());
+        let mut file = open_or_create(path).with_context(context)?;
+        // Held until the journal is removed or the run ends: two runs on one session would
+        // each lose the other's windows.
+        if flock(&file, FlockOperation::NonBlockingLockExclusive).is_err() {
+            bail!(
+                "another `cyclecast transcribe` is working on this session (`{}` is locked)",
+                path.display()
+            );
+        }
         let resumed = match read(path, header) {
             Some(resumed) => resumed,
             None => {
-                crate::support::fs::write_new_then_rename(
-                    &path.with_extension("journal.new"),
-                    path,
-                    |file| writeln!(file, "{}", serde_json::to_string(header)?),
-                )?;
+                let line = serde_json::to_string(header)?;
+                file.set_len(0)
+                    .and_then(|()| writeln!(file, "{line}"))
+                    .and_then(|()| file.sync_data())
+                    .with_context(context)?;
                 Resumed::default()
             }
         };
-        let file = append_no_follow(path)
-            .with_context(|| format!("cannot write the journal `{}`", path.display()))?;
-        // A line cut short by a kill is left behind: the next entry starts on a line of its own.
+        // A line cut short by a kill is left behind: each entry starts on a line of its own.
         let journal = Journal {
             path: path.to_path_buf(),
             file,
@@ -92,6 +101,17 @@ impl Journal {
             .with_context(|| format!("cannot write the journal `{}`", self.path.display()))
     }
 
+    /// Removes the journal left at `path` by a run killed after it wrote its draft, unless
+    /// a run still holds it.
+    pub fn discard_stale(path: &Path) {
+        let Ok(file) = crate::support::fs::open_regular(path) else {
+            return;
+        };
+        if flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
     /// Removes the journal once its draft is written.
     pub fn remove(self) -> Result<()> {
         std::fs::remove_file(&self.path)
@@ -102,8 +122,9 @@ impl Journal {
 /// What the journal at `path` holds, when it is one of `header`'s; whole lines only.
 fn read(path: &Path, header: &Header) -> Option<Resumed> {
     let file = crate::support::fs::open_regular(path).ok()?;
-    let mut lines = BufReader::new(file).lines();
-    let first: Header = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+    // Bytes, not text: a line cut short by a kill may end inside a character.
+    let mut lines = BufReader::new(file).split(b'\n');
+    let first: Header = serde_json::from_slice(&lines.next()?.ok()?).ok()?;
     if &first != header {
         return None;
     }
@@ -111,7 +132,7 @@ fn read(path: &Path, header: &Header) -> Option<Resumed> {
     for line in lines {
         let Ok(line) = line else { break };
         // A blank line separates entries; a line cut short by a kill does not parse.
-        let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
+        let Ok(entry) = serde_json::from_slice::<Entry>(&line) else {
             continue;
         };
         if entry.end > resumed.end {
@@ -122,11 +143,12 @@ fn read(path: &Path, header: &Header) -> Option<Resumed> {
     Some(resumed)
 }
 
-/// Opens `path` to append, never through a symbolic link.
-fn append_no_follow(path: &Path) -> std::io::Result<File> {
+/// Opens `path` to append, made if missing, never through a symbolic link.
+fn open_or_create(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let file = std::fs::OpenOptions::new()
         .append(true)
+        .create(true)
         .custom_flags(crate::support::fs::no_follow_flags())
         .open(path)?;
     if !file.metadata()?.is_file() {
@@ -169,9 +191,12 @@ mod tests {
         journal.append(480_000, &[word(0, "Bonjour")]).unwrap();
         journal.append(900_000, &[word(31_000, "à")]).unwrap();
         drop(journal);
-        // A kill in the middle of the third entry.
-        let mut file = append_no_follow(&path).unwrap();
-        write!(file, "\n{{\"end\":1300000,\"words\":[{{\"sta").unwrap();
+        // A kill in the middle of the third entry, inside an accented character.
+        let mut file = open_or_create(&path).unwrap();
+        file.write_all(
+            b"\n{\"end\":1300000,\"words\":[{\"start_ms\":0,\"end_ms\":1,\"text\":\"\xc3",
+        )
+        .unwrap();
         drop(file);
         let (mut journal, resumed) = Journal::open(&path, &header("base")).unwrap();
         assert_eq!(resumed.end, 900_000);
@@ -181,8 +206,19 @@ mod tests {
         let (_, resumed) = Journal::open(&path, &header("base")).unwrap();
         assert_eq!((resumed.end, resumed.words.len()), (1_300_000, 3));
         let (journal, resumed) = Journal::open(&path, &header("small")).unwrap();
+        let error = Journal::open(&path, &header("small")).err().unwrap();
+        assert!(
+            error.to_string().contains("another `cyclecast transcribe`"),
+            "{error}"
+        );
+        Journal::discard_stale(&path);
+        assert!(path.exists(), "a journal in use is not stale");
         assert_eq!((resumed.end, resumed.words.len()), (0, 0));
         journal.remove().unwrap();
         assert!(!path.exists());
+        let (journal, _) = Journal::open(&path, &header("small")).unwrap();
+        drop(journal);
+        Journal::discard_stale(&path);
+        assert!(!path.exists(), "a journal nobody holds is stale");
     }
 }

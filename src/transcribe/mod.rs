@@ -182,14 +182,24 @@ fn plan(config: &Config, session: &Session, redo: bool) -> Result<Work, String> 
         .join(TRANSCRIPTS)
         .join(format!("{}.vtt", session.numbered_stem()));
     if let Some(transcript) = &session.transcript {
-        let replaceable = redo && *transcript == draft && holds_draft(transcript);
-        if !replaceable {
+        let is_draft = *transcript == draft && holds_draft(transcript);
+        if is_draft {
+            // Left by a run killed after it wrote the draft.
+            Journal::discard_stale(&Journal::path_of(&draft));
+        }
+        if !(redo && is_draft) {
             let shown = display_path(&config.root, transcript);
-            return Err(match transcript == &draft && holds_draft(transcript) {
+            return Err(match is_draft {
                 true => format!("it already has a draft, `{shown}` (`--redo` makes it again)"),
                 false => format!("it already has a transcript, `{shown}`"),
             });
         }
+    } else if draft.symlink_metadata().is_ok() {
+        // What loading refused to read there (a link, a folder): never replaced.
+        return Err(format!(
+            "`{}` is in the way: it is not a transcript cyclecast can read (`cyclecast check` says why)",
+            display_path(&config.root, &draft)
+        ));
     }
     let master = crate::support::fs::contain(&config.root, recording).map_err(|refusal| {
         format!(
@@ -223,17 +233,20 @@ fn draft(
     progress: &Progress,
 ) -> Result<Drafted> {
     let started = Instant::now();
+    let shown = display_path(root, &work.master);
     let audio = crate::audio::probe::probe_file(&work.master)
-        .with_context(|| format!("cannot read `{}`", display_path(root, &work.master)))?;
-    crate::support::fs::create_real_dir(&root.join(TRANSCRIPTS))?;
+        .with_context(|| format!("cannot read `{shown}`"))?;
+    // Opened before anything is written: a master that cannot be decoded leaves nothing.
+    let mut windows = Windows::open(&work.master, audio.trim())?;
     let header = Header {
-        master: Stamp::of(&work.master)?,
+        master: Stamp::of(&work.master).with_context(|| format!("cannot read `{shown}`"))?,
         model: model.identity.clone(),
         language: language.to_string(),
     };
+    crate::support::fs::create_real_dir(&root.join(TRANSCRIPTS))?;
     let (mut journal, resumed) = Journal::open(&Journal::path_of(&work.draft), &header)?;
+    windows.skip_to(resumed.end);
     let mut words = resumed.words;
-    let mut windows = Windows::open(&work.master, audio.trim(), resumed.end)?;
     let total = audio.frames * u64::from(RATE) / u64::from(audio.sample_rate.max(1));
     let task = progress.file(
         "transcribing",
@@ -269,18 +282,48 @@ fn draft(
     })
 }
 
-/// Writes the draft, unless a person put a transcript there during the run.
+/// Writes the draft, unless a person put a transcript there during the run: the rename
+/// itself refuses to replace a file that appeared, and a file swapped out that is not a
+/// draft is swapped back.
 fn write_draft(root: &Path, path: &Path, text: &str) -> Result<()> {
-    if path.symlink_metadata().is_ok() && !holds_draft(path) {
-        bail!(
-            "`{}` appeared during the run and is not a draft: it is left alone (the words heard stay in its journal)",
-            display_path(root, path)
-        );
-    }
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    let shown = display_path(root, path);
+    let in_the_way = || {
+        anyhow::anyhow!(
+            "`{shown}` appeared during the run and is not a draft: it is left alone (the words heard stay in its journal)"
+        )
+    };
     let temporary = path.with_extension("vtt.new");
-    crate::support::fs::write_new_then_rename(&temporary, path, |file| {
+    // Written and synced in place, under its temporary name.
+    crate::support::fs::write_new_then_rename(&temporary, &temporary, |file| {
         std::io::Write::write_all(file, text.as_bytes())
-    })
+    })?;
+    let replacing = path.symlink_metadata().is_ok();
+    if !replacing {
+        return renameat_with(CWD, &temporary, CWD, path, RenameFlags::NOREPLACE).map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            match e {
+                rustix::io::Errno::EXIST => in_the_way(),
+                e => anyhow::anyhow!("cannot write `{shown}`: {e}"),
+            }
+        });
+    }
+    // An unreviewed draft is replaced (`--redo`): swapped, then what came out is checked.
+    let swapped = renameat_with(CWD, &temporary, CWD, path, RenameFlags::EXCHANGE);
+    if let Err(e) = swapped {
+        let _ = std::fs::remove_file(&temporary);
+        anyhow::bail!("cannot write `{shown}`: {e}");
+    }
+    if holds_draft(&temporary) {
+        let _ = std::fs::remove_file(&temporary);
+        return Ok(());
+    }
+    // What came out is a person's: it goes back, and the draft is dropped (only once the
+    // person's file is back in place).
+    if renameat_with(CWD, &temporary, CWD, path, RenameFlags::EXCHANGE).is_ok() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    Err(in_the_way())
 }
 
 /// The base language of a BCP 47 tag, lowercase: `fr` of `fr-FR`.

@@ -30,7 +30,7 @@ pub struct ModelDir {
     /// The folder.
     pub path: PathBuf,
     /// What identifies the model's version: its `model.bin`'s size and SHA-256 when the
-    /// manifest gives them, else its size and path.
+    /// manifest gives them, else its path, size and times.
     pub identity: String,
 }
 
@@ -78,8 +78,15 @@ pub fn check(path: &Path) -> Result<ModelDir> {
     let identity = match read_manifest(path)? {
         Some(manifest) => verify(path, &manifest)?,
         None => {
-            let size = std::fs::metadata(path.join("model.bin"))?.len();
-            format!("{} {size}", path.display())
+            // Its size and times: another model copied in its place does not match.
+            let stamp = crate::project::sources::Stamp::of(&path.join("model.bin"))?;
+            format!(
+                "{} {} {} {}",
+                path.display(),
+                stamp.size,
+                stamp.modified_ns,
+                stamp.changed_ns
+            )
         }
     };
     Ok(ModelDir {

@@ -66,9 +66,12 @@ pub fn segments(
         }
         let (text, _) = crate::model::text::clean(&decode(std::mem::take(pending))?);
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The model hears every window padded to 30 s: a timestamp may lie past a short
+        // window's end, and is brought back to it.
+        let start_ms = start_ms.min(window_ms);
         if !text.is_empty() {
             segments.push(Segment {
-                start_ms: start_ms.min(window_ms),
+                start_ms,
                 end_ms: end_ms.clamp(start_ms, window_ms),
                 text,
             });
@@ -145,6 +148,19 @@ mod tests {
         assert_eq!(words[0].start_ms, 30_000);
         assert_eq!(words[2].end_ms, 31_600);
         assert!(words.windows(2).all(|w| w[0].end_ms == w[1].start_ms));
+        // Timestamps past a short window's end are brought back to it.
+        let late = segments(
+            &tokens("<|4.00|> encore <|29.98|> et_puis <|30.00|>"),
+            2_500,
+            decode,
+        )
+        .unwrap();
+        assert_eq!(
+            late.iter()
+                .map(|s| (s.start_ms, s.end_ms))
+                .collect::<Vec<_>>(),
+            [(2500, 2500), (2500, 2500)]
+        );
         // Text cut off by the window's end runs to it.
         let cut = segments(&tokens("<|2.00|> et_puis"), 2_500, decode).unwrap();
         assert_eq!((cut[0].start_ms, cut[0].end_ms), (2000, 2500));

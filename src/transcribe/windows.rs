@@ -19,6 +19,8 @@ const FRAME: usize = RATE as usize / 50;
 /// A frame whose RMS level is below this, in dBFS, is silence: room noise of a recording
 /// sits well under it, and a whispered voice of a master at −36 LUFS well above it.
 const SILENCE_DBFS: f32 = -55.0;
+/// A window holds at least this many frames of sound (0.2 s), else it is left out.
+const MIN_VOICED_FRAMES: usize = 10;
 /// Where a full window may be cut: in its last 8 s, at the quietest frame.
 const CUT_SPAN: usize = 8 * RATE as usize;
 
@@ -54,23 +56,29 @@ pub struct Windows {
 }
 
 impl Windows {
-    /// Opens the master at `path` (`trim` as probing found it); the windows start at sample
-    /// `skip_to` (at [`RATE`]), where an interrupted run stopped.
-    pub fn open(path: &Path, trim: Option<Trim>, skip_to: u64) -> Result<Windows> {
+    /// Opens the master at `path` (`trim` as probing found it).
+    pub fn open(path: &Path, trim: Option<Trim>) -> Result<Windows> {
         let decoder = Decoder::open(path, trim)
             .with_context(|| format!("cannot decode `{}`", path.display()))?;
         let channels = decoder.channels().max(1);
-        let resampler = Resampler::new(decoder.sample_rate(), RATE, 1)?;
+        let resampler = Resampler::new(decoder.sample_rate(), RATE, 1)
+            .with_context(|| format!("cannot decode `{}`", path.display()))?;
         Ok(Windows {
             decoder,
             resampler,
             channels,
             pending: Vec::new(),
             position: 0,
-            skip_to,
+            skip_to: 0,
             mono: Vec::new(),
             decoded_all: false,
         })
+    }
+
+    /// Starts the windows at sample `sample` (at [`RATE`]): an interrupted run had
+    /// transcribed what comes before. Called before the first window.
+    pub fn skip_to(&mut self, sample: u64) {
+        self.skip_to = sample;
     }
 
     /// What decoding lost (damaged packets, a file cut short), for the organizer.
@@ -89,7 +97,8 @@ impl Windows {
                 }
                 continue;
             }
-            if self.pending.len() < MAX_WINDOW && !self.decoded_all {
+            // A full window is cut in a pause: that takes more than a window's samples.
+            if self.pending.len() <= MAX_WINDOW && !self.decoded_all {
                 continue;
             }
             let cut = match self.pending.len() {
@@ -102,6 +111,10 @@ impl Windows {
                 samples,
             };
             self.position += cut as u64;
+            // A click is not speech: on a few milliseconds of sound, Whisper invents words.
+            if voiced_frames(&window.samples) < MIN_VOICED_FRAMES {
+                continue;
+            }
             return Ok(Some(window));
         }
     }
@@ -164,6 +177,14 @@ pub fn is_silent(samples: &[f32]) -> bool {
     }
     let energy: f32 = samples.iter().map(|s| s * s).sum::<f32>() / samples.len() as f32;
     10.0 * energy.max(1e-20).log10() < SILENCE_DBFS
+}
+
+/// The frames of `samples` above the silence gate.
+fn voiced_frames(samples: &[f32]) -> usize {
+    samples
+        .chunks(FRAME)
+        .filter(|frame| !is_silent(frame))
+        .count()
 }
 
 /// Where to end a full window: at the start of its quietest frame in its last [`CUT_SPAN`].

@@ -4,7 +4,6 @@
 //! never overwritten. The tests that need no engine run in every build.
 
 use std::fs;
-use std::path::Path;
 
 use crate::harness::{Project, attribute, elements, items};
 
@@ -249,25 +248,6 @@ fn a_transcript_a_person_wrote_in_transcripts_is_never_replaced() {
     );
 }
 
-/// Whether the default model is installed; under `scripts/test`, whose set-up installs it,
-/// its absence fails the test.
-fn model_installed() -> bool {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
-        .expect("HOME");
-    let installed = cache
-        .join("cyclecast/models/whisper-base/cyclecast-model.json")
-        .is_file();
-    let required =
-        std::env::var(crate::oracle::REQUIRE_VARIABLE).is_ok_and(|v| !v.is_empty() && v != "0");
-    assert!(
-        installed || !required,
-        "the speech model is not installed: run scripts/install-model"
-    );
-    installed
-}
-
 #[cfg(feature = "transcribe")]
 mod engine {
     //! The tests that run the model.
@@ -278,6 +258,25 @@ mod engine {
     use std::time::{Duration, Instant};
 
     use super::*;
+
+    /// Whether the default model is installed; under `scripts/test`, whose set-up installs it,
+    /// its absence fails the test.
+    fn model_installed() -> bool {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+            .expect("HOME");
+        let installed = cache
+            .join("cyclecast/models/whisper-base/cyclecast-model.json")
+            .is_file();
+        let required =
+            std::env::var(crate::oracle::REQUIRE_VARIABLE).is_ok_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            installed || !required,
+            "the speech model is not installed: run scripts/install-model"
+        );
+        installed
+    }
 
     /// The sentences espeak-ng speaks. Its `fr+m1` voice at 120 words a minute is the one
     /// the base model understands best (about 80 % of the words of the first three).
