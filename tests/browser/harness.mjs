@@ -25,7 +25,7 @@ export const SCREENSHOTS = path.join(ROOT, 'target/screenshots');
 export const SOURCE_DATE_EPOCH = '1700000000';
 
 /** What a copy of the project holds: everything `publish` reads. */
-const PROJECT_ENTRIES = ['config.toml', 'cover.jpg', 'recordings', 'reports', 'drawings'];
+const PROJECT_ENTRIES = ['config.toml', 'cover.jpg', 'recordings', 'reports', 'drawings', 'transcripts'];
 
 /** Copies the real project into a new temporary folder; returns the folder. */
 export function copyProject() {

@@ -229,6 +229,7 @@ fn project_with_masters() -> Project {
             std::fs::remove_file(path).unwrap();
         }
     }
+    std::fs::remove_dir_all(project.path("transcripts")).unwrap();
     let cycle = project.cycle();
     for master in MASTERS {
         let old = cycle.session(master.session).recording.clone().unwrap();
