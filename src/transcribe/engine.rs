@@ -9,6 +9,19 @@ use super::model_dir::ModelDir;
 use super::segments;
 use super::windows::Window;
 
+/// The most replicas of the model: CTranslate2 copies the weights into each (about 200 MB
+/// for the base model, 1.6 GB for large-v3).
+pub const MAX_REPLICAS: usize = 4;
+
+/// How `threads` are shared out: as many replicas of one thread as there are threads, up to
+/// [`MAX_REPLICAS`], then more threads each. One window per thread is faster than threads
+/// sharing a window (greedy decoding, one token at a time, keeps them waiting on each
+/// other), but each replica holds its own copy of the weights.
+pub fn replicas(threads: usize) -> (usize, usize) {
+    let per_replica = threads.max(1).div_ceil(MAX_REPLICAS);
+    (threads.max(1) / per_replica, per_replica)
+}
+
 /// A loaded model, ready to hear windows.
 pub struct Engine {
     #[cfg(feature = "transcribe")]
@@ -28,12 +41,15 @@ pub struct Engine {
 #[cfg(feature = "transcribe")]
 impl Engine {
     /// Loads the model of `model` for `language` (an ISO 639-1 code), quantized to 8-bit
-    /// integers, running on `threads` threads.
+    /// integers, as replicas that hear a window each ([`super::hearing`]), on `threads`
+    /// threads in all ([`replicas`]).
     pub fn load(model: &ModelDir, language: &str, threads: usize) -> Result<Engine> {
         use anyhow::Context as _;
+        let (replicas, threads_per_replica) = replicas(threads);
         let config = ct2rs::Config {
             compute_type: ct2rs::ComputeType::INT8,
-            num_threads_per_replica: threads.max(1),
+            device_indices: vec![0; replicas],
+            num_threads_per_replica: threads_per_replica,
             ..Default::default()
         };
         let whisper = ct2rs::sys::Whisper::new(&model.path, config)
@@ -70,8 +86,14 @@ impl Engine {
         })
     }
 
+    /// How many windows it hears at once.
+    pub fn replicas(&self) -> usize {
+        self.whisper.num_replicas()
+    }
+
     /// The words heard in `window`, timed from the recording's start; none when the model
-    /// judges it holds no speech.
+    /// judges it holds no speech. Called from several threads at once, each call runs on
+    /// a replica of its own.
     pub fn words(&self, window: &Window) -> Result<Vec<Word>> {
         let mut features = self.extractor.features(&window.samples);
         let shape = [1, self.extractor.n_mels(), super::features::FRAMES];
@@ -119,8 +141,29 @@ impl Engine {
         )
     }
 
+    /// How many windows it hears at once (no engine exists in this build).
+    pub fn replicas(&self) -> usize {
+        match self.never {}
+    }
+
     /// The words heard in `window` (no engine exists in this build).
     pub fn words(&self, _: &Window) -> Result<Vec<Word>> {
         match self.never {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_go_to_replicas_of_one_thread_first_then_to_more_threads_each() {
+        assert_eq!(replicas(0), (1, 1));
+        assert_eq!(replicas(1), (1, 1));
+        assert_eq!(replicas(2), (2, 1));
+        assert_eq!(replicas(4), (4, 1));
+        assert_eq!(replicas(6), (3, 2));
+        assert_eq!(replicas(8), (4, 2));
+        assert_eq!(replicas(16), (4, 4));
     }
 }

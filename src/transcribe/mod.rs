@@ -11,6 +11,7 @@
 pub mod cues;
 pub mod engine;
 pub mod features;
+pub mod hearing;
 pub mod journal;
 pub mod model_dir;
 pub mod segments;
@@ -43,7 +44,7 @@ pub struct Options {
     pub model: Option<PathBuf>,
     /// The language spoken (ISO 639-1), else the cycle's.
     pub language: Option<String>,
-    /// The threads the model may use.
+    /// How many threads hear the recording ([`engine::replicas`]).
     pub threads: usize,
     /// Replace drafts nobody has reviewed (never a transcript a person wrote or reviewed).
     pub redo: bool,
@@ -255,12 +256,17 @@ fn draft(
     );
     let share = |samples: u64| audio.size * samples / total.max(1);
     task.advance(share(resumed.end.min(total)));
-    while let Some(window) = windows.next_window()? {
-        let heard = engine.words(&window)?;
-        journal.append(window.end(), &heard)?;
-        words.extend(heard);
-        task.advance(share(window.samples.len() as u64));
-    }
+    hearing::in_order(
+        engine.replicas(),
+        || windows.next_window(),
+        |window| engine.words(window),
+        |window, heard| {
+            journal.append(window.end(), &heard)?;
+            words.extend(heard);
+            task.advance(share(window.samples.len() as u64));
+            Ok(())
+        },
+    )?;
     drop(task);
     let mut warnings = windows.warnings().to_vec();
     let cues = cues::cues(&words);

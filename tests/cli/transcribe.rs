@@ -472,7 +472,7 @@ mod engine {
         assert!(seconds(&master) > 95.0);
         let journal = project.path(&format!("{DRAFT}.journal"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_cyclecast"))
-            .args(["transcribe", "--session", SESSION, "--quiet"])
+            .args(["transcribe", "--session", SESSION, "--jobs", "2", "--quiet"])
             .current_dir(project.root())
             .spawn()
             .unwrap();
@@ -499,7 +499,9 @@ mod engine {
             "a draft was written before the end"
         );
         let kept = fs::read_to_string(&journal).unwrap();
-        let run = project.run(&["transcribe", "--session", SESSION]).success();
+        let run = project
+            .run(&["transcribe", "--session", SESSION, "--jobs", "2"])
+            .success();
         assert!(
             run.stderr.contains("resumed at 0:"),
             "the second run did not resume: {run}\njournal:\n{kept}"
@@ -517,5 +519,15 @@ mod engine {
             known.len()
         );
         assert!(cues.last().unwrap().1 > 80.0, "{cues:?}");
+
+        // Resumed on two threads, it is the draft one uninterrupted run on one thread makes.
+        let resumed = fs::read(project.path(DRAFT)).unwrap();
+        project
+            .run(&["transcribe", "--session", SESSION, "--redo", "--jobs", "1"])
+            .success();
+        assert!(
+            fs::read(project.path(DRAFT)).unwrap() == resumed,
+            "an uninterrupted run with --jobs 1 made another draft"
+        );
     }
 }
