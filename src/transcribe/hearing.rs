@@ -4,9 +4,10 @@
 //! runs one token at a time, whose small products keep several threads waiting on each
 //! other. So the engine holds one replica of the model per worker, each on one thread, and
 //! each worker takes the next window as it finishes its own. Memory stays bounded: a worker
-//! holds one window, and at most one finished window per worker waits for an earlier one.
+//! holds one window's samples; a window heard before an earlier one waits as its words only.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -17,14 +18,15 @@ use super::cues::Word;
 use super::windows::Window;
 
 /// Takes the windows of `next` (until it gives `None` or fails) on `workers` threads, hears
-/// each through `hear`, and gives `heard` each window with its words in the windows' order.
+/// each through `hear`, and gives `heard` each window's samples (counted from the master's
+/// start) with its words, in the windows' order.
 /// The first failure (of `next`, `hear` or `heard`) stops the workers taking windows, and is
 /// returned once they stop.
 pub fn in_order<N, H, F>(workers: usize, next: N, hear: H, mut heard: F) -> Result<()>
 where
     N: FnMut() -> Result<Option<Window>> + Send,
     H: Fn(&Window) -> Result<Vec<Word>> + Sync,
-    F: FnMut(Window, Vec<Word>) -> Result<()>,
+    F: FnMut(Range<u64>, Vec<Word>) -> Result<()>,
 {
     let source = Mutex::new((next, 0_usize));
     let stop = AtomicBool::new(false);
@@ -38,7 +40,7 @@ where
         Ok(Some((*count - 1, window)))
     };
     std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::channel::<Result<(usize, Window, Vec<Word>)>>();
+        let (sender, receiver) = mpsc::channel::<Result<(usize, Range<u64>, Vec<Word>)>>();
         for _ in 0..workers.max(1) {
             let sender = sender.clone();
             let (take, hear, stop) = (&take, &hear, &stop);
@@ -47,7 +49,7 @@ where
                     let result = match take() {
                         Ok(None) => break,
                         Ok(Some((index, window))) => {
-                            hear(&window).map(|words| (index, window, words))
+                            hear(&window).map(|words| (index, window.start..window.end(), words))
                         }
                         Err(e) => Err(e),
                     };
@@ -66,10 +68,10 @@ where
         let mut expected = 0;
         let mut handed = || -> Result<()> {
             for message in &receiver {
-                let (index, window, words) = message?;
-                waiting.insert(index, (window, words));
-                while let Some((window, words)) = waiting.remove(&expected) {
-                    heard(window, words)?;
+                let (index, span, words) = message?;
+                waiting.insert(index, (span, words));
+                while let Some((span, words)) = waiting.remove(&expected) {
+                    heard(span, words)?;
                     expected += 1;
                 }
             }
@@ -113,8 +115,8 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(30 - w.start / 5));
                 Ok(word(w))
             },
-            |w, words| {
-                seen.push((w.start, words[0].text.clone()));
+            |span, words| {
+                seen.push((span.start, words[0].text.clone()));
                 Ok(())
             },
         )
@@ -141,8 +143,8 @@ mod tests {
                 }
                 Ok(word(w))
             },
-            |w, _| {
-                seen.push(w.start);
+            |span, _| {
+                seen.push(span.start);
                 Ok(())
             },
         );

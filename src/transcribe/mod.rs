@@ -260,10 +260,10 @@ fn draft(
         engine.replicas(),
         || windows.next_window(),
         |window| engine.words(window),
-        |window, heard| {
-            journal.append(window.end(), &heard)?;
+        |span, heard| {
+            journal.append(span.end, &heard)?;
             words.extend(heard);
-            task.advance(share(window.samples.len() as u64));
+            task.advance(share(span.end - span.start));
             Ok(())
         },
     )?;
