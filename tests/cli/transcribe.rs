@@ -4,6 +4,7 @@
 //! never overwritten. The tests that need no engine run in every build.
 
 use std::fs;
+use std::os::unix::fs::FileTypeExt as _;
 
 use crate::harness::{Project, attribute, elements, items};
 
@@ -248,6 +249,62 @@ fn a_transcript_a_person_wrote_in_transcripts_is_never_replaced() {
     );
 }
 
+/// A link or a FIFO standing at the draft's path (a checkout's) is in the way: the session
+/// is skipped with the reason, what the link leads to is neither read nor written, and
+/// nothing waits on the FIFO.
+#[test]
+fn a_link_or_a_fifo_at_the_drafts_path_is_in_the_way_and_left_alone() {
+    let project = without_sidecar();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("secret.vtt");
+    let secret = draft_text(&[("00:00:00.000", "00:00:01.000", "secret du voisin")]);
+    fs::write(&target, &secret).unwrap();
+    fs::create_dir_all(project.path("transcripts")).unwrap();
+    std::os::unix::fs::symlink(&target, project.path(DRAFT)).unwrap();
+    for args in [
+        &["transcribe", "--session", SESSION][..],
+        &["transcribe", "--session", SESSION, "--redo"],
+    ] {
+        let run = project
+            .run_with_env(args, &[("CYCLECAST_MODEL", NO_MODEL)])
+            .success();
+        assert!(
+            run.stderr
+                .contains(&format!("skipped `{SESSION}`: `{DRAFT}` is in the way")),
+            "{run}"
+        );
+        assert!(!run.stderr.contains("secret"), "{run}");
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), secret);
+    assert!(
+        fs::symlink_metadata(project.path(DRAFT))
+            .unwrap()
+            .is_symlink()
+    );
+
+    fs::remove_file(project.path(DRAFT)).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(project.path(DRAFT))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let run = project.run_bounded(
+        &["transcribe", "--session", SESSION],
+        std::time::Duration::from_secs(30),
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("skipped `{SESSION}`: `{DRAFT}` is in the way")),
+        "{run}"
+    );
+    assert!(
+        fs::symlink_metadata(project.path(DRAFT))
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
 #[cfg(feature = "transcribe")]
 mod engine {
     //! The tests that run the model.
@@ -424,6 +481,27 @@ mod engine {
         let again = project.run(&["transcribe", "--session", SESSION]).success();
         assert!(again.stderr.contains("it already has a draft"), "{again}");
         assert_eq!(fs::read_to_string(&draft).unwrap(), text);
+    }
+
+    /// A `transcripts` folder that is a link (a checkout's, to a folder outside the project):
+    /// nothing is written through it, and the session fails with the reason.
+    #[test]
+    fn transcribe_never_writes_through_a_linked_transcripts_folder() {
+        if !ready() {
+            return;
+        }
+        let project = without_sidecar();
+        let outside = tempfile::tempdir().unwrap();
+        fs::remove_dir_all(project.path("transcripts")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), project.path("transcripts")).unwrap();
+        let run = project.run(&["transcribe", "--session", SESSION]);
+        assert_eq!(run.code, Some(1), "{run}");
+        assert!(
+            run.stderr
+                .contains("transcripts` is a symbolic link: cyclecast never writes through one"),
+            "{run}"
+        );
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0);
     }
 
     #[test]
