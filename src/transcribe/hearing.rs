@@ -125,8 +125,8 @@ mod tests {
         assert_eq!(seen, expected);
     }
 
-    /// A failure to hear one window stops the run: what came before it was handed on, the
-    /// failure is returned, and the workers stop taking windows.
+    /// A failure to hear one window stops the run: the failure is returned, no window after
+    /// it is handed on, and the workers stop taking windows.
     #[test]
     fn a_failure_stops_the_workers_and_is_returned() {
         let taken = std::sync::atomic::AtomicUsize::new(0);
@@ -141,6 +141,8 @@ mod tests {
                 if w.start == 3 {
                     anyhow::bail!("the model failed on window 3")
                 }
+                // A window takes a while to hear, as with a model.
+                std::thread::sleep(std::time::Duration::from_millis(5));
                 Ok(word(w))
             },
             |span, _| {
@@ -152,8 +154,10 @@ mod tests {
             result.unwrap_err().to_string(),
             "the model failed on window 3"
         );
-        assert_eq!(&seen[..3], &[0, 1, 2]);
-        assert!(seen.iter().all(|&s| s < 3), "{seen:?}");
+        // The failure is returned as it comes: windows before it may not all have been handed
+        // on yet, but those that were came in order, and none after it.
+        assert!(seen.len() <= 3, "{seen:?}");
+        assert!(seen.iter().copied().eq(0..seen.len() as u64), "{seen:?}");
         assert!(taken.load(Ordering::Relaxed) < 20, "the workers went on");
     }
 }
