@@ -55,8 +55,8 @@ pub struct TranscribeArgs {
     /// The language spoken, as a two-letter code (`fr`, `en`) [default: the cycle's].
     #[arg(long, value_name = "CODE")]
     pub language: Option<String>,
-    /// How many threads hear the recording: up to 4 windows at once, each by a copy of the
-    /// model [default: the machine's cores].
+    /// How many threads may hear the recording: up to 4 windows at once, each by a copy of
+    /// the model (one copy of a large model) [default: the machine's cores].
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// Make again the drafts nobody has reviewed (a transcript without the draft's note is

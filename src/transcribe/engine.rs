@@ -9,17 +9,26 @@ use super::model_dir::ModelDir;
 use super::segments;
 use super::windows::Window;
 
-/// The most replicas of the model: CTranslate2 copies the weights into each (about 200 MB
-/// for the base model, 1.6 GB for large-v3).
+/// The most replicas of the model.
 pub const MAX_REPLICAS: usize = 4;
+/// What the copies of the weights beyond the first may take, in bytes: CTranslate2 copies
+/// them into each replica, about the size of `model.bin` each (200 MB for the base model,
+/// 3 GB for large-v3), so a large model runs as one replica on every thread.
+pub const EXTRA_WEIGHTS_BUDGET: u64 = 1 << 30;
 
-/// How `threads` are shared out: as many replicas of one thread as there are threads, up to
-/// [`MAX_REPLICAS`], then more threads each. One window per thread is faster than threads
+/// How `threads` are shared out between replicas of a model whose `model.bin` holds
+/// `weights` bytes: (replicas, threads each). One window per thread is faster than threads
 /// sharing a window (greedy decoding, one token at a time, keeps them waiting on each
-/// other), but each replica holds its own copy of the weights.
-pub fn replicas(threads: usize) -> (usize, usize) {
-    let per_replica = threads.max(1).div_ceil(MAX_REPLICAS);
-    (threads.max(1) / per_replica, per_replica)
+/// other), but each replica holds its own copy of the weights. So there are as many
+/// replicas as threads, up to [`MAX_REPLICAS`] and as many as [`EXTRA_WEIGHTS_BUDGET`]
+/// allows; past that, each replica gets the fewest threads that let those replicas use them
+/// (7 threads: 3 replicas of 2, one thread left over).
+pub fn replicas(threads: usize, weights: u64) -> (usize, usize) {
+    let threads = threads.max(1);
+    let affordable = 1 + EXTRA_WEIGHTS_BUDGET / weights.max(1);
+    let most = MAX_REPLICAS.min(usize::try_from(affordable).unwrap_or(usize::MAX));
+    let per_replica = threads.div_ceil(most);
+    (threads / per_replica, per_replica)
 }
 
 /// A loaded model, ready to hear windows.
@@ -45,7 +54,8 @@ impl Engine {
     /// threads in all ([`replicas`]).
     pub fn load(model: &ModelDir, language: &str, threads: usize) -> Result<Engine> {
         use anyhow::Context as _;
-        let (replicas, threads_per_replica) = replicas(threads);
+        let weights = std::fs::metadata(model.path.join("model.bin")).map_or(0, |m| m.len());
+        let (replicas, threads_per_replica) = replicas(threads, weights);
         let config = ct2rs::Config {
             compute_type: ct2rs::ComputeType::INT8,
             device_indices: vec![0; replicas],
@@ -158,12 +168,24 @@ mod tests {
 
     #[test]
     fn threads_go_to_replicas_of_one_thread_first_then_to_more_threads_each() {
-        assert_eq!(replicas(0), (1, 1));
-        assert_eq!(replicas(1), (1, 1));
-        assert_eq!(replicas(2), (2, 1));
-        assert_eq!(replicas(4), (4, 1));
-        assert_eq!(replicas(6), (3, 2));
-        assert_eq!(replicas(8), (4, 2));
-        assert_eq!(replicas(16), (4, 4));
+        const BASE: u64 = 145_217_532;
+        assert_eq!(replicas(0, BASE), (1, 1));
+        assert_eq!(replicas(1, BASE), (1, 1));
+        assert_eq!(replicas(2, BASE), (2, 1));
+        assert_eq!(replicas(4, BASE), (4, 1));
+        assert_eq!(replicas(5, BASE), (2, 2));
+        assert_eq!(replicas(6, BASE), (3, 2));
+        assert_eq!(replicas(7, BASE), (3, 2));
+        assert_eq!(replicas(8, BASE), (4, 2));
+        assert_eq!(replicas(13, BASE), (3, 4));
+        assert_eq!(replicas(16, BASE), (4, 4));
+    }
+
+    #[test]
+    fn a_large_model_is_copied_only_as_far_as_the_budget_allows() {
+        // small (480 MB): two copies; large-v3 (3.1 GB): one, on every thread.
+        assert_eq!(replicas(4, 483_617_408), (2, 2));
+        assert_eq!(replicas(8, 3_087_284_237), (1, 8));
+        assert_eq!(replicas(2, 0), (2, 1));
     }
 }

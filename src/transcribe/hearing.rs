@@ -3,8 +3,10 @@
 //! On a few cores, one window per thread beats every thread on one window: greedy decoding
 //! runs one token at a time, whose small products keep several threads waiting on each
 //! other. So the engine holds one replica of the model per worker, each on one thread, and
-//! each worker takes the next window as it finishes its own. Memory stays bounded: a worker
-//! holds one window's samples; a window heard before an earlier one waits as its words only.
+//! each worker takes the next window as it finishes its own. A worker holds one window's
+//! samples; a window heard before an earlier one waits as its words only (a few hundred
+//! bytes), however far ahead the other workers get. On a failure, windows heard but still
+//! waiting are dropped: the journal keeps only windows whose earlier ones are all in it.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -28,16 +30,25 @@ where
     H: Fn(&Window) -> Result<Vec<Word>> + Sync,
     F: FnMut(Range<u64>, Vec<Word>) -> Result<()>,
 {
-    let source = Mutex::new((next, 0_usize));
+    // `next`, until it ended or failed; and how many windows it gave.
+    let source = Mutex::new((Some(next), 0_usize));
     let stop = AtomicBool::new(false);
     let take = || -> Result<Option<(usize, Window)>> {
         let mut source = source.lock().map_err(|_| anyhow!("a worker panicked"))?;
         let (next, count) = &mut *source;
-        let Some(window) = next()? else {
+        let Some(taking) = next else {
             return Ok(None);
         };
-        *count += 1;
-        Ok(Some((*count - 1, window)))
+        match taking() {
+            Ok(Some(window)) => {
+                *count += 1;
+                Ok(Some((*count - 1, window)))
+            }
+            ended => {
+                *next = None;
+                ended.map(|_| None)
+            }
+        }
     };
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel::<Result<(usize, Range<u64>, Vec<Word>)>>();
@@ -45,6 +56,7 @@ where
             let sender = sender.clone();
             let (take, hear, stop) = (&take, &hear, &stop);
             scope.spawn(move || {
+                let _panicking = StopOnPanic(stop);
                 while !stop.load(Ordering::Relaxed) {
                     let result = match take() {
                         Ok(None) => break,
@@ -82,6 +94,18 @@ where
         stop.store(true, Ordering::Relaxed);
         outcome
     })
+}
+
+/// Stops the other workers when the one holding it panics: the panic reaches the caller
+/// once they stop, not after they heard the rest of the recording.
+struct StopOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,7 +166,7 @@ mod tests {
                     anyhow::bail!("the model failed on window 3")
                 }
                 // A window takes a while to hear, as with a model.
-                std::thread::sleep(std::time::Duration::from_millis(5));
+                std::thread::sleep(std::time::Duration::from_millis(10));
                 Ok(word(w))
             },
             |span, _| {
@@ -158,6 +182,59 @@ mod tests {
         // on yet, but those that were came in order, and none after it.
         assert!(seen.len() <= 3, "{seen:?}");
         assert!(seen.iter().copied().eq(0..seen.len() as u64), "{seen:?}");
-        assert!(taken.load(Ordering::Relaxed) < 20, "the workers went on");
+        assert!(taken.load(Ordering::Relaxed) < 100, "the workers went on");
+    }
+
+    /// Windows that stop coming with a failure, or a panic while hearing one: the failure
+    /// is returned (the panic resumed) once the workers stopped, having taken few windows
+    /// more, and `next` is never asked again once it failed.
+    #[test]
+    fn a_failing_source_or_a_panic_stops_the_workers() {
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let result = in_order(
+            2,
+            || {
+                let i = asked.fetch_add(1, Ordering::Relaxed) as u64;
+                if i >= 5 {
+                    anyhow::bail!("the master is damaged at window {i}")
+                }
+                Ok(Some(window(i)))
+            },
+            |w| Ok(word(w)),
+            |_, _| Ok(()),
+        );
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "the master is damaged at window 5"
+        );
+        assert_eq!(
+            asked.load(Ordering::Relaxed),
+            6,
+            "asked again after failing"
+        );
+
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            in_order(
+                2,
+                || {
+                    let i = taken.fetch_add(1, Ordering::Relaxed) as u64;
+                    Ok((i < 10_000).then(|| window(i)))
+                },
+                |w| {
+                    assert!(w.start != 3, "a bug while hearing window 3");
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    Ok(word(w))
+                },
+                |_, _| Ok(()),
+            )
+        }));
+        assert!(panicked.is_err(), "the panic was not resumed");
+        // The workers stop once the panic unwinds, after the panic hook (which may print a
+        // backtrace, slowly): well before the 10,000 windows, 50 s of hearing.
+        assert!(
+            taken.load(Ordering::Relaxed) < 10_000,
+            "the workers went on"
+        );
     }
 }
