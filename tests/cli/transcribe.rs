@@ -37,6 +37,23 @@ fn without_sidecar() -> Project {
     project
 }
 
+/// `transcribe --session` session 2, then the same with `--redo`, without a model (a run
+/// that skips the session never looks for one): both runs, succeeded.
+fn with_and_without_redo(project: &Project) -> Vec<crate::harness::Run> {
+    [&[][..], &["--redo"]]
+        .iter()
+        .map(|extra| {
+            let args: Vec<&str> = ["transcribe", "--session", SESSION]
+                .into_iter()
+                .chain(extra.iter().copied())
+                .collect();
+            project
+                .run_with_env(&args, &[("CYCLECAST_MODEL", NO_MODEL)])
+                .success()
+        })
+        .collect()
+}
+
 /// Session 2's page, as published.
 fn session_page(project: &Project) -> String {
     project.feed_text(&format!("sessions/{STEM}.html"))
@@ -215,13 +232,7 @@ fn a_transcript_a_person_wrote_in_transcripts_is_never_replaced() {
     let project = without_sidecar();
     let by_hand = "WEBVTT\n\n00:00.000 --> 00:02.000\nRelu par l'équipe.\n";
     fs::write(project.path(DRAFT), by_hand).unwrap();
-    for args in [
-        &["transcribe", "--session", SESSION][..],
-        &["transcribe", "--session", SESSION, "--redo"],
-    ] {
-        let run = project
-            .run_with_env(args, &[("CYCLECAST_MODEL", NO_MODEL)])
-            .success();
+    for run in with_and_without_redo(&project) {
         assert!(
             run.stderr.contains(&format!(
                 "skipped `{SESSION}`: it already has a transcript, `{DRAFT}`"
@@ -261,13 +272,7 @@ fn a_link_or_a_fifo_at_the_drafts_path_is_in_the_way_and_left_alone() {
     fs::write(&target, &secret).unwrap();
     fs::create_dir_all(project.path("transcripts")).unwrap();
     std::os::unix::fs::symlink(&target, project.path(DRAFT)).unwrap();
-    for args in [
-        &["transcribe", "--session", SESSION][..],
-        &["transcribe", "--session", SESSION, "--redo"],
-    ] {
-        let run = project
-            .run_with_env(args, &[("CYCLECAST_MODEL", NO_MODEL)])
-            .success();
+    for run in with_and_without_redo(&project) {
         assert!(
             run.stderr
                 .contains(&format!("skipped `{SESSION}`: `{DRAFT}` is in the way")),
