@@ -15,8 +15,10 @@
 #       the same MP3.
 # Prints wall time, CPU time (user + system), peak memory (/usr/bin/time %M), each output's
 # integrated loudness and true peak as ffmpeg's `ebur128=peak=true` measures them, and the
-# ratios to (b). Goals (issue 13): (a) in less wall time than (b); every output within ±0.5 LU
-# of its target and at most −1 dBTP; (a) under 100 MB.
+# ratios to (b). Then (d), the floor: LAME alone encoding the three MP3s of (a), its CPU time
+# over the cores, the least wall time any route through LAME can take. Goals (issue 13): (a)
+# in less wall time than (b); every output within ±0.5 LU of its target and at most −1 dBTP;
+# (a) under 100 MB.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 
@@ -34,6 +36,7 @@ say() { printf '  %s\n' "$*" >&2; }
 # shellcheck source=scripts/lib/tools.sh
 source scripts/lib/tools.sh
 need ffmpeg        ffmpeg  '^ffmpeg version'     -version
+need ffprobe       ffmpeg  '^ffprobe version'    -version
 need sox           sox     'SoX v[0-9]'          --version
 need python3       python3 '^Python 3\.'         --version
 need /usr/bin/time time    '^time \(GNU Time\)'  --version
@@ -166,6 +169,28 @@ say "(c) ffmpeg loudnorm two-pass, libmp3lame 64k mono"
 measure bash "$tmp/loudnorm.sh" "$master" "$out/loudnorm.mp3"
 c_wall=$wall c_cpu=$cpu c_rss=$rss
 
+# (d) The floor: LAME alone encoding cyclecast's three MP3s from the master, in their channels,
+# rate and bitrate and at cyclecast's LAME quality (5), with no measuring, limiting or
+# verifying: the CPU time any route through LAME spends on them. Spread over every core, it
+# is the least wall time such a route can take.
+cat >"$tmp/lame-alone.sh" <<'EOF'
+set -euo pipefail
+master=$1
+shift
+for mp3 in "$@"; do
+    IFS=, read -r rate channels bitrate < <(ffprobe -v error -select_streams a:0 \
+        -show_entries stream=sample_rate,channels,bit_rate -of csv=p=0 "$mp3")
+    ffmpeg -hide_banner -nostats -nostdin -v error -y -i "$master" -ac "$channels" -ar "$rate" \
+        -c:a libmp3lame -b:a "$bitrate" -compression_level 5 -f mp3 /dev/null
+done
+EOF
+say "(d) LAME alone: cyclecast's three MP3s, no processing"
+measure bash "$tmp/lame-alone.sh" "$master" "$project/feed/episodes/01-une-heure.mp3" \
+    "$project/feed/light/01-une-heure.mp3" "$project/feed/radio/01-une-heure.mp3"
+d_cpu=$cpu
+cores=$(nproc)
+d_floor=$(awk -v c="$d_cpu" -v n="$cores" 'BEGIN { printf "%.2f", c / n }')
+
 # ─── Table ──────────────────────────────────────────────────────────────────
 feed=$project/feed
 ratio() { awk -v a="$1" -v b="$b_wall" 'BEGIN { printf "%.2f×", a / b }'; }
@@ -178,6 +203,8 @@ printf '| (b) ffmpeg ebur128 pass + volume/alimiter/libmp3lame (podcast only) | 
     "$b_wall" "$b_cpu" "$(mb "$b_rss")"
 printf '| (c) ffmpeg loudnorm two-pass (podcast only) | %.2f s | %s s | %s | %s |\n' \
     "$c_wall" "$c_cpu" "$(mb "$c_rss")" "$(ratio "$c_wall")"
+printf '| (d) the floor: LAME alone on the three MP3s of (a), its CPU over %s cores | %s s | %s s | — | %s |\n' \
+    "$cores" "$d_floor" "$d_cpu" "$(ratio "$d_floor")"
 
 printf '\n| output | target | I (LUFS) | true peak (dBTP) | size |\n|---|---|---|---|---|\n'
 output() {  # output LABEL TARGET FILE
