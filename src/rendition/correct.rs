@@ -1,12 +1,13 @@
-//! How a file missed by a pass is aimed again (pure): its gain and limiter ceiling for the
-//! next pass, from what the pass measured.
+//! How each file is aimed (pure): its gain and limiter ceiling for the first pass, and for the
+//! next one when a pass missed, from what it measured.
 //!
 //! A limiter scales: the same gain and ceiling both raised by 1 dB raise its output by exactly
 //! 1 dB. So a file's loudness is its ceiling plus a level that depends on the drive alone
-//! (gain minus ceiling), and the correction works on drives and levels. A first pass that
-//! limits also measures the limiter at higher drives without encoding them (a survey): the
-//! level's curve over the drive, so that the second pass lands where a slope guessed from one
-//! point needed two or three more.
+//! (gain minus ceiling), and the aim works on drives and levels. When the limiter will work,
+//! the level's curve over the drive is surveyed before the first pass
+//! ([`crate::audio::dsp::LevelSurvey`]): the first pass aims along it, and a pass that missed
+//! (the encoder's low-pass lowers the loudness, its overshoot raises the peak) aims along it
+//! again, by what the encoder moved.
 
 use crate::model::loudness::Loudness;
 use crate::rendition::plan::{Chain, Encoding, Job};
@@ -15,6 +16,14 @@ use crate::rendition::plan::{Chain, Encoding, Job};
 /// in LU: the published files must be within ±0.5 on ffmpeg's meter, whose integrated
 /// loudness reads within a few hundredths of the ebur128 crate's.
 const TOLERANCE_LU: f64 = 0.3;
+/// How far a file's integrated loudness may land from its target and still be kept without a
+/// warning when no further pass brings it nearer, in LU: the ±0.5 LU the published files
+/// must meet, less the few hundredths by which the meters differ.
+const ACCEPTABLE_LU: f64 = 0.45;
+/// How far under the wanted level the curve's first top may be and still be aimed at, rather
+/// than a drive past its fall, in LU: a file that lands there, and that no pass brings nearer,
+/// is kept without a warning (under [`ACCEPTABLE_LU`], with a margin for the codec).
+const TOP_SLACK_LU: f64 = 0.35;
 /// The least share of a dB of drive that the level is taken to follow.
 const MIN_SLOPE: f64 = 0.15;
 /// The largest correction of the drive in one pass, in dB.
@@ -27,16 +36,42 @@ pub const METER_MARGIN_DB: f64 = 0.3;
 /// dB: a lossy codec's overshoot grows as the limiter works harder, and a corrected file is
 /// usually driven harder than the one it corrects.
 const OVERSHOOT_MARGIN_DB: f64 = 0.4;
-/// How far under the ceiling a limiter aimed from a survey aims, beyond the overshoot it
+/// How far under the ceiling a limiter aimed along a curve aims, beyond the overshoot it
 /// predicts, in dB.
-const SURVEY_MARGIN_DB: f64 = 0.2;
+const CURVE_MARGIN_DB: f64 = 0.2;
 /// How much a lossy codec's overshoot over the limiter's ceiling grows with each dB of drive,
 /// in dB: a harder-limited signal is denser and the codec's low-pass rings more on it (on the
 /// renditions benchmark's master, limited by up to 14 dB, 0.10 to 0.19 dB per dB at 64 kbit/s
 /// and 0.16 at 32).
-const OVERSHOOT_GROWTH: f64 = 0.2;
-/// The drives over a first attempt's at which a survey runs the limiter, in dB.
-pub const SURVEY_STEPS_DB: [f64; 2] = [3.0, 6.0];
+const OVERSHOOT_GROWTH: f64 = 0.12;
+/// The drives a survey covers around a chain's first drives (the gain that reaches the
+/// target unlimited, over the ceiling): from this far under the lowest, in dB…
+const CURVE_BELOW_DB: f64 = 3.0;
+/// …to this far over the highest (a level that follows a fifth of each dB of drive reaches
+/// 5 LU more), in steps of [`CURVE_STEP_DB`].
+const CURVE_ABOVE_DB: f64 = 27.0;
+/// The step between two drives of a survey, in dB: the curve is smooth at this scale, and
+/// read between its points by straight lines.
+const CURVE_STEP_DB: f64 = 1.5;
+
+/// A limiter's level (its output's integrated loudness over its ceiling, in LU) at several
+/// drives (dB), sorted by drive.
+pub type Curve = [(f64, f64)];
+
+/// The drives at which to survey a chain whose limiter works, given its files' first drives.
+pub fn survey_drives(first_drives: impl Iterator<Item = f64>) -> Vec<f64> {
+    let (low, high) = first_drives.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), d| {
+        (low.min(d), high.max(d))
+    });
+    if low > high {
+        return Vec::new();
+    }
+    let start = low - CURVE_BELOW_DB;
+    let steps = ((high + CURVE_ABOVE_DB - start) / CURVE_STEP_DB).ceil() as usize;
+    (0..=steps)
+        .map(|step| start + step as f64 * CURVE_STEP_DB)
+        .collect()
+}
 
 /// One attempt at a file: its gain and limiter ceiling for this pass.
 #[derive(Clone, Copy)]
@@ -49,8 +84,8 @@ pub struct Attempt<'a> {
     pub gain_db: f64,
     /// The limiter's ceiling, in dBTP.
     pub ceiling_dbtp: f64,
-    /// Whether this pass surveys the limiter at [`SURVEY_STEPS_DB`] more drive.
-    pub surveyed: bool,
+    /// The chain's signal's level curve, surveyed when its limiter works.
+    curve: Option<&'a Curve>,
     /// The drive and the level it gave in the pass before, if any.
     before: Option<(f64, f64)>,
 }
@@ -61,32 +96,43 @@ pub struct Outcome {
     pub loudness: Loudness,
     /// The share of the energy the limiter held down.
     pub limited_energy_share: f64,
-    /// The survey's findings, when it surveyed.
-    pub survey: Option<Survey>,
-}
-
-/// The loudness of a file's signal before its encoder, at its drive and at others.
-pub struct Survey {
-    /// The signal's integrated loudness as limited for the file, before the encoder, in LUFS.
-    pub made_lufs: f64,
-    /// The level (integrated loudness over the ceiling, in LU) at other drives (dB).
-    pub levels: Vec<(f64, f64)>,
 }
 
 impl<'a> Attempt<'a> {
-    /// The first attempt: the chain's gain and the file's ceiling; surveyed when the master,
-    /// gained, peaks over the ceiling (the limiter will work).
-    pub fn first(chain: &'a Chain, job: &'a Job) -> Attempt<'a> {
+    /// The first attempt: at the file's ceiling, with the drive at which the chain's curve
+    /// reaches the target, or the chain's gain when its limiter does not work (no curve).
+    pub fn first(chain: &'a Chain, job: &'a Job, curve: Option<&'a Curve>) -> Attempt<'a> {
+        let ceiling_dbtp = job.limiter_ceiling_dbtp;
+        let gain_db = curve.map_or(chain.gain_db, |curve| {
+            ceiling_dbtp
+                + drive_for_level(
+                    curve,
+                    chain.target.integrated_lufs - ceiling_dbtp,
+                    TOP_SLACK_LU,
+                )
+        });
         Attempt {
             chain,
             job,
-            gain_db: chain.gain_db,
-            ceiling_dbtp: job.limiter_ceiling_dbtp,
-            surveyed: chain
-                .gained_peak_dbtp
-                .is_some_and(|peak| peak > job.limiter_ceiling_dbtp),
+            gain_db,
+            ceiling_dbtp,
+            curve,
             before: None,
         }
+    }
+
+    /// Whether the chain's limiter works on this file: its master, gained, peaks over the
+    /// file's ceiling.
+    pub fn limits(chain: &Chain, job: &Job) -> bool {
+        chain
+            .gained_peak_dbtp
+            .is_some_and(|peak| peak > job.limiter_ceiling_dbtp)
+    }
+
+    /// Whether `other` has the same gain and ceiling, to the hundredth of a dB.
+    pub fn same_as(&self, other: &Attempt<'_>) -> bool {
+        (self.gain_db - other.gain_db).abs() < 0.005
+            && (self.ceiling_dbtp - other.ceiling_dbtp).abs() < 0.005
     }
 
     /// How far the gain drives the signal into the limiter, in dB.
@@ -97,10 +143,10 @@ impl<'a> Attempt<'a> {
     /// The next attempt, when this one missed; `None` when the file is on target.
     ///
     /// The ceiling is lowered by any overshoot over the meter's margin (the codec's); the
-    /// drive then moves so that the level lands the loudness on target: along the surveyed
-    /// curve after a survey, else by the slope of the level over the drive, between the last
-    /// two passes when the drive moved (a secant step), else as the limited share of the
-    /// energy predicts.
+    /// drive then moves so that the level lands the loudness on target: along the curve when
+    /// there is one, else by the slope of the level over the drive, between the last two
+    /// passes when the drive moved (a secant step), else as the limited share of the energy
+    /// predicts.
     pub fn corrected(&self, outcome: &Outcome) -> Option<Attempt<'a>> {
         let target = &self.chain.target;
         let lufs = outcome.loudness.integrated_lufs?;
@@ -112,17 +158,29 @@ impl<'a> Attempt<'a> {
         if missed.abs() <= TOLERANCE_LU && over <= 0.0 {
             return None;
         }
-        let (drive, ceiling_dbtp) = match &outcome.survey {
-            Some(survey) => self.along(survey, outcome),
+        let (drive, ceiling_dbtp) = match self.curve {
+            Some(curve) => self.along(curve, outcome),
             None => self.by_slope(outcome, over),
         };
         Some(Attempt {
             gain_db: ceiling_dbtp + drive,
             ceiling_dbtp,
-            surveyed: false,
             before: Some((self.drive_db(), lufs - self.ceiling_dbtp)),
             ..*self
         })
+    }
+
+    /// Whether what a pass made meets the file's requirements, if not its aim: within
+    /// 0.45 LU of its target, its true peak under the ceiling.
+    pub fn acceptable(&self, outcome: &Outcome) -> bool {
+        let loudness = &outcome.loudness;
+        let on_target = loudness
+            .integrated_lufs
+            .is_some_and(|lufs| (lufs - self.chain.target.integrated_lufs).abs() <= ACCEPTABLE_LU);
+        on_target
+            && loudness
+                .true_peak_dbtp
+                .is_none_or(|peak| peak <= self.allowed_peak_dbtp())
     }
 
     /// The highest true peak a file may read on the ebur128 crate's meter, in dBTP.
@@ -152,14 +210,18 @@ impl<'a> Attempt<'a> {
         (drive + step.clamp(-MAX_STEP_DB, MAX_STEP_DB), ceiling_dbtp)
     }
 
-    /// The next drive and ceiling along a survey's curve. The encoder moves the loudness by
-    /// what it did in this pass (a low-pass lowers it), and overshoots the ceiling by what it
-    /// did, more as the drive rises: the ceiling is set for the overshoot predicted at the
-    /// drive the curve gives, a few rounds of the two settle both.
-    fn along(&self, survey: &Survey, outcome: &Outcome) -> (f64, f64) {
+    /// The next drive and ceiling along the curve. What the file measures off the curve (the
+    /// resampler's and the encoder's low-pass lower the loudness; the survey reads within a
+    /// few hundredths) is taken to hold at the next drive; the encoder overshoots the ceiling
+    /// by what it did, more as the drive rises: the ceiling is set for the overshoot predicted
+    /// at the drive the curve gives, a few rounds of the two settle both.
+    fn along(&self, curve: &Curve, outcome: &Outcome) -> (f64, f64) {
         let drive = self.drive_db();
-        let lufs = outcome.loudness.integrated_lufs.unwrap_or(survey.made_lufs);
-        let codec_db = lufs - survey.made_lufs;
+        let predicted = self.ceiling_dbtp + level_at(curve, drive);
+        let off_curve = outcome
+            .loudness
+            .integrated_lufs
+            .map_or(0.0, |lufs| lufs - predicted);
         let overshoot = outcome
             .loudness
             .true_peak_dbtp
@@ -168,37 +230,62 @@ impl<'a> Attempt<'a> {
             Encoding::Mp3(_) => OVERSHOOT_GROWTH,
             Encoding::Lossless(_) => 0.0,
         };
-        let mut curve = survey.levels.clone();
-        curve.push((drive, survey.made_lufs - self.ceiling_dbtp));
-        curve.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let below_slope = 1.0 - outcome.limited_energy_share;
         let (mut next, mut ceiling_dbtp) = (drive, self.ceiling_dbtp);
         for _ in 0..6 {
             let predicted = overshoot + growth * (next - drive).max(0.0);
+            // The ceiling may rise back when a pass read the peak lower than predicted, never
+            // over the file's own.
             ceiling_dbtp = self
-                .ceiling_dbtp
-                .min(self.allowed_peak_dbtp() - SURVEY_MARGIN_DB - predicted);
-            let wanted = self.chain.target.integrated_lufs - codec_db - ceiling_dbtp;
-            next = drive_for_level(&curve, wanted, below_slope)
+                .job
+                .limiter_ceiling_dbtp
+                .min(self.allowed_peak_dbtp() - CURVE_MARGIN_DB - predicted);
+            let wanted = self.chain.target.integrated_lufs - off_curve - ceiling_dbtp;
+            next = drive_for_level(curve, wanted, TOP_SLACK_LU)
                 .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB);
         }
         (next, ceiling_dbtp)
     }
 }
 
+/// The level of a curve at `drive`: read between the points that bracket it; under the first,
+/// with a slope of 1 (the limiter then barely works); past the last, along the last segment.
+fn level_at(curve: &Curve, drive: f64) -> f64 {
+    let first = curve[0];
+    if drive <= first.0 || curve.len() == 1 {
+        return first.1 + (drive - first.0);
+    }
+    let pair = curve
+        .windows(2)
+        .find(|pair| drive <= pair[1].0)
+        .unwrap_or(&curve[curve.len() - 2..]);
+    let ((d0, l0), (d1, l1)) = (pair[0], pair[1]);
+    l0 + (drive - d0) * (l1 - l0) / (d1 - d0)
+}
+
 /// The drive at which a curve of `(drive, level)` points, sorted by drive, reaches `wanted`:
 /// interpolated between the points that bracket it; past the last, along the last segment's
-/// slope; under the first, along `below_slope` (a limiter driven less limits less).
-fn drive_for_level(curve: &[(f64, f64)], wanted: f64, below_slope: f64) -> f64 {
+/// slope; under the first, with a slope of 1 (a limiter driven less limits less).
+///
+/// Where the curve falls (the loud parts are crushed, and quieter ones, now within 10 LU of
+/// them, pass the relative gate), it rises again further on, at the cost of crushing the loud
+/// parts more: the top before the first fall is taken when it comes within `slack` LU of
+/// `wanted`, else the search goes on past the fall.
+fn drive_for_level(curve: &[(f64, f64)], wanted: f64, slack: f64) -> f64 {
     let slope =
         |(d0, l0): (f64, f64), (d1, l1): (f64, f64)| ((l1 - l0) / (d1 - d0)).clamp(MIN_SLOPE, 1.0);
     let first = curve[0];
     if wanted <= first.1 || curve.len() == 1 {
-        return first.0 + (wanted - first.1) / below_slope.clamp(MIN_SLOPE, 1.0);
+        return first.0 + (wanted - first.1);
     }
+    let mut fell = false;
     for pair in curve.windows(2) {
         let (low, high) = (pair[0], pair[1]);
-        if wanted <= high.1 {
+        if high.1 < low.1 {
+            if !fell && wanted - low.1 <= slack {
+                return low.0;
+            }
+            fell = true;
+        } else if wanted <= high.1 {
             return low.0 + (wanted - low.1) / slope(low, high);
         }
     }
@@ -209,27 +296,124 @@ fn drive_for_level(curve: &[(f64, f64)], wanted: f64, below_slope: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rendition::Target;
+    use crate::rendition::plan::Role;
+
+    fn podcast_chain() -> Chain {
+        Chain {
+            mono: true,
+            target: Target {
+                integrated_lufs: -16.0,
+                true_peak_dbtp: -1.0,
+            },
+            gain_db: 10.0,
+            gained_peak_dbtp: Some(2.0),
+            jobs: vec![Job {
+                role: Role::Podcast,
+                encoding: Encoding::Mp3(64),
+                sample_rate: 44_100,
+                limiter_ceiling_dbtp: -1.5,
+                key: "k".into(),
+            }],
+        }
+    }
+
+    fn outcome(lufs: f64, peak: f64) -> Outcome {
+        Outcome {
+            loudness: Loudness {
+                integrated_lufs: Some(lufs),
+                range_lu: 0.0,
+                sample_peak_dbfs: Some(peak),
+                true_peak_dbtp: Some(peak),
+            },
+            limited_energy_share: 0.5,
+        }
+    }
+
+    #[test]
+    fn a_file_within_the_aim_is_done_and_one_near_it_is_acceptable() {
+        let chain = podcast_chain();
+        let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        // The curve reaches −16 + 1.5 = −14.5 LU at 11 dB of drive.
+        assert!((first.drive_db() - 11.0).abs() < 1e-9);
+        assert!(first.corrected(&outcome(-16.2, -1.6)).is_none());
+        let off = outcome(-16.4, -1.6);
+        assert!(first.corrected(&off).is_some());
+        assert!(first.acceptable(&off));
+        assert!(!first.acceptable(&outcome(-16.5, -1.6)));
+        assert!(
+            !first.acceptable(&outcome(-16.0, -1.2)),
+            "over the meter's margin"
+        );
+    }
+
+    #[test]
+    fn a_correction_moves_along_the_curve_by_what_the_encoder_took() {
+        let chain = podcast_chain();
+        let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        // The encoder took 0.5 LU and kept the peak 0.5 dB under the ceiling: the ceiling
+        // stays, the level must rise by 0.5 LU, 1 dB of drive on the curve's upper segment.
+        let next = first
+            .corrected(&outcome(-16.5, -2.0))
+            .expect("a correction");
+        assert_eq!(next.ceiling_dbtp, -1.5);
+        assert!((next.drive_db() - 12.0).abs() < 1e-9, "{}", next.drive_db());
+        assert!(!next.same_as(&first));
+        assert!(first.same_as(&first));
+    }
 
     #[test]
     fn a_level_between_two_points_is_interpolated() {
         let curve = [(10.0, -12.0), (13.0, -10.0), (16.0, -9.0)];
-        assert!((drive_for_level(&curve, -11.0, 0.8) - 11.5).abs() < 1e-9);
-        assert!((drive_for_level(&curve, -9.5, 0.8) - 14.5).abs() < 1e-9);
+        assert!((drive_for_level(&curve, -11.0, 0.0) - 11.5).abs() < 1e-9);
+        assert!((drive_for_level(&curve, -9.5, 0.0) - 14.5).abs() < 1e-9);
     }
 
     #[test]
     fn a_level_past_the_curve_follows_its_last_slope_and_under_it_the_given_one() {
         let curve = [(10.0, -12.0), (13.0, -10.0), (16.0, -9.0)];
         // Past the end: 1/3 LU per dB, so 0.5 LU more takes 1.5 dB more.
-        assert!((drive_for_level(&curve, -8.5, 0.8) - 17.5).abs() < 1e-9);
-        // Under the start: 0.8 LU per dB.
-        assert!((drive_for_level(&curve, -12.8, 0.8) - 9.0).abs() < 1e-9);
+        assert!((drive_for_level(&curve, -8.5, 0.0) - 17.5).abs() < 1e-9);
+        // Under the start: 1 LU per dB.
+        assert!((drive_for_level(&curve, -12.8, 0.0) - 9.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_level_is_read_between_points_and_along_the_ends() {
+        let curve = [(10.0, -12.0), (13.0, -10.0), (16.0, -9.0)];
+        assert!((level_at(&curve, 11.5) - -11.0).abs() < 1e-9);
+        assert!((level_at(&curve, 8.0) - -14.0).abs() < 1e-9);
+        assert!((level_at(&curve, 19.0) - -8.0).abs() < 1e-9);
+        assert_eq!(level_at(&curve, 13.0), -10.0);
+    }
+
+    #[test]
+    fn a_survey_covers_the_first_drives_and_what_limiting_may_take() {
+        let drives = survey_drives([4.0, 6.5].into_iter());
+        assert_eq!(drives[0], 1.0);
+        assert!(*drives.last().unwrap() >= 6.5 + CURVE_ABOVE_DB);
+        assert!(
+            drives
+                .windows(2)
+                .all(|pair| (pair[1] - pair[0] - CURVE_STEP_DB).abs() < 1e-9)
+        );
+        assert!(survey_drives(std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn a_level_over_the_first_top_is_read_past_the_fall_unless_the_top_is_near() {
+        let curve = [(10.0, -12.0), (13.0, -10.0), (16.0, -11.0), (19.0, -9.0)];
+        assert!((drive_for_level(&curve, -9.5, 0.3) - 18.25).abs() < 1e-9);
+        assert_eq!(drive_for_level(&curve, -9.8, 0.3), 13.0);
+        assert!((drive_for_level(&curve, -11.0, 0.3) - 11.5).abs() < 1e-9);
     }
 
     #[test]
     fn a_flat_curve_is_read_at_the_least_slope() {
         let curve = [(10.0, -12.0), (13.0, -12.0)];
-        let drive = drive_for_level(&curve, -11.7, 0.8);
+        let drive = drive_for_level(&curve, -11.7, 0.0);
         assert!((drive - (13.0 + 0.3 / MIN_SLOPE)).abs() < 1e-9, "{drive}");
     }
 }

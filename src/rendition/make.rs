@@ -3,13 +3,15 @@
 //! true-peak limiter, and the encoder: limiting after resampling, so that no resampler
 //! ringing reaches the file over the ceiling), written under a temporary name in the cache.
 //!
+//! When a chain's limiter will work, a first pass over the master surveys the level it gives
+//! at many drives ([`LevelSurvey`], one thread per signal: the mono downmix, the stereo), so
+//! that each file is aimed before its one encoding ([`super::correct`]).
+//!
 //! Each file is then measured as it was encoded (decoded again, through the same meter as
-//! the masters): one whose loudness misses its target by more than 0.3 LU (heavy limiting of a
-//! quiet, peaky master lowers its loudness; a low-pass codec lowers it too), or whose true
-//! peak went over the ceiling (the codec's overshoot), is made again with its gain and
-//! ceiling corrected ([`super::correct`]), up to six passes; then it is renamed to its cache
-//! name. A first pass whose limiter will work also runs it at more drive, measured but not
-//! encoded, so that the second pass lands.
+//! the masters): one whose loudness misses its target by more than 0.3 LU (a low-pass codec
+//! lowers it), or whose true peak went over the ceiling (the codec's overshoot), is made again
+//! with its gain and ceiling corrected, up to six passes; then it is renamed to its cache
+//! name.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,12 +21,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use anyhow::{Context, Result, anyhow};
 
 use crate::audio::decode::Decoder;
-use crate::audio::dsp::{Limiter, Resampler, downmix_mono};
+use crate::audio::dsp::{LevelSurvey, Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
-use crate::audio::loudness::IntegratedMeter;
 use crate::model::loudness::Loudness;
-use crate::rendition::correct::{Attempt, Outcome, SURVEY_STEPS_DB, Survey};
-use crate::rendition::plan::{Encoding, Job, MasterPlan};
+use crate::rendition::correct::{Attempt, Outcome, survey_drives};
+use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
 
 /// Passes over a master at most: the first, and five corrections.
@@ -39,12 +40,27 @@ const QUEUE_BLOCKS: usize = 8;
 /// warns.
 pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<Vec<String>> {
     let mut missed = Vec::new();
-    let mut attempts: Vec<Attempt<'_>> = plan
+    let missing: Vec<(&Chain, &Job)> = plan
         .chains
         .iter()
         .flat_map(|chain| chain.jobs.iter().map(move |job| (chain, job)))
         .filter(|(_, job)| !is_cached(cache, job))
-        .map(|(chain, job)| Attempt::first(chain, job))
+        .collect();
+    let curves = survey(plan, &missing)?;
+    let curve_of = |chain: &Chain| {
+        curves
+            .iter()
+            .find(|(mono, _)| *mono == chain.mono)
+            .map(|(_, curve)| curve.as_slice())
+    };
+    let mut attempts: Vec<Attempt<'_>> = missing
+        .iter()
+        .map(|&(chain, job)| {
+            let curve = Attempt::limits(chain, job)
+                .then(|| curve_of(chain))
+                .flatten();
+            Attempt::first(chain, job, curve)
+        })
         .collect();
     for pass in 1..=MAX_PASSES {
         if attempts.is_empty() {
@@ -54,9 +70,12 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         let mut again = Vec::new();
         for (attempt, outcome) in attempts.into_iter().zip(outcomes) {
             match attempt.corrected(&outcome) {
-                Some(next) if pass < MAX_PASSES => again.push(next),
+                // The same gain and ceiling would make the same file: it is as near as it gets.
+                Some(next) if pass < MAX_PASSES && !next.same_as(&attempt) => again.push(next),
                 Some(_) => {
-                    missed.push(off_target(&attempt, &outcome.loudness));
+                    if !attempt.acceptable(&outcome) {
+                        missed.push(off_target(&attempt, &outcome.loudness, pass));
+                    }
                     keep(cache, attempt.job)?;
                 }
                 None => keep(cache, attempt.job)?,
@@ -68,11 +87,11 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
 }
 
 /// Says how a file kept after the last pass misses its target.
-fn off_target(attempt: &Attempt<'_>, measured: &Loudness) -> String {
+fn off_target(attempt: &Attempt<'_>, measured: &Loudness, passes: usize) -> String {
     let target = &attempt.chain.target;
     let shown = |value: Option<f64>| value.map_or("-inf".to_string(), |v| format!("{v:.1}"));
     format!(
-        "its {} reads {} LUFS and a true peak of {} dBTP after {MAX_PASSES} passes, off its target ({} LUFS, at most {} dBTP): published as it is",
+        "its {} reads {} LUFS and a true peak of {} dBTP after {passes} passes, off its target ({} LUFS, at most {} dBTP): published as it is",
         attempt.job.role.name(),
         shown(measured.integrated_lufs),
         shown(measured.true_peak_dbtp),
@@ -99,6 +118,56 @@ fn keep(cache: &Path, job: &Job) -> Result<()> {
     std::fs::rename(&part, &file).with_context(|| format!("failed to rename `{}`", part.display()))
 }
 
+/// A signal's level curve, by whether it is the mono downmix.
+type SignalCurve = (bool, Vec<(f64, f64)>);
+
+/// Surveys the level curve of each signal (the mono downmix, the stereo) whose limiter will
+/// work on a missing file, in one pass over the master; gives each signal's curve, by whether
+/// it is the mono downmix. None when no limiter works.
+fn survey(plan: &MasterPlan, missing: &[(&Chain, &Job)]) -> Result<Vec<SignalCurve>> {
+    let signals: Vec<(bool, Vec<f64>)> = [true, false]
+        .into_iter()
+        .map(|mono| {
+            let first_drives = missing
+                .iter()
+                .filter(|(chain, job)| chain.mono == mono && Attempt::limits(chain, job))
+                .map(|(chain, job)| chain.gain_db - job.limiter_ceiling_dbtp);
+            (mono, survey_drives(first_drives))
+        })
+        .filter(|(_, drives)| !drives.is_empty())
+        .collect();
+    if signals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let workers = signals
+        .iter()
+        .map(|(mono, drives)| {
+            move |blocks: Receiver<Arc<[f32]>>, shape: Shape| {
+                let channels = signal_channels(*mono, shape);
+                let mut survey = LevelSurvey::new(shape.sample_rate, channels, drives);
+                let mut shaped = Vec::new();
+                for block in blocks {
+                    shaped.clear();
+                    shape_channels(&block, shape.channels, channels, &mut shaped);
+                    survey.add(&shaped);
+                }
+                let curve: Vec<(f64, f64)> = survey
+                    .finish()
+                    .into_iter()
+                    .filter_map(|(drive, level)| Some((drive, level?)))
+                    .collect();
+                Ok((*mono, curve))
+            }
+        })
+        .collect();
+    let curves = fan_out(plan, None, workers)?;
+    // A silent signal has no curve: its files are aimed by their gain.
+    Ok(curves
+        .into_iter()
+        .filter(|(_, curve)| !curve.is_empty())
+        .collect())
+}
+
 /// Decodes the master once and makes the attempts' files from its blocks, each on a thread
 /// that then measures its file; gives what each attempt made, in their order.
 fn run_pass(
@@ -107,6 +176,25 @@ fn run_pass(
     cache: &Path,
     task: &FileTask,
 ) -> Result<Vec<Outcome>> {
+    let workers = attempts
+        .iter()
+        .map(|&attempt| {
+            move |blocks: Receiver<Arc<[f32]>>, shape: Shape| {
+                make_file(blocks, attempt, shape, cache)
+            }
+        })
+        .collect();
+    fan_out(plan, Some(task), workers)
+}
+
+/// Decodes the master once and hands its blocks to each worker, each on its own thread;
+/// gives what each returns, in their order. The progress bar moves by the master's bytes
+/// decoded, when there is one.
+fn fan_out<W, T>(plan: &MasterPlan, task: Option<&FileTask>, workers: Vec<W>) -> Result<Vec<T>>
+where
+    W: FnOnce(Receiver<Arc<[f32]>>, Shape) -> Result<T> + Send,
+    T: Send,
+{
     let mut decoder = Decoder::open(&plan.master, plan.trim)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
@@ -116,15 +204,14 @@ fn run_pass(
     std::thread::scope(|scope| {
         let mut senders: Vec<SyncSender<Arc<[f32]>>> = Vec::new();
         let mut threads = Vec::new();
-        for attempt in attempts {
+        for worker in workers {
             let (sender, receiver) = sync_channel(QUEUE_BLOCKS);
             senders.push(sender);
-            let attempt = *attempt;
-            threads.push(scope.spawn(move || make_file(receiver, attempt, shape, cache)));
+            threads.push(scope.spawn(move || worker(receiver, shape)));
         }
         let decoded = feed(&mut decoder, &senders, plan, task);
         drop(senders);
-        let results: Vec<Result<Outcome>> = threads
+        let results: Vec<Result<T>> = threads
             .into_iter()
             .map(|thread| {
                 thread
@@ -133,7 +220,7 @@ fn run_pass(
             })
             .collect();
         decoded?;
-        results.into_iter().collect::<Result<Vec<Outcome>>>()
+        results.into_iter().collect::<Result<Vec<T>>>()
     })
 }
 
@@ -143,7 +230,7 @@ fn feed(
     decoder: &mut Decoder,
     senders: &[SyncSender<Arc<[f32]>>],
     plan: &MasterPlan,
-    task: &FileTask,
+    task: Option<&FileTask>,
 ) -> Result<()> {
     let mut gathered: Vec<f32> = Vec::with_capacity(BLOCK_SAMPLES * 2);
     let mut shown = 0u64;
@@ -159,15 +246,19 @@ fn feed(
         gathered.extend_from_slice(block);
         if gathered.len() >= BLOCK_SAMPLES {
             send(&mut gathered);
-            let done = decoded_bytes(decoder, plan);
-            task.advance(done.saturating_sub(shown));
-            shown = done;
+            if let Some(task) = task {
+                let done = decoded_bytes(decoder, plan);
+                task.advance(done.saturating_sub(shown));
+                shown = done;
+            }
         }
     }
     if !gathered.is_empty() {
         send(&mut gathered);
     }
-    task.advance(plan.size.saturating_sub(shown));
+    if let Some(task) = task {
+        task.advance(plan.size.saturating_sub(shown));
+    }
     Ok(())
 }
 
@@ -192,7 +283,6 @@ struct FileInProgress {
     sink: Box<dyn AudioSink>,
     resampled: Vec<f32>,
     limited: Vec<f32>,
-    survey: Option<Surveyor>,
 }
 
 impl FileInProgress {
@@ -213,17 +303,12 @@ impl FileInProgress {
             attempt.gain_db,
             attempt.ceiling_dbtp,
         );
-        let survey = attempt
-            .surveyed
-            .then(|| Surveyor::new(&attempt, channels))
-            .transpose()?;
         Ok(FileInProgress {
             resampler: Resampler::new(from.sample_rate, job.sample_rate, channels)?,
             limiter,
             sink,
             resampled: Vec::new(),
             limited: Vec::new(),
-            survey,
         })
     }
 
@@ -234,103 +319,24 @@ impl FileInProgress {
         self.limit_and_encode()
     }
 
-    /// Limits and encodes what was resampled (and surveys it).
+    /// Limits and encodes what was resampled.
     fn limit_and_encode(&mut self) -> Result<()> {
         self.limited.clear();
         self.limiter.process(&self.resampled, &mut self.limited);
-        if let Some(survey) = &mut self.survey {
-            survey.add(&self.resampled, &self.limited)?;
-        }
         self.sink.write(&self.limited)
     }
 
     /// Flushes the resampler, the limiter and the encoder; gives the share of the energy the
-    /// limiter held down, and what the survey found.
-    fn finish(mut self) -> Result<(f64, Option<Survey>)> {
+    /// limiter held down.
+    fn finish(mut self) -> Result<f64> {
         self.resampled.clear();
         self.resampler.finish(&mut self.resampled);
         self.limit_and_encode()?;
         self.limited.clear();
         self.limiter.finish(&mut self.limited);
-        if let Some(survey) = &mut self.survey {
-            survey.finish(&self.limited)?;
-        }
         self.sink.write(&self.limited)?;
         self.sink.finish()?;
-        let share = self.limiter.gain_reduction_stats().limited_energy_share;
-        Ok((share, self.survey.map(Surveyor::found)))
-    }
-}
-
-/// Measures a file's signal as limited, before its encoder, and the same signal limited at
-/// more drive (at a ceiling of 0 dBTP: its loudness is then its level).
-struct Surveyor {
-    made: IntegratedMeter,
-    probes: Vec<Probe>,
-}
-
-/// The signal limited at another drive, measured.
-struct Probe {
-    drive_db: f64,
-    limiter: Limiter,
-    meter: IntegratedMeter,
-    limited: Vec<f32>,
-}
-
-impl Surveyor {
-    fn new(attempt: &Attempt<'_>, channels: usize) -> Result<Surveyor> {
-        let rate = attempt.job.sample_rate;
-        let probes = SURVEY_STEPS_DB
-            .iter()
-            .map(|step| {
-                let drive_db = attempt.drive_db() + step;
-                Ok(Probe {
-                    drive_db,
-                    limiter: Limiter::new(rate, channels, drive_db, 0.0),
-                    meter: IntegratedMeter::new(channels, rate)?,
-                    limited: Vec::new(),
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Surveyor {
-            made: IntegratedMeter::new(channels, rate)?,
-            probes,
-        })
-    }
-
-    /// Adds a block: as resampled (for the probes) and as limited for the file.
-    fn add(&mut self, resampled: &[f32], limited: &[f32]) -> Result<()> {
-        self.made.add(limited)?;
-        for probe in &mut self.probes {
-            probe.limited.clear();
-            probe.limiter.process(resampled, &mut probe.limited);
-            probe.meter.add(&probe.limited)?;
-        }
-        Ok(())
-    }
-
-    /// Adds the file's last limited frames, and the probes' own.
-    fn finish(&mut self, limited: &[f32]) -> Result<()> {
-        self.made.add(limited)?;
-        for probe in &mut self.probes {
-            probe.limited.clear();
-            probe.limiter.finish(&mut probe.limited);
-            probe.meter.add(&probe.limited)?;
-        }
-        Ok(())
-    }
-
-    /// What it found (a silent signal reads −200 LUFS).
-    fn found(self) -> Survey {
-        let lufs = |meter: &IntegratedMeter| meter.integrated_lufs().unwrap_or(-200.0);
-        Survey {
-            made_lufs: lufs(&self.made),
-            levels: self
-                .probes
-                .iter()
-                .map(|probe| (probe.drive_db, lufs(&probe.meter)))
-                .collect(),
-        }
+        Ok(self.limiter.gain_reduction_stats().limited_energy_share)
     }
 }
 
@@ -355,11 +361,7 @@ fn make_file(
     shape: Shape,
     cache: &Path,
 ) -> Result<Outcome> {
-    let channels = if attempt.chain.mono {
-        1
-    } else {
-        shape.channels.min(2)
-    };
+    let channels = signal_channels(attempt.chain.mono, shape);
     let mut file = FileInProgress::start(attempt, shape, channels, cache)?;
     let mut shaped = Vec::new();
     for block in blocks {
@@ -367,15 +369,19 @@ fn make_file(
         shape_channels(&block, shape.channels, channels, &mut shaped);
         file.write(&shaped)?;
     }
-    let (limited_energy_share, survey) = file.finish()?;
+    let limited_energy_share = file.finish()?;
     let part = part_path(cache, attempt.job);
     let loudness = crate::audio::loudness::measure_published(&part)
         .with_context(|| format!("cannot measure `{}`", part.display()))?;
     Ok(Outcome {
         loudness,
         limited_energy_share,
-        survey,
     })
+}
+
+/// The channels of a chain's signal: one for the mono downmix, else the master's first two.
+fn signal_channels(mono: bool, shape: Shape) -> usize {
+    if mono { 1 } else { shape.channels.min(2) }
 }
 
 /// The chain's channels from the decoded ones: the mono downmix, the first two of more, or

@@ -19,6 +19,10 @@
 
 use std::collections::VecDeque;
 
+mod survey;
+
+pub use survey::LevelSurvey;
+
 /// How far ahead the gain envelope looks: the attack lasts this long.
 const LOOKAHEAD_SECONDS: f64 = 0.005;
 

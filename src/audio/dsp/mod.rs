@@ -12,7 +12,7 @@
 mod limiter;
 mod resample;
 
-pub use limiter::{GainReduction, Limiter};
+pub use limiter::{GainReduction, LevelSurvey, Limiter};
 pub use resample::Resampler;
 
 /// Appends the mono downmix `(L + R) / 2` (the mean of all channels) of interleaved samples.

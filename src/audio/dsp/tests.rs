@@ -393,3 +393,84 @@ fn limiter_attacks_before_the_peak_and_releases_in_150_ms() {
         "{after} dB 150 ms after"
     );
 }
+
+/// Noise in syllables (4 a second) of `seconds`, its first half `quieter_db` under its second
+/// (two voices far apart), each channel its own noise; deterministic.
+fn uneven_syllables(rate: u32, channels: usize, seconds: usize, quieter_db: f64) -> Vec<f32> {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f64 / f64::from(1u32 << 24) * 2.0 - 1.0
+    };
+    let frames = rate as usize * seconds;
+    let quiet = 10f64.powf(-quieter_db / 20.0);
+    (0..frames)
+        .flat_map(|n| {
+            let t = n as f64 / f64::from(rate);
+            let syllable = (2.0 * PI * 4.0 * t).sin().max(0.0).powi(2);
+            let voice = if n < frames / 2 { quiet } else { 1.0 };
+            let scale = 0.5 * syllable * voice;
+            (0..channels)
+                .map(|_| (noise() * scale) as f32)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The integrated loudness of `signal` limited at `drive_db` over a ceiling of 0 dBTP, as the
+/// ebur128 crate measures it.
+fn limited_level(signal: &[f32], rate: u32, channels: usize, drive_db: f64) -> f64 {
+    let out = limit(
+        Limiter::new(rate, channels, drive_db, 0.0),
+        signal,
+        channels,
+    );
+    let mut meter = ebur128::EbuR128::new(channels as u32, rate, ebur128::Mode::I).unwrap();
+    meter.add_frames_f32(&out).unwrap();
+    meter.loudness_global().unwrap()
+}
+
+/// Feeds `signal` to a survey in blocks of varied sizes.
+fn surveyed(signal: &[f32], rate: u32, channels: usize, drives: &[f64]) -> Vec<(f64, Option<f64>)> {
+    let mut survey = LevelSurvey::new(rate, channels, drives);
+    let mut rest = signal;
+    for size in [4096usize, 1, 333, 70_000].iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let take = (size * channels).min(rest.len());
+        survey.add(&rest[..take]);
+        rest = &rest[take..];
+    }
+    survey.finish()
+}
+
+#[test]
+fn survey_reads_the_limiters_level_at_each_drive() {
+    for (rate, channels) in [(48_000, 2), (44_100, 1)] {
+        let signal = uneven_syllables(rate, channels, 30, 20.0);
+        let drives = [0.0, 6.0, 12.0, 18.0];
+        let levels = surveyed(&signal, rate, channels, &drives);
+        assert_eq!(levels.len(), drives.len());
+        for (&drive, &(surveyed_drive, level)) in drives.iter().zip(&levels) {
+            assert_eq!(drive, surveyed_drive);
+            let level = level.expect("a level");
+            let limited = limited_level(&signal, rate, channels, drive);
+            eprintln!(
+                "{rate} Hz × {channels}, drive {drive}: survey {level:.3}, limiter {limited:.3} LUFS"
+            );
+            assert!(
+                (level - limited).abs() < 0.1,
+                "{rate} Hz × {channels}, drive {drive}: survey {level}, limiter {limited}"
+            );
+        }
+    }
+}
+
+#[test]
+fn survey_of_silence_has_no_level() {
+    let levels = surveyed(&vec![0.0; 48_000 * 2], 48_000, 2, &[3.0]);
+    assert_eq!(levels, [(3.0, None)]);
+}
