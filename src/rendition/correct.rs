@@ -44,12 +44,12 @@ const CURVE_MARGIN_DB: f64 = 0.2;
 /// renditions benchmark's master, limited by up to 14 dB, 0.10 to 0.19 dB per dB at 64 kbit/s
 /// and 0.16 at 32).
 const OVERSHOOT_GROWTH: f64 = 0.12;
-/// The drives a survey covers around a chain's first drives (the gain that reaches the
-/// target unlimited, over the ceiling): from this far under the lowest, in dB…
+/// The drives a survey covers, on a lattice of [`CURVE_STEP_DB`]: from this far under the drive
+/// at which the limiter starts to work (the signal's true peak reaching the ceiling), in dB…
 const CURVE_BELOW_DB: f64 = 3.0;
-/// …to this far over the highest (a level that follows a fifth of each dB of drive reaches
-/// 5 LU more), in steps of [`CURVE_STEP_DB`].
-const CURVE_ABOVE_DB: f64 = 27.0;
+/// …to the drive that brings the signal's loudness to its ceiling (no target is louder than
+/// its ceiling), plus this much more limiting, in dB.
+const CURVE_LIMITING_DB: f64 = 25.0;
 /// The step between two drives of a survey, in dB: the curve is smooth at this scale, and
 /// read between its points by straight lines.
 const CURVE_STEP_DB: f64 = 1.5;
@@ -58,18 +58,16 @@ const CURVE_STEP_DB: f64 = 1.5;
 /// drives (dB), sorted by drive.
 pub type Curve = [(f64, f64)];
 
-/// The drives at which to survey a chain whose limiter works, given its files' first drives.
-pub fn survey_drives(first_drives: impl Iterator<Item = f64>) -> Vec<f64> {
-    let (low, high) = first_drives.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), d| {
-        (low.min(d), high.max(d))
-    });
-    if low > high {
-        return Vec::new();
-    }
-    let start = low - CURVE_BELOW_DB;
-    let steps = ((high + CURVE_ABOVE_DB - start) / CURVE_STEP_DB).ceil() as usize;
-    (0..=steps)
-        .map(|step| start + step as f64 * CURVE_STEP_DB)
+/// The drives at which to survey a signal of true peak `peak_dbtp` and integrated loudness
+/// `lufs`: they depend on the signal alone, not on the targets or on which files are missing,
+/// so that a file's drive, and its bytes, are the same however many of its siblings are made
+/// with it. On a lattice: exact multiples of 1.5 dB.
+pub fn survey_drives(peak_dbtp: f64, lufs: f64) -> Vec<f64> {
+    let onset = -peak_dbtp;
+    let start = ((onset - CURVE_BELOW_DB) / CURVE_STEP_DB).floor();
+    let end = ((onset + (peak_dbtp - lufs).max(0.0) + CURVE_LIMITING_DB) / CURVE_STEP_DB).ceil();
+    (start as i64..=end as i64)
+        .map(|step| step as f64 * CURVE_STEP_DB)
         .collect()
 }
 
@@ -268,8 +266,8 @@ fn level_at(curve: &Curve, drive: f64) -> f64 {
 ///
 /// Where the curve falls (the loud parts are crushed, and quieter ones, now within 10 LU of
 /// them, pass the relative gate), it rises again further on, at the cost of crushing the loud
-/// parts more: the top before the first fall is taken when it comes within `slack` LU of
-/// `wanted`, else the search goes on past the fall.
+/// parts more: a top (the highest level so far, before a fall) is taken when it comes within
+/// `slack` LU of `wanted`, else the search goes on past the fall.
 fn drive_for_level(curve: &[(f64, f64)], wanted: f64, slack: f64) -> f64 {
     let slope =
         |(d0, l0): (f64, f64), (d1, l1): (f64, f64)| ((l1 - l0) / (d1 - d0)).clamp(MIN_SLOPE, 1.0);
@@ -277,17 +275,18 @@ fn drive_for_level(curve: &[(f64, f64)], wanted: f64, slack: f64) -> f64 {
     if wanted <= first.1 || curve.len() == 1 {
         return first.0 + (wanted - first.1);
     }
-    let mut fell = false;
+    let mut top = f64::NEG_INFINITY;
     for pair in curve.windows(2) {
         let (low, high) = (pair[0], pair[1]);
         if high.1 < low.1 {
-            if !fell && wanted - low.1 <= slack {
+            // A fall from the highest level so far: its top is taken when it is near enough.
+            if low.1 > top && wanted - low.1 <= slack {
                 return low.0;
             }
-            fell = true;
         } else if wanted <= high.1 {
             return low.0 + (wanted - low.1) / slope(low, high);
         }
+        top = top.max(low.1);
     }
     let (before_last, last) = (curve[curve.len() - 2], curve[curve.len() - 1]);
     last.0 + (wanted - last.1) / slope(before_last, last)
@@ -308,6 +307,12 @@ mod tests {
             },
             gain_db: 10.0,
             gained_peak_dbtp: Some(2.0),
+            signal: Loudness {
+                integrated_lufs: Some(-26.0),
+                range_lu: 5.0,
+                sample_peak_dbfs: Some(-8.5),
+                true_peak_dbtp: Some(-8.0),
+            },
             jobs: vec![Job {
                 role: Role::Podcast,
                 encoding: Encoding::Mp3(64),
@@ -390,16 +395,16 @@ mod tests {
     }
 
     #[test]
-    fn a_survey_covers_the_first_drives_and_what_limiting_may_take() {
-        let drives = survey_drives([4.0, 6.5].into_iter());
-        assert_eq!(drives[0], 1.0);
-        assert!(*drives.last().unwrap() >= 6.5 + CURVE_ABOVE_DB);
-        assert!(
-            drives
-                .windows(2)
-                .all(|pair| (pair[1] - pair[0] - CURVE_STEP_DB).abs() < 1e-9)
-        );
-        assert!(survey_drives(std::iter::empty()).is_empty());
+    fn a_survey_covers_the_limiters_onset_to_past_the_signals_loudness_on_a_lattice() {
+        // Peak −2 dBTP, −20 LUFS: the limiter starts at 2 dB of drive, the loudness meets the
+        // ceiling at 20.
+        let drives = survey_drives(-2.0, -20.0);
+        assert_eq!(drives[0], -1.5);
+        assert!(*drives.last().unwrap() >= 20.0 + CURVE_LIMITING_DB);
+        assert!(drives.iter().all(|d| (d / CURVE_STEP_DB).fract() == 0.0));
+        // Another signal's lattice holds the same drives where they meet.
+        let other = survey_drives(-5.3, -18.0);
+        assert!(other.iter().filter(|d| drives.contains(d)).count() > 10);
     }
 
     #[test]
@@ -408,6 +413,25 @@ mod tests {
         assert!((drive_for_level(&curve, -9.5, 0.3) - 18.25).abs() < 1e-9);
         assert_eq!(drive_for_level(&curve, -9.8, 0.3), 13.0);
         assert!((drive_for_level(&curve, -11.0, 0.3) - 11.5).abs() < 1e-9);
+        // A second, higher top is taken when near, a lower one never.
+        let twice = [
+            (10.0, -12.0),
+            (13.0, -11.0),
+            (14.0, -11.5),
+            (16.0, -10.2),
+            (17.0, -10.4),
+            (20.0, -9.0),
+        ];
+        assert_eq!(drive_for_level(&twice, -10.0, 0.3), 16.0);
+        let lower = [
+            (10.0, -12.0),
+            (13.0, -10.0),
+            (14.0, -11.5),
+            (16.0, -10.8),
+            (17.0, -11.0),
+            (20.0, -9.0),
+        ];
+        assert!((drive_for_level(&lower, -9.5, 0.3) - 19.25).abs() < 1e-9);
     }
 
     #[test]

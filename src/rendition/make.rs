@@ -71,7 +71,15 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         for (attempt, outcome) in attempts.into_iter().zip(outcomes) {
             match attempt.corrected(&outcome) {
                 // The same gain and ceiling would make the same file: it is as near as it gets.
-                Some(next) if pass < MAX_PASSES && !next.same_as(&attempt) => again.push(next),
+                // A corrected file that meets its requirements is kept rather than chased
+                // further (past a fall of the curve, a pass can land far off).
+                Some(next)
+                    if pass < MAX_PASSES
+                        && !next.same_as(&attempt)
+                        && !(pass > 1 && attempt.acceptable(&outcome)) =>
+                {
+                    again.push(next)
+                }
                 Some(_) => {
                     if !attempt.acceptable(&outcome) {
                         missed.push(off_target(&attempt, &outcome.loudness, pass));
@@ -127,14 +135,14 @@ type SignalCurve = (bool, Vec<(f64, f64)>);
 fn survey(plan: &MasterPlan, missing: &[(&Chain, &Job)]) -> Result<Vec<SignalCurve>> {
     let signals: Vec<(bool, Vec<f64>)> = [true, false]
         .into_iter()
-        .map(|mono| {
-            let first_drives = missing
+        .filter_map(|mono| {
+            let (chain, _) = missing
                 .iter()
-                .filter(|(chain, job)| chain.mono == mono && Attempt::limits(chain, job))
-                .map(|(chain, job)| chain.gain_db - job.limiter_ceiling_dbtp);
-            (mono, survey_drives(first_drives))
+                .find(|(chain, job)| chain.mono == mono && Attempt::limits(chain, job))?;
+            let signal = &chain.signal;
+            let drives = survey_drives(signal.true_peak_dbtp?, signal.integrated_lufs?);
+            Some((mono, drives))
         })
-        .filter(|(_, drives)| !drives.is_empty())
         .collect();
     if signals.is_empty() {
         return Ok(Vec::new());

@@ -105,6 +105,9 @@ pub struct Chain {
     pub gain_db: f64,
     /// The master's true peak once gained, in dBTP: over a file's ceiling, its limiter works.
     pub gained_peak_dbtp: Option<f64>,
+    /// The master's loudness as measured in the chain's channels (its mono downmix's, or its
+    /// own).
+    pub signal: crate::model::loudness::Loudness,
     /// Its files.
     pub jobs: Vec<Job>,
 }
@@ -252,6 +255,7 @@ fn chain(
         target: *target,
         gain_db,
         gained_peak_dbtp: measured.true_peak_dbtp.map(|peak| peak + gain_db),
+        signal: *measured,
         jobs,
     })
 }
