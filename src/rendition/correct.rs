@@ -123,7 +123,7 @@ impl<'a> Attempt<'a> {
     /// file's ceiling.
     pub fn limits(chain: &Chain, job: &Job) -> bool {
         chain
-            .gained_peak_dbtp
+            .gained_peak_dbtp()
             .is_some_and(|peak| peak > job.limiter_ceiling_dbtp)
     }
 
@@ -306,12 +306,11 @@ mod tests {
                 true_peak_dbtp: -1.0,
             },
             gain_db: 10.0,
-            gained_peak_dbtp: Some(2.0),
             signal: Loudness {
                 integrated_lufs: Some(-26.0),
                 range_lu: 5.0,
                 sample_peak_dbfs: Some(-8.5),
-                true_peak_dbtp: Some(-8.0),
+                true_peak_dbtp: Some(-8.0), // gained by 10 dB: +2 dBTP
             },
             jobs: vec![Job {
                 role: Role::Podcast,

@@ -103,13 +103,18 @@ pub struct Chain {
     pub target: Target,
     /// The gain that brings the master's loudness to the target, in dB.
     pub gain_db: f64,
-    /// The master's true peak once gained, in dBTP: over a file's ceiling, its limiter works.
-    pub gained_peak_dbtp: Option<f64>,
     /// The master's loudness as measured in the chain's channels (its mono downmix's, or its
     /// own).
     pub signal: crate::model::loudness::Loudness,
     /// Its files.
     pub jobs: Vec<Job>,
+}
+
+impl Chain {
+    /// The master's true peak once gained, in dBTP: over a file's ceiling, its limiter works.
+    pub fn gained_peak_dbtp(&self) -> Option<f64> {
+        self.signal.true_peak_dbtp.map(|peak| peak + self.gain_db)
+    }
 }
 
 /// What to make of one master.
@@ -254,7 +259,6 @@ fn chain(
         mono,
         target: *target,
         gain_db,
-        gained_peak_dbtp: measured.true_peak_dbtp.map(|peak| peak + gain_db),
         signal: *measured,
         jobs,
     })
