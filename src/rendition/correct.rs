@@ -5,7 +5,8 @@
 //! 1 dB. So a file's loudness is its ceiling plus a level that depends on the drive alone
 //! (gain minus ceiling), and the aim works on drives and levels. When the limiter will work,
 //! the level's curve over the drive is surveyed before the first pass
-//! ([`crate::audio::dsp::LevelSurvey`]): the first pass aims along it, and a pass that missed
+//! ([`crate::audio::dsp::LevelSurvey`]): the first pass aims along it (an MP3 a little over
+//! its target, by what LAME is known to take off), and a pass that missed
 //! (the encoder's low-pass lowers the loudness, its overshoot raises the peak) aims along it
 //! again, by what the encoder moved.
 
@@ -24,6 +25,8 @@ const ACCEPTABLE_LU: f64 = 0.45;
 /// than a drive past its fall, in LU: a file that lands there, and that no pass brings nearer,
 /// is kept without a warning (under [`ACCEPTABLE_LU`], with a margin for the codec).
 const TOP_SLACK_LU: f64 = 0.35;
+/// What LAME takes off an MP3's integrated loudness, in LU (see [`encoder_loss_lu`]).
+const MP3_LOSS_LU: f64 = 0.44;
 /// The least share of a dB of drive that the level is taken to follow.
 const MIN_SLOPE: f64 = 0.15;
 /// The largest correction of the drive in one pass, in dB.
@@ -98,14 +101,16 @@ pub struct Outcome {
 
 impl<'a> Attempt<'a> {
     /// The first attempt: at the file's ceiling, with the drive at which the chain's curve
-    /// reaches the target, or the chain's gain when its limiter does not work (no curve).
+    /// reaches the target, or the chain's gain when its limiter does not work (no curve); in
+    /// both, raised by what the file's encoder is known to take off.
     pub fn first(chain: &'a Chain, job: &'a Job, curve: Option<&'a Curve>) -> Attempt<'a> {
         let ceiling_dbtp = job.limiter_ceiling_dbtp;
-        let gain_db = curve.map_or(chain.gain_db, |curve| {
+        let loss = encoder_loss_lu(job.encoding);
+        let gain_db = curve.map_or(chain.gain_db + loss, |curve| {
             ceiling_dbtp
                 + drive_for_level(
                     curve,
-                    chain.target.integrated_lufs - ceiling_dbtp,
+                    chain.target.integrated_lufs + loss - ceiling_dbtp,
                     TOP_SLACK_LU,
                 )
         });
@@ -210,16 +215,15 @@ impl<'a> Attempt<'a> {
 
     /// The next drive and ceiling along the curve. What the file measures off the curve (the
     /// resampler's and the encoder's low-pass lower the loudness; the survey reads within a
-    /// few hundredths) is taken to hold at the next drive; the encoder overshoots the ceiling
-    /// by what it did, more as the drive rises: the ceiling is set for the overshoot predicted
-    /// at the drive the curve gives, a few rounds of the two settle both.
+    /// few hundredths) is taken to hold at every drive; the encoder overshoots the ceiling by
+    /// what it did, more as the drive rises, so each drive has its own ceiling. The file's
+    /// loudness at each of the curve's drives, with that ceiling, is a curve of its own, read
+    /// like the level's: where it reaches the target, or its top when nothing more is won.
     fn along(&self, curve: &Curve, outcome: &Outcome) -> (f64, f64) {
         let drive = self.drive_db();
-        let predicted = self.ceiling_dbtp + level_at(curve, drive);
-        let off_curve = outcome
-            .loudness
-            .integrated_lufs
-            .map_or(0.0, |lufs| lufs - predicted);
+        let off_curve = outcome.loudness.integrated_lufs.map_or(0.0, |lufs| {
+            lufs - (self.ceiling_dbtp + level_at(curve, drive))
+        });
         let overshoot = outcome
             .loudness
             .true_peak_dbtp
@@ -228,20 +232,32 @@ impl<'a> Attempt<'a> {
             Encoding::Mp3(_) => OVERSHOOT_GROWTH,
             Encoding::Lossless(_) => 0.0,
         };
-        let (mut next, mut ceiling_dbtp) = (drive, self.ceiling_dbtp);
-        for _ in 0..6 {
+        // The ceiling may rise back when a pass read the peak lower than predicted, never over
+        // the file's own.
+        let ceiling_at = |next: f64| {
             let predicted = overshoot + growth * (next - drive).max(0.0);
-            // The ceiling may rise back when a pass read the peak lower than predicted, never
-            // over the file's own.
-            ceiling_dbtp = self
-                .job
+            self.job
                 .limiter_ceiling_dbtp
-                .min(self.allowed_peak_dbtp() - CURVE_MARGIN_DB - predicted);
-            let wanted = self.chain.target.integrated_lufs - off_curve - ceiling_dbtp;
-            next = drive_for_level(curve, wanted, TOP_SLACK_LU)
-                .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB);
-        }
-        (next, ceiling_dbtp)
+                .min(self.allowed_peak_dbtp() - CURVE_MARGIN_DB - predicted)
+        };
+        let loudness: Vec<(f64, f64)> = curve
+            .iter()
+            .map(|&(at, level)| (at, off_curve + ceiling_at(at) + level))
+            .collect();
+        let next = drive_for_level(&loudness, self.chain.target.integrated_lufs, TOP_SLACK_LU)
+            .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB);
+        (next, ceiling_at(next))
+    }
+}
+
+/// What an encoder takes off a file's integrated loudness, in LU. LAME lowers every MP3 by
+/// about half a LU whatever its bitrate or its content (the sample cycle's speech: 0.37 to 0.50
+/// LU at 32, 64 and 128 kbit/s, limited or not; a 1 kHz sine: 0.5 LU; ffmpeg's libmp3lame
+/// alike), so the first pass aims that much higher; a lossless file takes nothing off.
+fn encoder_loss_lu(encoding: Encoding) -> f64 {
+    match encoding {
+        Encoding::Mp3(_) => MP3_LOSS_LU,
+        Encoding::Lossless(_) => 0.0,
     }
 }
 
@@ -288,7 +304,16 @@ fn drive_for_level(curve: &[(f64, f64)], wanted: f64, slack: f64) -> f64 {
         }
         top = top.max(low.1);
     }
+    // Nowhere reached: the highest level when the curve falls after it (more drive only
+    // crushes), else past the end, along the last segment.
     let (before_last, last) = (curve[curve.len() - 2], curve[curve.len() - 1]);
+    let highest = curve.iter().copied().fold(
+        first,
+        |best, point| if point.1 > best.1 { point } else { best },
+    );
+    if highest.1 > last.1 {
+        return highest.0;
+    }
     last.0 + (wanted - last.1) / slope(before_last, last)
 }
 
@@ -339,8 +364,13 @@ mod tests {
         let chain = podcast_chain();
         let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
         let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
-        // The curve reaches −16 + 1.5 = −14.5 LU at 11 dB of drive.
-        assert!((first.drive_db() - 11.0).abs() < 1e-9);
+        // An MP3 aims 0.44 LU over its target, which the curve reaches at −16 + 0.44 + 1.5 =
+        // −14.06 LU: 11 dB of drive, plus 0.88 dB at 0.5 LU per dB.
+        assert!(
+            (first.drive_db() - 11.88).abs() < 1e-9,
+            "{}",
+            first.drive_db()
+        );
         assert!(first.corrected(&outcome(-16.2, -1.6)).is_none());
         let off = outcome(-16.4, -1.6);
         assert!(first.corrected(&off).is_some());
@@ -357,15 +387,73 @@ mod tests {
         let chain = podcast_chain();
         let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
         let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
-        // The encoder took 0.5 LU and kept the peak 0.5 dB under the ceiling: the ceiling
-        // stays, the level must rise by 0.5 LU, 1 dB of drive on the curve's upper segment.
+        // The encoder took 0.94 LU, 0.5 more than allowed for, and kept the peak 0.5 dB under
+        // the ceiling: the ceiling stays, the level must rise by 0.5 LU, 1 dB of drive on the
+        // curve's upper segment.
         let next = first
             .corrected(&outcome(-16.5, -2.0))
             .expect("a correction");
         assert_eq!(next.ceiling_dbtp, -1.5);
-        assert!((next.drive_db() - 12.0).abs() < 1e-9, "{}", next.drive_db());
+        assert!(
+            (next.drive_db() - 12.88).abs() < 1e-9,
+            "{}",
+            next.drive_db()
+        );
         assert!(!next.same_as(&first));
         assert!(first.same_as(&first));
+    }
+
+    #[test]
+    fn only_a_lossy_file_aims_over_its_target_curve_or_not() {
+        let mut chain = podcast_chain();
+        chain.jobs[0].encoding = Encoding::Lossless(crate::model::rendition::LosslessFormat::Wav);
+        let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
+        let lossless = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        assert!((lossless.drive_db() - 11.0).abs() < 1e-9);
+        assert_eq!(
+            Attempt::first(&chain, &chain.jobs[0], None).gain_db,
+            chain.gain_db
+        );
+        let chain = podcast_chain();
+        let mp3 = Attempt::first(&chain, &chain.jobs[0], None);
+        assert!((mp3.gain_db - (chain.gain_db + MP3_LOSS_LU)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_correction_whose_overshoot_outgrows_the_curve_takes_the_loudest_drive() {
+        let chain = podcast_chain();
+        // The curve rises by a third of a LU per dB, then falls; the encoder took 1.34 LU off
+        // and overshot the ceiling by 1 dB, more by 0.12 dB per dB of drive: the file's
+        // loudness tops at 15 dB, short of the target, where it is aimed rather than past the
+        // fall.
+        let curve = [
+            (9.0, -16.0),
+            (12.0, -15.0),
+            (15.0, -14.0),
+            (18.0, -16.0),
+            (21.0, -15.5),
+        ];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        let next = first
+            .corrected(&outcome(-16.9, first.ceiling_dbtp + 1.0))
+            .expect("a correction");
+        assert_eq!(next.drive_db(), 15.0);
+        // The ceiling makes room for the overshoot, grown with the drive.
+        let grown = 1.0 + OVERSHOOT_GROWTH * (15.0 - first.drive_db());
+        let ceiling = chain.target.true_peak_dbtp - METER_MARGIN_DB - CURVE_MARGIN_DB - grown;
+        assert!(
+            (next.ceiling_dbtp - ceiling).abs() < 1e-9,
+            "{}",
+            next.ceiling_dbtp
+        );
+    }
+
+    #[test]
+    fn a_level_the_curve_never_reaches_is_aimed_at_its_highest_point_unless_it_is_the_last() {
+        let falls = [(10.0, -12.0), (13.0, -10.0), (16.0, -11.0), (19.0, -10.5)];
+        assert_eq!(drive_for_level(&falls, -8.0, 0.3), 13.0);
+        let rises = [(10.0, -12.0), (13.0, -10.0), (16.0, -11.0), (19.0, -9.5)];
+        assert!((drive_for_level(&rises, -9.0, 0.3) - 20.0).abs() < 1e-9);
     }
 
     #[test]
