@@ -12,7 +12,7 @@ use std::path::Path;
 use ebur128::{EbuR128, Mode};
 
 use crate::audio::decode::{DecodeError, Decoder};
-use crate::model::{Balance, Loudness, Measurement, Trim};
+use crate::model::{Balance, Loudness, Measurement, PublishedLoudness, Trim};
 
 /// A master's loudness, that of its mono downmix, how its channels compare, and what
 /// decoding it lost.
@@ -179,19 +179,25 @@ fn new_meter(channels: usize, sample_rate: u32) -> Result<EbuR128, DecodeError> 
 
 /// A meter's figures once every frame went in.
 fn figures(meter: &EbuR128, channels: usize) -> Result<Loudness, DecodeError> {
-    let peak = |read: fn(&EbuR128, u32) -> Result<f64, ebur128::Error>| {
-        (0..channels as u32)
-            .map(|channel| read(meter, channel))
-            .try_fold(0.0f64, |max, peak| peak.map(|p| max.max(p)))
-            .map(|linear| Loudness::finite(20.0 * linear.log10()))
-            .map_err(meter_error)
-    };
     Ok(Loudness {
         integrated_lufs: Loudness::finite(meter.loudness_global().map_err(meter_error)?),
         range_lu: Loudness::finite(meter.loudness_range().map_err(meter_error)?).unwrap_or(0.0),
-        sample_peak_dbfs: peak(EbuR128::sample_peak)?,
-        true_peak_dbtp: peak(EbuR128::true_peak)?,
+        sample_peak_dbfs: highest_peak(meter, channels, EbuR128::sample_peak)?,
+        true_peak_dbtp: highest_peak(meter, channels, EbuR128::true_peak)?,
     })
+}
+
+/// The highest of the channels' peaks as `read` reads them, in dB; `None` for silence.
+fn highest_peak(
+    meter: &EbuR128,
+    channels: usize,
+    read: fn(&EbuR128, u32) -> Result<f64, ebur128::Error>,
+) -> Result<Option<f64>, DecodeError> {
+    (0..channels as u32)
+        .map(|channel| read(meter, channel))
+        .try_fold(0.0f64, |max, peak| peak.map(|p| max.max(p)))
+        .map(|linear| Loudness::finite(20.0 * linear.log10()))
+        .map_err(meter_error)
 }
 
 /// An integrated-loudness meter for audio as it is made (a limiter's output before it is
@@ -228,15 +234,22 @@ mod tests;
 /// The loudness of a rendition as published, its true peak read as ffmpeg's meter reads it:
 /// the ebur128 crate oversamples 4× below 96 kHz, ffmpeg resamples to 192 kHz, which catches
 /// more of a low-passed file's overshoot; so a file under 48 kHz (the light rendition, at
-/// 22.05 kHz) is first resampled to 48 kHz, where 4× is 192 kHz.
-pub fn measure_published(path: &Path) -> anyhow::Result<Loudness> {
+/// 22.05 kHz) is first resampled to 48 kHz, where 4× is 192 kHz. Only the two figures the
+/// targets are stated in: the loudness range's 3 s blocks and the sample peak would cost a
+/// third of the meter's time.
+pub fn measure_published(path: &Path) -> anyhow::Result<PublishedLoudness> {
     // A rendition is an MP3 or a WAV: no MP4 trim to apply.
     let mut decoder = Decoder::open(path, None)?;
     let channels = decoder.channels();
     let from = decoder.sample_rate();
     let rate = from.max(48_000);
     let mut resampler = crate::audio::dsp::Resampler::new(from, rate, channels)?;
-    let mut meter = new_meter(channels, rate)?;
+    let mut meter = EbuR128::new(
+        u32::try_from(channels).unwrap_or(u32::MAX),
+        rate,
+        Mode::I | Mode::TRUE_PEAK,
+    )
+    .map_err(meter_error)?;
     let mut resampled = Vec::new();
     while let Some(block) = decoder.next_block()? {
         resampled.clear();
@@ -246,5 +259,8 @@ pub fn measure_published(path: &Path) -> anyhow::Result<Loudness> {
     resampled.clear();
     resampler.finish(&mut resampled);
     meter.add_frames_f32(&resampled).map_err(meter_error)?;
-    Ok(figures(&meter, channels)?)
+    Ok(PublishedLoudness {
+        integrated_lufs: Loudness::finite(meter.loudness_global().map_err(meter_error)?),
+        true_peak_dbtp: highest_peak(&meter, channels, EbuR128::true_peak)?,
+    })
 }

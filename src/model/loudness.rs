@@ -25,6 +25,15 @@ impl Loudness {
     }
 }
 
+/// What a rendition is verified by once made: the two figures its targets are stated in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PublishedLoudness {
+    /// Integrated loudness, in LUFS; `None` for silence.
+    pub integrated_lufs: Option<f64>,
+    /// The highest true peak over all channels, in dBTP; `None` for digital silence.
+    pub true_peak_dbtp: Option<f64>,
+}
+
 /// What the load stage measures of a master: its loudness as it is, that of its mono downmix,
 /// and how alike its channels are, in one decoding pass.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -36,7 +36,7 @@ use url::Url;
 pub use crate::model::audio::{AudioInfo, Tags};
 pub use crate::model::format::{Codec, Container, FileLayout, ImageFormat, Trim, Untaggable};
 use crate::model::lang::Lang;
-pub use crate::model::loudness::{Balance, Loudness, Measurement};
+pub use crate::model::loudness::{Balance, Loudness, Measurement, PublishedLoudness};
 
 /// A cycle of talks: the podcast and its sessions, validated.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@
 //! (the encoder's low-pass lowers the loudness, its overshoot raises the peak) aims along it
 //! again, by what the encoder moved.
 
-use crate::model::loudness::Loudness;
+use crate::model::loudness::PublishedLoudness;
 use crate::rendition::plan::{Chain, Encoding, Job};
 
 /// How far a file's integrated loudness may land from its target before it is made again,
@@ -94,7 +94,7 @@ pub struct Attempt<'a> {
 /// What a pass made of an attempt.
 pub struct Outcome {
     /// The file's loudness as published.
-    pub loudness: Loudness,
+    pub loudness: PublishedLoudness,
     /// The share of the energy the limiter held down.
     pub limited_energy_share: f64,
 }
@@ -320,6 +320,7 @@ fn drive_for_level(curve: &[(f64, f64)], wanted: f64, slack: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::loudness::Loudness;
     use crate::model::rendition::Target;
     use crate::rendition::plan::Role;
 
@@ -349,10 +350,8 @@ mod tests {
 
     fn outcome(lufs: f64, peak: f64) -> Outcome {
         Outcome {
-            loudness: Loudness {
+            loudness: PublishedLoudness {
                 integrated_lufs: Some(lufs),
-                range_lu: 0.0,
-                sample_peak_dbfs: Some(peak),
                 true_peak_dbtp: Some(peak),
             },
             limited_energy_share: 0.5,

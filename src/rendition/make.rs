@@ -23,7 +23,7 @@ use anyhow::{Context, Result, anyhow};
 use crate::audio::decode::Decoder;
 use crate::audio::dsp::{LevelSurvey, Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
-use crate::model::loudness::Loudness;
+use crate::model::loudness::PublishedLoudness;
 use crate::rendition::correct::{Attempt, Outcome, survey_drives};
 use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
@@ -95,7 +95,7 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
 }
 
 /// Says how a file kept after the last pass misses its target.
-fn off_target(attempt: &Attempt<'_>, measured: &Loudness, passes: usize) -> String {
+fn off_target(attempt: &Attempt<'_>, measured: &PublishedLoudness, passes: usize) -> String {
     let target = &attempt.chain.target;
     let shown = |value: Option<f64>| value.map_or("-inf".to_string(), |v| format!("{v:.1}"));
     format!(
