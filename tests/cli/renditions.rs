@@ -116,6 +116,27 @@ fn masters_dir() -> &'static Path {
         speechy(&p("03-hot-clipped.wav"), "48000", "1", "10");
         mp3_at(&dir, "04-ready.mp3", PODCAST_LUFS);
         mp3_at(&dir, "05-quiet.mp3", -25.0);
+        // Quiet pink noise with a 1 ms burst of a 3 kHz sine near full scale each second: its
+        // peaks stand far over its loudness, so that even its broadcast files are limited.
+        tool(
+            "ffmpeg",
+            &[
+                "-v",
+                "error",
+                "-y",
+                "-filter_complex",
+                &format!(
+                    "anoisesrc=c=pink:a=0.01:d={SECONDS}:r=48000:s=7[n];\
+                     aevalsrc='if(lt(mod(t\\,1)\\,0.001)\\,0.9*sin(2*PI*3000*t)\\,0)':s=48000:d={SECONDS}[c];\
+                     [n][c]amix=inputs=2:normalize=0"
+                ),
+                "-ac",
+                "1",
+                "-c:a",
+                "pcm_s16le",
+                &p("06-impulsive.wav"),
+            ],
+        );
         // The one-silent-channel and silent masters of the bad-input tests.
         speechy(&p("left.wav"), "48000", "1", "-20");
         tool(
@@ -945,6 +966,41 @@ fn a_second_publish_and_another_output_reencode_nothing() {
     std::fs::remove_dir_all(project.feed()).unwrap();
     project.publish();
     assert_eq!(mtimes(&cache), cached, "a lost feed/ re-encoded");
+}
+
+#[test]
+fn a_file_made_again_alone_has_the_bytes_it_had_beside_its_siblings() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg"]) {
+        return;
+    }
+    let (project, file) = with_session_1("06-impulsive.wav");
+    // Its peaks stand more than 25 dB over its loudness: at −23 LUFS, its broadcast files
+    // are limited too, so each is aimed along a surveyed curve.
+    let master = meter(&project.path(&file));
+    assert!(master.true_peak - master.integrated > 25.0, "{master:?}");
+    project.publish();
+    let radio_mp3 = rendition(&project, "radio", 1, "mp3");
+    let beside_siblings = std::fs::read(&radio_mp3).unwrap();
+    // The radio MP3 leaves the cache (as made, and tagged); its WAV sibling, the podcast and
+    // the light files stay.
+    let frames = audio_frames(&radio_mp3);
+    let cached: Vec<PathBuf> = files_under(&project.path(".cyclecast/renditions"))
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "mp3"))
+        .collect();
+    let mut removed = 0;
+    for path in &cached {
+        if audio_frames(path) == frames {
+            std::fs::remove_file(path).unwrap();
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 2, "the radio MP3 and its tagged copy");
+    project.publish();
+    assert!(
+        std::fs::read(&radio_mp3).unwrap() == beside_siblings,
+        "made alone, the radio MP3 is not what it was beside its siblings"
+    );
 }
 
 /// A file's inode number.
