@@ -3,9 +3,10 @@
 //! true-peak limiter, and the encoder: limiting after resampling, so that no resampler
 //! ringing reaches the file over the ceiling), written under a temporary name in the cache.
 //!
-//! When a chain's limiter will work, a first pass over the master surveys the level it gives
+//! When a chain's limiter will work, the first pass over the master surveys the level it gives
 //! at many drives ([`LevelSurvey`], one thread per signal: the mono downmix, the stereo), so
-//! that each file is aimed before its one encoding ([`super::correct`]).
+//! that each file is aimed before its one encoding ([`super::correct`]); the files whose
+//! limiter will not work need no curve, and are made in that same pass.
 //!
 //! Each file is then measured as it was encoded (decoded again, through the same meter as
 //! the masters): one whose loudness misses its target by more than 0.3 LU (a low-pass codec
@@ -38,6 +39,9 @@ const QUEUE_BLOCKS: usize = 8;
 /// Makes every missing file of a master's plan into `cache`. Returns what each file that is
 /// still off its target after the last pass measures, in words: it is kept, and the caller
 /// warns.
+///
+/// The files whose limiter will not work need no curve: they are made in the same pass as
+/// the survey, and the others in the passes after it.
 pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<Vec<String>> {
     let mut missed = Vec::new();
     let missing: Vec<(&Chain, &Job)> = plan
@@ -46,52 +50,68 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         .flat_map(|chain| chain.jobs.iter().map(move |job| (chain, job)))
         .filter(|(_, job)| !is_cached(cache, job))
         .collect();
-    let curves = survey(plan, &missing)?;
-    let curve_of = |chain: &Chain| {
-        curves
-            .iter()
-            .find(|(mono, _)| *mono == chain.mono)
-            .map(|(_, curve)| curve.as_slice())
-    };
-    let mut attempts: Vec<Attempt<'_>> = missing
-        .iter()
+    if missing.is_empty() {
+        return Ok(missed);
+    }
+    let surveys = surveys(&missing);
+    let (free, waiting): (Vec<_>, Vec<_>) = missing.iter().partition(|(chain, job)| {
+        !Attempt::limits(chain, job) || !surveys.iter().any(|survey| survey.mono == chain.mono)
+    });
+    let firsts: Vec<(Attempt<'_>, usize)> = free
+        .into_iter()
+        .map(|&(chain, job)| (Attempt::first(chain, job, None), 1))
+        .collect();
+    let (curves, outcomes) = run_pass(plan, surveys, &firsts, cache, task)?;
+    let mut attempts: Vec<(Attempt<'_>, usize)> = waiting
+        .into_iter()
         .map(|&(chain, job)| {
-            let curve = Attempt::limits(chain, job)
-                .then(|| curve_of(chain))
-                .flatten();
-            Attempt::first(chain, job, curve)
+            let curve = curves
+                .iter()
+                .find(|(mono, _)| *mono == chain.mono)
+                .map(|(_, curve)| curve.as_slice());
+            (Attempt::first(chain, job, curve), 1)
         })
         .collect();
-    for pass in 1..=MAX_PASSES {
-        if attempts.is_empty() {
-            break;
-        }
-        let outcomes = run_pass(plan, &attempts, cache, task)?;
-        let mut again = Vec::new();
-        for (attempt, outcome) in attempts.into_iter().zip(outcomes) {
-            match attempt.corrected(&outcome) {
-                // The same gain and ceiling would make the same file: it is as near as it gets.
-                // A corrected file that meets its requirements is kept rather than chased
-                // further (past a fall of the curve, a pass can land far off).
-                Some(next)
-                    if pass < MAX_PASSES
-                        && !next.same_as(&attempt)
-                        && !(pass > 1 && attempt.acceptable(&outcome)) =>
-                {
-                    again.push(next)
-                }
-                Some(_) => {
-                    if !attempt.acceptable(&outcome) {
-                        missed.push(off_target(&attempt, &outcome.loudness, pass));
-                    }
-                    keep(cache, attempt.job)?;
-                }
-                None => keep(cache, attempt.job)?,
-            }
-        }
-        attempts = again;
+    attempts.extend(settle(firsts, outcomes, cache, &mut missed)?);
+    while !attempts.is_empty() {
+        let (_, outcomes) = run_pass(plan, Vec::new(), &attempts, cache, task)?;
+        attempts = settle(attempts, outcomes, cache, &mut missed)?;
     }
     Ok(missed)
+}
+
+/// Keeps each file of a pass that is on target, or as near as it gets, and gives the next
+/// attempt at each of the others, with the number of its pass. A file kept off its
+/// requirements is told in `missed`.
+fn settle<'a>(
+    attempts: Vec<(Attempt<'a>, usize)>,
+    outcomes: Vec<Outcome>,
+    cache: &Path,
+    missed: &mut Vec<String>,
+) -> Result<Vec<(Attempt<'a>, usize)>> {
+    let mut again = Vec::new();
+    for ((attempt, pass), outcome) in attempts.into_iter().zip(outcomes) {
+        match attempt.corrected(&outcome) {
+            // The same gain and ceiling would make the same file: it is as near as it gets.
+            // A corrected file that meets its requirements is kept rather than chased further
+            // (past a fall of the curve, a pass can land far off).
+            Some(next)
+                if pass < MAX_PASSES
+                    && !next.same_as(&attempt)
+                    && !(pass > 1 && attempt.acceptable(&outcome)) =>
+            {
+                again.push((next, pass + 1))
+            }
+            Some(_) => {
+                if !attempt.acceptable(&outcome) {
+                    missed.push(off_target(&attempt, &outcome.loudness, pass));
+                }
+                keep(cache, attempt.job)?;
+            }
+            None => keep(cache, attempt.job)?,
+        }
+    }
+    Ok(again)
 }
 
 /// Says how a file kept after the last pass misses its target.
@@ -129,11 +149,16 @@ fn keep(cache: &Path, job: &Job) -> Result<()> {
 /// A signal's level curve, by whether it is the mono downmix.
 type SignalCurve = (bool, Vec<(f64, f64)>);
 
-/// Surveys the level curve of each signal (the mono downmix, the stereo) whose limiter will
-/// work on a missing file, in one pass over the master; gives each signal's curve, by whether
-/// it is the mono downmix. None when no limiter works.
-fn survey(plan: &MasterPlan, missing: &[(&Chain, &Job)]) -> Result<Vec<SignalCurve>> {
-    let signals: Vec<(bool, Vec<f64>)> = [true, false]
+/// A signal to survey: the mono downmix or the stereo, at these drives.
+struct SurveyOf {
+    mono: bool,
+    drives: Vec<f64>,
+}
+
+/// The signals (the mono downmix, the stereo) whose limiter will work on a missing file, to
+/// survey.
+fn surveys(missing: &[(&Chain, &Job)]) -> Vec<SurveyOf> {
+    [true, false]
         .into_iter()
         .filter_map(|mono| {
             let (chain, _) = missing
@@ -141,64 +166,85 @@ fn survey(plan: &MasterPlan, missing: &[(&Chain, &Job)]) -> Result<Vec<SignalCur
                 .find(|(chain, job)| chain.mono == mono && Attempt::limits(chain, job))?;
             let signal = &chain.signal;
             let drives = survey_drives(signal.true_peak_dbtp?, signal.integrated_lufs?);
-            Some((mono, drives))
+            Some(SurveyOf { mono, drives })
         })
-        .collect();
-    if signals.is_empty() {
-        return Ok(Vec::new());
-    }
-    let workers = signals
-        .iter()
-        .map(|(mono, drives)| {
-            move |blocks: Receiver<Arc<[f32]>>, shape: Shape| {
-                let channels = signal_channels(*mono, shape);
-                let mut survey = LevelSurvey::new(shape.sample_rate, channels, drives);
-                let mut shaped = Vec::new();
-                for block in blocks {
-                    shaped.clear();
-                    shape_channels(&block, shape.channels, channels, &mut shaped);
-                    survey.add(&shaped);
-                }
-                let curve: Vec<(f64, f64)> = survey
-                    .finish()
-                    .into_iter()
-                    .filter_map(|(drive, level)| Some((drive, level?)))
-                    .collect();
-                Ok((*mono, curve))
-            }
-        })
-        .collect();
-    let curves = fan_out(plan, None, workers)?;
-    // A silent signal has no curve: its files are aimed by their gain.
-    Ok(curves
-        .into_iter()
-        .filter(|(_, curve)| !curve.is_empty())
-        .collect())
+        .collect()
 }
 
-/// Decodes the master once and makes the attempts' files from its blocks, each on a thread
-/// that then measures its file; gives what each attempt made, in their order.
+/// One thread's work in a pass.
+enum Work<'a> {
+    Survey(SurveyOf),
+    Make(Attempt<'a>),
+}
+
+/// What a thread of a pass gives.
+enum Done {
+    Curve(SignalCurve),
+    Made(Outcome),
+}
+
+impl Work<'_> {
+    fn run(self, blocks: Receiver<Arc<[f32]>>, shape: Shape, cache: &Path) -> Result<Done> {
+        match self {
+            Work::Survey(of) => Ok(Done::Curve(survey(blocks, shape, of))),
+            Work::Make(attempt) => Ok(Done::Made(make_file(blocks, attempt, shape, cache)?)),
+        }
+    }
+}
+
+/// Surveys a signal's level curve from the master's blocks.
+fn survey(blocks: Receiver<Arc<[f32]>>, shape: Shape, of: SurveyOf) -> SignalCurve {
+    let channels = signal_channels(of.mono, shape);
+    let mut survey = LevelSurvey::new(shape.sample_rate, channels, &of.drives);
+    let mut shaped = Vec::new();
+    for block in blocks {
+        shaped.clear();
+        shape_channels(&block, shape.channels, channels, &mut shaped);
+        survey.add(&shaped);
+    }
+    let curve = survey
+        .finish()
+        .into_iter()
+        .filter_map(|(drive, level)| Some((drive, level?)))
+        .collect();
+    (of.mono, curve)
+}
+
+/// Decodes the master once and, from its blocks, surveys the signals and makes the attempts'
+/// files, each on a thread (which then measures its file); gives the curves surveyed (none of
+/// a silent signal, whose files are aimed by their gain) and what each attempt made, in
+/// their order.
 fn run_pass(
     plan: &MasterPlan,
-    attempts: &[Attempt<'_>],
+    surveys: Vec<SurveyOf>,
+    attempts: &[(Attempt<'_>, usize)],
     cache: &Path,
     task: &FileTask,
-) -> Result<Vec<Outcome>> {
-    let workers = attempts
-        .iter()
-        .map(|&attempt| {
-            move |blocks: Receiver<Arc<[f32]>>, shape: Shape| {
-                make_file(blocks, attempt, shape, cache)
-            }
+) -> Result<(Vec<SignalCurve>, Vec<Outcome>)> {
+    let workers = surveys
+        .into_iter()
+        .map(Work::Survey)
+        .chain(attempts.iter().map(|&(attempt, _)| Work::Make(attempt)))
+        .map(|work| {
+            move |blocks: Receiver<Arc<[f32]>>, shape: Shape| work.run(blocks, shape, cache)
         })
         .collect();
-    fan_out(plan, Some(task), workers)
+    let mut curves = Vec::new();
+    let mut outcomes = Vec::new();
+    for done in fan_out(plan, task, workers)? {
+        match done {
+            Done::Curve((_, curve)) if curve.is_empty() => {}
+            Done::Curve(curve) => curves.push(curve),
+            Done::Made(outcome) => outcomes.push(outcome),
+        }
+    }
+    Ok((curves, outcomes))
 }
 
 /// Decodes the master once and hands its blocks to each worker, each on its own thread;
 /// gives what each returns, in their order. The progress bar moves by the master's bytes
 /// decoded, when there is one.
-fn fan_out<W, T>(plan: &MasterPlan, task: Option<&FileTask>, workers: Vec<W>) -> Result<Vec<T>>
+fn fan_out<W, T>(plan: &MasterPlan, task: &FileTask, workers: Vec<W>) -> Result<Vec<T>>
 where
     W: FnOnce(Receiver<Arc<[f32]>>, Shape) -> Result<T> + Send,
     T: Send,
@@ -238,7 +284,7 @@ fn feed(
     decoder: &mut Decoder,
     senders: &[SyncSender<Arc<[f32]>>],
     plan: &MasterPlan,
-    task: Option<&FileTask>,
+    task: &FileTask,
 ) -> Result<()> {
     let mut gathered: Vec<f32> = Vec::with_capacity(BLOCK_SAMPLES * 2);
     let mut shown = 0u64;
@@ -254,19 +300,15 @@ fn feed(
         gathered.extend_from_slice(block);
         if gathered.len() >= BLOCK_SAMPLES {
             send(&mut gathered);
-            if let Some(task) = task {
-                let done = decoded_bytes(decoder, plan);
-                task.advance(done.saturating_sub(shown));
-                shown = done;
-            }
+            let done = decoded_bytes(decoder, plan);
+            task.advance(done.saturating_sub(shown));
+            shown = done;
         }
     }
     if !gathered.is_empty() {
         send(&mut gathered);
     }
-    if let Some(task) = task {
-        task.advance(plan.size.saturating_sub(shown));
-    }
+    task.advance(plan.size.saturating_sub(shown));
     Ok(())
 }
 
@@ -305,6 +347,9 @@ impl FileInProgress {
                 crate::audio::encode::lossless(format, file, job.sample_rate, channels)?
             }
         };
+        // LAME takes as long as the rest of the chain: on a thread of its own, a pass of two
+        // files keeps both cores busy when one finishes first.
+        let sink = crate::audio::encode::on_own_thread(sink, QUEUE_BLOCKS);
         let limiter = Limiter::new(
             job.sample_rate,
             channels,

@@ -60,5 +60,71 @@ pub fn lossless(
     }
 }
 
+/// Runs `sink` on a thread of its own: what is written is queued (up to `queue` blocks, so
+/// memory stays bounded) and encoded while the caller makes the next blocks. Its errors
+/// surface at the next write, or at [`AudioSink::finish`].
+pub fn on_own_thread(sink: Box<dyn AudioSink>, queue: usize) -> Box<dyn AudioSink> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<f32>>(queue);
+    let thread = std::thread::spawn(move || {
+        let mut sink = sink;
+        for block in receiver {
+            sink.write(&block)?;
+        }
+        sink.finish()
+    });
+    Box::new(Threaded {
+        sender: Some(sender),
+        thread: Some(thread),
+    })
+}
+
+/// A sink run on its own thread: see [`on_own_thread`].
+struct Threaded {
+    sender: Option<std::sync::mpsc::SyncSender<Vec<f32>>>,
+    thread: Option<std::thread::JoinHandle<Result<Encoded>>>,
+}
+
+impl Threaded {
+    /// Waits for the thread, and gives what it gave.
+    fn join(&mut self) -> Result<Encoded> {
+        self.sender = None;
+        let thread = self
+            .thread
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("the encoder has finished"))?;
+        thread
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the encoder's thread panicked")))
+    }
+}
+
+impl AudioSink for Threaded {
+    fn write(&mut self, interleaved: &[f32]) -> Result<()> {
+        let sender = self
+            .sender
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("the encoder has finished"))?;
+        if sender.send(interleaved.to_vec()).is_err() {
+            // The thread stopped on an error: it says which.
+            return self.join().map(|_| ());
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<Encoded> {
+        self.join()
+    }
+}
+
+impl Drop for Threaded {
+    fn drop(&mut self) {
+        // Unfinished (the caller failed): the thread ends once its queue is closed.
+        self.sender = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

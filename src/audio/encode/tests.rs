@@ -544,3 +544,51 @@ fn flac_refuses_bad_shapes() {
     let mut sink = lossless(LosslessFormat::Flac, file(), 48_000, 2).unwrap();
     assert!(sink.write(&[0.0; 3]).is_err());
 }
+
+/// A sink that refuses every write after the first `accepted`.
+struct Refusing {
+    accepted: usize,
+}
+
+impl AudioSink for Refusing {
+    fn write(&mut self, _: &[f32]) -> Result<()> {
+        anyhow::ensure!(self.accepted > 0, "the disk is full");
+        self.accepted -= 1;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Encoded> {
+        Ok(Encoded {
+            frames: 0,
+            bytes: 0,
+        })
+    }
+}
+
+#[test]
+fn a_sink_on_its_own_thread_writes_the_same_bytes_and_reports_its_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let samples = tone(44_100, 2, 44_100 * 3);
+    let encode = |name: &str, threaded: bool| {
+        let path = dir.path().join(name);
+        let mut sink = mp3(File::create(&path).unwrap(), 44_100, 2, 128).unwrap();
+        if threaded {
+            sink = on_own_thread(sink, 2);
+        }
+        for block in samples.chunks(4096 * 2) {
+            sink.write(block).unwrap();
+        }
+        let encoded = sink.finish().unwrap();
+        (encoded, std::fs::read(&path).unwrap())
+    };
+    assert_eq!(encode("direct.mp3", false), encode("threaded.mp3", true));
+
+    // An error of the encoder's thread reaches the caller, at a later write or at the end.
+    let mut sink = on_own_thread(Box::new(Refusing { accepted: 2 }), 1);
+    let failed = (0..10).find_map(|_| sink.write(&[0.0; 64]).err());
+    let error = match failed {
+        Some(error) => error,
+        None => sink.finish().unwrap_err(),
+    };
+    assert!(error.to_string().contains("disk is full"), "{error}");
+}
