@@ -168,11 +168,21 @@ fn meter_error(e: ebur128::Error) -> DecodeError {
     DecodeError::Corrupt(format!("the loudness meter refuses this audio: {e}"))
 }
 
+/// A meter of every figure a master's [`Loudness`] holds.
 fn new_meter(channels: usize, sample_rate: u32) -> Result<EbuR128, DecodeError> {
+    meter_of(
+        channels,
+        sample_rate,
+        Mode::I | Mode::LRA | Mode::SAMPLE_PEAK | Mode::TRUE_PEAK,
+    )
+}
+
+/// A meter in `mode`.
+fn meter_of(channels: usize, sample_rate: u32, mode: Mode) -> Result<EbuR128, DecodeError> {
     EbuR128::new(
         u32::try_from(channels).unwrap_or(u32::MAX),
         sample_rate,
-        Mode::I | Mode::LRA | Mode::SAMPLE_PEAK | Mode::TRUE_PEAK,
+        mode,
     )
     .map_err(meter_error)
 }
@@ -200,34 +210,6 @@ fn highest_peak(
         .map_err(meter_error)
 }
 
-/// An integrated-loudness meter for audio as it is made (a limiter's output before it is
-/// encoded): integrated loudness only, the cheapest of the meter's modes.
-pub struct IntegratedMeter {
-    meter: EbuR128,
-}
-
-impl IntegratedMeter {
-    /// A meter for interleaved audio of `channels` channels at `sample_rate` Hz.
-    pub fn new(channels: usize, sample_rate: u32) -> anyhow::Result<IntegratedMeter> {
-        let channels = u32::try_from(channels).unwrap_or(u32::MAX);
-        let meter = EbuR128::new(channels, sample_rate, Mode::I).map_err(meter_error)?;
-        Ok(IntegratedMeter { meter })
-    }
-
-    /// Adds interleaved frames.
-    pub fn add(&mut self, interleaved: &[f32]) -> anyhow::Result<()> {
-        Ok(self
-            .meter
-            .add_frames_f32(interleaved)
-            .map_err(meter_error)?)
-    }
-
-    /// The integrated loudness of the frames added, in LUFS; `None` for silence.
-    pub fn integrated_lufs(&self) -> Option<f64> {
-        self.meter.loudness_global().ok().and_then(Loudness::finite)
-    }
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -244,12 +226,7 @@ pub fn measure_published(path: &Path) -> anyhow::Result<PublishedLoudness> {
     let from = decoder.sample_rate();
     let rate = from.max(48_000);
     let mut resampler = crate::audio::dsp::Resampler::new(from, rate, channels)?;
-    let mut meter = EbuR128::new(
-        u32::try_from(channels).unwrap_or(u32::MAX),
-        rate,
-        Mode::I | Mode::TRUE_PEAK,
-    )
-    .map_err(meter_error)?;
+    let mut meter = meter_of(channels, rate, Mode::I | Mode::TRUE_PEAK)?;
     let mut resampled = Vec::new();
     while let Some(block) = decoder.next_block()? {
         resampled.clear();

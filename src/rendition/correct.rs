@@ -277,8 +277,9 @@ fn level_at(curve: &Curve, drive: f64) -> f64 {
 }
 
 /// The drive at which a curve of `(drive, level)` points, sorted by drive, reaches `wanted`:
-/// interpolated between the points that bracket it; past the last, along the last segment's
-/// slope; under the first, with a slope of 1 (a limiter driven less limits less).
+/// interpolated between the points that bracket it; under the first, with a slope of 1 (a
+/// limiter driven less limits less); past the last, along the last segment's slope when the
+/// last point is the highest, else at the highest point (more drive only crushes).
 ///
 /// Where the curve falls (the loud parts are crushed, and quieter ones, now within 10 LU of
 /// them, pass the relative gate), it rises again further on, at the cost of crushing the loud

@@ -29,7 +29,7 @@ use crate::rendition::correct::{Attempt, Outcome, survey_drives};
 use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
 
-/// Passes over a master at most: the first, and five corrections.
+/// Passes at a file at most: the first, and five corrections.
 const MAX_PASSES: usize = 6;
 /// Samples gathered from the decoder before a block is handed to the files.
 const BLOCK_SAMPLES: usize = 32 * 1024;
@@ -89,6 +89,7 @@ fn settle<'a>(
     cache: &Path,
     missed: &mut Vec<String>,
 ) -> Result<Vec<(Attempt<'a>, usize)>> {
+    debug_assert_eq!(attempts.len(), outcomes.len(), "one outcome per attempt");
     let mut again = Vec::new();
     for ((attempt, pass), outcome) in attempts.into_iter().zip(outcomes) {
         match attempt.corrected(&outcome) {
@@ -243,7 +244,7 @@ fn run_pass(
 
 /// Decodes the master once and hands its blocks to each worker, each on its own thread;
 /// gives what each returns, in their order. The progress bar moves by the master's bytes
-/// decoded, when there is one.
+/// decoded.
 fn fan_out<W, T>(plan: &MasterPlan, task: &FileTask, workers: Vec<W>) -> Result<Vec<T>>
 where
     W: FnOnce(Receiver<Arc<[f32]>>, Shape) -> Result<T> + Send,
