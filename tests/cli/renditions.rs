@@ -997,6 +997,11 @@ fn a_file_made_again_alone_has_the_bytes_it_had_beside_its_siblings() {
     }
     assert_eq!(removed, 2, "the radio MP3 and its tagged copy");
     project.publish();
+    let remade = cached
+        .iter()
+        .filter(|path| path.exists() && audio_frames(path) == frames)
+        .count();
+    assert_eq!(remade, 2, "the radio MP3 was not made again into the cache");
     assert!(
         std::fs::read(&radio_mp3).unwrap() == beside_siblings,
         "made alone, the radio MP3 is not what it was beside its siblings"
