@@ -42,6 +42,9 @@ const OVERSHOOT_MARGIN_DB: f64 = 0.4;
 /// How far under the ceiling a limiter aimed along a curve aims, beyond the overshoot it
 /// predicts, in dB.
 const CURVE_MARGIN_DB: f64 = 0.2;
+/// How much a lossy codec's overshoot varies between two passes that make the same file at
+/// nearly the same ceiling, in dB: a ceiling moved by less is not worth another pass.
+const CEILING_JITTER_DB: f64 = 0.1;
 /// How much a lossy codec's overshoot over the limiter's ceiling grows with each dB of drive,
 /// in dB: a harder-limited signal is denser and the codec's low-pass rings more on it (on the
 /// renditions benchmark's master, limited by up to 14 dB, 0.10 to 0.19 dB per dB at 64 kbit/s
@@ -132,10 +135,19 @@ impl<'a> Attempt<'a> {
             .is_some_and(|peak| peak > job.limiter_ceiling_dbtp)
     }
 
-    /// Whether `other` has the same gain and ceiling, to the hundredth of a dB.
-    pub fn same_as(&self, other: &Attempt<'_>) -> bool {
-        (self.gain_db - other.gain_db).abs() < 0.005
-            && (self.ceiling_dbtp - other.ceiling_dbtp).abs() < 0.005
+    /// Whether this attempt, the one after `before`, would make about the file `before` made
+    /// (`outcome`): the same gain and ceiling to the hundredth of a dB, or the same drive with
+    /// a ceiling moved by less than 0.1 dB while `before`'s peak was under its limit. Such a
+    /// ceiling moves by the codec's overshoot, which varies from pass to pass by about that
+    /// much, and wins nothing.
+    pub fn repeats(&self, before: &Attempt<'_>, outcome: &Outcome) -> bool {
+        let ceiling_moved = (self.ceiling_dbtp - before.ceiling_dbtp).abs();
+        let same_drive = (self.drive_db() - before.drive_db()).abs() < 0.005;
+        let peak_under = outcome
+            .loudness
+            .true_peak_dbtp
+            .is_none_or(|peak| peak <= before.allowed_peak_dbtp());
+        same_drive && (ceiling_moved < 0.005 || (peak_under && ceiling_moved < CEILING_JITTER_DB))
     }
 
     /// How far the gain drives the signal into the limiter, in dB.
@@ -240,10 +252,16 @@ impl<'a> Attempt<'a> {
                 .limiter_ceiling_dbtp
                 .min(self.allowed_peak_dbtp() - CURVE_MARGIN_DB - predicted)
         };
-        let loudness: Vec<(f64, f64)> = curve
+        // The file's loudness at its own drive belongs to the curve too: the ceiling's growth
+        // starts there, so that drive can be louder than every surveyed one.
+        let mut loudness: Vec<(f64, f64)> = curve
             .iter()
+            .filter(|(at, _)| (at - drive).abs() > 0.005)
             .map(|&(at, level)| (at, off_curve + ceiling_at(at) + level))
             .collect();
+        let here = off_curve + ceiling_at(drive) + level_at(curve, drive);
+        let index = loudness.partition_point(|&(at, _)| at < drive);
+        loudness.insert(index, (drive, here));
         let next = drive_for_level(&loudness, self.chain.target.integrated_lufs, TOP_SLACK_LU)
             .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB);
         (next, ceiling_at(next))
@@ -390,17 +408,59 @@ mod tests {
         // The encoder took 0.94 LU, 0.5 more than allowed for, and kept the peak 0.5 dB under
         // the ceiling: the ceiling stays, the level must rise by 0.5 LU, 1 dB of drive on the
         // curve's upper segment.
-        let next = first
-            .corrected(&outcome(-16.5, -2.0))
-            .expect("a correction");
+        let missed = outcome(-16.5, -2.0);
+        let next = first.corrected(&missed).expect("a correction");
         assert_eq!(next.ceiling_dbtp, -1.5);
         assert!(
             (next.drive_db() - 12.88).abs() < 1e-9,
             "{}",
             next.drive_db()
         );
-        assert!(!next.same_as(&first));
-        assert!(first.same_as(&first));
+        assert!(!next.repeats(&first, &missed));
+        assert!(first.repeats(&first, &missed));
+    }
+
+    #[test]
+    fn a_file_short_of_a_target_it_cannot_reach_stays_at_its_drive_when_that_is_loudest() {
+        let chain = podcast_chain();
+        // The level rises by 0.07 LU per dB from 12 to 13.5 dB, less than the overshoot grows:
+        // the file's loudness tops at its own drive, 12.5 dB, between two surveyed ones, and
+        // 1 LU short of the target.
+        let curve = [
+            (9.0, -16.5),
+            (10.5, -15.3),
+            (12.0, -14.6),
+            (13.5, -14.5),
+            (15.0, -14.9),
+            (16.5, -15.5),
+        ];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        let attempt = Attempt {
+            gain_db: -2.0 + 12.5,
+            ceiling_dbtp: -2.0,
+            ..first
+        };
+        let lufs = -2.0 + level_at(&curve, 12.5) - 0.4;
+        // The codec overshot by 0.5 dB, as predicted: the same drive and ceiling.
+        let landed = outcome(lufs, -1.5);
+        let next = attempt.corrected(&landed).expect("short of its target");
+        assert_eq!(next.drive_db(), 12.5);
+        assert!(next.repeats(&attempt, &landed));
+        // Overshot by 0.05 dB more, still under the limit: the ceiling moves by that jitter
+        // alone, and wins nothing.
+        let jittered = outcome(lufs, -1.45);
+        let next = attempt.corrected(&jittered).expect("short of its target");
+        assert_eq!(next.drive_db(), 12.5);
+        assert!(
+            (next.ceiling_dbtp - -2.05).abs() < 1e-9,
+            "{}",
+            next.ceiling_dbtp
+        );
+        assert!(next.repeats(&attempt, &jittered));
+        // Over the limit, the ceiling comes down however little it moves.
+        let over = outcome(lufs, -1.25);
+        let next = attempt.corrected(&over).expect("over its ceiling");
+        assert!(!next.repeats(&attempt, &over));
     }
 
     #[test]

@@ -93,12 +93,13 @@ fn settle<'a>(
     let mut again = Vec::new();
     for ((attempt, pass), outcome) in attempts.into_iter().zip(outcomes) {
         match attempt.corrected(&outcome) {
-            // The same gain and ceiling would make the same file: it is as near as it gets.
+            // The same gain and ceiling, or a ceiling moved by jitter alone, would make the same
+            // file: it is as near as it gets.
             // A corrected file that meets its requirements is kept rather than chased further
             // (past a fall of the curve, a pass can land far off).
             Some(next)
                 if pass < MAX_PASSES
-                    && !next.same_as(&attempt)
+                    && !next.repeats(&attempt, &outcome)
                     && !(pass > 1 && attempt.acceptable(&outcome)) =>
             {
                 again.push((next, pass + 1))
