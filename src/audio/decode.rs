@@ -98,7 +98,18 @@ impl Decoder {
     /// Opens a master and decodes its first packet (to learn its sample rate and channels).
     /// `trim` is what `probe` found an MP4's boxes state of its track (symphonia ignores it).
     pub fn open(path: &Path, trim: Option<Trim>) -> Result<Decoder, DecodeError> {
-        let opened = guarded(|| probe::open_file_track(path))?;
+        let file = crate::support::fs::open_file(path).map_err(ProbeError::Io)?;
+        Decoder::open_file(file, path, trim)
+    }
+
+    /// Opens a master already open, as [`Decoder::open`] opens a path: every read is of
+    /// `file`, whatever becomes of `path` (which gives only its extension) meanwhile.
+    pub fn open_file(
+        file: std::fs::File,
+        path: &Path,
+        trim: Option<Trim>,
+    ) -> Result<Decoder, DecodeError> {
+        let opened = guarded(|| probe::open_file_track(file, path))?;
         let Opened {
             format,
             container,

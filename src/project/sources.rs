@@ -29,17 +29,21 @@ pub struct Stamp {
 impl Stamp {
     /// The stamp of a file on disk.
     pub fn of(path: &Path) -> std::io::Result<Stamp> {
-        let metadata = std::fs::metadata(path)?;
+        Ok(Stamp::of_metadata(&std::fs::metadata(path)?))
+    }
+
+    /// The stamp of a file from its metadata (of a file open, say).
+    pub fn of_metadata(metadata: &std::fs::Metadata) -> Stamp {
         let modified_ns = metadata
             .modified()
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        Ok(Stamp {
+        Stamp {
             size: metadata.len(),
             modified_ns,
-            changed_ns: changed_ns(&metadata),
-        })
+            changed_ns: changed_ns(metadata),
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use crate::audio::decode::Decoder;
 use crate::audio::dsp::{LevelSurvey, Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
 use crate::model::loudness::PublishedLoudness;
+use crate::project::sources::Stamp;
 use crate::rendition::correct::{Attempt, Outcome, survey_drives};
 use crate::rendition::plan::{Chain, Encoding, Job, MasterPlan};
 use crate::support::progress::FileTask;
@@ -251,7 +252,8 @@ where
     W: FnOnce(Receiver<Arc<[f32]>>, Shape) -> Result<T> + Send,
     T: Send,
 {
-    let mut decoder = Decoder::open(&plan.master, plan.trim)
+    let master = open_master(plan)?;
+    let mut decoder = Decoder::open_file(master.try_clone()?, &plan.master, plan.trim)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
         sample_rate: decoder.sample_rate(),
@@ -276,8 +278,37 @@ where
             })
             .collect();
         decoded?;
+        // Written to while it was read: what was made is of neither version.
+        still_as_hashed(plan, &master)?;
         results.into_iter().collect::<Result<Vec<T>>>()
     })
+}
+
+/// Opens the master the load stage hashed, whose hash names the files made in the cache: the
+/// file opened must still have the stamp it had then (size, modification and change times),
+/// or it was changed, or another file was put in its place (a link to a file outside the
+/// project, say), since; then nothing is made of it.
+fn open_master(plan: &MasterPlan) -> Result<File> {
+    let real = plan
+        .master
+        .canonicalize()
+        .with_context(|| format!("cannot read `{}`", plan.master.display()))?;
+    let file = crate::support::fs::open_regular(&real)?;
+    still_as_hashed(plan, &file)?;
+    Ok(file)
+}
+
+/// Refuses a master whose stamp moved since the load stage hashed it.
+fn still_as_hashed(plan: &MasterPlan, master: &File) -> Result<()> {
+    let metadata = master
+        .metadata()
+        .with_context(|| format!("cannot read `{}`", plan.master.display()))?;
+    anyhow::ensure!(
+        Stamp::of_metadata(&metadata) == plan.stamp,
+        "`{}` changed while this publish read it: nothing was made of it; publish again",
+        plan.master.display()
+    );
+    Ok(())
 }
 
 /// Hands the decoded blocks to every chain, gathered into blocks of about
@@ -450,5 +481,74 @@ fn shape_channels(block: &[f32], from: usize, to: usize, out: &mut Vec<f32>) {
                 out.extend_from_slice(&frame[..2]);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn plan_of(master: &Path) -> MasterPlan {
+        MasterPlan {
+            master: master.to_path_buf(),
+            stamp: Stamp::of(master).unwrap(),
+            size: 4,
+            frames: 1,
+            trim: None,
+            chains: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_master_is_opened_only_as_it_was_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("m.wav");
+        std::fs::write(&master, b"RIFF").unwrap();
+        let plan = plan_of(&master);
+        assert!(open_master(&plan).is_ok());
+        // Written to since.
+        std::fs::write(&master, b"RIFX").unwrap();
+        let error = open_master(&plan).unwrap_err().to_string();
+        assert!(
+            error.contains("changed while this publish read it"),
+            "{error}"
+        );
+        // Another file, of the same size and modification time, linked in its place.
+        let plan = plan_of(&master);
+        let outside = tempfile::tempdir().unwrap();
+        let other = outside.path().join("other.wav");
+        std::fs::copy(&master, &other).unwrap();
+        let modified = std::fs::metadata(&master).unwrap().modified().unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&other)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        std::fs::remove_file(&master).unwrap();
+        std::os::unix::fs::symlink(&other, &master).unwrap();
+        let error = open_master(&plan).unwrap_err().to_string();
+        assert!(
+            error.contains("changed while this publish read it"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_master_written_to_while_it_is_read_is_refused_once_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = dir.path().join("m.wav");
+        std::fs::write(&master, b"RIFF").unwrap();
+        let plan = plan_of(&master);
+        let file = open_master(&plan).unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&master)
+            .unwrap()
+            .write_all(b"more")
+            .unwrap();
+        assert!(still_as_hashed(&plan, &file).is_err());
     }
 }

@@ -96,9 +96,11 @@ pub fn plan(project: &Project) -> Renditions {
                 .get(&session.number)
                 .cloned()
                 .unwrap_or(Enclosure::AsIs(AsIs::Unmeasured));
-            let master = measured.map(|measured| Master {
+            let stamp = project.source_stamp(&recording.path);
+            let master = measured.zip(stamp).map(|(measured, stamp)| Master {
                 path: &recording.path,
                 hash: &recording.hash,
+                stamp,
                 audio,
                 measured,
             });
@@ -129,6 +131,7 @@ fn edit_plan(project: &Project, path: &Path) -> Option<MasterPlan> {
     let master = Master {
         path,
         hash: project.source_hash(path)?,
+        stamp: project.source_stamp(path)?,
         audio,
         measured: project.measurement(path)?,
     };

@@ -11,6 +11,7 @@ use crate::model::rendition::{
     RenditionSettings, Target, publishes_mono,
 };
 use crate::model::{AudioInfo, Measurement};
+use crate::project::sources::Stamp;
 
 /// Bump when the processing or the encoders change what they make of the same master and
 /// settings: every cached rendition is then made again. (Not the build id, which moves at
@@ -122,6 +123,8 @@ impl Chain {
 pub struct MasterPlan {
     /// The master's path, as the load stage opened it.
     pub master: PathBuf,
+    /// Its stamp when the load stage hashed it: the file made must be of that version.
+    pub stamp: Stamp,
     /// Its size in bytes, for progress.
     pub size: u64,
     /// Its frames, as probed: for progress.
@@ -146,6 +149,8 @@ pub struct Master<'a> {
     pub path: &'a std::path::Path,
     /// BLAKE3 of its content, hex.
     pub hash: &'a str,
+    /// Its stamp when it was hashed.
+    pub stamp: Stamp,
     /// Its figures.
     pub audio: &'a AudioInfo,
     /// Its loudness.
@@ -268,6 +273,7 @@ fn chain(
 fn sorted(master: Master<'_>, chains: Vec<Chain>) -> Option<MasterPlan> {
     (!chains.is_empty()).then(|| MasterPlan {
         master: master.path.to_path_buf(),
+        stamp: master.stamp,
         size: master.audio.size,
         frames: master.audio.frames,
         trim: master.audio.trim(),

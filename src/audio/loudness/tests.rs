@@ -392,3 +392,35 @@ fn silence_has_no_balance() {
     assert_eq!((balance.side_db, balance.quieter_channel_db), (None, None));
     assert_eq!(measured.mono.unwrap().integrated_lufs, None);
 }
+
+#[test]
+fn a_master_open_decodes_as_that_file_whatever_becomes_of_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = wav(
+        dir.path(),
+        "m.wav",
+        8000,
+        1,
+        Sample::I16,
+        &sine(8000, 1, 1.0, -6.0),
+        None,
+    );
+    let file = crate::support::fs::open_file(&path).unwrap();
+    // Another master, twice as long, put in its place before it is decoded.
+    let other = wav(
+        dir.path(),
+        "other.wav",
+        8000,
+        1,
+        Sample::I16,
+        &sine(8000, 1, 2.0, -6.0),
+        None,
+    );
+    std::fs::rename(&other, &path).unwrap();
+    let mut decoder = Decoder::open_file(file, &path, None).unwrap();
+    let mut total = 0;
+    while let Some(block) = decoder.next_block().unwrap() {
+        total += block.len();
+    }
+    assert_eq!(total, 8000, "the file opened, not the one now at its path");
+}

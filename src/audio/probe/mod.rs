@@ -239,14 +239,15 @@ pub(crate) struct Opened {
 }
 
 /// Opens a file on disk with symphonia, for [`crate::audio::decode`]: the one way a container
-/// is opened, refused for the same reasons as [`probe_file`] refuses it. Call it under
-/// [`guarded`] (symphonia has panicked on crafted input).
-pub(crate) fn open_file_track(path: &Path) -> Result<Opened, ProbeError> {
-    let size = crate::support::fs::open_file(path)?.metadata()?.len();
+/// is opened, refused for the same reasons as [`probe_file`] refuses it. Every read is of
+/// `file`, already open, whatever becomes of `path` (which gives only its extension). Call it
+/// under [`guarded`] (symphonia has panicked on crafted input).
+pub(crate) fn open_file_track(file: std::fs::File, path: &Path) -> Result<Opened, ProbeError> {
+    let size = file.metadata()?.len();
     if size == 0 {
         return Err(ProbeError::Empty);
     }
-    let input = Input::File(path.to_path_buf());
+    let input = Input::Opened(std::sync::Arc::new(file));
     let mut wave = Wave::open(&input, size);
     if let Some(problem) = wave.as_mut().and_then(Wave::format_problem) {
         return Err(problem);

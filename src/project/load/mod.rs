@@ -88,6 +88,12 @@ impl Project {
         self.sources.get(key).map(|s| s.blake3.as_str())
     }
 
+    /// The stamp a source file had when it was hashed (a recording, a radio edit).
+    pub fn source_stamp(&self, path: &Path) -> Option<crate::project::sources::Stamp> {
+        let key = path.strip_prefix(&self.config.root).unwrap_or(path);
+        self.sources.get(key).map(|s| s.stamp)
+    }
+
     /// What the load stage measured of a recording or a radio edit.
     pub fn measurement(&self, path: &Path) -> Option<&Measurement> {
         self.measurements.get(path)
