@@ -36,6 +36,11 @@ const MAX_BAD_PACKETS: u64 = 100;
 /// scale by a few dB, a damaged packet decodes to values far beyond (or to NaN).
 const MAX_SAMPLE: f32 = 4.0;
 
+/// The same for floating-point PCM (+60 dBFS), which keeps what goes beyond full scale: a
+/// 32-bit float recorder keeps a shout at +20 dBFS whole, a gain applied in float keeps more;
+/// no recording holds a sample a thousand times full scale.
+const MAX_FLOAT_SAMPLE: f32 = 1000.0;
+
 /// Why an Opus master is refused by a build without the `opus` feature.
 const NO_OPUS: &str = "an Opus master cannot be decoded: symphonia has no Opus decoder, and \
      this build of cyclecast lacks the `opus` feature that decodes Opus through libopus \
@@ -88,7 +93,10 @@ pub struct Decoder {
     kept: u64,
     /// Packets that failed to decode and were skipped.
     skipped: u64,
-    /// Blocks that decoded to samples beyond [`MAX_SAMPLE`] or not numbers, silenced.
+    /// The largest magnitude taken as a sample rather than garbage: [`MAX_SAMPLE`], or
+    /// [`MAX_FLOAT_SAMPLE`] for floating-point PCM.
+    max_sample: f32,
+    /// Blocks that decoded to samples beyond `max_sample` or not numbers, silenced.
     garbled: u64,
     warnings: Vec<String>,
     done: bool,
@@ -168,6 +176,11 @@ impl Decoder {
             limit,
             kept: 0,
             skipped: 0,
+            max_sample: if codec.is_float_pcm() {
+                MAX_FLOAT_SAMPLE
+            } else {
+                MAX_SAMPLE
+            },
             garbled: 0,
             warnings: Vec::new(),
             done: false,
@@ -305,7 +318,7 @@ impl Decoder {
                     if self
                         .block
                         .iter()
-                        .any(|s| s.is_nan() || s.abs() > MAX_SAMPLE)
+                        .any(|s| s.is_nan() || s.abs() > self.max_sample)
                     {
                         // Garbage from a damaged packet: silence, rather than a meter (or a
                         // rendition) thrown off by it.

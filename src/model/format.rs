@@ -78,6 +78,12 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// Whether it is floating-point PCM (`pcm_f32le`, `pcm_f64be`…), whose samples may lie
+    /// beyond full scale without clipping.
+    pub fn is_float_pcm(&self) -> bool {
+        matches!(self, Codec::Pcm(name) if name.starts_with("pcm_f"))
+    }
+
     /// The short name, e.g. `aac`, `pcm_s16le`.
     pub fn as_str(&self) -> &str {
         match self {

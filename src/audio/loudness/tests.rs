@@ -424,3 +424,36 @@ fn a_master_open_decodes_as_that_file_whatever_becomes_of_its_path() {
     }
     assert_eq!(total, 8000, "the file opened, not the one now at its path");
 }
+
+#[test]
+fn a_float_master_far_over_full_scale_is_kept_whole_and_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let loud = |name: &str, dbfs: f64| {
+        let path = wav(
+            dir.path(),
+            name,
+            48000,
+            2,
+            Sample::F32,
+            &sine(48000, 2, 5.0, dbfs),
+            None,
+        );
+        measure(&path, None).unwrap()
+    };
+    let over = loud("over.wav", 20.0);
+    let under = loud("under.wav", -20.0);
+    assert!(
+        over.warnings.is_empty(),
+        "nothing silenced: {:?}",
+        over.warnings
+    );
+    let (i_over, i_under) = (
+        over.loudness.integrated_lufs.unwrap(),
+        under.loudness.integrated_lufs.unwrap(),
+    );
+    assert!(
+        (i_over - i_under - 40.0).abs() < 0.05,
+        "{i_over} against {i_under}"
+    );
+    assert!((over.loudness.sample_peak_dbfs.unwrap() - 20.0).abs() < 0.05);
+}

@@ -107,9 +107,11 @@ pub(super) fn judge(shown: &str, audio: &AudioInfo, measurement: &Measurement) -
             "one of its two channels is silent: it is published in mono, from the other channel",
         ));
     }
-    if loudness
-        .sample_peak_dbfs
-        .is_some_and(|peak| peak >= CLIPPED_DBFS)
+    // Floating-point samples beyond full scale are kept, not clipped.
+    if !audio.codec.is_float_pcm()
+        && loudness
+            .sample_peak_dbfs
+            .is_some_and(|peak| peak >= CLIPPED_DBFS)
     {
         problems.push(Problem::warning(
             shown,
