@@ -287,7 +287,12 @@ fn edit_copies(
 /// A rendition in the cache: its figures, and its key (its file name's stem).
 fn cached(path: &Path) -> Result<(AudioInfo, String)> {
     let audio = crate::audio::probe::probe_file(path)
-        .with_context(|| format!("cannot read the rendition `{}`", path.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot read the rendition `{}`, damaged in the cache: delete it, and the next publish makes it again",
+                path.display()
+            )
+        })?;
     let key = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

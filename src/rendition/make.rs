@@ -142,11 +142,20 @@ fn part_path(cache: &Path, job: &Job) -> PathBuf {
     cache.join(format!("{}.part.{}", job.key, job.encoding.extension()))
 }
 
-/// Renames a complete file to its cache name.
+/// Syncs a complete file, then renames it to its cache name: a file of the cache is whole even
+/// after a power cut (a file under its cache name is never made again).
 fn keep(cache: &Path, job: &Job) -> Result<()> {
     let part = part_path(cache, job);
     let file = cache.join(job.file_name());
-    std::fs::rename(&part, &file).with_context(|| format!("failed to rename `{}`", part.display()))
+    crate::support::fs::open_regular(&part)
+        .and_then(|made| {
+            made.sync_all()
+                .with_context(|| format!("failed to sync `{}`", part.display()))
+        })
+        .and_then(|()| {
+            std::fs::rename(&part, &file)
+                .with_context(|| format!("failed to rename `{}`", part.display()))
+        })
 }
 
 /// A signal's level curve, by whether it is the mono downmix.
