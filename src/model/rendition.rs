@@ -143,9 +143,11 @@ pub const READY_TOLERANCE_LU: f64 = 1.0;
 
 /// Whether a master's rendition is published with one channel: the master has one, or its
 /// channels are near-identical (a mono microphone recorded on two tracks), or one of its two
-/// channels is silent (one microphone on one side only).
+/// channels is silent (one microphone on one side only), or it has more than two (a recorder's
+/// tracks, one per microphone, or a film's 5.1, whose voice is in the centre): those are all
+/// mixed down, none left out.
 pub fn publishes_mono(channels: u32, measured: &Measurement) -> bool {
-    channels == 1 || measured.balance.is_some_and(|b| b.sounds_mono())
+    channels == 1 || channels > 2 || measured.balance.is_some_and(|b| b.sounds_mono())
 }
 
 /// How a master becomes the feed's enclosure.

@@ -22,7 +22,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use anyhow::{Context, Result, anyhow};
 
 use crate::audio::decode::Decoder;
-use crate::audio::dsp::{LevelSurvey, Limiter, Resampler, downmix_mono};
+use crate::audio::dsp::{DcBlocker, LevelSurvey, Limiter, Resampler, downmix_mono};
 use crate::audio::encode::AudioSink;
 use crate::model::loudness::PublishedLoudness;
 use crate::project::sources::Stamp;
@@ -206,13 +206,10 @@ impl Work<'_> {
 
 /// Surveys a signal's level curve from the master's blocks.
 fn survey(blocks: Receiver<Arc<[f32]>>, shape: Shape, of: SurveyOf) -> SignalCurve {
-    let channels = signal_channels(of.mono, shape);
-    let mut survey = LevelSurvey::new(shape.sample_rate, channels, &of.drives);
-    let mut shaped = Vec::new();
+    let mut signal = Signal::new(of.mono, shape);
+    let mut survey = LevelSurvey::new(shape.sample_rate, signal.channels, &of.drives);
     for block in blocks {
-        shaped.clear();
-        shape_channels(&block, shape.channels, channels, &mut shaped);
-        survey.add(&shaped);
+        survey.add(signal.shape(&block));
     }
     let curve = survey
         .finish()
@@ -448,7 +445,7 @@ fn create_part(path: &Path) -> Result<File> {
 }
 
 /// Makes one file from the blocks it receives: its channels (the mono downmix, or the first
-/// two of more), then resampled, limited and encoded; then measures it as published (while
+/// two of more), its DC offset taken out, then resampled, limited and encoded; then measures it as published (while
 /// the other files of the pass may still be encoding).
 fn make_file(
     blocks: Receiver<Arc<[f32]>>,
@@ -456,13 +453,10 @@ fn make_file(
     shape: Shape,
     cache: &Path,
 ) -> Result<Outcome> {
-    let channels = signal_channels(attempt.chain.mono, shape);
-    let mut file = FileInProgress::start(attempt, shape, channels, cache)?;
-    let mut shaped = Vec::new();
+    let mut signal = Signal::new(attempt.chain.mono, shape);
+    let mut file = FileInProgress::start(attempt, shape, signal.channels, cache)?;
     for block in blocks {
-        shaped.clear();
-        shape_channels(&block, shape.channels, channels, &mut shaped);
-        file.write(&shaped)?;
+        file.write(signal.shape(&block))?;
     }
     let limited_energy_share = file.finish()?;
     let part = part_path(cache, attempt.job);
@@ -474,7 +468,37 @@ fn make_file(
     })
 }
 
-/// The channels of a chain's signal: one for the mono downmix, else the master's first two.
+/// A chain's signal, from the master's blocks: its channels, its DC offset taken out. The
+/// survey and every file of the chain shape it alike.
+struct Signal {
+    from: usize,
+    channels: usize,
+    dc: DcBlocker,
+    shaped: Vec<f32>,
+}
+
+impl Signal {
+    fn new(mono: bool, shape: Shape) -> Signal {
+        let channels = signal_channels(mono, shape);
+        Signal {
+            from: shape.channels,
+            channels,
+            dc: DcBlocker::new(shape.sample_rate, channels),
+            shaped: Vec::new(),
+        }
+    }
+
+    /// The signal of one block of the master.
+    fn shape(&mut self, block: &[f32]) -> &[f32] {
+        self.shaped.clear();
+        shape_channels(block, self.from, self.channels, &mut self.shaped);
+        self.dc.process(&mut self.shaped);
+        &self.shaped
+    }
+}
+
+/// The channels of a chain's signal: one for the mono downmix, else the master's two (a
+/// master of more is published in mono).
 fn signal_channels(mono: bool, shape: Shape) -> usize {
     if mono { 1 } else { shape.channels.min(2) }
 }

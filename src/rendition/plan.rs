@@ -16,7 +16,7 @@ use crate::project::sources::Stamp;
 /// Bump when the processing or the encoders change what they make of the same master and
 /// settings: every cached rendition is then made again. (Not the build id, which moves at
 /// every rebuild and would re-encode hours of audio for nothing.)
-const PROCESSING_VERSION: &str = "renditions-5";
+const PROCESSING_VERSION: &str = "renditions-6";
 
 /// Headroom under the ceiling that the limiter keeps for the MP3 encoder's overshoot (the
 /// published file is what is measured), in dB: measured by ffmpeg on the sample cycle, 0.1 dB

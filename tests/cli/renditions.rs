@@ -139,6 +139,28 @@ fn masters_dir() -> &'static Path {
         );
         // The one-silent-channel and silent masters of the bad-input tests.
         speechy(&p("left.wav"), "48000", "1", "-20");
+        // Three channels: room noise left and right (two different noises), a 1 kHz tone
+        // for the voice in the centre.
+        tool(
+            "sox",
+            &[
+                "-R", "-n", "-r", "48000", "-c", "2", "-b", "16", &p("room.wav"), "synth",
+                SECONDS, "pinknoise", "brownnoise", "gain", "-45",
+            ],
+        );
+        tool(
+            "sox",
+            &[
+                "-R", "-n", "-r", "48000", "-c", "1", "-b", "16", &p("voice.wav"), "synth",
+                SECONDS, "sine", "1000", "gain", "-20",
+            ],
+        );
+        tool("sox", &["-R", "-M", &p("room.wav"), &p("voice.wav"), &p("three-channels.wav")]);
+        // A recorder's DC offset, 2 % of full scale, under a quiet voice.
+        tool(
+            "sox",
+            &["-R", &p("left.wav"), &p("dc-offset.wav"), "gain", "-10", "dcshift", "0.02"],
+        );
         tool(
             "sox",
             &[
@@ -1143,6 +1165,91 @@ fn a_stereo_master_with_one_silent_channel_is_published_mono() {
     assert_eq!(probe(&podcast, "stream=channels"), "1");
     assert_cbr(&podcast, 64, 44_100, Some(true));
     assert_on_target(&podcast, &project.path(&file), PODCAST_LUFS, 44_100);
+}
+
+/// The first value ffmpeg's `filter` prints after `label` (an `astats` figure, say).
+fn ffmpeg_figure(path: &Path, filter: &str, label: &str) -> f64 {
+    let ffmpeg = crate::oracle::path("ffmpeg").expect("ffmpeg: call oracle::require first");
+    let output = Command::new(ffmpeg)
+        .args(["-hide_banner", "-nostats", "-nostdin", "-i"])
+        .arg(path)
+        .args(["-af", filter, "-f", "null", "-"])
+        .output()
+        .expect("run ffmpeg");
+    let text = String::from_utf8_lossy(&output.stderr);
+    text.lines()
+        .find_map(|line| line.split(label).nth(1))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no `{label}` in {text}"))
+}
+
+/// The DC offset of an audio file's first channel, as ffmpeg's `astats` reads it.
+fn dc_offset(path: &Path) -> f64 {
+    ffmpeg_figure(path, "astats=measure_overall=none", "DC offset:")
+}
+
+#[test]
+fn a_recorders_dc_offset_is_not_published() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let (project, file) = with_session_1("dc-offset.wav");
+    let master = project.path(&file);
+    assert!(dc_offset(&master) > 0.015, "the master's offset");
+    project.publish();
+    let podcast = rendition(&project, "episodes", 1, "mp3");
+    let radio = rendition(&project, "radio", 1, "wav");
+    for made in [&podcast, &radio] {
+        let offset = dc_offset(made);
+        assert!(
+            offset.abs() < 0.002,
+            "{}: DC offset {offset}",
+            made.display()
+        );
+    }
+    assert_on_target(&podcast, &master, PODCAST_LUFS, 44_100);
+    assert_on_target(&radio, &master, RADIO_LUFS, 48_000);
+}
+
+/// The RMS level of a file in dB, of its whole band or of a narrow band around 1 kHz.
+fn rms_db(path: &Path, around_1khz: bool) -> f64 {
+    let filter = if around_1khz {
+        "bandpass=f=1000:width_type=q:w=30,astats=measure_perchannel=none"
+    } else {
+        "astats=measure_perchannel=none"
+    };
+    ffmpeg_figure(path, filter, "RMS level dB:")
+}
+
+#[test]
+fn a_master_of_three_channels_is_mixed_down_whole_with_a_warning() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let (project, file) = with_session_1("three-channels.wav");
+    let check = project.run(&["check"]);
+    assert!(
+        check
+            .stderr
+            .contains(&format!("{file}: warning: has 3 channels")),
+        "{check}"
+    );
+    project.publish();
+    let podcast = rendition(&project, "episodes", 1, "mp3");
+    let radio = rendition(&project, "radio", 1, "wav");
+    for made in [&podcast, &radio] {
+        assert_eq!(probe(made, "stream=channels"), "1", "{}", made.display());
+        // The voice of the centre channel, not the room's noise, fills the file.
+        let (voice, whole) = (rms_db(made, true), rms_db(made, false));
+        assert!(
+            whole - voice < 1.0,
+            "{}: {voice} dB of {whole}",
+            made.display()
+        );
+    }
+    let master = project.path(&file);
+    assert_on_target(&podcast, &master, PODCAST_LUFS, 44_100);
+    assert_on_target(&radio, &master, RADIO_LUFS, 48_000);
 }
 
 /// Opens a page in headless Chromium and returns its title once its scripts ran.

@@ -474,3 +474,28 @@ fn survey_of_silence_has_no_level() {
     let levels = surveyed(&vec![0.0; 48_000 * 2], 48_000, 2, &[3.0]);
     assert_eq!(levels, [(3.0, None)]);
 }
+
+#[test]
+fn a_dc_offset_is_taken_out_and_a_voice_passes_whole() {
+    let rate = 48_000;
+    let voice: Vec<f32> = (0..rate * 2)
+        .map(|n| (0.5 * (2.0 * std::f64::consts::PI * 200.0 * n as f64 / rate as f64).sin()) as f32)
+        .collect();
+    let mut offset: Vec<f32> = voice.iter().map(|s| s + 0.3).collect();
+    let mut blocker = DcBlocker::new(rate as u32, 1);
+    for block in offset.chunks_mut(1000) {
+        blocker.process(block);
+    }
+    // After a settling of 0.5 s, the voice alone: its mean is gone, its level kept.
+    let settled = &offset[rate / 2..];
+    let mean = settled.iter().map(|&s| f64::from(s)).sum::<f64>() / settled.len() as f64;
+    assert!(mean.abs() < 1e-3, "mean {mean}");
+    let peak = settled.iter().fold(0f32, |peak, s| peak.max(s.abs()));
+    assert!((peak - 0.5).abs() < 0.005, "peak {peak}");
+    let error = settled
+        .iter()
+        .zip(&voice[rate / 2..])
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(error < 0.03, "the voice is kept: {error}");
+}

@@ -101,7 +101,15 @@ pub(super) fn judge(shown: &str, audio: &AudioInfo, measurement: &Measurement) -
         ));
         return problems;
     }
-    if audio.channels >= 2 && measurement.balance.is_some_and(|b| b.one_channel_silent()) {
+    if audio.channels > 2 {
+        problems.push(Problem::warning(
+            shown,
+            format!(
+                "has {} channels: its renditions mix them all down to mono",
+                audio.channels
+            ),
+        ));
+    } else if audio.channels == 2 && measurement.balance.is_some_and(|b| b.one_channel_silent()) {
         problems.push(Problem::warning(
             shown,
             "one of its two channels is silent: it is published in mono, from the other channel",
