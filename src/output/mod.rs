@@ -22,14 +22,31 @@ use anyhow::Result;
 pub use crate::model::layout::PROJECT_FOLDER;
 
 /// The file of `<project>/.cyclecast/<kind>/` that belongs to the output folder `out`
-/// (absolute): named by a hash of its path, so that a project published into two folders
-/// keeps one of each per folder.
+/// (absolute): named by a hash of its name ([`output_name`]), so that a project published
+/// into two folders keeps one of each per folder, and a project moved or copied keeps its own.
 pub fn record_path(project: &Path, kind: &str, out: &Path) -> PathBuf {
-    let key = blake3::hash(out.as_os_str().as_encoded_bytes()).to_hex();
+    record_named(project, kind, &output_name(Some(project), out))
+}
+
+/// The file of `<project>/.cyclecast/<kind>/` of the output folder named `name`.
+pub fn record_named(project: &Path, kind: &str, name: &str) -> PathBuf {
+    let key = blake3::hash(name.as_bytes()).to_hex();
     project
         .join(PROJECT_FOLDER)
         .join(kind)
         .join(format!("{}.json", &key[..16]))
+}
+
+/// How the records name the output folder `out` (absolute): by its path in the project when
+/// it lies inside (`feed`), which stays the same when the project is moved or copied; else by
+/// its absolute path.
+pub fn output_name(project: Option<&Path>, out: &Path) -> String {
+    project
+        .and_then(|project| out.strip_prefix(project).ok())
+        .filter(|inside| !inside.as_os_str().is_empty())
+        .unwrap_or(out)
+        .display()
+        .to_string()
 }
 
 /// Writes a file of `<project>/.cyclecast/<kind>/` (see [`record_path`]), making its folders,

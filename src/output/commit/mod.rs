@@ -175,7 +175,7 @@ impl Survey {
         let planned: BTreeSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         let owned = match records.map(|r| r.load(&out)).transpose()?.flatten() {
             Some(owned) => owned,
-            None => Owned::legacy(&out, &tree, &planned),
+            None => Owned::legacy(crate::output::output_name(project, &out), &tree, &planned),
         };
         let folders: BTreeSet<&str> = planned
             .iter()
@@ -293,7 +293,7 @@ pub fn commit(
         list.push(output.path.clone());
     }
     let owned = Owned {
-        out: survey.out.display().to_string(),
+        out: crate::output::output_name(options.project.as_deref(), &survey.out),
         files: outputs.iter().map(|o| o.path.clone()).collect(),
     };
     // A file of cyclecast's own left in the folder (an older cyclecast's state, a killed

@@ -141,7 +141,8 @@ impl Tree {
 /// The files cyclecast wrote into one output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owned {
-    /// The output folder, absolute: the record's key.
+    /// The output folder as the records name it ([`crate::output::output_name`]): the
+    /// record's key.
     pub out: String,
     /// Paths relative to it.
     pub files: BTreeSet<String>,
@@ -156,7 +157,7 @@ impl Owned {
     /// What a folder published by cyclecast 0.1, which kept no record, holds of cyclecast's:
     /// it is recognized by its state file, and its files are those of the folders cyclecast
     /// manages and the top-level files this publish writes too.
-    pub fn legacy(out: &Path, tree: &Tree, planned: &BTreeSet<&str>) -> Owned {
+    pub fn legacy(out: String, tree: &Tree, planned: &BTreeSet<&str>) -> Owned {
         let has_state =
             tree.entries.get(crate::output::state::LEGACY_STATE_FILE) == Some(&Kind::File);
         let files = tree
@@ -168,12 +169,12 @@ impl Owned {
             })
             .map(str::to_string)
             .collect();
-        Owned {
-            out: out.display().to_string(),
-            files,
-        }
+        Owned { out, files }
     }
 }
+
+/// The folder of `.cyclecast/` that holds the ownership records.
+const KIND: &str = "outputs";
 
 /// Where the ownership records of a project live, and how they are read and written.
 #[derive(Debug, Clone)]
@@ -189,9 +190,51 @@ impl Records {
         }
     }
 
-    /// The record of `out` (absolute), when there is one.
+    /// The record of `out` (absolute), when there is one: under its name, or under its
+    /// absolute path, as cyclecast named every output folder before (then renamed).
     pub fn load(&self, out: &Path) -> Result<Option<Owned>> {
-        let path = self.path_of(out);
+        let name = self.name_of(out);
+        if let Some(owned) = self.load_named(&name)? {
+            return Ok(Some(owned));
+        }
+        let absolute = out.display().to_string();
+        let earlier = match self.load_named(&absolute)? {
+            Some(owned) => Some(owned),
+            None => self.kept_before_a_move(&name)?,
+        };
+        Ok(earlier.map(|owned| Owned { out: name, ..owned }))
+    }
+
+    /// The record that cyclecast, before it named output folders inside the project by their
+    /// path there, kept of the folder `name` (relative) of this project at its old place: the
+    /// one record of an absolute folder that ends with `name`. The records are the project's
+    /// own (the output folder cannot write them).
+    fn kept_before_a_move(&self, name: &str) -> Result<Option<Owned>> {
+        let folder = self.root.join(RECORDS_FOLDER).join(KIND);
+        if Path::new(name).is_absolute() || !folder.is_dir() {
+            return Ok(None);
+        }
+        let mut found = Vec::new();
+        for entry in fs::read_dir(&folder)
+            .with_context(|| format!("failed to read `{}`", folder.display()))?
+        {
+            let path = entry?.path();
+            let Ok(text) = crate::support::fs::read_regular(&path, 64 * 1024 * 1024) else {
+                continue;
+            };
+            if let Ok(owned) = serde_json::from_slice::<Owned>(&text) {
+                let old = Path::new(&owned.out);
+                if old.is_absolute() && old.ends_with(name) {
+                    found.push(owned);
+                }
+            }
+        }
+        Ok((found.len() == 1).then(|| found.remove(0)))
+    }
+
+    /// The record of the output folder named `name`, when there is one.
+    fn load_named(&self, name: &str) -> Result<Option<Owned>> {
+        let path = crate::output::record_named(&self.root, KIND, name);
         let text = match crate::support::fs::read_regular(&path, 64 * 1024 * 1024) {
             Ok(text) => text,
             Err(e) if crate::support::fs::is_not_found(&e) => return Ok(None),
@@ -199,18 +242,22 @@ impl Records {
         };
         let owned: Owned = serde_json::from_slice(&text)
             .with_context(|| format!("`{}` is damaged: delete it", path.display()))?;
-        Ok((owned.out == out.display().to_string()).then_some(owned))
+        Ok((owned.out == name).then_some(owned))
+    }
+
+    /// How the records name the output folder `out` (absolute).
+    pub fn name_of(&self, out: &Path) -> String {
+        crate::output::output_name(Some(&self.root), out)
     }
 
     /// Writes the record of `owned.out`, under a temporary name then renamed.
     pub fn save(&self, owned: &Owned) -> Result<()> {
         let mut bytes = serde_json::to_vec_pretty(owned).expect("a record serializes");
         bytes.push(b'\n');
-        crate::output::save_record(&self.path_of(Path::new(&owned.out)), &bytes)
-    }
-
-    fn path_of(&self, out: &Path) -> PathBuf {
-        crate::output::record_path(&self.root, "outputs", out)
+        crate::output::save_record(
+            &crate::output::record_named(&self.root, KIND, &owned.out),
+            &bytes,
+        )
     }
 }
 
@@ -254,11 +301,48 @@ mod tests {
         let out = dir.path().join("feed");
         assert_eq!(records.load(&out).unwrap(), None);
         let owned = Owned {
-            out: out.display().to_string(),
+            out: records.name_of(&out),
             files: ["feed.xml".to_string()].into(),
         };
+        assert_eq!(owned.out, "feed");
         records.save(&owned).unwrap();
         assert_eq!(records.load(&out).unwrap(), Some(owned));
         assert_eq!(records.load(&dir.path().join("www")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_project_moved_or_copied_keeps_its_records() {
+        let place = tempfile::tempdir().unwrap();
+        let (old, new) = (place.path().join("old"), place.path().join("new"));
+        fs::create_dir(&old).unwrap();
+        // As cyclecast named the folder before: by its absolute path.
+        let owned = Owned {
+            out: old.join("feed").display().to_string(),
+            files: ["feed.xml".to_string()].into(),
+        };
+        Records::of_project(&old).save(&owned).unwrap();
+        fs::rename(&old, &new).unwrap();
+        let records = Records::of_project(&new);
+        let found = records
+            .load(&new.join("feed"))
+            .unwrap()
+            .expect("its record");
+        assert_eq!((found.out.as_str(), &found.files), ("feed", &owned.files));
+        // Saved again under its name in the project, it follows the next move.
+        records.save(&found).unwrap();
+        let moved = place.path().join("moved");
+        fs::rename(&new, &moved).unwrap();
+        assert_eq!(
+            Records::of_project(&moved)
+                .load(&moved.join("feed"))
+                .unwrap(),
+            Some(found)
+        );
+        assert_eq!(
+            Records::of_project(&moved)
+                .load(&moved.join("www"))
+                .unwrap(),
+            None
+        );
     }
 }
