@@ -92,6 +92,21 @@ fn a_silent_master_is_an_error() {
 }
 
 #[test]
+fn a_master_too_short_to_measure_is_an_error_that_says_so() {
+    let Some(project) = project_with_master(&["synth", "0.2", "sine", "440", "vol", "0.5"]) else {
+        return;
+    };
+    let run = project.run(&["check"]).failure(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{MASTER}: error: is too short to measure (under 0.4 s"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_clipped_master_is_published_with_a_warning() {
     let Some(project) =
         project_with_master(&["synth", "5", "sine", "440", "sine", "660", "vol", "2"])

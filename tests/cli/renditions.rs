@@ -156,6 +156,11 @@ fn masters_dir() -> &'static Path {
             ],
         );
         tool("sox", &["-R", "-M", &p("room.wav"), &p("voice.wav"), &p("three-channels.wav")]);
+        // Two channels, one the other inverted: nothing left in mono.
+        tool(
+            "sox",
+            &["-R", &p("left.wav"), "-c", "2", &p("inverted.wav"), "remix", "1", "1v-1"],
+        );
         // A recorder's DC offset, 2 % of full scale, under a quiet voice.
         tool(
             "sox",
@@ -1186,6 +1191,25 @@ fn ffmpeg_figure(path: &Path, filter: &str, label: &str) -> f64 {
 /// The DC offset of an audio file's first channel, as ffmpeg's `astats` reads it.
 fn dc_offset(path: &Path) -> f64 {
     ffmpeg_figure(path, "astats=measure_overall=none", "DC offset:")
+}
+
+#[test]
+fn a_master_whose_channels_cancel_out_in_mono_is_named() {
+    if !crate::oracle::require(&["sox", "lame", "ffmpeg", "ffprobe"]) {
+        return;
+    }
+    let (project, file) = with_session_1("inverted.wav");
+    let check = project.run(&["check"]);
+    assert!(
+        check.stderr.contains(&format!(
+            "{file}: warning: its two channels cancel out in mono"
+        )),
+        "{check}"
+    );
+    project.publish();
+    let podcast = rendition(&project, "episodes", 1, "mp3");
+    assert_eq!(probe(&podcast, "stream=channels"), "2");
+    assert_on_target(&podcast, &project.path(&file), PODCAST_LUFS, 44_100);
 }
 
 #[test]

@@ -95,9 +95,15 @@ pub(super) fn judge(shown: &str, audio: &AudioInfo, measurement: &Measurement) -
         .integrated_lufs
         .is_none_or(|lufs| lufs < SILENCE_LUFS)
     {
+        // BS.1770 gates 400 ms blocks: a shorter master has no integrated loudness at all.
+        let too_short = audio.frames * 5 < u64::from(audio.sample_rate) * 2;
         problems.push(Problem::error(
             shown,
-            "decodes to silence (integrated loudness below −70 LUFS): nothing to normalize, cyclecast will not amplify noise",
+            if too_short {
+                "is too short to measure (under 0.4 s, the shortest block EBU R128 measures): nothing to normalize"
+            } else {
+                "decodes to silence (integrated loudness below −70 LUFS): nothing to normalize, cyclecast will not amplify noise"
+            },
         ));
         return problems;
     }
@@ -108,6 +114,16 @@ pub(super) fn judge(shown: &str, audio: &AudioInfo, measurement: &Measurement) -
                 "has {} channels: its renditions mix them all down to mono",
                 audio.channels
             ),
+        ));
+    } else if audio.channels == 2
+        && measurement
+            .mono
+            .as_ref()
+            .is_some_and(|mono| mono.integrated_lufs.is_none_or(|lufs| lufs < SILENCE_LUFS))
+    {
+        problems.push(Problem::warning(
+            shown,
+            "its two channels cancel out in mono (one is the other inverted): a listener on one speaker hears nothing, and its mono files (the light one) are not made; invert one channel of the master",
         ));
     } else if audio.channels == 2 && measurement.balance.is_some_and(|b| b.one_channel_silent()) {
         problems.push(Problem::warning(
