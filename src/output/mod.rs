@@ -41,12 +41,15 @@ pub fn record_named(project: &Path, kind: &str, name: &str) -> PathBuf {
 /// it lies inside (`feed`), which stays the same when the project is moved or copied; else by
 /// its absolute path.
 pub fn output_name(project: Option<&Path>, out: &Path) -> String {
-    project
+    let named = project
         .and_then(|project| out.strip_prefix(project).ok())
         .filter(|inside| !inside.as_os_str().is_empty())
-        .unwrap_or(out)
-        .display()
-        .to_string()
+        .unwrap_or(out);
+    // Lossless: two folders whose names differ only in bytes UTF-8 cannot carry never share
+    // a record.
+    named
+        .to_str()
+        .map_or_else(|| format!("{named:?}"), str::to_string)
 }
 
 /// Writes a file of `<project>/.cyclecast/<kind>/` (see [`record_path`]), making its folders,

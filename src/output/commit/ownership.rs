@@ -191,45 +191,29 @@ impl Records {
     }
 
     /// The record of `out` (absolute), when there is one: under its name, or under its
-    /// absolute path, as cyclecast named every output folder before (then renamed).
+    /// absolute path, as cyclecast named every output folder before; such a record is then
+    /// renamed, so that a project moved or copied after that keeps its records (one moved
+    /// before finds none: its `feed/` is refused as foreign until a publish with `--force`).
     pub fn load(&self, out: &Path) -> Result<Option<Owned>> {
         let name = self.name_of(out);
         if let Some(owned) = self.load_named(&name)? {
             return Ok(Some(owned));
         }
-        let absolute = out.display().to_string();
-        let earlier = match self.load_named(&absolute)? {
-            Some(owned) => Some(owned),
-            None => self.kept_before_a_move(&name)?,
-        };
-        Ok(earlier.map(|owned| Owned { out: name, ..owned }))
-    }
-
-    /// The record that cyclecast, before it named output folders inside the project by their
-    /// path there, kept of the folder `name` (relative) of this project at its old place: the
-    /// one record of an absolute folder that ends with `name`. The records are the project's
-    /// own (the output folder cannot write them).
-    fn kept_before_a_move(&self, name: &str) -> Result<Option<Owned>> {
-        let folder = self.root.join(RECORDS_FOLDER).join(KIND);
-        if Path::new(name).is_absolute() || !folder.is_dir() {
+        let absolute = crate::output::output_name(None, out);
+        if absolute == name {
             return Ok(None);
         }
-        let mut found = Vec::new();
-        for entry in fs::read_dir(&folder)
-            .with_context(|| format!("failed to read `{}`", folder.display()))?
-        {
-            let path = entry?.path();
-            let Ok(text) = crate::support::fs::read_regular(&path, 64 * 1024 * 1024) else {
-                continue;
-            };
-            if let Ok(owned) = serde_json::from_slice::<Owned>(&text) {
-                let old = Path::new(&owned.out);
-                if old.is_absolute() && old.ends_with(name) {
-                    found.push(owned);
-                }
-            }
-        }
-        Ok((found.len() == 1).then(|| found.remove(0)))
+        let Some(earlier) = self.load_named(&absolute)? else {
+            return Ok(None);
+        };
+        let renamed = Owned {
+            out: name,
+            ..earlier
+        };
+        self.save(&renamed)?;
+        let old = crate::output::record_named(&self.root, KIND, &absolute);
+        fs::remove_file(&old).with_context(|| format!("failed to remove `{}`", old.display()))?;
+        Ok(Some(renamed))
     }
 
     /// The record of the output folder named `name`, when there is one.
@@ -315,34 +299,60 @@ mod tests {
         let place = tempfile::tempdir().unwrap();
         let (old, new) = (place.path().join("old"), place.path().join("new"));
         fs::create_dir(&old).unwrap();
-        // As cyclecast named the folder before: by its absolute path.
+        // As cyclecast named the folder before: by its absolute path; found there, and
+        // renamed.
         let owned = Owned {
             out: old.join("feed").display().to_string(),
             files: ["feed.xml".to_string()].into(),
         };
-        Records::of_project(&old).save(&owned).unwrap();
-        fs::rename(&old, &new).unwrap();
-        let records = Records::of_project(&new);
+        let records = Records::of_project(&old);
+        records.save(&owned).unwrap();
         let found = records
-            .load(&new.join("feed"))
+            .load(&old.join("feed"))
             .unwrap()
             .expect("its record");
         assert_eq!((found.out.as_str(), &found.files), ("feed", &owned.files));
-        // Saved again under its name in the project, it follows the next move.
-        records.save(&found).unwrap();
-        let moved = place.path().join("moved");
-        fs::rename(&new, &moved).unwrap();
+        let left = fs::read_dir(old.join(".cyclecast/outputs"))
+            .unwrap()
+            .count();
+        assert_eq!(left, 1, "the record under its old name is removed");
+        // Moved, then copied: the record follows.
+        fs::rename(&old, &new).unwrap();
         assert_eq!(
-            Records::of_project(&moved)
-                .load(&moved.join("feed"))
-                .unwrap(),
+            Records::of_project(&new).load(&new.join("feed")).unwrap(),
+            Some(found.clone())
+        );
+        let copy = place.path().join("copy");
+        fs::create_dir_all(copy.join(".cyclecast/outputs")).unwrap();
+        for entry in fs::read_dir(new.join(".cyclecast/outputs")).unwrap() {
+            let entry = entry.unwrap();
+            fs::copy(
+                entry.path(),
+                copy.join(".cyclecast/outputs").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            Records::of_project(&copy).load(&copy.join("feed")).unwrap(),
             Some(found)
         );
-        assert_eq!(
-            Records::of_project(&moved)
-                .load(&moved.join("www"))
-                .unwrap(),
-            None
-        );
+    }
+
+    #[test]
+    fn the_record_of_a_folder_outside_the_project_is_never_another_folders() {
+        let place = tempfile::tempdir().unwrap();
+        let project = place.path().join("project");
+        fs::create_dir(&project).unwrap();
+        let records = Records::of_project(&project);
+        let outside = place.path().join("srv/feed");
+        records
+            .save(&Owned {
+                out: records.name_of(&outside),
+                files: ["feed.xml".to_string()].into(),
+            })
+            .unwrap();
+        assert_eq!(records.load(&project.join("feed")).unwrap(), None);
+        assert_eq!(records.load(&project.join("srv/feed")).unwrap(), None);
+        assert!(records.load(&outside).unwrap().is_some());
     }
 }
