@@ -37,13 +37,19 @@ const BLOCK_SAMPLES: usize = 32 * 1024;
 /// Blocks queued for each file: a slow encoder holds the decoder back, memory stays bounded.
 const QUEUE_BLOCKS: usize = 8;
 
-/// Makes every missing file of a master's plan into `cache`. Returns what each file that is
+/// Makes every missing file of a master's plan, a file of the project at `root`, into
+/// `cache`. Returns what each file that is
 /// still off its target after the last pass measures, in words: it is kept, and the caller
 /// warns.
 ///
 /// The files whose limiter will not work need no curve: they are made in the same pass as
 /// the survey, and the others in the passes after it.
-pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<Vec<String>> {
+pub fn make_master(
+    plan: &MasterPlan,
+    root: &Path,
+    cache: &Path,
+    task: &FileTask,
+) -> Result<Vec<String>> {
     let mut missed = Vec::new();
     let missing: Vec<(&Chain, &Job)> = plan
         .chains
@@ -62,7 +68,7 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         .into_iter()
         .map(|&(chain, job)| (Attempt::first(chain, job, None), 1))
         .collect();
-    let (curves, outcomes) = run_pass(plan, surveys, &firsts, cache, task)?;
+    let (curves, outcomes) = run_pass(plan, root, surveys, &firsts, cache, task)?;
     let mut attempts: Vec<(Attempt<'_>, usize)> = waiting
         .into_iter()
         .map(|&(chain, job)| {
@@ -75,7 +81,7 @@ pub fn make_master(plan: &MasterPlan, cache: &Path, task: &FileTask) -> Result<V
         .collect();
     attempts.extend(settle(firsts, outcomes, cache, &mut missed)?);
     while !attempts.is_empty() {
-        let (_, outcomes) = run_pass(plan, Vec::new(), &attempts, cache, task)?;
+        let (_, outcomes) = run_pass(plan, root, Vec::new(), &attempts, cache, task)?;
         attempts = settle(attempts, outcomes, cache, &mut missed)?;
     }
     Ok(missed)
@@ -100,7 +106,7 @@ fn settle<'a>(
             // (past a fall of the curve, a pass can land far off).
             Some(next)
                 if pass < MAX_PASSES
-                    && !next.repeats(&attempt, &outcome)
+                    && !next.repeats(&attempt)
                     && !(pass > 1 && attempt.acceptable(&outcome)) =>
             {
                 again.push((next, pass + 1))
@@ -225,6 +231,7 @@ fn survey(blocks: Receiver<Arc<[f32]>>, shape: Shape, of: SurveyOf) -> SignalCur
 /// their order.
 fn run_pass(
     plan: &MasterPlan,
+    root: &Path,
     surveys: Vec<SurveyOf>,
     attempts: &[(Attempt<'_>, usize)],
     cache: &Path,
@@ -240,7 +247,7 @@ fn run_pass(
         .collect();
     let mut curves = Vec::new();
     let mut outcomes = Vec::new();
-    for done in fan_out(plan, task, workers)? {
+    for done in fan_out(plan, root, task, workers)? {
         match done {
             Done::Curve((_, curve)) if curve.is_empty() => {}
             Done::Curve(curve) => curves.push(curve),
@@ -253,13 +260,16 @@ fn run_pass(
 /// Decodes the master once and hands its blocks to each worker, each on its own thread;
 /// gives what each returns, in their order. The progress bar moves by the master's bytes
 /// decoded.
-fn fan_out<W, T>(plan: &MasterPlan, task: &FileTask, workers: Vec<W>) -> Result<Vec<T>>
+fn fan_out<W, T>(plan: &MasterPlan, root: &Path, task: &FileTask, workers: Vec<W>) -> Result<Vec<T>>
 where
     W: FnOnce(Receiver<Arc<[f32]>>, Shape) -> Result<T> + Send,
     T: Send,
 {
-    let master = open_master(plan)?;
-    let mut decoder = Decoder::open_file(master.try_clone()?, &plan.master, plan.trim)
+    let master = open_master(plan, root)?;
+    let opened = master
+        .try_clone()
+        .with_context(|| format!("cannot read `{}`", plan.master.display()))?;
+    let mut decoder = Decoder::open_file(opened, &plan.master, plan.trim)
         .with_context(|| format!("cannot decode `{}`", plan.master.display()))?;
     let shape = Shape {
         sample_rate: decoder.sample_rate(),
@@ -283,23 +293,20 @@ where
                     .unwrap_or_else(|_| Err(anyhow!("a rendition thread panicked")))
             })
             .collect();
-        decoded?;
-        // Written to while it was read: what was made is of neither version.
+        // Written to while it was read (which may also fail the decoding): what was made is
+        // of neither version.
         still_as_hashed(plan, &master)?;
+        decoded?;
         results.into_iter().collect::<Result<Vec<T>>>()
     })
 }
 
-/// Opens the master the load stage hashed, whose hash names the files made in the cache: the
-/// file opened must still have the stamp it had then (size, modification and change times),
-/// or it was changed, or another file was put in its place (a link to a file outside the
-/// project, say), since; then nothing is made of it.
-fn open_master(plan: &MasterPlan) -> Result<File> {
-    let real = plan
-        .master
-        .canonicalize()
-        .with_context(|| format!("cannot read `{}`", plan.master.display()))?;
-    let file = crate::support::fs::open_regular(&real)?;
+/// Opens the master the load stage hashed, whose hash names the files made in the cache, as
+/// every file of the project is opened (inside `root`, a regular file); the file opened must
+/// still have the stamp it had then (size, modification and change times), or it was
+/// changed, or another file was put in its place, since: then nothing is made of it.
+fn open_master(plan: &MasterPlan, root: &Path) -> Result<File> {
+    let file = crate::support::fs::open_contained(root, &plan.master)?;
     still_as_hashed(plan, &file)?;
     Ok(file)
 }
@@ -444,8 +451,8 @@ fn create_part(path: &Path) -> Result<File> {
     File::create_new(path).with_context(|| format!("failed to create `{}`", path.display()))
 }
 
-/// Makes one file from the blocks it receives: its channels (the mono downmix, or the first
-/// two of more), its DC offset taken out, then resampled, limited and encoded; then measures it as published (while
+/// Makes one file from the blocks it receives: its channels (the mono downmix, or the
+/// master's), its DC offset taken out, then resampled, limited and encoded; then measures it as published (while
 /// the other files of the pass may still be encoding).
 fn make_file(
     blocks: Receiver<Arc<[f32]>>,
@@ -497,23 +504,19 @@ impl Signal {
     }
 }
 
-/// The channels of a chain's signal: one for the mono downmix, else the master's two (a
-/// master of more is published in mono).
+/// The channels of a chain's signal: one for the mono downmix, else the master's own (a
+/// master of more than two is published in mono).
 fn signal_channels(mono: bool, shape: Shape) -> usize {
-    if mono { 1 } else { shape.channels.min(2) }
+    if mono { 1 } else { shape.channels }
 }
 
-/// The chain's channels from the decoded ones: the mono downmix, the first two of more, or
-/// the block as it is.
+/// The chain's channels from the decoded ones: the mono downmix, or the block as it is.
 fn shape_channels(block: &[f32], from: usize, to: usize, out: &mut Vec<f32>) {
-    match (from, to) {
-        (from, to) if from == to => out.extend_from_slice(block),
-        (from, 1) => downmix_mono(block, from, out),
-        (from, _) => {
-            for frame in block.chunks_exact(from) {
-                out.extend_from_slice(&frame[..2]);
-            }
-        }
+    if to == 1 {
+        downmix_mono(block, from, out);
+    } else {
+        debug_assert_eq!(from, to, "a stereo chain is of a stereo master");
+        out.extend_from_slice(block);
     }
 }
 
@@ -540,18 +543,18 @@ mod tests {
         let master = dir.path().join("m.wav");
         std::fs::write(&master, b"RIFF").unwrap();
         let plan = plan_of(&master);
-        assert!(open_master(&plan).is_ok());
+        assert!(open_master(&plan, dir.path()).is_ok());
         // Written to since.
         std::fs::write(&master, b"RIFX").unwrap();
-        let error = open_master(&plan).unwrap_err().to_string();
+        let error = open_master(&plan, dir.path()).unwrap_err().to_string();
         assert!(
             error.contains("changed while this publish read it"),
             "{error}"
         );
-        // Another file, of the same size and modification time, linked in its place.
+        // Another file of the project, of the same size and modification time, linked in its
+        // place.
         let plan = plan_of(&master);
-        let outside = tempfile::tempdir().unwrap();
-        let other = outside.path().join("other.wav");
+        let other = dir.path().join("other.wav");
         std::fs::copy(&master, &other).unwrap();
         let modified = std::fs::metadata(&master).unwrap().modified().unwrap();
         std::fs::File::options()
@@ -562,11 +565,19 @@ mod tests {
             .unwrap();
         std::fs::remove_file(&master).unwrap();
         std::os::unix::fs::symlink(&other, &master).unwrap();
-        let error = open_master(&plan).unwrap_err().to_string();
+        let error = open_master(&plan, dir.path()).unwrap_err().to_string();
         assert!(
             error.contains("changed while this publish read it"),
             "{error}"
         );
+        // A file outside the project, linked in its place: not even opened.
+        let outside = tempfile::tempdir().unwrap();
+        let away = outside.path().join("away.wav");
+        std::fs::copy(&other, &away).unwrap();
+        std::fs::remove_file(&master).unwrap();
+        std::os::unix::fs::symlink(&away, &master).unwrap();
+        let error = open_master(&plan, dir.path()).unwrap_err().to_string();
+        assert!(error.contains("leads outside the project"), "{error}");
     }
 
     #[test]
@@ -575,7 +586,7 @@ mod tests {
         let master = dir.path().join("m.wav");
         std::fs::write(&master, b"RIFF").unwrap();
         let plan = plan_of(&master);
-        let file = open_master(&plan).unwrap();
+        let file = open_master(&plan, dir.path()).unwrap();
         std::fs::OpenOptions::new()
             .append(true)
             .open(&master)

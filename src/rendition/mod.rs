@@ -221,7 +221,7 @@ pub fn make(
     crate::support::parallel::map(jobs, missing.iter().collect(), |plan: &MasterPlan| {
         let shown = crate::project::paths::display_path(root, &plan.master);
         let task = progress.file("encoding", &shown, plan.size);
-        let missed = make::make_master(plan, cache, &task)
+        let missed = make::make_master(plan, root, cache, &task)
             .with_context(|| format!("cannot make the renditions of `{shown}`"))?;
         Ok(missed
             .into_iter()

@@ -131,11 +131,12 @@ pub(super) fn judge(shown: &str, audio: &AudioInfo, measurement: &Measurement) -
             "one of its two channels is silent: it is published in mono, from the other channel",
         ));
     }
-    // Floating-point samples beyond full scale are kept, not clipped.
-    if !audio.codec.is_float_pcm()
-        && loudness
-            .sample_peak_dbfs
-            .is_some_and(|peak| peak >= CLIPPED_DBFS)
+    // Floating-point samples beyond full scale were kept, not clipped; at full scale, they
+    // may have been clipped before.
+    let kept_beyond = |peak: f64| audio.codec.is_float_pcm() && peak > -CLIPPED_DBFS;
+    if loudness
+        .sample_peak_dbfs
+        .is_some_and(|peak| peak >= CLIPPED_DBFS && !kept_beyond(peak))
     {
         problems.push(Problem::warning(
             shown,

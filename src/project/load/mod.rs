@@ -84,14 +84,17 @@ pub struct Project {
 impl Project {
     /// The BLAKE3 hash of a source file hashed while loading (a recording, a radio edit).
     pub fn source_hash(&self, path: &Path) -> Option<&str> {
-        let key = path.strip_prefix(&self.config.root).unwrap_or(path);
-        self.sources.get(key).map(|s| s.blake3.as_str())
+        self.source(path).map(|s| s.blake3.as_str())
     }
 
     /// The stamp a source file had when it was hashed (a recording, a radio edit).
     pub fn source_stamp(&self, path: &Path) -> Option<crate::project::sources::Stamp> {
+        self.source(path).map(|s| s.stamp)
+    }
+
+    fn source(&self, path: &Path) -> Option<&SourceRecord> {
         let key = path.strip_prefix(&self.config.root).unwrap_or(path);
-        self.sources.get(key).map(|s| s.stamp)
+        self.sources.get(key)
     }
 
     /// What the load stage measured of a recording or a radio edit.
