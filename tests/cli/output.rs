@@ -220,3 +220,35 @@ fn feed_holds_only_what_a_web_server_should_serve() {
     assert_eq!(crate::incremental::state_file(&project), state);
     assert!(!legacy.exists());
 }
+
+#[test]
+fn a_project_copied_elsewhere_publishes_into_its_own_feed_and_still_refuses_foreign_files() {
+    let project = Project::copy();
+    project.publish();
+    let place = tempfile::tempdir().unwrap();
+    let copied = place.path().join("copied");
+    crate::harness::copy_tree(project.root(), &copied);
+    let publish_copy = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cyclecast"))
+            .arg("publish")
+            .current_dir(&copied)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run the cyclecast binary")
+    };
+    let run = publish_copy();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Its records still tell its own files from another's.
+    fs::write(copied.join("feed/notes.txt"), "mine").unwrap();
+    let run = publish_copy();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("notes.txt"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
