@@ -200,20 +200,7 @@ impl Project {
     /// Runs the binary with `args` and these environment variables set (they override the
     /// default `SOURCE_DATE_EPOCH`).
     pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let output = Command::new(BIN)
-            .args(args)
-            .current_dir(self.root())
-            .env("NO_COLOR", "1")
-            .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-            .envs(env.iter().copied())
-            .output()
-            .expect("run the cyclecast binary");
-        Run {
-            args: args.iter().map(ToString::to_string).collect(),
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        run_in(self.root(), args, env)
     }
 
     /// Runs the binary like [`Project::run`], but kills it and fails the test when it has not
@@ -880,4 +867,23 @@ pub fn http() -> reqwest::blocking::ClientBuilder {
 /// A GET of `url` by a client of [`http`].
 pub fn http_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::blocking::Response> {
     http().build()?.get(url).send()
+}
+
+/// Runs the binary with `args` in `dir` (a project folder, say a copy made elsewhere), with
+/// these environment variables set (they override the default `SOURCE_DATE_EPOCH`).
+pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run the cyclecast binary");
+    Run {
+        args: args.iter().map(ToString::to_string).collect(),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }

@@ -228,27 +228,9 @@ fn a_project_copied_elsewhere_publishes_into_its_own_feed_and_still_refuses_fore
     let place = tempfile::tempdir().unwrap();
     let copied = place.path().join("copied");
     crate::harness::copy_tree(project.root(), &copied);
-    let publish_copy = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_cyclecast"))
-            .arg("publish")
-            .current_dir(&copied)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run the cyclecast binary")
-    };
-    let run = publish_copy();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    crate::harness::run_in(&copied, &["publish"], &[]).success();
     // Its records still tell its own files from another's.
     fs::write(copied.join("feed/notes.txt"), "mine").unwrap();
-    let run = publish_copy();
-    assert_eq!(run.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&run.stderr).contains("notes.txt"),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let run = crate::harness::run_in(&copied, &["publish"], &[]).failure(2);
+    assert!(run.stderr.contains("notes.txt"), "{run}");
 }
