@@ -92,6 +92,8 @@ pub struct Attempt<'a> {
     curve: Option<&'a Curve>,
     /// The drive and the level it gave in the pass before, if any.
     before: Option<(f64, f64)>,
+    /// The most the codec overshot the limiter's ceiling in the passes before, in dB.
+    worst_overshoot_db: f64,
 }
 
 /// What a pass made of an attempt.
@@ -110,12 +112,8 @@ impl<'a> Attempt<'a> {
         let ceiling_dbtp = job.limiter_ceiling_dbtp;
         let loss = encoder_loss_lu(job.encoding);
         let gain_db = curve.map_or(chain.gain_db + loss, |curve| {
-            ceiling_dbtp
-                + drive_for_level(
-                    curve,
-                    chain.target.integrated_lufs + loss - ceiling_dbtp,
-                    TOP_SLACK_LU,
-                )
+            let wanted = chain.target.integrated_lufs + loss - ceiling_dbtp;
+            ceiling_dbtp + drive_for_level(curve, wanted, TOP_SLACK_LU).min(last_drive(curve))
         });
         Attempt {
             chain,
@@ -124,6 +122,7 @@ impl<'a> Attempt<'a> {
             ceiling_dbtp,
             curve,
             before: None,
+            worst_overshoot_db: f64::NEG_INFINITY,
         }
     }
 
@@ -176,6 +175,7 @@ impl<'a> Attempt<'a> {
             gain_db: ceiling_dbtp + drive,
             ceiling_dbtp,
             before: Some((self.drive_db(), lufs - self.ceiling_dbtp)),
+            worst_overshoot_db: self.worst_overshoot_db.max(self.overshoot_db(outcome)),
             ..*self
         })
     }
@@ -196,6 +196,14 @@ impl<'a> Attempt<'a> {
     /// The highest true peak a file may read on the ebur128 crate's meter, in dBTP.
     fn allowed_peak_dbtp(&self) -> f64 {
         self.chain.target.true_peak_dbtp - METER_MARGIN_DB
+    }
+
+    /// How far the file's true peak went over the limiter's ceiling, in dB (negative: under).
+    fn overshoot_db(&self, outcome: &Outcome) -> f64 {
+        outcome
+            .loudness
+            .true_peak_dbtp
+            .map_or(0.0, |peak| peak - self.ceiling_dbtp)
     }
 
     /// The next drive and ceiling from the last pass's level and a slope.
@@ -231,10 +239,11 @@ impl<'a> Attempt<'a> {
         let off_curve = outcome.loudness.integrated_lufs.map_or(0.0, |lufs| {
             lufs - (self.ceiling_dbtp + level_at(curve, drive))
         });
-        let overshoot = outcome
-            .loudness
-            .true_peak_dbtp
-            .map_or(0.0, |peak| peak - self.ceiling_dbtp);
+        // On a signal limited hard, the codec's overshoot varies from pass to pass by more than
+        // a dB: a ceiling raised back because one pass overshot less would land over the limit
+        // (on the sample cycle at −14 LUFS, a pass under it, the next 1.1 dB over). The ceiling
+        // leaves room for the most it overshot in any pass.
+        let overshoot = self.overshoot_db(outcome).max(self.worst_overshoot_db);
         let growth = match self.job.encoding {
             Encoding::Mp3(_) => OVERSHOOT_GROWTH,
             Encoding::Lossless(_) => 0.0,
@@ -258,7 +267,8 @@ impl<'a> Attempt<'a> {
         let index = loudness.partition_point(|&(at, _)| at < drive);
         loudness.insert(index, (drive, here));
         let next = drive_for_level(&loudness, self.chain.target.integrated_lufs, TOP_SLACK_LU)
-            .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB);
+            .clamp(drive - MAX_STEP_DB, drive + MAX_STEP_DB)
+            .min(last_drive(curve).max(drive));
         (next, ceiling_at(next))
     }
 }
@@ -272,6 +282,16 @@ fn encoder_loss_lu(encoding: Encoding) -> f64 {
         Encoding::Mp3(_) => MP3_LOSS_LU,
         Encoding::Lossless(_) => 0.0,
     }
+}
+
+/// The highest drive a file is aimed at along a curve: its last, already 25 dB of limiting
+/// past the drive that would bring the signal's loudness to the ceiling
+/// ([`CURVE_LIMITING_DB`]). A target the curve does not reach there is beyond what limiting
+/// gives the signal: driving it further only crushes it, and the codec's overshoot, growing
+/// with the drive, takes back what it wins (on the sample cycle, a −12 LUFS target was chased
+/// to 100 dB of drive, and landed 2 LU short).
+fn last_drive(curve: &Curve) -> f64 {
+    curve.last().map_or(f64::INFINITY, |&(drive, _)| drive)
 }
 
 /// The level of a curve at `drive`: read between the points that bracket it; under the first,
@@ -456,6 +476,20 @@ mod tests {
         let over = outcome(lufs, -1.25);
         let next = attempt.corrected(&over).expect("over its ceiling");
         assert!(!next.repeats(&attempt));
+    }
+
+    #[test]
+    fn a_target_past_the_curves_end_is_aimed_at_its_end_and_never_driven_further() {
+        let chain = podcast_chain();
+        // Still rising at its end, 1 LU short of what the target asks.
+        let curve = [(9.0, -16.5), (12.0, -15.5), (15.0, -15.0), (18.0, -14.5)];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        assert_eq!(first.drive_db(), 18.0);
+        // It landed short, under its ceiling: along the curve, the next drive would be past
+        // its end; it is aimed no further.
+        let short = outcome(-17.0, -2.5);
+        let next = first.corrected(&short).expect("short of its target");
+        assert!(next.drive_db() <= 18.0, "{}", next.drive_db());
     }
 
     #[test]

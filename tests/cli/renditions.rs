@@ -1067,6 +1067,61 @@ fn a_loudness_target_out_of_range_is_refused_at_its_line() {
 }
 
 #[test]
+fn a_target_near_its_ceiling_is_warned_of_and_no_file_goes_over_the_ceiling() {
+    if !crate::oracle::require(&["ffmpeg"]) {
+        return;
+    }
+    let project = Project::copy();
+    // 13 LU under the ceiling: the sample cycle's speech lands short, limited hard, and a
+    // pass once overshot its ceiling by 0.8 dB (its MP3 encoder's overshoot varies by more
+    // than a dB from pass to pass when the limiter works that hard).
+    project.write_config(&format!(
+        "{}\n[renditions.podcast]\nloudness = -14\n",
+        project.config()
+    ));
+    let check = project.run(&["check"]).success();
+    assert!(
+        check.stderr.lines().any(
+            |l| l.starts_with("config.toml: warning: [renditions.podcast]")
+                && l.contains("13 LU under its ceiling")
+        ),
+        "{check}"
+    );
+    let run = project.publish();
+    for folder in ["episodes", "light"] {
+        for file in files_under(&project.feed().join(folder)) {
+            if file.extension().is_some_and(|e| e == "mp3") {
+                let m = meter(&file);
+                assert!(
+                    m.true_peak <= CEILING_DBTP,
+                    "{}: true peak {} dBTP over the ceiling\n{run}",
+                    file.display(),
+                    m.true_peak
+                );
+                // On target, or said to be off it.
+                let stem = file.file_stem().unwrap().to_str().unwrap();
+                let session: u32 = stem[..2].parse().unwrap();
+                let master = project.cycle().session(session).recording.clone().unwrap();
+                assert!(
+                    (m.integrated - -14.0).abs() <= TOLERANCE_LU
+                        || run
+                            .stderr
+                            .lines()
+                            .any(|l| l.starts_with(&format!("{master}: warning: its "))
+                                && l.contains("off its target (-14 LUFS")),
+                    "{}: {} LUFS, not said to be off target\n{run}",
+                    file.display(),
+                    m.integrated
+                );
+            }
+        }
+    }
+    // The default target, 15 LU under its ceiling, draws no such warning.
+    let default = Project::copy().run(&["check"]).success();
+    assert!(!default.stderr.contains("under its ceiling"), "{default}");
+}
+
+#[test]
 fn check_says_how_each_master_becomes_the_enclosure_and_at_what_cost() {
     if !crate::oracle::require(&["sox", "lame", "ffmpeg"]) {
         return;

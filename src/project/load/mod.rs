@@ -15,6 +15,7 @@ use url::Url;
 
 mod measure;
 mod slots;
+mod targets;
 
 use crate::audio::artwork::ImageInfo;
 use crate::audio::tag::Artwork;
@@ -169,6 +170,7 @@ pub fn load(options: &ProjectOptions, work: Work<'_>) -> Result<Project, Vec<Pro
         .chain(renditions.iter().cloned())
         .collect();
     problems.extend(slots::check_slots(&config, &probed, &renditions));
+    problems.extend(targets::check_targets(&config, &config_file));
     let measurements = measure::measure_all(
         &config.root,
         &masters,
