@@ -122,6 +122,11 @@ pub(crate) fn guarded<T>(read: impl FnOnce() -> Result<T, ProbeError>) -> Result
     })
 }
 
+/// The sample rates cyclecast takes, in Hz: from AAC's lowest to four times 96 kHz. Outside,
+/// a header is damaged or forged (a rate of 1 Hz would make one hour of a WAV's samples last
+/// 40 years), and neither the meter nor the resampler could take it.
+const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 7_350..=384_000;
+
 /// What counting the stream gave.
 struct Counted {
     /// Playable frames: delay and padding removed.
@@ -148,6 +153,13 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         .sample_rate
         .filter(|&r| r > 0)
         .ok_or_else(|| ProbeError::Unsupported("the stream states no sample rate".into()))?;
+    if !SAMPLE_RATES.contains(&sample_rate) {
+        return Err(ProbeError::Unsupported(format!(
+            "its header states a sample rate of {sample_rate} Hz: audio is recorded at {} to {} Hz",
+            SAMPLE_RATES.start(),
+            SAMPLE_RATES.end()
+        )));
+    }
     let mut channels = params.channels.as_ref().map_or(0, |c| c.count() as u32);
     let mut warnings = Vec::new();
 

@@ -11,7 +11,7 @@ fn wav(rate: u32, frames: u32) -> Vec<u8> {
     out.extend_from_slice(&1u16.to_le_bytes()); // PCM
     out.extend_from_slice(&1u16.to_le_bytes()); // mono
     out.extend_from_slice(&rate.to_le_bytes());
-    out.extend_from_slice(&(rate * 2).to_le_bytes());
+    out.extend_from_slice(&rate.wrapping_mul(2).to_le_bytes());
     out.extend_from_slice(&2u16.to_le_bytes());
     out.extend_from_slice(&16u16.to_le_bytes());
     out.extend_from_slice(b"data");
@@ -57,6 +57,47 @@ fn random_bytes(len: usize, mut x: u64) -> Vec<u8> {
             (x >> 24) as u8
         })
         .collect()
+}
+
+#[test]
+fn a_sample_rate_no_audio_has_is_refused_naming_it() {
+    for rate in [1, 7_349, 400_000, 4_000_000, u32::MAX] {
+        let error = probe_bytes(wav(rate, 8000), Some("wav"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&format!("a sample rate of {rate} Hz")),
+            "{rate}: {error}"
+        );
+    }
+    for rate in [7_350, 8_000, 384_000] {
+        assert!(probe_bytes(wav(rate, 8000), Some("wav")).is_ok(), "{rate}");
+    }
+}
+
+#[test]
+fn a_wav_whose_recorder_never_wrote_its_lengths_is_refused_saying_so() {
+    // The data chunk's length at byte 40, the RIFF chunk's at byte 4.
+    let with = |data_len: u32, riff_len: Option<u32>| {
+        let mut bytes = wav(8000, 8000);
+        bytes[40..44].copy_from_slice(&data_len.to_le_bytes());
+        if let Some(riff_len) = riff_len {
+            bytes[4..8].copy_from_slice(&riff_len.to_le_bytes());
+        }
+        probe_bytes(bytes, Some("wav"))
+    };
+    for data_len in [0, u32::MAX, 20_000] {
+        let error = with(data_len, None).unwrap_err().to_string();
+        assert!(
+            error.contains(&format!(
+                "states {data_len} bytes of audio where 16000 follow"
+            )) && error.contains("cut off"),
+            "{data_len}: {error}"
+        );
+    }
+    // Both lengths unknown, as a stream written to a pipe: read to the end.
+    let streamed = with(u32::MAX, Some(u32::MAX)).unwrap();
+    assert_eq!(streamed.frames, 8000);
 }
 
 #[test]

@@ -23,6 +23,8 @@ pub struct Wave {
     size: u64,
     /// Each chunk: its id, where its body starts, its length.
     chunks: Vec<([u8; 4], u64, u64)>,
+    /// Where the RIFF chunk ends, as its header states (from the start of its header).
+    riff_end: u64,
 }
 
 impl Wave {
@@ -37,6 +39,7 @@ impl Wave {
             reader,
             size,
             chunks: Vec::new(),
+            riff_end: 0,
         };
         let is_wave = |h: &[u8]| matches!(&h[..4], b"RIFF" | b"RF64") && &h[8..12] == b"WAVE";
         let head = wave.read(start, 12)?;
@@ -52,6 +55,8 @@ impl Wave {
             let at = window.windows(12).position(is_wave)?;
             start + at as u64
         };
+        let riff_len = wave.read(riff + 4, 4)?;
+        wave.riff_end = riff + 8 + u64::from(u32::from_le_bytes(riff_len.try_into().ok()?));
         let mut pos = riff + 12;
         for _ in 0..MAX_CHUNKS {
             let Some(header) = wave.read(pos, 8) else {
@@ -88,6 +93,9 @@ impl Wave {
     /// with reserved bits, made symphonia 0.6.1 panic in a debug build (overflow) and make up
     /// figures in a release one. No recording has more than 32 channels or 64-bit samples.
     pub fn format_problem(&mut self) -> Option<ProbeError> {
+        if let Some(problem) = self.unfinished() {
+            return Some(problem);
+        }
         let fmt = self.chunk(b"fmt ")?;
         let le16 = |at: usize| Some(u16::from_le_bytes(fmt.get(at..at + 2)?.try_into().ok()?));
         let le32 = |at: usize| Some(u32::from_le_bytes(fmt.get(at..at + 4)?.try_into().ok()?));
@@ -100,6 +108,26 @@ impl Wave {
                 "the WAV header states an impossible format ({channels} channels of {bits} bits{})",
                 mask.map(|m| format!(", channel mask {m:#x}"))
                     .unwrap_or_default()
+            ))
+        })
+    }
+
+    /// Why the audio of a WAV cannot be read as its header states it: a recorder writes the
+    /// length of its `data` chunk (and of the whole file) when it stops, and one cut off leaves
+    /// 0, a placeholder such as 0xFFFFFFFF, or a length the file does not hold. symphonia
+    /// reads no audio from a length of 0, and refuses a `data` chunk longer than the RIFF
+    /// chunk it is in (with a message that names neither).
+    fn unfinished(&self) -> Option<ProbeError> {
+        let &(_, pos, len) = self.chunks.iter().find(|(id, _, _)| id == b"data")?;
+        let follow = self.size.saturating_sub(pos);
+        // A RIFF length of 0xFFFFFFFF (a stream written to a pipe) symphonia takes for "to
+        // the end of the file", whatever the data chunk states.
+        let riff_unknown = self.riff_end.checked_sub(8) == Some(u64::from(u32::MAX));
+        let unfinished = (len == 0 && follow > 0) || (pos + len > self.riff_end && !riff_unknown);
+        unfinished.then(|| {
+            ProbeError::Corrupt(format!(
+                "its header states {len} bytes of audio where {follow} follow, and a RIFF chunk of {} bytes: a recording cut off before its recorder wrote its lengths, or a damaged header; a copy exported again by an audio editor (or `ffmpeg -i in.wav -c copy out.wav`) states them",
+                self.riff_end.saturating_sub(8),
             ))
         })
     }
