@@ -95,6 +95,31 @@ impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
     }
 }
 
+/// `write it in quotes` when TOML could not read the value of a `key = value` line, at
+/// `offset`, because it is text written bare: `slot = 58:00` (TOML takes it for a time of
+/// day), `time = 19h30`, `title = Bonjour`. Numbers, booleans, arrays and tables are left to
+/// the error's own message.
+pub(super) fn bare_text(text: &str, offset: usize) -> Option<String> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |at| at + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+    let (key, value) = text[start..end].split_once('=')?;
+    let key = key.trim();
+    let value = value.split(" #").next()?.trim();
+    let is_key = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let numeric = value
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-._eE".contains(&b));
+    let bare = !value.is_empty()
+        && !numeric
+        && !matches!(value, "true" | "false")
+        && !value.starts_with(['"', '\'', '[', '{'])
+        && !value.contains('"');
+    (is_key && bare).then(|| format!("text is written in quotes: {key} = \"{value}\""))
+}
+
 /// Why a text is not a `YYYY-MM-DD` date, or how to write it.
 pub(crate) fn date(written: &str) -> String {
     let written = written.trim();

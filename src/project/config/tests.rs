@@ -268,6 +268,29 @@ fn underlines_the_whole_value_or_key_and_hints_at_the_fix() {
     );
 }
 
+#[test]
+fn a_value_toml_cannot_read_as_written_is_hinted_in_quotes() {
+    let slot = parse_str(&format!("{MINIMAL}\n[renditions.radio]\nslot = 58:00\n")).unwrap_err();
+    assert_eq!(
+        slot[0].hint.as_deref(),
+        Some("text is written in quotes: slot = \"58:00\""),
+        "{slot:?}"
+    );
+    let title =
+        parse_str(&MINIMAL.replace("title = \"Cycle\"", "title = Cycle # the name")).unwrap_err();
+    assert_eq!(
+        title[0].hint.as_deref(),
+        Some("text is written in quotes: title = \"Cycle\""),
+        "{title:?}"
+    );
+    // A number written wrong is not text.
+    let number = parse_str(&format!(
+        "{MINIMAL}\n[renditions.podcast]\nloudness = -16.5.1\n"
+    ))
+    .unwrap_err();
+    assert_eq!(number[0].hint, None, "{number:?}");
+}
+
 // Issue 11: `date = 2023-04-13`, unquoted, said "invalid type: map, expected a string".
 #[test]
 fn accepts_native_toml_dates_and_times() {

@@ -203,7 +203,10 @@ impl Validator<'_> {
     pub(super) fn toml_problem(&self, error: &toml::de::Error) -> Problem {
         let message = error.message().trim_end_matches('\n').replace('\n', "; ");
         match error.span() {
-            Some(span) => Problem::spanning(self.file, self.text, span, message),
+            Some(span) => Problem {
+                hint: hint::bare_text(self.text, span.start),
+                ..Problem::spanning(self.file, self.text, span, message)
+            },
             None => Problem::error(self.file, message),
         }
     }
