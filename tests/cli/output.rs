@@ -77,6 +77,29 @@ fn writes_into_the_folder_given_with_out() {
 }
 
 #[test]
+fn a_foreign_folder_is_refused_before_anything_is_made_for_it() {
+    // A fresh clone: no rendition made yet.
+    let project = Project::pristine();
+    let out = project.path("these");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("thesis.odt"), "four years of work").unwrap();
+    let run = project.run(&["publish", "--out", "these"]).failure(2);
+    assert!(
+        run.stderr
+            .contains("it holds `thesis.odt`, which cyclecast did not write"),
+        "{run}"
+    );
+    // Refused before the renditions (minutes of encoding for a long master) were made for
+    // a publish that could not land.
+    let cache = project.path(".cyclecast/renditions");
+    assert!(
+        !cache.exists() || fs::read_dir(&cache).unwrap().next().is_none(),
+        "renditions made for a refused publish: {:?}",
+        fs::read_dir(&cache).map(|d| d.count())
+    );
+}
+
+#[test]
 fn refuses_a_non_empty_folder_that_holds_no_feed_unless_forced() {
     let project = Project::copy();
     let out = project.path("these");

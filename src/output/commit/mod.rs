@@ -235,16 +235,8 @@ impl Survey {
         });
         foreign.extend(foreign_folders.map(|(path, _)| path.clone()));
         foreign.sort();
-        if let Some(first) = foreign.first().filter(|_| !force) {
-            bail!(
-                "refusing to publish into `{}`: it holds `{first}`{}, which cyclecast did not write (pass --force to publish beside foreign files, which are carried over untouched)",
-                out.display(),
-                match foreign.len() - 1 {
-                    0 => String::new(),
-                    1 => " and 1 other file".to_string(),
-                    n => format!(" and {n} other files"),
-                }
-            );
+        if !force && !foreign.is_empty() {
+            return Err(foreign_refusal(&out, &foreign));
         }
         Ok(Survey {
             out,
@@ -259,6 +251,50 @@ impl Survey {
     fn has_file(&self, path: &str) -> bool {
         self.tree.entries.get(path) == Some(&Kind::File)
     }
+}
+
+/// Refuses, before anything is made for it, an output folder that holds files cyclecast did
+/// not write there, unless `force`; or that is not a folder, or is a symbolic link: the
+/// commit would refuse it once every rendition is encoded. The records of `project` say what
+/// cyclecast wrote there. A folder published by cyclecast 0.1, which kept no record, is left
+/// to the commit, which needs the files this publish writes to know its own.
+pub fn refuse_foreign(out: &Path, project: &Path, force: bool) -> Result<()> {
+    let out = absolute(out)?;
+    let tree = Tree::read(&out)?;
+    if force || tree.entries.is_empty() {
+        return Ok(());
+    }
+    let owned = match Records::of_project(project).load(&out)? {
+        Some(owned) => owned,
+        None if tree.entries.get(crate::output::state::LEGACY_STATE_FILE) == Some(&Kind::File) => {
+            return Ok(());
+        }
+        None => Owned::legacy(String::new(), &tree, &BTreeSet::new()),
+    };
+    let foreign: Vec<String> = tree
+        .entries
+        .iter()
+        .filter(|&(path, kind)| *kind != Kind::Folder && !owned.owns(path))
+        .map(|(path, _)| path.clone())
+        .collect();
+    match foreign.is_empty() {
+        true => Ok(()),
+        false => Err(foreign_refusal(&out, &foreign)),
+    }
+}
+
+/// Why a publish into `out`, which holds the `foreign` files (sorted), is refused.
+fn foreign_refusal(out: &Path, foreign: &[String]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "refusing to publish into `{}`: it holds `{}`{}, which cyclecast did not write (pass --force to publish beside foreign files, which are carried over untouched)",
+        out.display(),
+        foreign[0],
+        match foreign.len() - 1 {
+            0 => String::new(),
+            1 => " and 1 other file".to_string(),
+            n => format!(" and {n} other files"),
+        }
+    )
 }
 
 /// The absolute path of an output folder that may not exist yet.
