@@ -30,7 +30,7 @@ pub(super) fn check_targets(config: &Config, config_file: &str) -> Vec<Problem> 
             Problem::warning(
                 config_file,
                 format!(
-                    "{table}: its loudness of {} LUFS lies {} LU under its ceiling of {} dBTP; speech seldom gets nearer than {REACHABLE_LU} LU (-16 LUFS under -1 dBTP) without being crushed, so its files may land short: each is made as near as it gets, and publish says by how much",
+                    "{table}: its loudness of {} LUFS lies {:.1} LU under its ceiling of {} dBTP; speech seldom gets nearer than {REACHABLE_LU} LU (-16 LUFS under -1 dBTP) without being crushed, so its files may land short: each is made as near as it gets, and publish says by how much",
                     target.integrated_lufs,
                     headroom_lu(target),
                     target.true_peak_dbtp
@@ -40,7 +40,25 @@ pub(super) fn check_targets(config: &Config, config_file: &str) -> Vec<Problem> 
         .collect()
 }
 
-/// How far a target's ceiling lies over its loudness, in LU.
+/// How far a target's ceiling lies over its loudness, in LU, to a hundredth: both are
+/// written to a tenth, and −16.4 under −1.4 is 15 LU, not 14.999999999999998.
 fn headroom_lu(target: &Target) -> f64 {
-    target.true_peak_dbtp - target.integrated_lufs
+    ((target.true_peak_dbtp - target.integrated_lufs) * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_15_lu_under_its_ceiling_is_reachable_and_a_nearer_one_is_not() {
+        let target = |integrated_lufs, true_peak_dbtp| Target {
+            integrated_lufs,
+            true_peak_dbtp,
+        };
+        assert!(headroom_lu(&target(-16.4, -1.4)) >= REACHABLE_LU);
+        assert!(headroom_lu(&target(-16.0, -1.0)) >= REACHABLE_LU);
+        assert_eq!(headroom_lu(&target(-16.1, -1.5)), 14.6);
+        assert!(headroom_lu(&target(-15.9, -1.0)) < REACHABLE_LU);
+    }
 }
