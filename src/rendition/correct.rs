@@ -92,8 +92,10 @@ pub struct Attempt<'a> {
     curve: Option<&'a Curve>,
     /// The drive and the level it gave in the pass before, if any.
     before: Option<(f64, f64)>,
-    /// The most the codec overshot the limiter's ceiling in the passes before, in dB.
-    worst_overshoot_db: f64,
+    /// The codec's overshoot over the limiter's ceiling in the passes before, each less its
+    /// growth up to its drive (`overshoot − growth × drive`, dB): the highest of them, which
+    /// grown to another drive is the most those passes predict there.
+    overshoot_floor_db: f64,
 }
 
 /// What a pass made of an attempt.
@@ -122,7 +124,7 @@ impl<'a> Attempt<'a> {
             ceiling_dbtp,
             curve,
             before: None,
-            worst_overshoot_db: f64::NEG_INFINITY,
+            overshoot_floor_db: f64::NEG_INFINITY,
         }
     }
 
@@ -175,7 +177,9 @@ impl<'a> Attempt<'a> {
             gain_db: ceiling_dbtp + drive,
             ceiling_dbtp,
             before: Some((self.drive_db(), lufs - self.ceiling_dbtp)),
-            worst_overshoot_db: self.worst_overshoot_db.max(self.overshoot_db(outcome)),
+            overshoot_floor_db: self
+                .overshoot_floor_db
+                .max(self.overshoot_db(outcome) - self.overshoot_growth() * self.drive_db()),
             ..*self
         })
     }
@@ -196,6 +200,14 @@ impl<'a> Attempt<'a> {
     /// The highest true peak a file may read on the ebur128 crate's meter, in dBTP.
     fn allowed_peak_dbtp(&self) -> f64 {
         self.chain.target.true_peak_dbtp - METER_MARGIN_DB
+    }
+
+    /// How much the codec's overshoot grows with each dB of drive, in dB.
+    fn overshoot_growth(&self) -> f64 {
+        match self.job.encoding {
+            Encoding::Mp3(_) => OVERSHOOT_GROWTH,
+            Encoding::Lossless(_) => 0.0,
+        }
     }
 
     /// How far the file's true peak went over the limiter's ceiling, in dB (negative: under).
@@ -239,19 +251,16 @@ impl<'a> Attempt<'a> {
         let off_curve = outcome.loudness.integrated_lufs.map_or(0.0, |lufs| {
             lufs - (self.ceiling_dbtp + level_at(curve, drive))
         });
-        // On a signal limited hard, the codec's overshoot varies from pass to pass by more than
-        // a dB: a ceiling raised back because one pass overshot less would land over the limit
-        // (on the sample cycle at −14 LUFS, a pass under it, the next 1.1 dB over). The ceiling
-        // leaves room for the most it overshot in any pass.
-        let overshoot = self.overshoot_db(outcome).max(self.worst_overshoot_db);
-        let growth = match self.job.encoding {
-            Encoding::Mp3(_) => OVERSHOOT_GROWTH,
-            Encoding::Lossless(_) => 0.0,
-        };
-        // The ceiling may rise back when a pass read the peak lower than predicted, never over
-        // the file's own.
+        let overshoot = self.overshoot_db(outcome);
+        let growth = self.overshoot_growth();
+        // The ceiling may rise back when this pass read the peak lower than predicted, never
+        // over the file's own, nor over what an earlier pass's overshoot predicts: on a signal
+        // limited hard, the codec's overshoot varies from pass to pass by more than a dB, and
+        // a ceiling raised back by one pass alone landed over the limit (on the sample cycle at
+        // −14 LUFS, a pass 0.7 dB under it, the next 1.1 dB over).
         let ceiling_at = |next: f64| {
-            let predicted = overshoot + growth * (next - drive).max(0.0);
+            let predicted = (overshoot + growth * (next - drive).max(0.0))
+                .max(self.overshoot_floor_db + growth * next);
             self.job
                 .limiter_ceiling_dbtp
                 .min(self.allowed_peak_dbtp() - CURVE_MARGIN_DB - predicted)
@@ -490,6 +499,30 @@ mod tests {
         let short = outcome(-17.0, -2.5);
         let next = first.corrected(&short).expect("short of its target");
         assert!(next.drive_db() <= 18.0, "{}", next.drive_db());
+    }
+
+    #[test]
+    fn a_ceiling_never_rises_back_past_what_an_earlier_passs_overshoot_predicts() {
+        let chain = podcast_chain();
+        let curve = [(8.0, -17.0), (11.0, -14.5), (14.0, -13.0)];
+        let first = Attempt::first(&chain, &chain.jobs[0], Some(&curve));
+        // The codec overshot by 2 dB: the ceiling comes down.
+        let over = outcome(-16.0, first.ceiling_dbtp + 2.0);
+        let second = first.corrected(&over).expect("over its ceiling");
+        assert!(second.ceiling_dbtp < first.ceiling_dbtp - 2.0);
+        // The next pass overshot by 0.5 dB only, loudness short: this pass alone would let the
+        // ceiling rise back by 1.5 dB; the first pass's overshoot, grown or shrunk to the next
+        // drive, still holds it.
+        let under = outcome(-16.6, second.ceiling_dbtp + 0.5);
+        let third = second.corrected(&under).expect("short of its target");
+        let predicted = 2.0 + OVERSHOOT_GROWTH * (third.drive_db() - first.drive_db());
+        let allowed = chain.target.true_peak_dbtp - METER_MARGIN_DB - CURVE_MARGIN_DB;
+        assert!(
+            third.ceiling_dbtp <= allowed - predicted + 1e-9,
+            "{} over {}",
+            third.ceiling_dbtp,
+            allowed - predicted
+        );
     }
 
     #[test]
