@@ -122,10 +122,10 @@ pub(crate) fn guarded<T>(read: impl FnOnce() -> Result<T, ProbeError>) -> Result
     })
 }
 
-/// The sample rates cyclecast takes, in Hz: from AAC's lowest to four times 96 kHz. Outside,
-/// a header is damaged or forged (a rate of 1 Hz would make one hour of a WAV's samples last
-/// 40 years), and neither the meter nor the resampler could take it.
-const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 7_350..=384_000;
+/// The sample rates cyclecast takes, in Hz: from a dictation recorder's to eight times 96 kHz.
+/// Outside, a header is damaged or forged (a rate of 1 Hz would make one hour of a WAV's
+/// samples last 40 years), and the loudness meter refuses it.
+const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 4_000..=768_000;
 
 /// What counting the stream gave.
 struct Counted {
@@ -155,7 +155,7 @@ fn count(input: &Input, extension: Option<&str>, size: u64) -> Result<AudioInfo,
         .ok_or_else(|| ProbeError::Unsupported("the stream states no sample rate".into()))?;
     if !SAMPLE_RATES.contains(&sample_rate) {
         return Err(ProbeError::Unsupported(format!(
-            "its header states a sample rate of {sample_rate} Hz: audio is recorded at {} to {} Hz",
+            "its header states a sample rate of {sample_rate} Hz, which no recorder writes: cyclecast takes {} to {} Hz",
             SAMPLE_RATES.start(),
             SAMPLE_RATES.end()
         )));

@@ -125,9 +125,16 @@ impl Wave {
         let riff_unknown = self.riff_end.checked_sub(8) == Some(u64::from(u32::MAX));
         let unfinished = (len == 0 && follow > 0) || (pos + len > self.riff_end && !riff_unknown);
         unfinished.then(|| {
+            let which = if len == 0 {
+                format!("its data chunk states no audio (0 bytes) where {follow} bytes follow")
+            } else {
+                format!(
+                    "its data chunk states {len} bytes, more than its RIFF chunk of {} bytes holds",
+                    self.riff_end.saturating_sub(8)
+                )
+            };
             ProbeError::Corrupt(format!(
-                "its header states {len} bytes of audio where {follow} follow, and a RIFF chunk of {} bytes: a recording cut off before its recorder wrote its lengths, or a damaged header; a copy exported again by an audio editor (or `ffmpeg -i in.wav -c copy out.wav`) states them",
-                self.riff_end.saturating_sub(8),
+                "{which}: a recording cut off before its recorder wrote its lengths, or a damaged header; a copy exported again by an audio editor (or `ffmpeg -i in.wav -c copy out.wav`) states them"
             ))
         })
     }
