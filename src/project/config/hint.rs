@@ -97,27 +97,44 @@ impl<'de> serde::Deserializer<'de> for FieldNames<'_> {
 
 /// `write it in quotes` when TOML could not read the value of a `key = value` line, at
 /// `offset`, because it is text written bare: `slot = 58:00` (TOML takes it for a time of
-/// day), `time = 19h30`, `title = Bonjour`. Numbers, booleans, arrays and tables are left to
-/// the error's own message.
+/// day), `title = Bonjour`. Given only when the config, with that value quoted, reads past
+/// that line: never for a number or a boolean written wrong (`loudness = -16,5`,
+/// `enabled = yes`), which quotes would not mend, nor inside a multi-line string.
 pub(super) fn bare_text(text: &str, offset: usize) -> Option<String> {
     let start = text.get(..offset)?.rfind('\n').map_or(0, |at| at + 1);
     let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
-    let (key, value) = text[start..end].split_once('=')?;
+    let line = text[start..end].trim_end_matches('\r');
+    let (key, written) = line.split_once('=')?;
     let key = key.trim();
-    let value = value.split(" #").next()?.trim();
+    // A comment starts at a `#` after a blank.
+    let value = written
+        .char_indices()
+        .find(|&(at, c)| c == '#' && at > 0 && written[..at].ends_with([' ', '\t']))
+        .map_or(written, |(at, _)| &written[..at])
+        .trim();
     let is_key = !key.is_empty()
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    let numeric = value
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b"+-._eE".contains(&b));
-    let bare = !value.is_empty()
-        && !numeric
-        && !matches!(value, "true" | "false")
-        && !value.starts_with(['"', '\'', '[', '{'])
-        && !value.contains('"');
-    (is_key && bare).then(|| format!("text is written in quotes: {key} = \"{value}\""))
+    if !is_key || value.is_empty() || value.starts_with(['"', '\'', '[', '{']) {
+        return None;
+    }
+    // A literal string keeps backslashes as they are written.
+    let quoted = match (value.contains(['\\', '"']), value.contains('\'')) {
+        (false, _) => format!("\"{value}\""),
+        (true, false) => format!("'{value}'"),
+        (true, true) => return None,
+    };
+    let mended = format!("{}{key} = {quoted}{}", &text[..start], &text[end..]);
+    let error_line = |e: &toml::de::Error| {
+        e.span()
+            .is_some_and(|span| (start..=end).contains(&span.start))
+    };
+    let reads = match toml::from_str::<RawConfig>(&mended) {
+        Ok(_) => true,
+        Err(e) => !error_line(&e),
+    };
+    reads.then(|| format!("text is written in quotes: {key} = {quoted}"))
 }
 
 /// Why a text is not a `YYYY-MM-DD` date, or how to write it.

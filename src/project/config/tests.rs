@@ -283,12 +283,27 @@ fn a_value_toml_cannot_read_as_written_is_hinted_in_quotes() {
         Some("text is written in quotes: title = \"Cycle\""),
         "{title:?}"
     );
-    // A number written wrong is not text.
-    let number = parse_str(&format!(
-        "{MINIMAL}\n[renditions.podcast]\nloudness = -16.5.1\n"
-    ))
-    .unwrap_err();
-    assert_eq!(number[0].hint, None, "{number:?}");
+    // A backslash is kept as it is written, in a literal string.
+    let path =
+        parse_str(&MINIMAL.replace("title = \"Cycle\"", "title = C:\\x\t# done")).unwrap_err();
+    assert_eq!(
+        path[0].hint.as_deref(),
+        Some("text is written in quotes: title = 'C:\\x'"),
+        "{path:?}"
+    );
+    // Numbers and booleans written wrong are not text: quotes would not mend them.
+    for (table, key, wrong) in [
+        ("podcast", "loudness", "-16.5.1"),
+        ("podcast", "loudness", "-16,5"),
+        ("podcast", "loudness", "-16 LUFS"),
+        ("light", "enabled", "yes"),
+    ] {
+        let problems = parse_str(&format!(
+            "{MINIMAL}\n[renditions.{table}]\n{key} = {wrong}\n"
+        ))
+        .unwrap_err();
+        assert_eq!(problems[0].hint, None, "{key} = {wrong}: {problems:?}");
+    }
 }
 
 // Issue 11: `date = 2023-04-13`, unquoted, said "invalid type: map, expected a string".
