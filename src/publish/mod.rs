@@ -131,12 +131,12 @@ pub fn publish(options: &PublishOptions, progress: &Progress) -> Result<Report> 
     let checked = check(&options.project, work).map_err(Problems)?;
     let project = &checked.project;
     let out = out_folder(options, project);
-    if options.mode == Mode::Write && options.out_lifetime == OutLifetime::Lasting {
-        crate::output::commit::refuse_foreign(&out, &project.config.root, options.force)?;
-    }
     let renditions = crate::rendition::plan(project);
     // Held to the end, past the prune: another publish of the project waits for the cache.
     let _cache = crate::rendition::lock_cache(&renditions)?;
+    if options.mode == Mode::Write && options.out_lifetime == OutLifetime::Lasting {
+        crate::output::commit::refuse_foreign(&out, &project.config.root, options.force)?;
+    }
     let off_target = make_renditions(options, project, &renditions, progress)?;
     let built = media::build_episodes(project, &renditions, &out, &previous, work)?;
     let episodes = built.episodes;

@@ -92,11 +92,24 @@ fn a_foreign_folder_is_refused_before_anything_is_made_for_it() {
     // Refused before the renditions (minutes of encoding for a long master) were made for
     // a publish that could not land.
     let cache = project.path(".cyclecast/renditions");
+    let made: Vec<_> = fs::read_dir(&cache)
+        .map(|entries| entries.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
     assert!(
-        !cache.exists() || fs::read_dir(&cache).unwrap().next().is_none(),
-        "renditions made for a refused publish: {:?}",
-        fs::read_dir(&cache).map(|d| d.count())
+        made.iter().all(|name| name == ".lock"),
+        "renditions made for a refused publish: {made:?}"
     );
+    // A foreign file where cyclecast writes one is named as such: --force would not help.
+    fs::write(out.join("index.html"), "<p>the lab's page</p>").unwrap();
+    let run = project
+        .run(&["publish", "--out", "these", "--force"])
+        .failure(2);
+    assert!(
+        run.stderr.contains("index.html` was not written by cyclecast, and it would write a file of that name: move it"),
+        "{run}"
+    );
+    let made = fs::read_dir(&cache).unwrap().count();
+    assert!(made <= 1, "{made} files in the cache");
 }
 
 #[test]

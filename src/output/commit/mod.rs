@@ -162,13 +162,8 @@ impl Survey {
         force: bool,
     ) -> Result<Survey> {
         let out = absolute(out)?;
-        if let Some(project) = project
-            && absolute(project)?.starts_with(&out)
-        {
-            bail!(
-                "refusing to publish into `{}`: it holds the project, and a publish replaces its output folder whole",
-                out.display()
-            );
+        if let Some(project) = project {
+            refuse_holding(&out, project)?;
         }
         let records = project.map(Records::of_project);
         let tree = Tree::read(&out)?;
@@ -253,15 +248,18 @@ impl Survey {
     }
 }
 
-/// Refuses, before anything is made for it, an output folder that holds files cyclecast did
-/// not write there, unless `force`; or that is not a folder, or is a symbolic link: the
-/// commit would refuse it once every rendition is encoded. The records of `project` say what
-/// cyclecast wrote there. A folder published by cyclecast 0.1, which kept no record, is left
-/// to the commit, which needs the files this publish writes to know its own.
+/// Refuses, before anything is made for it, an output folder that holds the project, that is
+/// not a folder or is a symbolic link, that holds a foreign file where cyclecast always writes
+/// one (`index.html`, `feed.xml`: even with `force`), or that holds files
+/// cyclecast did not write there (unless `force`): the commit would refuse it once every
+/// rendition is encoded. The records of `project` say what cyclecast wrote there. Left
+/// to the commit, which knows every file this publish writes: a folder of cyclecast 0.1
+/// (no record), and empty foreign folders (a folder this publish fills is not foreign).
 pub fn refuse_foreign(out: &Path, project: &Path, force: bool) -> Result<()> {
     let out = absolute(out)?;
+    refuse_holding(&out, project)?;
     let tree = Tree::read(&out)?;
-    if force || tree.entries.is_empty() {
+    if tree.entries.is_empty() {
         return Ok(());
     }
     let owned = match Records::of_project(project).load(&out)? {
@@ -277,10 +275,27 @@ pub fn refuse_foreign(out: &Path, project: &Path, force: bool) -> Result<()> {
         .filter(|&(path, kind)| *kind != Kind::Folder && !owned.owns(path))
         .map(|(path, _)| path.clone())
         .collect();
-    match foreign.is_empty() {
+    if let Some(in_the_way) = foreign.iter().find(|path| ownership::always_written(path)) {
+        bail!(
+            "`{}` was not written by cyclecast, and it would write a file of that name: move it, or publish elsewhere with --out",
+            out.join(in_the_way).display()
+        );
+    }
+    match foreign.is_empty() || force {
         true => Ok(()),
         false => Err(foreign_refusal(&out, &foreign)),
     }
+}
+
+/// Refuses an output folder (absolute) that holds the project: a publish replaces it whole.
+fn refuse_holding(out: &Path, project: &Path) -> Result<()> {
+    if absolute(project)?.starts_with(out) {
+        bail!(
+            "refusing to publish into `{}`: it holds the project, and a publish replaces its output folder whole",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Why a publish into `out`, which holds the `foreign` files (sorted), is refused.

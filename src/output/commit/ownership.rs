@@ -47,6 +47,16 @@ const LEGACY_FOLDERS: &[&str] = &[
     "radio",
 ];
 
+/// Whether every publish writes a file at `path`: the page and the feed. A foreign file there
+/// is in cyclecast's way, whatever this publish holds.
+pub fn always_written(path: &str) -> bool {
+    [
+        crate::model::layout::INDEX_FILE,
+        crate::model::layout::FEED_FILE,
+    ]
+    .contains(&path)
+}
+
 /// What one entry of an output folder is, as `lstat` sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
