@@ -1083,7 +1083,7 @@ fn a_target_near_its_ceiling_is_warned_of_and_no_file_goes_over_the_ceiling() {
     assert!(
         check.stderr.lines().any(
             |l| l.starts_with("config.toml: warning: [renditions.podcast]")
-                && l.contains("13 LU under its ceiling")
+                && l.contains("13.0 LU under its ceiling")
         ),
         "{check}"
     );
